@@ -1,0 +1,1 @@
+"""Công Sở: an open-source digital-government platform for Vietnamese provinces."""

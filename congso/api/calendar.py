@@ -1,0 +1,231 @@
+"""Working-calendar endpoints (public, read-only): a thin layer over
+:func:`congso.calendar.selectors.get_calendar`.
+
+Query values are taken as text and parsed here, so every malformed value is answered with HTTP 400
+and a stable ``code`` naming the offending ``field`` — not with a generic validation error.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict, WithJsonSchema
+
+from congso.calendar.selectors import get_calendar
+from congso.core.errors import DomainError
+
+router = Router()
+
+#: Longest range ``/working-days`` answers for: three years.
+MAX_RANGE_DAYS = 3 * 366
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT_RE = re.compile(r"^[+-]?\d+$")
+_DECODED_PLUS_RE = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
+
+DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+InstantText = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+CountText = Annotated[str | None, WithJsonSchema({"type": "integer", "minimum": 0})]
+HoursText = Annotated[str | None, WithJsonSchema({"type": "number", "minimum": 0})]
+ProvinceText = Annotated[str | None, WithJsonSchema({"type": "string", "pattern": r"^\d{2}$"})]
+
+
+class ErrorOut(Schema):
+    code: str = Field(description="Mã lỗi ổn định, dành cho máy.", examples=["invalid_date"])
+    message: str = Field(description="Thông báo lỗi bằng tiếng Việt.")
+    field: str | None = Field(description="Tham số gây lỗi, nếu có.", examples=["from"])
+
+
+class WorkingDaysOut(Schema):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date = Field(alias="from", description="Ngày đầu của khoảng (bao gồm).")
+    to: date = Field(description="Ngày cuối của khoảng (bao gồm).")
+    working_days: list[date] = Field(
+        description="Các ngày làm việc trong khoảng, theo thứ tự: thứ Hai–thứ Sáu trừ ngày nghỉ "
+        "lễ, Tết, ngày nghỉ bù, ngày nghỉ hoán đổi; cộng các ngày làm bù (kể cả thứ Bảy).",
+        examples=[["2026-02-12", "2026-02-13", "2026-02-23"]],
+    )
+
+
+class DueOut(Schema):
+    due: datetime = Field(
+        description="Thời điểm hết hạn theo giờ Việt Nam (+07:00).",
+        examples=["2026-02-27T17:00:00+07:00"],
+    )
+
+
+def _parse_date(value: str, field: str) -> date:
+    text = value.strip()
+    if _DATE_RE.match(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise DomainError(
+        "invalid_date", f"«{value}» không phải ngày hợp lệ dạng YYYY-MM-DD.", field=field
+    )
+
+
+def _parse_instant(value: str, field: str) -> datetime:
+    # An unencoded "+07:00" in a query string arrives as " 07:00": take it back.
+    text = _DECODED_PLUS_RE.sub(r"\1+\2", value.strip())
+    try:
+        if not _DATE_RE.match(text[:10]) or len(text) <= 10:
+            raise ValueError(text)
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise DomainError(
+            "invalid_datetime",
+            f"«{value}» không phải thời điểm ISO 8601 hợp lệ (ví dụ 2026-02-13T16:59:00+07:00).",
+            field=field,
+        ) from None
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise DomainError(
+            "naive_datetime",
+            "Thời điểm phải kèm múi giờ (ví dụ 2026-02-13T16:59:00+07:00 hoặc …Z).",
+            field=field,
+        )
+    return instant
+
+
+def _parse_count(value: str, field: str) -> int:
+    text = value.strip()
+    if not _INT_RE.match(text):
+        raise DomainError("invalid_number", f"«{value}» không phải số nguyên.", field=field)
+    number = int(text)
+    if number < 0:
+        raise DomainError("negative_amount", "Số ngày làm việc không được âm.", field=field)
+    return number
+
+
+def _parse_hours(value: str, field: str) -> Decimal:
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        raise DomainError("invalid_number", f"«{value}» không phải số.", field=field) from None
+    if not number.is_finite() or not math.isfinite(float(number)):
+        raise DomainError("invalid_number", f"«{value}» không phải số.", field=field)
+    if number < 0:
+        raise DomainError("negative_amount", "Số giờ làm việc không được âm.", field=field)
+    return number
+
+
+def _with_field(exc: DomainError, field: str) -> DomainError:
+    if exc.field is None:
+        exc.field = field
+    return exc
+
+
+@router.get(
+    "/working-days",
+    response={200: WorkingDaysOut, 400: ErrorOut},
+    by_alias=True,
+    summary="Các ngày làm việc trong một khoảng ngày",
+    description=(
+        "Danh sách ngày làm việc từ `from` đến `to` (bao gồm cả hai đầu), tối đa 3 năm, theo lịch "
+        "toàn quốc hoặc của một tỉnh (`province`). Lịch gồm ngày nghỉ lễ, Tết theo Bộ luật Lao "
+        "động (điều 111, 112) và các ngày nghỉ hoán đổi, làm bù đã công bố."
+    ),
+    operation_id="calendar_working_days",
+)
+def working_days(
+    request: HttpRequest,
+    from_: Annotated[
+        DateText,
+        Query(..., alias="from", description="Ngày đầu, YYYY-MM-DD.", example="2026-02-09"),
+    ],
+    to: Annotated[DateText, Query(..., description="Ngày cuối, YYYY-MM-DD.", example="2026-02-27")],
+    province: Annotated[
+        ProvinceText,
+        Query(None, description="Mã tỉnh 2 chữ số (QĐ 19/2025/QĐ-TTg); bỏ trống: toàn quốc."),
+    ] = None,
+) -> dict[str, object]:
+    start = _parse_date(from_, "from")
+    end = _parse_date(to, "to")
+    if start > end:
+        raise DomainError(
+            "invalid_range",
+            f"Ngày đầu {start:%d/%m/%Y} phải không sau ngày cuối {end:%d/%m/%Y}.",
+            field="from",
+        )
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise DomainError(
+            "range_too_long",
+            f"Khoảng ngày tối đa là 3 năm ({MAX_RANGE_DAYS} ngày).",
+            field="to",
+        )
+    calendar = get_calendar(province)
+    return {"from": start, "to": end, "working_days": calendar.working_days(start, end)}
+
+
+@router.get(
+    "/add",
+    response={200: DueOut, 400: ErrorOut},
+    summary="Tính thời điểm hết hạn theo ngày hoặc giờ làm việc",
+    description=(
+        "Hạn giải quyết của hồ sơ nhận lúc `start`. Thời hạn bắt đầu tính theo quy tắc 15 giờ "
+        "(khoản 2 Điều 18 Nghị định 61/2018/NĐ-CP): nhận trong ngày làm việc đến 15:00 thì tính "
+        "ngay (nếu đang ngoài giờ làm việc thì từ đầu giờ làm việc kế tiếp của ngày đó); nhận sau "
+        "15:00, ban đêm, ngày nghỉ, ngày lễ thì tính từ đầu giờ ngày làm việc tiếp theo.\n\n"
+        "* `working_days=n`: hết hạn lúc kết thúc (17:00) ngày làm việc thứ n, ngày bắt đầu tính "
+        "là ngày thứ nhất; n = 0 trả về thời điểm bắt đầu tính.\n"
+        "* `working_hours=h`: cộng h giờ làm việc (mặc định 07:30–11:30 và 13:30–17:00) kể từ "
+        "thời điểm bắt đầu tính.\n\nTruyền đúng một trong hai tham số."
+    ),
+    operation_id="calendar_add",
+)
+def add(
+    request: HttpRequest,
+    start: Annotated[
+        InstantText,
+        Query(
+            ...,
+            description="Thời điểm tiếp nhận, ISO 8601 có múi giờ (mã hóa dấu + thành %2B).",
+            example="2026-02-13T16:59:00+07:00",
+        ),
+    ],
+    working_days: Annotated[
+        CountText, Query(None, description="Số ngày làm việc (số nguyên ≥ 0).", example=5)
+    ] = None,
+    working_hours: Annotated[
+        HoursText, Query(None, description="Số giờ làm việc (số ≥ 0, có thể lẻ).", example=8)
+    ] = None,
+    province: Annotated[
+        ProvinceText,
+        Query(None, description="Mã tỉnh 2 chữ số (QĐ 19/2025/QĐ-TTg); bỏ trống: toàn quốc."),
+    ] = None,
+) -> dict[str, datetime]:
+    received_at = _parse_instant(start, "start")
+    if working_days is None and working_hours is None:
+        raise DomainError(
+            "missing_amount",
+            "Cần truyền working_days (số ngày làm việc) hoặc working_hours (số giờ làm việc).",
+            field="working_days",
+        )
+    if working_days is not None and working_hours is not None:
+        raise DomainError(
+            "ambiguous_amount",
+            "Chỉ truyền một trong hai tham số working_days hoặc working_hours.",
+            field="working_hours",
+        )
+    calendar = get_calendar(province)
+    try:
+        if working_days is not None:
+            days = _parse_count(working_days, "working_days")
+            return {"due": calendar.add_working_days(received_at, days)}
+        assert working_hours is not None
+        hours = _parse_hours(working_hours, "working_hours")
+        counting_starts = calendar.start_of_counting(received_at)
+        return {"due": calendar.add_working_hours(counting_starts, hours)}
+    except DomainError as exc:
+        # Errors the engine cannot attribute (the due date runs past the calendar's years)
+        # belong to the amount asked for.
+        field = "working_days" if working_days is not None else "working_hours"
+        raise _with_field(exc, field) from None

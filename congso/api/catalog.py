@@ -1,0 +1,348 @@
+"""Procedure catalogue endpoints (public, read-only): a thin layer over
+:mod:`congso.catalog.selectors`."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from pydantic import WithJsonSchema
+
+from congso.calendar.selectors import get_calendar
+from congso.catalog import selectors
+from congso.catalog.models import Procedure, ProcedureVersion
+from congso.core.errors import DomainError, NotFound
+from congso.org.models import Agency
+
+router = Router()
+
+PAGE_SIZE = 20
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DECODED_PLUS_RE = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
+DateText = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"})]
+InstantText = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+class ErrorOut(Schema):
+    code: str = Field(description="Mã lỗi ổn định, dành cho máy.", examples=["procedure_not_found"])
+    message: str = Field(description="Thông báo lỗi bằng tiếng Việt.")
+    field: str | None = Field(description="Tham số gây lỗi, nếu có.", examples=["code"])
+
+
+class FieldOut(Schema):
+    code: str = Field(description="Khóa lĩnh vực (không dấu).", examples=["ho-tich"])
+    name: str = Field(examples=["Hộ tịch"])
+    sector_code: str | None = Field(description="Mã lĩnh vực CSDL quốc gia.", examples=["G15-TP07"])
+
+
+class TimeLimitOut(Schema):
+    value: float | None = Field(description="Số (trống: không có thời hạn cố định).")
+    unit: str | None = Field(description="working_days, working_hours, days hoặc instant.")
+    text: str = Field(description="Mô tả thời hạn theo nguồn.")
+    label: str = Field(description="Thời hạn để hiển thị.", examples=["3 ngày làm việc"])
+
+
+class ProcedureSummaryOut(Schema):
+    code: str = Field(examples=["1.001193"])
+    national_code: bool = Field(description="Sai khi là mã tạm của địa phương.")
+    name: str
+    field: FieldOut
+    levels: list[str] = Field(description="province, commune, central.")
+    applicant_types: list[str] = Field(description="citizen, organisation.")
+    time_limit: TimeLimitOut | None = Field(description="Của phiên bản đang có hiệu lực.")
+    online_level: str | None = Field(description="full, partial, none; trống: chưa xác định.")
+
+
+class ProcedurePageOut(Schema):
+    count: int = Field(description="Tổng số thủ tục khớp.")
+    page: int
+    page_size: int
+    items: list[ProcedureSummaryOut]
+
+
+class FeeOut(Schema):
+    name: str
+    amount_vnd: int | None = Field(description="Mức thu (đồng); trống: chưa xác định.")
+    condition: str | None
+    legal_basis: str | None
+
+
+class ComponentOut(Schema):
+    code: str = Field(description="Mã thành phần; ô tệp của biểu mẫu gắn theo mã này.")
+    order: int
+    name: str
+    original_or_copy: str = Field(description="original, copy, original_or_copy, certified_copy.")
+    quantity: int
+    mandatory: bool
+    condition: str
+    template_name: str
+    template_url: str | None = Field(description="Tệp mẫu đơn, tờ khai (nếu có).")
+    allowed_types: list[str]
+    max_size_bytes: int
+
+
+class ResultOut(Schema):
+    type: str | None
+    name: str
+
+
+class ProcedureDetailOut(Schema):
+    code: str
+    national_code: bool
+    name: str
+    field: FieldOut
+    levels: list[str]
+    applicant_types: list[str]
+    version: int
+    effective_from: date
+    effective_to: date | None
+    competent_agency: str
+    received_at: str
+    submission_channels: list[str]
+    time_limit: TimeLimitOut
+    fees: list[FeeOut]
+    components: list[ComponentOut]
+    result: ResultOut
+    online_level: str | None
+    partial_reason: str
+    legal_bases: list[str]
+    form_schema: dict[str, Any] = Field(description="Biểu mẫu điện tử (docs/catalog.md).")
+    prefill: dict[str, str] = Field(description="Trường biểu mẫu → nguồn điền sẵn.")
+    source: dict[str, Any]
+    notes: str
+
+
+class EstimateOut(Schema):
+    procedure: str
+    version: int
+    agency: str | None = Field(description="Mã định danh cơ quan giải quyết.")
+    province: str | None = Field(description="Mã tỉnh của lịch làm việc đã dùng.")
+    has_process: bool | None = Field(description="Cơ quan đã có quy trình nội bộ cho thủ tục.")
+    received_at: datetime
+    counting_starts: datetime = Field(description="Bắt đầu tính thời hạn (quy tắc 15 giờ).")
+    due: datetime | None = Field(description="Ngày hẹn trả; trống khi không có thời hạn cố định.")
+    time_limit: TimeLimitOut
+
+
+def _field_out(procedure: Procedure) -> FieldOut:
+    field = procedure.field
+    return FieldOut(code=field.code, name=field.name, sector_code=field.sector_code or None)
+
+
+def _time_limit(version: ProcedureVersion) -> TimeLimitOut:
+    return TimeLimitOut(
+        value=None if version.time_limit_value is None else float(version.time_limit_value),
+        unit=version.time_limit_unit or None,
+        text=version.time_limit_text,
+        label=version.time_limit_label,
+    )
+
+
+def _parse_date(value: str | None, field: str) -> date | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if _DATE_RE.match(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise DomainError("invalid_date", f"«{value}» không phải ngày dạng YYYY-MM-DD.", field=field)
+
+
+def _parse_instant(value: str | None, field: str) -> datetime:
+    text = _DECODED_PLUS_RE.sub(r"\1+\2", (value or "").strip())
+    if not text:
+        return timezone.now()
+    try:
+        if not _DATE_RE.match(text[:10]) or len(text) <= 10:
+            raise ValueError(text)
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise DomainError(
+            "invalid_datetime",
+            f"«{value}» không phải thời điểm ISO 8601 (ví dụ 2026-02-13T16:59:00+07:00).",
+            field=field,
+        ) from None
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise DomainError(
+            "naive_datetime",
+            "Thời điểm phải kèm múi giờ (ví dụ 2026-02-13T16:59:00+07:00).",
+            field=field,
+        )
+    return instant
+
+
+def _current_versions(procedures: list[Procedure]) -> dict[int, ProcedureVersion]:
+    today = timezone.localdate()
+    versions = ProcedureVersion.objects.filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=today),
+        procedure__in=procedures,
+        effective_from__lte=today,
+    ).order_by("version")
+    return {version.procedure_id: version for version in versions}
+
+
+@router.get(
+    "",
+    response={200: ProcedurePageOut, 400: ErrorOut},
+    summary="Tra cứu thủ tục hành chính",
+    description=(
+        "Danh sách thủ tục, lọc theo lĩnh vực (`field`: khóa hoặc mã lĩnh vực) và cấp thực hiện "
+        "(`level`). Với `q`: tìm theo tên không cần dấu ('dang ky khai sinh') hoặc theo mã "
+        "(1.001193), xếp theo mức khớp: đúng mã, cả cụm từ ở đầu hoặc trong tên, đủ mọi từ, "
+        "nhiều từ hơn. Mỗi trang 20 thủ tục."
+    ),
+    operation_id="catalog_list_procedures",
+)
+def list_procedures(
+    request: HttpRequest,
+    q: Annotated[str, Query("", description="Từ khóa hoặc mã thủ tục.", max_length=200)] = "",
+    field: Annotated[str, Query("", description="Khóa hoặc mã lĩnh vực.", max_length=100)] = "",
+    level: Annotated[str, Query("", description="province, commune hoặc central.")] = "",
+    page: Annotated[int, Query(1, ge=1, le=10_000, description="Trang, từ 1.")] = 1,
+) -> ProcedurePageOut:
+    procedures = selectors.procedure_list(query=q, field=field, level=level, user=request.user)
+    chunk = procedures[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    versions = _current_versions(chunk)
+    items = []
+    for procedure in chunk:
+        version = versions.get(procedure.pk)
+        items.append(
+            ProcedureSummaryOut(
+                code=procedure.code,
+                national_code=procedure.national_code,
+                name=procedure.name,
+                field=_field_out(procedure),
+                levels=list(procedure.levels),
+                applicant_types=list(procedure.applicant_types),
+                time_limit=_time_limit(version) if version else None,
+                online_level=(version.online_level or None) if version else None,
+            )
+        )
+    return ProcedurePageOut(count=len(procedures), page=page, page_size=PAGE_SIZE, items=items)
+
+
+@router.get(
+    "/{code}",
+    response={200: ProcedureDetailOut, 400: ErrorOut, 404: ErrorOut},
+    summary="Chi tiết một thủ tục (phiên bản đang có hiệu lực)",
+    description=(
+        "Phiên bản có hiệu lực vào ngày `on` (mặc định hôm nay): thời hạn, phí và lệ phí, thành "
+        "phần hồ sơ, biểu mẫu điện tử, căn cứ pháp lý, mức độ trực tuyến. Lỗi 404 "
+        "`procedure_not_found` khi không có mã, `procedure_not_in_force` khi không có phiên bản "
+        "hiệu lực vào ngày đó."
+    ),
+    operation_id="catalog_get_procedure",
+)
+def get_procedure(
+    request: HttpRequest,
+    code: str,
+    on: Annotated[DateText, Query(None, description="Ngày xem, YYYY-MM-DD.")] = None,
+) -> ProcedureDetailOut:
+    procedure = selectors.get_procedure(code, user=request.user)
+    version = selectors.current_version(procedure, _parse_date(on, "on"))
+    components = [
+        ComponentOut(
+            code=c.code,
+            order=c.order,
+            name=c.name,
+            original_or_copy=c.original_or_copy,
+            quantity=c.quantity,
+            mandatory=c.mandatory,
+            condition=c.condition,
+            template_name=c.template_name,
+            template_url=c.template.url if c.template else None,
+            allowed_types=list(c.allowed_types),
+            max_size_bytes=c.max_size_bytes,
+        )
+        for c in version.components.all()
+    ]
+    return ProcedureDetailOut(
+        code=procedure.code,
+        national_code=procedure.national_code,
+        name=procedure.name,
+        field=_field_out(procedure),
+        levels=list(procedure.levels),
+        applicant_types=list(procedure.applicant_types),
+        version=version.version,
+        effective_from=version.effective_from,
+        effective_to=version.effective_to,
+        competent_agency=version.competent_agency_text,
+        received_at=version.received_at_text,
+        submission_channels=list(version.submission_channels),
+        time_limit=_time_limit(version),
+        fees=[FeeOut(**fee) for fee in version.fees],
+        components=components,
+        result=ResultOut(type=version.result_type or None, name=version.result_name),
+        online_level=version.online_level or None,
+        partial_reason=version.partial_reason,
+        legal_bases=list(version.legal_bases),
+        form_schema=version.form_schema,
+        prefill=version.prefill,
+        source=version.source,
+        notes=version.notes,
+    )
+
+
+@router.get(
+    "/{code}/estimate",
+    response={200: EstimateOut, 400: ErrorOut, 404: ErrorOut},
+    summary="Ước tính ngày hẹn trả kết quả",
+    description=(
+        "Ngày hẹn trả cho hồ sơ nhận lúc `received_at` (mặc định: bây giờ) tại cơ quan `agency` "
+        "(mã định danh; dùng lịch làm việc của tỉnh cơ quan đó, bỏ trống: lịch toàn quốc). Thời "
+        "hạn bắt đầu tính theo quy tắc 15 giờ; ngày làm việc kết thúc lúc hết giờ làm việc của "
+        "ngày cuối; thủ tục giải quyết ngay: trong ngày, hoặc ngày làm việc tiếp theo nếu nhận "
+        "sau 15 giờ. `due` trống khi thủ tục không có thời hạn cố định."
+    ),
+    operation_id="catalog_estimate",
+)
+def estimate(
+    request: HttpRequest,
+    code: str,
+    agency: Annotated[str, Query("", description="Mã định danh cơ quan.", max_length=13)] = "",
+    received_at: Annotated[
+        InstantText,
+        Query(
+            None,
+            description="Thời điểm tiếp nhận, ISO 8601 có múi giờ (mã hóa + thành %2B).",
+            example="2026-02-13T16:59:00+07:00",
+        ),
+    ] = None,
+) -> EstimateOut:
+    instant = _parse_instant(received_at, "received_at")
+    procedure = selectors.get_procedure(code, user=request.user)
+    handling = None
+    if agency.strip():
+        handling = (
+            Agency.objects.select_related("province").filter(code=agency.strip().upper()).first()
+        )
+        if handling is None:
+            raise NotFound(
+                "agency_not_found", f"Không có cơ quan mã định danh «{agency}».", field="agency"
+            )
+    province = selectors.province_code_of(handling)
+    day = instant.astimezone(timezone.get_default_timezone()).date()
+    version = selectors.current_version(procedure, day)
+    due = selectors.estimate_due(version, received_at=instant, province_code=province)
+    starts = get_calendar(province).start_of_counting(instant)
+    has_process = None
+    if handling is not None:
+        has_process = version.processes.filter(agency=handling, active=True).exists()
+    return EstimateOut(
+        procedure=procedure.code,
+        version=version.version,
+        agency=handling.code if handling else None,
+        province=province,
+        has_process=has_process,
+        received_at=instant,
+        counting_starts=starts,
+        due=due,
+        time_limit=_time_limit(version),
+    )

@@ -1,0 +1,966 @@
+"""Dossier endpoints: submit, read, list, act, supplement, rate, and the public look-up.
+
+A thin layer: parse, call :mod:`congso.dossiers.services` / :mod:`congso.dossiers.selectors`,
+serialise. Authentication: ``Authorization: Bearer <token>`` or the session
+(:mod:`congso.api.auth`). Every dossier is read through ``restrict()``; a dossier outside the
+caller's scope answers 404 like an unknown one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, overload
+
+from django.contrib.auth import get_user_model
+from django.http import FileResponse, HttpRequest
+from django.utils import timezone
+from ninja import Field, Form, Router, Schema
+from ninja.responses import Status
+
+from congso.api.auth import SESSION_OR_TOKEN
+from congso.catalog.selectors import get_procedure
+from congso.core.errors import DomainError, NotFound
+from congso.dossiers import selectors, services
+from congso.dossiers.models import Attachment, Dossier, DossierHistory, DossierStep
+from congso.dossiers.workflow import TRANSITIONS
+from congso.org.models import Agency, Citizen, Department, Desk, Organisation
+
+router = Router(auth=SESSION_OR_TOKEN)
+lookup_router = Router()
+
+FILES_PREFIX = "files."
+MULTIPART_NOTE = (
+    "Multipart: the files of each component go in parts named `files.<component code>` "
+    "(repeat the part for several files). The type is read from the content (PDF, JPEG, PNG), "
+    "not from the name or the declared content type."
+)
+
+
+# --- Schemas --------------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    code: str = Field(description="Mã lỗi ổn định, dành cho máy.", examples=["concurrent_update"])
+    message: str = Field(description="Thông báo lỗi bằng tiếng Việt.")
+    field: str | None = Field(description="Trường gây lỗi, nếu có.", examples=["reason"])
+
+
+class LookupOut(Schema):
+    code: str = Field(description="Mã số hồ sơ (TT 01/2018 Điều 19).")
+    procedure_code: str
+    procedure_name: str
+    status: str = Field(description="Trạng thái (mã nội bộ).", examples=["processing"])
+    status_label: str = Field(description="Trạng thái bằng tiếng Việt.", examples=["Đang xử lý"])
+    national_status: int = Field(description="Mã trạng thái đồng bộ Cổng DVCQG (1–10).")
+    received_at: datetime | None = Field(description="Ngày tiếp nhận.")
+    appointment_at: datetime | None = Field(description="Ngày hẹn trả kết quả.")
+
+
+class DossierSummaryOut(Schema):
+    code: str
+    version: int = Field(description="Phiên bản; gửi lại trong expected_version khi thao tác.")
+    procedure_code: str
+    procedure_name: str
+    status: str
+    status_label: str
+    national_status: int
+    channel: str = Field(description="in_person, online hoặc postal.")
+    competent_agency_code: str
+    competent_agency_name: str
+    applicant_name: str
+    submitted_at: datetime
+    received_at: datetime | None
+    appointment_at: datetime | None = Field(description="Ngày hẹn trả (đã hẹn lại nếu có).")
+    due_at: datetime | None = Field(description="Hạn giải quyết theo quy định (để thống kê).")
+    timeliness: str | None = Field(description="early / on_time / late khi đã kết thúc xử lý.")
+
+
+class AttachmentOut(Schema):
+    id: int
+    version: int
+    original_name: str
+    size: int
+    mime_type: str
+    sha256: str
+    uploaded_at: datetime
+    supplement_id: int | None
+
+
+class ComponentOut(Schema):
+    code: str
+    name: str
+    mandatory: bool
+    paper_received: bool
+    verified: bool
+    digitised: bool
+    attachments: list[AttachmentOut]
+
+
+class StepOut(Schema):
+    id: int
+    stage: int
+    name: str
+    kind: str = Field(description="step, consultation hoặc interagency.")
+    role: str
+    agency_code: str
+    agency_name: str
+    department: str | None
+    assignee: str | None
+    is_lead: bool
+    parent_id: int | None = Field(description="Bước đã xin ý kiến (với bước xin ý kiến).")
+    status: str
+    started_at: datetime
+    due_at: datetime | None
+    ended_at: datetime | None
+    timeliness: str | None
+    request_note: str
+    note: str
+
+
+class SupplementOut(Schema):
+    id: int
+    phase: str
+    reason: str
+    items: list[dict[str, Any]]
+    requested_at: datetime
+    fulfilled_at: datetime | None
+
+
+class RatingOut(Schema):
+    score: int
+    comment: str
+    created_at: datetime
+
+
+class DossierOut(DossierSummaryOut):
+    desk_id: int
+    desk_name: str
+    receiving_agency_code: str
+    initial_appointment_at: datetime | None
+    clock_started_at: datetime | None
+    supplement_count: int
+    apology_at: datetime | None
+    apology_reason: str
+    outcome_reason: str
+    result_summary: str
+    processed_at: datetime | None
+    returned_at: datetime | None
+    return_method: str | None
+    form_data: dict[str, Any]
+    components: list[ComponentOut]
+    steps: list[StepOut]
+    supplements: list[SupplementOut]
+    rating: RatingOut | None
+    allowed_actions: list[str] = Field(description="Thao tác người gọi có thể thử lúc này.")
+
+
+class DossierPageOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[DossierSummaryOut]
+
+
+class HistoryOut(Schema):
+    at: datetime
+    action: str
+    action_label: str
+    from_status: str
+    to_status: str
+    actor: str
+    step_id: int | None
+    step_name: str
+    agency_code: str | None
+    due_at: datetime | None
+    outcome: str
+    note: str
+    data: dict[str, Any]
+
+
+class MissingItemIn(Schema):
+    component: str | None = Field(None, description="Mã thành phần hồ sơ cần bổ sung.")
+    field: str | None = Field(None, description="Tên trường thông tin cần bổ sung.")
+    label: str = ""
+    note: str = Field("", description="Hướng dẫn cụ thể.")
+
+
+class ParallelIn(Schema):
+    agency: str = Field(description="Mã định danh cơ quan (QCVN 102).")
+    hours: Decimal = Field(description="Thời hạn, số giờ làm việc.")
+    role: str = "specialist"
+    department_id: int | None = None
+    is_lead: bool = False
+    note: str = ""
+
+
+class ActionIn(Schema):
+    expected_version: int | None = Field(
+        None, description="Phiên bản hồ sơ người gọi đang xem; khác thì trả 409."
+    )
+    reason: str = ""
+    note: str = ""
+    step_id: int | None = Field(None, description="Bước thực hiện, khi có nhiều bước.")
+    assignee: str | None = Field(None, description="Tên đăng nhập người được giao bước sau.")
+    missing_items: list[MissingItemIn] = []
+    consultations: list[ParallelIn] = []
+    transfers: list[ParallelIn] = []
+    amount_vnd: int | None = None
+    new_appointment_at: datetime | None = None
+    return_method: str | None = Field(None, description="desk, post hoặc online.")
+    result_summary: str = ""
+
+
+class RatingIn(Schema):
+    score: int = Field(description="1–5.")
+    comment: str = ""
+    expected_version: int | None = None
+
+
+# --- Serialisation --------------------------------------------------------------------------------
+
+
+@overload
+def _local(value: datetime) -> datetime: ...
+@overload
+def _local(value: None) -> None: ...
+@overload
+def _local(value: datetime | None) -> datetime | None: ...
+def _local(value: datetime | None) -> datetime | None:
+    """Instants are answered in Vietnam time (+07:00)."""
+    return timezone.localtime(value) if value is not None else None
+
+
+def _timeliness(value: str) -> str | None:
+    return value or None
+
+
+def _summary(d: Dossier) -> dict[str, Any]:
+    procedure = d.procedure_version.procedure
+    return {
+        "code": d.code,
+        "version": d.version,
+        "procedure_code": procedure.code,
+        "procedure_name": procedure.name,
+        "status": d.status,
+        "status_label": d.status_label,
+        "national_status": d.national_status,
+        "channel": d.channel,
+        "competent_agency_code": d.competent_agency.code,
+        "competent_agency_name": d.competent_agency.name,
+        "applicant_name": d.applicant_name,
+        "submitted_at": _local(d.submitted_at),
+        "received_at": _local(d.received_at),
+        "appointment_at": _local(d.appointment_at),
+        "due_at": _local(d.due_at),
+        "timeliness": _timeliness(d.timeliness),
+    }
+
+
+def _step(step: DossierStep) -> StepOut:
+    return StepOut(
+        id=step.pk,
+        stage=step.stage,
+        name=step.name,
+        kind=step.kind,
+        role=step.role,
+        agency_code=step.agency.code,
+        agency_name=step.agency.name,
+        department=step.department.name if step.department else None,
+        assignee=step.assignee.get_username() if step.assignee else None,
+        is_lead=step.is_lead,
+        parent_id=step.parent_id,
+        status=step.status,
+        started_at=_local(step.started_at),
+        due_at=_local(step.due_at),
+        ended_at=_local(step.ended_at),
+        timeliness=_timeliness(step.timeliness),
+        request_note=step.request_note,
+        note=step.note,
+    )
+
+
+def _attachment(item: Attachment) -> AttachmentOut:
+    return AttachmentOut(
+        id=item.pk,
+        version=item.version,
+        original_name=item.original_name,
+        size=item.size,
+        mime_type=item.mime_type,
+        sha256=item.sha256,
+        uploaded_at=_local(item.uploaded_at),
+        supplement_id=item.supplement_id,
+    )
+
+
+def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOut:
+    """The dossier as ``user`` sees it. ``loaded``: a dossier the caller just wrote on the user's
+    behalf (so already known to be visible), which spares the scoped look-up."""
+    d = loaded if loaded is not None else selectors.dossier_for(user, code)
+    files: dict[int, list[AttachmentOut]] = {}
+    for item in selectors.attachments_of(d):
+        files.setdefault(item.component_id, []).append(_attachment(item))
+    rating = getattr(d, "rating", None)
+    return DossierOut(
+        **_summary(d),
+        desk_id=d.desk_id,
+        desk_name=d.desk.name,
+        receiving_agency_code=d.receiving_agency.code,
+        initial_appointment_at=_local(d.initial_appointment_at),
+        clock_started_at=_local(d.clock_started_at),
+        supplement_count=d.supplement_count,
+        apology_at=_local(d.apology_at),
+        apology_reason=d.apology_reason,
+        outcome_reason=d.outcome_reason,
+        result_summary=d.result_summary,
+        processed_at=_local(d.processed_at),
+        returned_at=_local(d.returned_at),
+        return_method=d.return_method or None,
+        form_data=d.form_data,
+        components=[
+            ComponentOut(
+                code=component.code,
+                name=component.name,
+                mandatory=component.mandatory,
+                paper_received=component.paper_received,
+                verified=component.verified,
+                digitised=component.digitised,
+                attachments=files.get(component.pk, []),
+            )
+            for component in d.components.order_by("pk")
+        ],
+        steps=[_step(step) for step in selectors.steps_of(d)],
+        supplements=[
+            SupplementOut(
+                id=item.pk,
+                phase=item.phase,
+                reason=item.reason,
+                items=item.items,
+                requested_at=_local(item.requested_at),
+                fulfilled_at=_local(item.fulfilled_at),
+            )
+            for item in d.supplements.order_by("requested_at", "pk")
+        ],
+        rating=RatingOut(
+            score=rating.score, comment=rating.comment, created_at=_local(rating.created_at)
+        )
+        if rating
+        else None,
+        allowed_actions=selectors.actions_for(user, d),
+    )
+
+
+def _history(row: DossierHistory) -> HistoryOut:
+    transition = TRANSITIONS.get(row.action)
+    labels = {"submit": "Nộp hồ sơ", "mark_component": "Cập nhật thành phần hồ sơ"}
+    return HistoryOut(
+        at=_local(row.at),
+        action=row.action,
+        action_label=transition.label_vi if transition else labels.get(row.action, row.action),
+        from_status=row.from_status,
+        to_status=row.to_status,
+        actor=row.actor_label,
+        step_id=row.step_id,
+        step_name=row.step_name,
+        agency_code=row.agency.code if row.agency else None,
+        due_at=_local(row.due_at),
+        outcome=row.outcome,
+        note=row.note,
+        data=row.data,
+    )
+
+
+# --- Parsing --------------------------------------------------------------------------------------
+
+
+def _json_object(text: str | None, field: str) -> dict[str, Any]:
+    if text is None or not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise DomainError(
+            "invalid_json", "Dữ liệu tờ khai phải là JSON hợp lệ.", field=field
+        ) from None
+    if not isinstance(value, dict):
+        raise DomainError(
+            "invalid_json", "Dữ liệu tờ khai phải là một đối tượng JSON.", field=field
+        )
+    return value
+
+
+def _files(request: HttpRequest, *, allowed: set[str] | None = None) -> dict[str, list[Any]]:
+    result: dict[str, list[Any]] = {}
+    for key in request.FILES:
+        if key.startswith(FILES_PREFIX) and len(key) > len(FILES_PREFIX):
+            result[key[len(FILES_PREFIX) :]] = request.FILES.getlist(key)
+        elif allowed is None or key not in allowed:
+            raise DomainError(
+                "unknown_file_field",
+                f"Phần tệp «{key}» không hợp lệ; đặt tên dạng files.<mã thành phần>.",
+                field=key,
+            )
+    return result
+
+
+def _agency(code: str, field: str) -> Agency:
+    agency = Agency.objects.filter(code=(code or "").strip()).first()
+    if agency is None:
+        raise NotFound("agency_not_found", f"Không có cơ quan mã «{code}».", field=field)
+    return agency
+
+
+def _user(username: str | None) -> Any:
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise NotFound("user_not_found", f"Không có người dùng «{username}».", field="assignee")
+    return user
+
+
+def _parallel(items: list[ParallelIn], field: str) -> list[services.ParallelRequest]:
+    result = []
+    for index, item in enumerate(items):
+        department = None
+        if item.department_id is not None:
+            department = Department.objects.filter(pk=item.department_id).first()
+            if department is None:
+                raise NotFound(
+                    "department_not_found",
+                    "Không có phòng ban này.",
+                    field=f"{field}.{index}.department_id",
+                )
+        result.append(
+            services.ParallelRequest(
+                agency=_agency(item.agency, f"{field}.{index}.agency"),
+                hours=item.hours,
+                role=item.role,
+                department=department,
+                is_lead=item.is_lead,
+                note=item.note,
+            )
+        )
+    return result
+
+
+ActionFn = Callable[[Any, Dossier, ActionIn], Any]
+
+ACTIONS: dict[str, ActionFn] = {
+    "receive": lambda u, d, b: services.dossier_receive(
+        actor=u, dossier=d, note=b.note, expected_version=b.expected_version
+    ),
+    "not_accept": lambda u, d, b: services.dossier_not_accept(
+        actor=u, dossier=d, reason=b.reason, expected_version=b.expected_version
+    ),
+    "request_supplement": lambda u, d, b: services.dossier_request_supplement(
+        actor=u,
+        dossier=d,
+        reason=b.reason,
+        missing_items=[item.model_dump() for item in b.missing_items],
+        step_id=b.step_id,
+        expected_version=b.expected_version,
+    ),
+    "start_processing": lambda u, d, b: services.dossier_start_processing(
+        actor=u,
+        dossier=d,
+        assignee=_user(b.assignee),
+        note=b.note,
+        expected_version=b.expected_version,
+    ),
+    "forward": lambda u, d, b: services.dossier_forward(
+        actor=u,
+        dossier=d,
+        step_id=b.step_id,
+        note=b.note,
+        assignee=_user(b.assignee),
+        expected_version=b.expected_version,
+    ),
+    "send_back": lambda u, d, b: services.dossier_send_back(
+        actor=u, dossier=d, reason=b.reason, step_id=b.step_id, expected_version=b.expected_version
+    ),
+    "consult": lambda u, d, b: services.dossier_consult(
+        actor=u,
+        dossier=d,
+        reason=b.reason,
+        consultations=_parallel(b.consultations, "consultations"),
+        step_id=b.step_id,
+        expected_version=b.expected_version,
+    ),
+    "answer_consultation": lambda u, d, b: services.dossier_answer_consultation(
+        actor=u, dossier=d, note=b.note, step_id=b.step_id, expected_version=b.expected_version
+    ),
+    "transfer": lambda u, d, b: services.dossier_transfer(
+        actor=u,
+        dossier=d,
+        reason=b.reason,
+        transfers=_parallel(b.transfers, "transfers"),
+        step_id=b.step_id,
+        expected_version=b.expected_version,
+    ),
+    "request_payment": lambda u, d, b: services.dossier_request_payment(
+        actor=u,
+        dossier=d,
+        reason=b.reason,
+        amount_vnd=b.amount_vnd,
+        step_id=b.step_id,
+        expected_version=b.expected_version,
+    ),
+    "confirm_payment": lambda u, d, b: services.dossier_confirm_payment(
+        actor=u, dossier=d, note=b.note, expected_version=b.expected_version
+    ),
+    "refuse": lambda u, d, b: services.dossier_refuse(
+        actor=u, dossier=d, reason=b.reason, step_id=b.step_id, expected_version=b.expected_version
+    ),
+    "complete": lambda u, d, b: services.dossier_complete(
+        actor=u,
+        dossier=d,
+        result_summary=b.result_summary,
+        step_id=b.step_id,
+        expected_version=b.expected_version,
+    ),
+    "return_result": lambda u, d, b: services.dossier_return_result(
+        actor=u,
+        dossier=d,
+        method=b.return_method or "",
+        note=b.note,
+        expected_version=b.expected_version,
+    ),
+    "apologise": lambda u, d, b: services.dossier_apologise(
+        actor=u,
+        dossier=d,
+        reason=b.reason,
+        new_appointment_at=_required_instant(b.new_appointment_at),
+        expected_version=b.expected_version,
+    ),
+    "request_withdrawal": lambda u, d, b: services.dossier_request_withdrawal(
+        actor=u, dossier=d, reason=b.reason, expected_version=b.expected_version
+    ),
+    "confirm_withdrawal": lambda u, d, b: services.dossier_confirm_withdrawal(
+        actor=u, dossier=d, note=b.note, expected_version=b.expected_version
+    ),
+    "decline_withdrawal": lambda u, d, b: services.dossier_decline_withdrawal(
+        actor=u, dossier=d, reason=b.reason, expected_version=b.expected_version
+    ),
+}
+#: Actions with their own endpoint (files, rating).
+OWN_ENDPOINT = {"supplement": "supplement", "resubmit": "supplement", "rate": "rating"}
+
+
+def _required_instant(value: datetime | None) -> datetime:
+    if value is None:
+        raise DomainError("required", "Cần nhập ngày hẹn trả mới.", field="new_appointment_at")
+    return value
+
+
+# --- Endpoints ------------------------------------------------------------------------------------
+
+_FILE_PARTS = {
+    r"^files\..+$": {
+        "type": "array",
+        "items": {"type": "string", "format": "binary"},
+        "description": "Tệp của thành phần hồ sơ: tên phần files.<mã thành phần>.",
+    }
+}
+
+
+def _multipart(properties: dict[str, Any], required: list[str], *, files: bool = True) -> Any:
+    """The multipart/form-data body (ninja documents form fields as urlencoded only)."""
+    schema: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
+    if files:
+        schema["patternProperties"] = _FILE_PARTS
+    return {"requestBody": {"content": {"multipart/form-data": {"schema": schema}}}}
+
+
+_TEXT = {"type": "string"}
+_JSON_TEXT = {"type": "string", "description": "Đối tượng JSON của tờ khai điện tử."}
+_INT = {"type": "integer"}
+_BOOL = {"type": "boolean"}
+
+
+@router.post(
+    "",
+    response={201: DossierOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Nộp hồ sơ trực tuyến",
+    description=MULTIPART_NOTE,
+    openapi_extra=_multipart(
+        {
+            "procedure": _TEXT,
+            "agency": _TEXT,
+            "form_data": _JSON_TEXT,
+            "desk": _INT,
+            "organisation": _TEXT,
+        },
+        ["procedure", "agency"],
+    ),
+)
+def submit(
+    request: HttpRequest,
+    procedure: Form[str],
+    agency: Form[str],
+    form_data: Form[str] = "{}",
+    desk: Form[int | None] = None,
+    organisation: Form[str | None] = None,
+) -> Status[DossierOut]:
+    """The signed-in citizen (or the person submitting for ``organisation``, a tax code)
+    submits a dossier for ``procedure`` (its code) to the competent ``agency`` (its code),
+    optionally choosing the receiving ``desk`` (its id). ``form_data`` is the online form as
+    JSON."""
+    user = request.auth  # type: ignore[attr-defined]
+    org = None
+    if organisation:
+        org = Organisation.objects.filter(tax_code=organisation.strip()).first()
+        if org is None:
+            raise NotFound(
+                "organisation_not_found",
+                f"Không có tổ chức mã số thuế «{organisation}».",
+                field="organisation",
+            )
+    chosen = None
+    if desk is not None:
+        chosen = Desk.objects.filter(pk=desk).first()
+        if chosen is None:
+            raise NotFound("desk_not_found", "Không có bộ phận một cửa này.", field="desk")
+    dossier = services.dossier_submit_online(
+        actor=user,
+        procedure=get_procedure(procedure),
+        competent_agency=_agency(agency, "agency"),
+        form_data=_json_object(form_data, "form_data"),
+        files=_files(request),
+        desk=chosen,
+        organisation=org,
+    )
+    return Status(201, _detail(user, dossier.code, loaded=dossier))
+
+
+@router.post(
+    "/in-person",
+    response={201: DossierOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Cán bộ một cửa tiếp nhận hồ sơ trực tiếp hoặc qua bưu chính",
+    description=MULTIPART_NOTE,
+    openapi_extra=_multipart(
+        {
+            "procedure": _TEXT,
+            "agency": _TEXT,
+            "desk": _INT,
+            "citizen": _TEXT,
+            "organisation": _TEXT,
+            "channel": {"type": "string", "enum": ["in_person", "postal"]},
+            "form_data": _JSON_TEXT,
+            "paper_components": _TEXT,
+            "note": _TEXT,
+        },
+        ["procedure", "agency", "desk"],
+    ),
+)
+def receive_in_person(
+    request: HttpRequest,
+    procedure: Form[str],
+    agency: Form[str],
+    desk: Form[int],
+    citizen: Form[str | None] = None,
+    organisation: Form[str | None] = None,
+    channel: Form[str] = "in_person",
+    form_data: Form[str] = "{}",
+    paper_components: Form[str | None] = None,
+    note: Form[str] = "",
+) -> Status[DossierOut]:
+    """Creates a dossier already received (form 01). ``citizen`` is a personal ID number,
+    ``organisation`` a tax code; ``paper_components`` the component codes received on paper,
+    comma-separated (default: every mandatory component and every scanned one)."""
+    user = request.auth  # type: ignore[attr-defined]
+    applicant_citizen = None
+    applicant_org = None
+    if citizen:
+        applicant_citizen = Citizen.objects.filter(personal_id=citizen.strip()).first()
+        if applicant_citizen is None:
+            raise NotFound(
+                "citizen_not_found", "Không có công dân số định danh này.", field="citizen"
+            )
+    if organisation:
+        applicant_org = Organisation.objects.filter(tax_code=organisation.strip()).first()
+        if applicant_org is None:
+            raise NotFound(
+                "organisation_not_found", "Không có tổ chức mã số thuế này.", field="organisation"
+            )
+    chosen = Desk.objects.filter(pk=desk).first()
+    if chosen is None:
+        raise NotFound("desk_not_found", "Không có bộ phận một cửa này.", field="desk")
+    paper = None
+    if paper_components is not None:
+        paper = [code.strip() for code in paper_components.split(",") if code.strip()]
+    dossier = services.dossier_receive_in_person(
+        actor=user,
+        procedure=get_procedure(procedure),
+        competent_agency=_agency(agency, "agency"),
+        desk=chosen,
+        form_data=_json_object(form_data, "form_data"),
+        files=_files(request),
+        citizen=applicant_citizen,
+        organisation=applicant_org,
+        channel=channel,
+        paper_components=paper,
+        note=note,
+    )
+    return Status(201, _detail(user, dossier.code, loaded=dossier))
+
+
+@router.get(
+    "",
+    response={200: DossierPageOut, 400: ErrorOut, 401: ErrorOut},
+    summary="Hồ sơ người gọi được xem",
+)
+def list_dossiers(
+    request: HttpRequest,
+    status: str | None = None,
+    agency: str | None = None,
+    procedure: str | None = None,
+    submitted_from: date | None = None,
+    submitted_to: date | None = None,
+    overdue: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> DossierPageOut:
+    """Newest submission first (stable order: submission time, then id). ``agency`` filters
+    by the competent agency's code, ``procedure`` by the procedure code; ``overdue=true`` lists
+    the late ones (ended late, open past their due time, or with more than one supplement
+    request)."""
+    if not 1 <= limit <= selectors.MAX_LIMIT:
+        raise DomainError(
+            "invalid_limit", f"limit phải từ 1 đến {selectors.MAX_LIMIT}.", field="limit"
+        )
+    if offset < 0:
+        raise DomainError("invalid_offset", "offset không được âm.", field="offset")
+    queryset = selectors.dossiers_for(
+        request.auth,  # type: ignore[attr-defined]
+        status=status,
+        agency_code=agency,
+        procedure_code=procedure,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+        overdue=overdue,
+    )
+    items = list(queryset[offset : offset + limit])
+    return DossierPageOut(
+        count=queryset.count(),
+        limit=limit,
+        offset=offset,
+        items=[DossierSummaryOut(**_summary(item)) for item in items],
+    )
+
+
+@router.get(
+    "/{code}",
+    response={200: DossierOut, 401: ErrorOut, 404: ErrorOut},
+    summary="Chi tiết một hồ sơ",
+)
+def get_dossier(request: HttpRequest, code: str) -> DossierOut:
+    return _detail(request.auth, code)  # type: ignore[attr-defined]
+
+
+@router.get(
+    "/{code}/history",
+    response={200: list[HistoryOut], 401: ErrorOut, 404: ErrorOut},
+    summary="Quá trình xử lý hồ sơ (phiếu kiểm soát, mẫu 05)",
+)
+def get_history(request: HttpRequest, code: str) -> list[HistoryOut]:
+    dossier = selectors.dossier_for(request.auth, code)  # type: ignore[attr-defined]
+    return [_history(row) for row in selectors.history_of(dossier)]
+
+
+@router.post(
+    "/{code}/actions/{action}",
+    response={
+        200: DossierOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="Thực hiện một thao tác trên hồ sơ",
+)
+def act(request: HttpRequest, code: str, action: str, body: ActionIn) -> DossierOut:
+    """``action`` is one of the workflow's actions (``receive``, ``not_accept``,
+    ``request_supplement``, ``start_processing``, ``forward``, ``send_back``, ``consult``,
+    ``answer_consultation``, ``transfer``, ``request_payment``, ``confirm_payment``, ``refuse``,
+    ``complete``, ``return_result``, ``apologise``, ``request_withdrawal``,
+    ``confirm_withdrawal``, ``decline_withdrawal``). Send ``expected_version``: when someone
+    else changed the dossier since, the answer is 409 ``concurrent_update``."""
+    user = request.auth  # type: ignore[attr-defined]
+    if action in OWN_ENDPOINT:
+        raise DomainError(
+            "use_other_endpoint",
+            f"Thao tác «{TRANSITIONS[action].label_vi}» dùng địa chỉ "
+            f"/dossiers/{{code}}/{OWN_ENDPOINT[action]}.",
+            field="action",
+        )
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise NotFound("unknown_action", f"Không có thao tác «{action}».", field="action")
+    dossier = selectors.dossier_for(user, code)
+    handler(user, dossier, body)
+    return _detail(user, dossier.code)
+
+
+@router.post(
+    "/{code}/supplement",
+    response={
+        200: DossierOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="Bổ sung hồ sơ theo yêu cầu",
+    description=MULTIPART_NOTE,
+    openapi_extra=_multipart(
+        {"form_data": _JSON_TEXT, "note": _TEXT, "expected_version": _INT}, []
+    ),
+)
+def supplement(
+    request: HttpRequest,
+    code: str,
+    form_data: Form[str | None] = None,
+    note: Form[str] = "",
+    expected_version: Form[int | None] = None,
+) -> DossierOut:
+    """New files become new versions of their components (nothing is overwritten);
+    ``form_data`` (JSON) replaces the fields it names."""
+    user = request.auth  # type: ignore[attr-defined]
+    dossier = selectors.dossier_for(user, code)
+    services.dossier_supplement(
+        actor=user,
+        dossier=dossier,
+        files=_files(request),
+        form_data=_json_object(form_data, "form_data") if form_data else None,
+        note=note,
+        expected_version=expected_version,
+    )
+    return _detail(user, dossier.code)
+
+
+@router.post(
+    "/{code}/components/{component}",
+    response={
+        200: ComponentOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+    },
+    summary="Đánh dấu thành phần đã kiểm tra / đã số hóa (có thể kèm bản quét)",
+    openapi_extra=_multipart(
+        {
+            "verified": _BOOL,
+            "digitised": _BOOL,
+            "expected_version": _INT,
+            "scan": {"type": "string", "format": "binary"},
+        },
+        [],
+        files=False,
+    ),
+)
+def mark_component(
+    request: HttpRequest,
+    code: str,
+    component: str,
+    verified: Form[bool | None] = None,
+    digitised: Form[bool | None] = None,
+    expected_version: Form[int | None] = None,
+) -> ComponentOut:
+    """Multipart; an optional scan goes in the part ``scan``."""
+    user = request.auth  # type: ignore[attr-defined]
+    _files(request, allowed={"scan"})
+    dossier = selectors.dossier_for(user, code)
+    item = services.dossier_component_mark(
+        actor=user,
+        dossier=dossier,
+        component_code=component,
+        verified=verified,
+        digitised=digitised,
+        scan=request.FILES.get("scan"),
+        expected_version=expected_version,
+    )
+    return ComponentOut(
+        code=item.code,
+        name=item.name,
+        mandatory=item.mandatory,
+        paper_received=item.paper_received,
+        verified=item.verified,
+        digitised=item.digitised,
+        attachments=[_attachment(a) for a in item.attachments.order_by("version")],
+    )
+
+
+@router.get(
+    "/{code}/attachments/{attachment_id}",
+    response={200: None, 401: ErrorOut, 404: ErrorOut},
+    summary="Tải một tệp đính kèm",
+)
+def download(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
+    dossier = selectors.dossier_for(request.auth, code)  # type: ignore[attr-defined]
+    item = Attachment.objects.filter(pk=attachment_id, component__dossier=dossier).first()
+    if item is None:
+        raise NotFound("attachment_not_found", "Không có tệp này trong hồ sơ.", field="id")
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.original_name,
+        content_type=item.mime_type,
+    )
+
+
+@router.post(
+    "/{code}/rating",
+    response={
+        201: RatingOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+    },
+    summary="Đánh giá mức độ hài lòng (một lần, sau khi nhận kết quả)",
+)
+def rate(request: HttpRequest, code: str, body: RatingIn) -> Status[RatingOut]:
+    user = request.auth  # type: ignore[attr-defined]
+    dossier = selectors.dossier_for(user, code)
+    rating = services.dossier_rate(
+        actor=user,
+        dossier=dossier,
+        score=body.score,
+        comment=body.comment,
+        expected_version=body.expected_version,
+    )
+    return Status(
+        201,
+        RatingOut(score=rating.score, comment=rating.comment, created_at=_local(rating.created_at)),
+    )
+
+
+@lookup_router.get(
+    "/{code}",
+    response={200: LookupOut, 404: ErrorOut},
+    summary="Tra cứu tình trạng hồ sơ theo mã số (công khai, không cần đăng nhập)",
+)
+def lookup(request: HttpRequest, code: str) -> LookupOut:
+    """Only the code, the procedure, the stage reached and the reception and appointment dates;
+    never personal data (TT 01/2018 arts. 16–18)."""
+    found = selectors.lookup(code)
+    return LookupOut(
+        code=found.code,
+        procedure_code=found.procedure_code,
+        procedure_name=found.procedure_name,
+        status=found.status,
+        status_label=found.status_label,
+        national_status=found.national_status,
+        received_at=_local(found.received_at),
+        appointment_at=_local(found.appointment_at),
+    )

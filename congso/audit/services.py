@@ -1,0 +1,117 @@
+"""Writing the audit log. Every service that changes state calls :func:`record` in the same
+transaction as the change, so the event commits (or rolls back) with it.
+
+Concurrency: appends are serialised so two transactions never read the same chain head.
+On PostgreSQL :func:`record` takes a transaction-level advisory lock (released at commit or
+rollback of the caller's transaction); SQLite already serialises writers (every transaction
+begins IMMEDIATE, see settings). ``seq`` is the primary key, so even a missing lock could not
+fork the chain: the second insert of a sequence number would fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from congso.audit.chain import GENESIS_HASH, compute_hash, normalise
+from congso.audit.models import AuditEvent
+from congso.core.middleware import current_request_id
+
+# pg_advisory_xact_lock key reserved for the audit chain ("AUDIT" in ASCII, fits a bigint).
+CHAIN_LOCK_KEY = 0x4155444954
+
+SYSTEM_ACTOR = "system"
+ANONYMOUS_ACTOR = "anonymous"
+
+# Fields never copied into the audit log, whatever the caller asks for.
+SECRET_FIELDS = frozenset({"password", "key", "secret", "token", "otp_secret"})
+
+
+def actor_label_for(actor: Any) -> str:
+    """Stable name of who acted: ``username#id`` for users (ids are never reused)."""
+    if actor is None:
+        return SYSTEM_ACTOR
+    if isinstance(actor, AnonymousUser) or not getattr(actor, "is_authenticated", False):
+        return ANONYMOUS_ACTOR
+    return f"{actor.get_username()}#{actor.pk}"[:200]
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the audit log and return it.
+
+    Call it inside the transaction that makes the change (it joins it; on its own it opens one).
+    ``actor`` is a user, ``None`` for the system, or an anonymous user; ``action`` a dotted
+    name such as ``"org.agency.create"``; ``target`` the model instance acted on.
+    """
+    if not action:
+        raise ValueError("action is required")
+    if target is not None:
+        target_type = target._meta.label_lower
+        target_id = "" if target.pk is None else str(target.pk)
+        target_label = str(target)[:300]
+    else:
+        target_type = target_id = target_label = ""
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        _lock_chain()
+        head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "time": timezone.now(),
+            "actor_label": actor_label_for(actor),
+            "action": action[:100],
+            "target_type": target_type,
+            "target_id": target_id[:64],
+            "target_label": target_label,
+            "before": normalise(before) if before is not None else None,
+            "after": normalise(after) if after is not None else None,
+            "request_id": current_request_id()[:64],
+            "prev_hash": prev_hash,
+        }
+        event = AuditEvent(actor=user, hash=compute_hash(fields), **fields)
+        event.save()
+    return event
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The values of ``instance`` as JSON-ready data, for ``before``/``after``.
+
+    Without ``fields``: every concrete field. Foreign keys give the related primary key,
+    many-to-many fields (only when named) the sorted list of related primary keys. Secret fields
+    (password, keys, tokens) are always left out.
+    """
+    opts = instance._meta
+    if fields is None:
+        chosen: list[Any] = list(opts.concrete_fields)
+    else:
+        chosen = [opts.get_field(name) for name in fields]
+    data: dict[str, Any] = {}
+    for field in chosen:
+        if field.name in SECRET_FIELDS:
+            continue
+        if field.many_to_many:
+            manager = getattr(instance, field.name)
+            data[field.name] = sorted(manager.values_list("pk", flat=True))
+        elif field.concrete:
+            data[field.name] = normalise(field.value_from_object(instance))
+        else:
+            raise ValueError(f"{opts.label}.{field.name} is not a stored field")
+    return data

@@ -1,0 +1,300 @@
+"""Officer pages under /can-bo/ (the second factor is enforced by
+``OfficerSecondFactorMiddleware``). Thin: read through selectors and ``restrict()``, act
+through :mod:`congso.dossiers.services`, show a service's error next to its field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.cache import never_cache
+
+from congso.backoffice import selectors
+from congso.core.errors import DomainError, NotFound
+from congso.dossiers import selectors as dossier_selectors
+from congso.dossiers import services
+from congso.dossiers.models import Attachment, Dossier, ReturnMethod
+from congso.dossiers.workflow import TRANSITIONS
+from congso.org.permissions import current_roles
+
+ALL = selectors.Queue("tat-ca", "Tất cả", "Mọi hồ sơ trong phạm vi của tôi.")
+#: Actions with a page here; consult/transfer are made through the API for now.
+SUPPORTED = (
+    "receive",
+    "not_accept",
+    "request_supplement",
+    "start_processing",
+    "forward",
+    "send_back",
+    "answer_consultation",
+    "request_payment",
+    "confirm_payment",
+    "refuse",
+    "complete",
+    "return_result",
+    "apologise",
+    "confirm_withdrawal",
+    "decline_withdrawal",
+)
+FORMS = range(1, 6)
+#: Error fields the action page shows next to their input.
+SHOWN_FIELDS = frozenset(
+    {"reason", "note", "result_summary", "return_method", "new_appointment_at", "amount_vnd"}
+    | {"missing_items"}
+)
+FORM_NAMES = {
+    1: "Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+    2: "Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+    3: "Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+    4: "Mẫu 04 — Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+    5: "Mẫu 05 — Phiếu kiểm soát quá trình giải quyết hồ sơ",
+}
+
+
+def _officer(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and (user.is_superuser or current_roles(user).exists()))
+
+
+def _queue_context(request: HttpRequest, slug: str) -> dict[str, Any]:
+    filters = selectors.queue_filters(request.user)
+    if slug == ALL.slug:
+        queue, condition = ALL, Q()
+    elif slug in selectors.QUEUE_BY_SLUG:
+        queue, condition = selectors.QUEUE_BY_SLUG[slug], filters[slug]
+    else:
+        raise Http404
+    query = request.GET.get("q", "").strip()[:100]
+    page = selectors.queue_page(
+        request.user, condition, query=query, cursor=request.GET.get("sau", "")
+    )
+    return {
+        "queue": queue,
+        "queues": selectors.QUEUES,
+        "all_queue": ALL,
+        "counts": selectors.queue_counts(request.user, filters),
+        "page": page,
+        "query": query,
+        "cursor": request.GET.get("sau", ""),
+        "now": timezone.now(),
+    }
+
+
+@login_required
+@never_cache
+def index(request: HttpRequest) -> HttpResponse:
+    if not _officer(request):
+        raise Http404
+    return queue(request, "tiep-nhan")
+
+
+@login_required
+@never_cache
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    if not _officer(request):
+        raise Http404
+    context = _queue_context(request, slug)
+    if request.headers.get("HX-Request"):
+        return render(request, "backoffice/includes/rows.html", context)
+    return render(request, "backoffice/queue.html", context)
+
+
+def _dossier(request: HttpRequest, code: str) -> Dossier:
+    if not _officer(request):
+        raise Http404
+    try:
+        return dossier_selectors.dossier_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+@never_cache
+def dossier(request: HttpRequest, code: str) -> HttpResponse:
+    d = _dossier(request, code)
+    actions = [a for a in dossier_selectors.actions_for(request.user, d) if a in SUPPORTED]
+    components = list(
+        d.components.order_by("pk").prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("version"))
+        )
+    )
+    context = {
+        "dossier": d,
+        "components": components,
+        "history": dossier_selectors.history_of(d),
+        "steps": dossier_selectors.steps_of(d),
+        "actions": [(a, TRANSITIONS[a]) for a in actions],
+        "supplements": list(d.supplements.order_by("requested_at")),
+        "forms": [(n, FORM_NAMES[n]) for n in FORMS],
+        "form_data": _form_rows(d),
+        "done": TRANSITIONS[done].label_vi
+        if (done := request.GET.get("da", "")) in RUNNERS
+        else "",
+    }
+    return render(request, "backoffice/dossier.html", context)
+
+
+def _form_rows(d: Dossier) -> list[tuple[str, str]]:
+    from congso.portal.schemaform import display
+
+    schema = d.procedure_version.form_schema or {}
+    rows = []
+    for spec in schema.get("fields") or []:
+        if spec.get("type") == "file":
+            continue
+        rows.append((str(spec.get("label")), display(spec, d.form_data.get(spec["name"]))))
+    return rows
+
+
+@login_required
+def attachment(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
+    """Shown in the browser (PDF and image viewers), not downloaded."""
+    d = _dossier(request, code)
+    item = Attachment.objects.filter(pk=attachment_id, component__dossier=d).first()
+    if item is None:
+        raise Http404
+    response = FileResponse(
+        item.file.open("rb"), filename=item.original_name, content_type=item.mime_type
+    )
+    response["Content-Disposition"] = response["Content-Disposition"].replace(
+        "attachment", "inline"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+def _text(request: HttpRequest, name: str) -> str:
+    return request.POST.get(name, "").strip()
+
+
+def _missing_items(request: HttpRequest, d: Dossier) -> list[dict[str, Any]]:
+    codes = set(request.POST.getlist("missing"))
+    return [
+        {"component": c.code, "label": c.name, "note": _text(request, f"note.{c.code}")}
+        for c in d.components.order_by("pk")
+        if c.code in codes
+    ]
+
+
+def _instant(request: HttpRequest) -> datetime:
+    value = parse_datetime(_text(request, "new_appointment_at"))
+    if value is None:
+        raise DomainError("required", "Cần nhập ngày giờ hẹn trả mới.", field="new_appointment_at")
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _amount(request: HttpRequest) -> int:
+    try:
+        return int(_text(request, "amount_vnd").replace(".", "").replace(",", ""))
+    except ValueError:
+        raise DomainError(
+            "invalid_amount", "Số tiền là số nguyên (đồng).", field="amount_vnd"
+        ) from None
+
+
+Runner = Callable[[HttpRequest, Any, Dossier, int], Any]
+
+RUNNERS: dict[str, Runner] = {
+    "receive": lambda r, u, d, v: services.dossier_receive(
+        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
+    ),
+    "not_accept": lambda r, u, d, v: services.dossier_not_accept(
+        actor=u, dossier=d, reason=_text(r, "reason"), expected_version=v
+    ),
+    "request_supplement": lambda r, u, d, v: services.dossier_request_supplement(
+        actor=u,
+        dossier=d,
+        reason=_text(r, "reason"),
+        missing_items=_missing_items(r, d),
+        expected_version=v,
+    ),
+    "start_processing": lambda r, u, d, v: services.dossier_start_processing(
+        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
+    ),
+    "forward": lambda r, u, d, v: services.dossier_forward(
+        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
+    ),
+    "send_back": lambda r, u, d, v: services.dossier_send_back(
+        actor=u, dossier=d, reason=_text(r, "reason"), expected_version=v
+    ),
+    "answer_consultation": lambda r, u, d, v: services.dossier_answer_consultation(
+        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
+    ),
+    "request_payment": lambda r, u, d, v: services.dossier_request_payment(
+        actor=u, dossier=d, reason=_text(r, "reason"), amount_vnd=_amount(r), expected_version=v
+    ),
+    "confirm_payment": lambda r, u, d, v: services.dossier_confirm_payment(
+        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
+    ),
+    "refuse": lambda r, u, d, v: services.dossier_refuse(
+        actor=u, dossier=d, reason=_text(r, "reason"), expected_version=v
+    ),
+    "complete": lambda r, u, d, v: services.dossier_complete(
+        actor=u, dossier=d, result_summary=_text(r, "result_summary"), expected_version=v
+    ),
+    "return_result": lambda r, u, d, v: services.dossier_return_result(
+        actor=u,
+        dossier=d,
+        method=_text(r, "return_method"),
+        note=_text(r, "note"),
+        expected_version=v,
+    ),
+    "apologise": lambda r, u, d, v: services.dossier_apologise(
+        actor=u,
+        dossier=d,
+        reason=_text(r, "reason"),
+        new_appointment_at=_instant(r),
+        expected_version=v,
+    ),
+    "confirm_withdrawal": lambda r, u, d, v: services.dossier_confirm_withdrawal(
+        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
+    ),
+    "decline_withdrawal": lambda r, u, d, v: services.dossier_decline_withdrawal(
+        actor=u, dossier=d, reason=_text(r, "reason"), expected_version=v
+    ),
+}
+
+
+@login_required
+@never_cache
+def action(request: HttpRequest, code: str, name: str) -> HttpResponse:
+    """The confirmation page of one action (GET) and the action itself (POST)."""
+    d = _dossier(request, code)
+    if name not in RUNNERS:
+        raise Http404
+    transition = TRANSITIONS[name]
+    error, field = "", ""
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = d.version
+        try:
+            RUNNERS[name](request, request.user, d, version)
+        except DomainError as exc:
+            error, field = exc.message, exc.field or ""
+        else:
+            # A notice in the address, not the messages framework: base.html's message list
+            # carries role="status" on the <ul>, which breaks its list semantics (axe).
+            return redirect(reverse("backoffice:dossier", kwargs={"code": d.code}) + f"?da={name}")
+    context = {
+        "dossier": d,
+        "name": name,
+        "transition": transition,
+        "error": error,
+        "field": field,
+        "field_shown": field in SHOWN_FIELDS,
+        "components": list(d.components.order_by("pk")) if name == "request_supplement" else [],
+        "return_methods": ReturnMethod.choices,
+        "post": request.POST,
+    }
+    return render(request, "backoffice/action.html", context, status=422 if error else 200)

@@ -1,0 +1,461 @@
+"""Back-office pages of the catalogue (Vietnamese): procedures with their versions, versions with
+their components and processes, processes with their steps.
+
+Procedures are written through the services (the search text follows the name). Versions and
+processes are edited in place, with the services' checks run in the forms (period overlap, form
+schema and its file slots, the steps' structure and their fit in the legal time limit, the
+processes still fitting a changed limit), and every save, inline change and delete audited in the
+admin's transaction. Only the catalogue's managers (superusers, province administrators) change
+procedures and versions; a process also its agency's administrators.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+
+from congso.audit.services import record, snapshot
+from congso.catalog import selectors, services
+from congso.catalog.formschema import prefill_map, validate_schema
+from congso.catalog.models import (
+    ApplicantType,
+    Component,
+    Field,
+    Level,
+    Procedure,
+    ProcedureVersion,
+    Process,
+    ProcessStep,
+    StepAction,
+)
+from congso.catalog.processes import check_steps
+from congso.catalog.specs import SUBMISSION_CHANNELS, read_procedure
+from congso.core.errors import DomainError
+from congso.org.permissions import CHANGE, can
+
+CHANNEL_LABELS = {"online": "Trực tuyến", "postal": "Dịch vụ bưu chính", "direct": "Trực tiếp"}
+CHANNEL_CHOICES = [(value, CHANNEL_LABELS[value]) for value in SUBMISSION_CHANNELS]
+
+
+def _as_validation_error(exc: DomainError) -> ValidationError:
+    return ValidationError(exc.message, code=exc.code)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Audits every save (after inlines), inline change and delete, as ``catalog.<model>.*``."""
+
+    def _action(self, obj: models.Model, verb: str) -> str:
+        return f"catalog.{obj._meta.model_name}.{verb}"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        request._catalog_before = (  # type: ignore[attr-defined]
+            snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change else None
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        record(
+            actor=request.user,
+            action=self._action(obj, "update" if change else "create"),
+            target=obj,
+            before=getattr(request, "_catalog_before", None),
+            after=snapshot(obj),
+        )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            record(
+                actor=request.user,
+                action=self._action(obj, "delete"),
+                target=obj,
+                before=snapshot(obj),
+            )
+            obj.delete()
+        for obj in instances:
+            before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if obj.pk else None
+            obj.save()
+            record(
+                actor=request.user,
+                action=self._action(obj, "create" if before is None else "update"),
+                target=obj,
+                before=before,
+                after=snapshot(obj),
+            )
+        formset.save_m2m()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        record(
+            actor=request.user,
+            action=self._action(obj, "delete"),
+            target=obj,
+            before=snapshot(obj),
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class ManagedAdmin(AuditedAdmin):
+    """Changes only for the catalogue's managers."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_add_permission(request) and selectors.can_manage_catalogue(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and selectors.can_manage_catalogue(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and selectors.can_manage_catalogue(request.user)
+
+
+@admin.register(Field)
+class FieldAdmin(ManagedAdmin):
+    list_display = ("name", "sector_code", "code")
+    search_fields = ("name", "sector_code", "code")
+
+
+# --- Procedures ---------------------------------------------------------------------------------
+
+
+class ProcedureForm(forms.ModelForm):
+    levels = forms.MultipleChoiceField(
+        label="Cấp thực hiện", choices=Level.choices, widget=forms.CheckboxSelectMultiple
+    )
+    applicant_types = forms.MultipleChoiceField(
+        label="Đối tượng thực hiện",
+        choices=ApplicantType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Procedure
+        fields = ("code", "national_code", "name", "field", "levels", "applicant_types", "active")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        field = data.get("field")
+        if field is None or self.errors:
+            return data
+        national = data.get("national_code", True)
+        code = data.get("code") or self.instance.code
+        try:
+            read_procedure(
+                {
+                    "code": code if national else None,
+                    "local_code": None if national else code,
+                    "name": data.get("name"),
+                    "field": {"name": field.name, "code": field.sector_code},
+                    "levels": data.get("levels"),
+                    "applicant_types": data.get("applicant_types"),
+                }
+            )
+        except DomainError as exc:
+            raise _as_validation_error(exc) from None
+        return data
+
+
+class VersionInline(admin.TabularInline):
+    model = ProcedureVersion
+    fields = ("version", "effective_from", "effective_to", "time_limit", "online_level")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    @admin.display(description="thời hạn giải quyết")
+    def time_limit(self, obj: ProcedureVersion) -> str:
+        return obj.time_limit_label
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(ManagedAdmin):
+    form = ProcedureForm
+    list_display = ("code", "name", "field", "national_code", "active")
+    list_filter = ("active", "national_code", "field")
+    search_fields = ("code", "name")
+    list_select_related = ("field",)
+    readonly_fields = ("search_text", "created_at", "updated_at")
+    inlines = (VersionInline,)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "code", "national_code") if obj is not None else fields
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: Any, search_term: str
+    ) -> tuple[Any, bool]:
+        """Search without diacritics and by code, as the public search does."""
+        if not search_term.strip():
+            return queryset, False
+        ranked = selectors.procedure_list(query=search_term, user=request.user)
+        return queryset.filter(pk__in=[procedure.pk for procedure in ranked]), False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        common = {
+            "name": data["name"],
+            "field_name": data["field"].name,
+            "field_sector_code": data["field"].sector_code,
+            "levels": data["levels"],
+            "applicant_types": data["applicant_types"],
+            "active": data["active"],
+        }
+        if change:
+            saved = services.procedure_update(actor=request.user, procedure=obj, **common)
+        else:
+            saved = services.procedure_create(
+                actor=request.user,
+                code=data["code"],
+                national_code=data["national_code"],
+                **common,
+            )
+        obj.pk, obj.search_text, obj.field = saved.pk, saved.search_text, saved.field
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The services already audited the procedure; the versions inline is read-only.
+        admin.ModelAdmin.save_related(self, request, form, formsets, change)
+
+
+# --- Versions -----------------------------------------------------------------------------------
+
+
+class VersionForm(forms.ModelForm):
+    submission_channels = forms.MultipleChoiceField(
+        label="Cách thức nộp",
+        choices=CHANNEL_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = ProcedureVersion
+        fields = (
+            "procedure",
+            "version",
+            "effective_from",
+            "effective_to",
+            "competent_agency_text",
+            "received_at_text",
+            "submission_channels",
+            "time_limit_value",
+            "time_limit_unit",
+            "time_limit_text",
+            "time_limit_cases",
+            "fees",
+            "result_type",
+            "result_name",
+            "online_level",
+            "partial_reason",
+            "legal_bases",
+            "form_schema",
+            "source",
+            "notes",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        procedure, start = data.get("procedure"), data.get("effective_from")
+        if procedure is None or start is None or self.errors:
+            return data
+        end = data.get("effective_to")
+        other = selectors.overlapping_version(procedure, start, end, exclude_pk=self.instance.pk)
+        if other is not None:
+            other_period = selectors.period_label(other.effective_from, other.effective_to)
+            raise ValidationError(
+                f"Thời gian hiệu lực {selectors.period_label(start, end)} trùng với phiên bản "
+                f"{other.version} ({other_period})."
+            )
+        value, unit = data.get("time_limit_value"), data.get("time_limit_unit") or ""
+        if (value is None) != (unit in ("", "instant")):
+            raise ValidationError(
+                "Thời hạn có số thì chọn đơn vị ngày/giờ; không có số thì để trống đơn vị "
+                "(hoặc chọn giải quyết ngay)."
+            )
+        try:
+            validate_schema(data.get("form_schema") or {})
+            if self.instance.pk:
+                selectors.check_processes_fit(
+                    self.instance, time_limit_value=value, time_limit_unit=unit
+                )
+        except DomainError as exc:
+            raise _as_validation_error(exc) from None
+        return data
+
+
+class ComponentFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        codes = [
+            form.cleaned_data["code"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if len(codes) != len(set(codes)):
+            raise ValidationError("Mã thành phần hồ sơ bị trùng.")
+        try:
+            validate_schema(self.instance.form_schema or {}, component_codes=codes)
+        except DomainError as exc:
+            raise _as_validation_error(exc) from None
+
+
+class ComponentInline(admin.StackedInline):
+    model = Component
+    formset = ComponentFormSet
+    extra = 0
+    fields = (
+        ("order", "code", "original_or_copy", "quantity", "mandatory"),
+        "name",
+        "condition",
+        ("template_name", "template"),
+        ("allowed_types", "max_size_bytes"),
+    )
+
+
+class ProcessInline(admin.TabularInline):
+    model = Process
+    fields = ("agency", "name", "active")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(ProcedureVersion)
+class ProcedureVersionAdmin(ManagedAdmin):
+    form = VersionForm
+    list_display = (
+        "procedure",
+        "version",
+        "effective_from",
+        "effective_to",
+        "time_limit",
+        "online_level",
+    )
+    list_filter = ("online_level", "time_limit_unit", "procedure__field", "effective_from")
+    search_fields = ("procedure__code", "procedure__name")
+    list_select_related = ("procedure",)
+    autocomplete_fields = ("procedure",)
+    readonly_fields = ("prefill", "created_at", "updated_at")
+    inlines = (ComponentInline, ProcessInline)
+
+    @admin.display(description="thời hạn giải quyết")
+    def time_limit(self, obj: ProcedureVersion) -> str:
+        return obj.time_limit_label
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.prefill = prefill_map(obj.form_schema or {})
+        super().save_model(request, obj, form, change)
+
+
+# --- Processes ----------------------------------------------------------------------------------
+
+
+class StepForm(forms.ModelForm):
+    allowed_actions = forms.MultipleChoiceField(
+        label="Thao tác được phép", choices=StepAction.choices, widget=forms.SelectMultiple
+    )
+
+    class Meta:
+        model = ProcessStep
+        fields = (
+            "order",
+            "name",
+            "kind",
+            "role",
+            "department",
+            "agency",
+            "hours",
+            "is_lead",
+            "parallel_group",
+            "allowed_actions",
+        )
+
+
+class StepFormSet(BaseInlineFormSet):
+    """The steps as a whole: structure, and their fit in the legal time limit."""
+
+    def clean(self) -> None:
+        super().clean()
+        process = self.instance
+        if any(form.errors for form in self.forms) or None in (
+            process.version_id,
+            process.agency_id,
+        ):
+            return
+        steps = [
+            ProcessStep(
+                **{
+                    k: v
+                    for k, v in form.cleaned_data.items()
+                    if k not in ("DELETE", "id", "process")
+                }
+            )
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        for step in steps:
+            owner = step.agency or process.agency
+            if step.department is not None and step.department.agency_id != owner.pk:
+                raise ValidationError(
+                    f"Bước «{step.name}»: phòng ban {step.department} không thuộc {owner.name}."
+                )
+        version = process.version
+        try:
+            check_steps(
+                steps,
+                time_limit_value=version.time_limit_value,
+                time_limit_unit=version.time_limit_unit,
+                hours_per_day=selectors.hours_per_day(selectors.province_code_of(process.agency)),
+            )
+        except DomainError as exc:
+            raise _as_validation_error(exc) from None
+
+
+class StepInline(admin.TabularInline):
+    model = ProcessStep
+    form = StepForm
+    formset = StepFormSet
+    extra = 0
+    autocomplete_fields = ("department", "agency")
+
+
+@admin.register(Process)
+class ProcessAdmin(AuditedAdmin):
+    list_display = ("name", "version", "agency", "active")
+    list_filter = ("active", "agency__level", "version__procedure__field")
+    search_fields = ("name", "version__procedure__code", "version__procedure__name", "agency__name")
+    list_select_related = ("version__procedure", "agency")
+    autocomplete_fields = ("version", "agency")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (StepInline,)
+
+    def _may_change(self, request: HttpRequest, obj: Process | None) -> bool:
+        if selectors.can_manage_catalogue(request.user):
+            return True
+        return obj is not None and can(request.user, CHANGE, obj.agency)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and selectors.can_manage_catalogue(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self._may_change(request, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self._may_change(request, obj))

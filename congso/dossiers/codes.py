@@ -1,0 +1,151 @@
+"""Dossier codes (mã số hồ sơ, ND 61/2018 art. 26, TT 01/2018 art. 19).
+
+The format is data: a :class:`~congso.dossiers.models.CodeRule` row with an effective date and a
+``str.format`` pattern over these names:
+
+``agency``
+    the receiving agency's electronic identifier (QCVN 102:2016, e.g. ``000.00.12.H56``);
+``yymmdd``, ``yyyy``, ``yy``, ``mm``, ``dd``
+    the reception date (local time);
+``seq``
+    the sequence number within the agency identifier and the day, from 1; its format spec gives
+    the width (``{seq:04d}``: 0001–9999).
+
+TT 01/2018 (in force from 06/01/2019): ``{agency}-{yymmdd}-{seq:04d}``, seeded by a data
+migration. A dossier keeps the rule that was in force when its code was issued.
+
+Allocation is gap-free: the counter row of (agency identifier, day) is locked (``SELECT … FOR
+UPDATE`` on PostgreSQL; SQLite transactions begin IMMEDIATE and so already serialise writers),
+incremented, and the dossier is inserted in the same transaction, so a rollback returns the
+number. The counter row is created with ``get_or_create`` under a unique constraint; a racing
+insert loses with ``IntegrityError`` and retries by reading the winner's row.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from congso.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from congso.dossiers.models import CodeCounter, CodeRule
+
+PATTERN_NAMES = frozenset({"agency", "yymmdd", "yyyy", "yy", "mm", "dd", "seq"})
+REQUIRED_NAMES = frozenset({"agency", "seq"})
+TT01_2018_PATTERN = "{agency}-{yymmdd}-{seq:04d}"
+TT01_2018_EFFECTIVE = date(2019, 1, 6)
+MAX_RETRIES = 5
+
+
+def validate_pattern(pattern: str) -> int:
+    """Check a code pattern; return the largest sequence number it can render.
+
+    Raises ``DomainError("invalid_code_pattern")`` naming the problem.
+    """
+    names: set[str] = set()
+    width = 0
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        raise DomainError(
+            "invalid_code_pattern", f"Mẫu mã số hồ sơ không hợp lệ: {exc}.", field="pattern"
+        ) from None
+    for _literal, name, spec, _conversion in parsed:
+        if name is None:
+            continue
+        if name not in PATTERN_NAMES:
+            raise DomainError(
+                "invalid_code_pattern",
+                f"Mẫu mã số hồ sơ có tên «{name}» không được hỗ trợ; dùng: "
+                + ", ".join(sorted(PATTERN_NAMES))
+                + ".",
+                field="pattern",
+            )
+        names.add(name)
+        if name == "seq":
+            digits = (spec or "").rstrip("d").lstrip("0")
+            if not spec or not spec.endswith("d") or not digits.isdigit():
+                raise DomainError(
+                    "invalid_code_pattern",
+                    "Số thứ tự phải có độ dài cố định, ví dụ {seq:04d}.",
+                    field="pattern",
+                )
+            width = int(digits)
+    missing = REQUIRED_NAMES - names
+    if missing:
+        raise DomainError(
+            "invalid_code_pattern",
+            "Mẫu mã số hồ sơ phải có mã cơ quan {agency} và số thứ tự {seq:04d}.",
+            field="pattern",
+        )
+    return 10**width - 1
+
+
+def render(pattern: str, *, agency_code: str, day: date, seq: int) -> str:
+    return pattern.format(
+        agency=agency_code,
+        yymmdd=day.strftime("%y%m%d"),
+        yyyy=f"{day.year:04d}",
+        yy=day.strftime("%y"),
+        mm=f"{day.month:02d}",
+        dd=f"{day.day:02d}",
+        seq=seq,
+    )
+
+
+def rule_in_force(day: date) -> CodeRule:
+    from congso.dossiers.models import CodeRule
+
+    rule = CodeRule.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    if rule is None:
+        raise DomainError(
+            "no_code_rule",
+            f"Chưa có quy định mã số hồ sơ áp dụng cho ngày {day:%d/%m/%Y}.",
+        )
+    return rule
+
+
+def _locked_counter(agency_code: str, day: date) -> CodeCounter:
+    from congso.dossiers.models import CodeCounter
+
+    for _ in range(MAX_RETRIES):
+        try:
+            counter, _created = CodeCounter.objects.select_for_update().get_or_create(
+                agency_code=agency_code, day=day
+            )
+            return counter
+        except IntegrityError:
+            # Another transaction created the row between our read and our insert (get_or_create
+            # already retried once inside a savepoint); read it again, now that it is visible.
+            continue
+    raise DomainError(
+        "code_counter_busy",
+        "Hệ thống đang bận cấp mã số hồ sơ, vui lòng thử lại.",
+        status=503,
+    )
+
+
+def allocate(*, agency_code: str, at: datetime | None = None) -> tuple[str, CodeRule]:
+    """The next code for ``agency_code`` on the local date of ``at`` (default now), and the
+    rule that shaped it. Must run inside the transaction that inserts the dossier."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("allocate() must run inside the dossier's transaction")
+    day = timezone.localdate(at or timezone.now())
+    rule = rule_in_force(day)
+    highest = validate_pattern(rule.pattern)
+    counter = _locked_counter(agency_code, day)
+    type(counter).objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    if counter.last > highest:
+        raise DomainError(
+            "code_sequence_exhausted",
+            f"Cơ quan {agency_code} đã dùng hết {highest} số thứ tự hồ sơ của ngày {day:%d/%m/%Y}.",
+            status=409,
+        )
+    return render(rule.pattern, agency_code=agency_code, day=day, seq=counter.last), rule

@@ -1,0 +1,184 @@
+"""Notification templates (versioned), citizens' preferences, messages and delivery reports."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class ChannelKind(models.TextChoices):
+    SMS = "sms", "SMS"
+    EMAIL = "email", "Thư điện tử"
+
+
+class EventKind(models.TextChoices):
+    RECEIVED = "received", "Đã tiếp nhận hồ sơ"
+    PROCESSING = "processing", "Bắt đầu xử lý"
+    SUPPLEMENT = "supplement", "Yêu cầu bổ sung hồ sơ"
+    RESULT_READY = "result_ready", "Đã có kết quả"
+    RETURNED = "returned", "Đã trả kết quả"
+    APOLOGY = "apology", "Xin lỗi, hẹn lại ngày trả"
+    REFUSED = "refused", "Từ chối / dừng xử lý"
+    WITHDRAWN = "withdrawn", "Xác nhận rút hồ sơ"
+
+
+class Template(models.Model):
+    """One version of the text for an event on a channel. Never edited in place: a change
+    writes the next version (``services.template_publish``); the newest version is used."""
+
+    event = models.CharField("sự kiện", max_length=30, choices=EventKind.choices)
+    channel = models.CharField("kênh", max_length=10, choices=ChannelKind.choices)
+    version = models.PositiveIntegerField("phiên bản")
+    subject = models.CharField("tiêu đề thư", max_length=255, blank=True)
+    body = models.TextField(
+        "nội dung",
+        help_text="Cú pháp mẫu Django, ví dụ {{ code }}, {{ appointment }}, {{ reason }}.",
+    )
+    body_html = models.TextField("nội dung HTML (thư điện tử)", blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "mẫu thông báo"
+        verbose_name_plural = "mẫu thông báo"
+        ordering = ["event", "channel", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "channel", "version"], name="notify_template_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} – {self.get_channel_display()} v{self.version}"
+
+
+class Preference(models.Model):
+    """A citizen's choice of channels. No row: every channel with a contact, nothing muted."""
+
+    citizen = models.OneToOneField(
+        "org.Citizen",
+        verbose_name="công dân",
+        on_delete=models.CASCADE,
+        related_name="notify_preference",
+    )
+    sms = models.BooleanField("nhận SMS", default=True)
+    email = models.BooleanField("nhận thư điện tử", default=True)
+    unsubscribed = models.BooleanField(
+        "từ chối thông báo không bắt buộc",
+        default=False,
+        help_text="Vẫn nhận các thông báo bắt buộc (tiếp nhận, bổ sung, kết quả, từ chối…).",
+    )
+    unsubscribe_token = models.UUIDField("mã hủy đăng ký", default=uuid.uuid4, unique=True)
+    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "lựa chọn nhận thông báo"
+        verbose_name_plural = "lựa chọn nhận thông báo"
+
+    def __str__(self) -> str:
+        return str(self.citizen)
+
+
+class Message(models.Model):
+    """One notice to one recipient on one channel; ``key`` is its idempotency key (sent to
+    Kannel in the DLR URL, used as the e-mail's Message-ID)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Chờ gửi"
+        SENDING = "sending", "Đang gửi"
+        SENT = "sent", "Đã gửi"
+        DELIVERED = "delivered", "Đã nhận"
+        FAILED = "failed", "Gửi thất bại"
+        DEAD = "dead", "Ngừng gửi (hết số lần thử)"
+        SKIPPED = "skipped", "Không gửi"
+
+    key = models.UUIDField("mã gửi (idempotency)", default=uuid.uuid4, unique=True)
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name="hồ sơ",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    event = models.ForeignKey(
+        "dossiers.DossierEvent",
+        verbose_name="sự kiện",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField("loại thông báo", max_length=30, choices=EventKind.choices)
+    channel = models.CharField("kênh", max_length=10, choices=ChannelKind.choices)
+    template = models.ForeignKey(
+        Template, verbose_name="mẫu", on_delete=models.PROTECT, null=True, blank=True
+    )
+    recipient = models.CharField("người nhận (số / địa chỉ)", max_length=254)
+    subject = models.CharField("tiêu đề", max_length=255, blank=True)
+    body = models.TextField("nội dung")
+    body_html = models.TextField("nội dung HTML", blank=True)
+    segments = models.PositiveSmallIntegerField("số tin SMS", default=0)
+    mandatory = models.BooleanField("bắt buộc", default=True)
+    urgent = models.BooleanField("khẩn (gửi cả giờ nghỉ)", default=False)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)
+    attempt_limit = models.PositiveSmallIntegerField("giới hạn số lần gửi", default=6)
+    last_error = models.TextField("lỗi gần nhất", blank=True)
+    operator_answer = models.CharField("phản hồi nhà mạng", max_length=255, blank=True)
+    duplicates = models.PositiveSmallIntegerField("số bản trùng (theo báo cáo phát)", default=0)
+    created_at = models.DateTimeField("tạo lúc")
+    not_before = models.DateTimeField("gửi từ", null=True, blank=True)
+    sending_at = models.DateTimeField("bắt đầu gửi lúc", null=True, blank=True)
+    sent_at = models.DateTimeField("gửi lúc", null=True, blank=True)
+    delivered_at = models.DateTimeField("nhận lúc", null=True, blank=True)
+    failed_at = models.DateTimeField("thất bại lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "tin thông báo"
+        verbose_name_plural = "tin thông báo"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "channel"], name="notify_message_event_channel_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "sending_at"], name="notify_msg_status"),
+            models.Index(fields=["recipient", "sent_at"], name="notify_msg_recipient"),
+            models.Index(fields=["created_at", "channel"], name="notify_msg_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.recipient} – {self.get_kind_display()}"
+
+
+class DeliveryReport(models.Model):
+    """One delivery report (DLR) from the gateway, as received."""
+
+    message = models.ForeignKey(
+        Message, verbose_name="tin", on_delete=models.CASCADE, related_name="reports"
+    )
+    attempt = models.PositiveSmallIntegerField("lần gửi")
+    dlr_type = models.PositiveSmallIntegerField("loại báo cáo (Kannel)")
+    answer = models.CharField("phản hồi nhà mạng", max_length=255, blank=True)
+    received_at = models.DateTimeField("nhận lúc")
+
+    class Meta:
+        verbose_name = "báo cáo phát tin"
+        verbose_name_plural = "báo cáo phát tin"
+        ordering = ["message_id", "received_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} #{self.attempt}: {self.dlr_type}"

@@ -1,0 +1,52 @@
+"""Reads: a dossier's messages, failures, counts per day and channel."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from congso.notify.models import Message
+
+
+def dossier_messages(*, dossier_id: int) -> QuerySet[Message]:
+    """What the dossier page shows: every message with its delivery status."""
+    return (
+        Message.objects.filter(dossier_id=dossier_id)
+        .only(
+            "kind", "channel", "recipient", "status", "created_at", "sent_at", "delivered_at",
+            "operator_answer", "last_error", "dossier_id",
+        )
+        .order_by("created_at", "pk")
+    )  # fmt: skip
+
+
+def failures() -> QuerySet[Message]:
+    return Message.objects.filter(status__in=[Message.Status.FAILED, Message.Status.DEAD]).order_by(
+        "-failed_at", "-pk"
+    )
+
+
+def counts_per_day(*, since: date, until: date) -> list[dict[str, Any]]:
+    """Messages per local day and channel, with how many were delivered/sent/failed."""
+    tz = timezone.get_current_timezone()
+    rows = (
+        Message.objects.filter(created_at__date__gte=since, created_at__date__lte=until)
+        .annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day", "channel", "status")
+        .annotate(n=Count("pk"), duplicates=Sum("duplicates"))
+        .order_by("day", "channel", "status")
+    )
+    out: dict[tuple[date, str], dict[str, Any]] = {}
+    for row in rows:
+        entry = out.setdefault(
+            (row["day"], row["channel"]),
+            {"day": row["day"], "channel": row["channel"], "total": 0, "duplicates": 0},
+        )
+        entry[row["status"]] = row["n"]
+        entry["total"] += row["n"]
+        entry["duplicates"] += row["duplicates"] or 0
+    return list(out.values())

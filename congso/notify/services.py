@@ -1,0 +1,525 @@
+"""Every write of the notify app: messages from dossier events, sending, delivery reports,
+reconciliation, manual resend, templates and preferences.
+
+Sending is at-least-once with duplicate control. :func:`message_send` commits ``sending``
+before the gateway is called; the gateway's delivery reports (DLR, keyed by the message's
+``key`` and the attempt number) settle a message whose worker died before it recorded the
+answer, and :func:`messages_reconcile` resends only a message that stayed ``sending`` with no
+report for ``NOTIFY_DLR_GRACE_SECONDS``. Two attempts both reported delivered count as a
+duplicate on the message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template import Context
+from django.template import Template as DjangoTemplate
+from django.utils import timezone
+
+from congso.audit.services import record
+from congso.core.errors import DomainError, NotFound
+from congso.core.models import Job
+from congso.core.worker import enqueue
+from congso.dossiers.models import Dossier, DossierEvent
+from congso.notify import defaults
+from congso.notify.channels import SendError, provider_for
+from congso.notify.models import ChannelKind, DeliveryReport, EventKind, Message, Preference
+from congso.notify.models import Template as NoticeTemplate
+from congso.notify.phone import normalise_phone
+from congso.notify.text import segments, sms_text
+
+S = Message.Status
+OPEN = (S.QUEUED, S.SENDING)
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str
+    mandatory: bool
+    urgent: bool = False
+
+
+# Dossier action (DossierEvent.payload["action"]) → notice. Processing started is informative
+# (citizens may unsubscribe from it); the others are notices the law asks for.
+NOTICES: dict[str, Notice] = {
+    "receive": Notice(EventKind.RECEIVED, True),
+    "start_processing": Notice(EventKind.PROCESSING, False),
+    "request_supplement": Notice(EventKind.SUPPLEMENT, True, urgent=True),
+    "complete": Notice(EventKind.RESULT_READY, True),
+    "return_result": Notice(EventKind.RETURNED, True),
+    "apologise": Notice(EventKind.APOLOGY, True),
+    "refuse": Notice(EventKind.REFUSED, True),
+    "not_accept": Notice(EventKind.REFUSED, True),
+    "confirm_withdrawal": Notice(EventKind.WITHDRAWN, True),
+}
+
+
+# --- Templates ----------------------------------------------------------------------------------
+
+
+def template_current(*, event: str, channel: str) -> NoticeTemplate:
+    found = NoticeTemplate.objects.filter(event=event, channel=channel).order_by("-version").first()
+    if found is not None:
+        return found
+    # No version yet (a fresh or flushed database): version 1 is the built-in text.
+    if channel == ChannelKind.SMS and event in defaults.SMS:
+        body, subject = defaults.SMS[event], ""
+    elif channel == ChannelKind.EMAIL and event in defaults.EMAIL:
+        subject, body = defaults.EMAIL[event]
+    else:
+        raise NotFound("no_template", f"Chưa có mẫu thông báo cho {event} / {channel}.")
+    row, _ = NoticeTemplate.objects.get_or_create(
+        event=event, channel=channel, version=1, defaults={"subject": subject, "body": body}
+    )
+    return row
+
+
+def template_publish(
+    *,
+    actor: Any,
+    event: str,
+    channel: str,
+    body: str,
+    subject: str = "",
+    body_html: str = "",
+) -> NoticeTemplate:
+    """Save a changed text as the next version (older versions stay, as sent)."""
+    render(body, defaults.SAMPLE)  # a syntax error is refused here, not at sending time
+    if body_html:
+        render(body_html, defaults.SAMPLE, html=True)
+    with transaction.atomic():
+        last = (
+            NoticeTemplate.objects.select_for_update()
+            .filter(event=event, channel=channel)
+            .order_by("-version")
+            .first()
+        )
+        row = NoticeTemplate.objects.create(
+            event=event,
+            channel=channel,
+            version=(last.version + 1) if last else 1,
+            subject=subject,
+            body=body,
+            body_html=body_html,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        record(
+            actor=actor,
+            action="notify.template.publish",
+            target=row,
+            after={"event": event, "channel": channel, "version": row.version},
+        )
+    return row
+
+
+def render(source: str, context: dict[str, Any], *, html: bool = False) -> str:
+    try:
+        template = DjangoTemplate(source)
+    except Exception as exc:
+        raise DomainError("template_invalid", f"Mẫu không hợp lệ: {exc}", field="body") from exc
+    return template.render(Context(context, autoescape=html)).strip()
+
+
+def render_notice(template: NoticeTemplate, context: dict[str, Any]) -> dict[str, Any]:
+    """Subject, text, HTML and segment count of ``template`` with ``context``."""
+    text = render(template.body, context)
+    if template.channel == ChannelKind.SMS:
+        text = sms_text(text, unicode=settings.NOTIFY_SMS_UNICODE)
+        return {"subject": "", "body": text, "body_html": "", "segments": segments(text)[2]}
+    html = render(template.body_html or defaults.HTML, {**context, "text": text}, html=True)
+    subject = " ".join(render(template.subject, context).split())
+    return {"subject": subject, "body": text, "body_html": html, "segments": 0}
+
+
+def template_preview(template: NoticeTemplate) -> dict[str, Any]:
+    out = render_notice(template, defaults.SAMPLE)
+    if template.channel == ChannelKind.SMS:
+        encoding, units, count = segments(out["body"])
+        out["segments_label"] = f"{units} ký tự {encoding}, {count} tin"
+    return out
+
+
+# --- Events → messages --------------------------------------------------------------------------
+
+
+def _local(value: datetime | str | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return f"{timezone.localtime(value):%H:%M %d/%m/%Y}"
+
+
+def event_context(event: DossierEvent) -> dict[str, Any]:
+    dossier: Dossier = event.dossier
+    history = event.history
+    data = history.data if history else {}
+    agency = dossier.competent_agency
+    collect = dossier.desk.name if dossier.desk_id else agency.name
+    missing = ", ".join(str(item.get("label", "")) for item in data.get("items", []) or [])
+    return {
+        "code": dossier.code,
+        "applicant": dossier.applicant_name,
+        "procedure": dossier.procedure_version.procedure.name,
+        "agency": agency.short_name or agency.name,
+        "officer": history.actor_label if history else "",
+        "at": _local(event.created_at),
+        "appointment": _local(dossier.appointment_at) or "chưa có",
+        "reason": history.note if history else "",
+        "missing": missing,
+        "collect": collect,
+    }
+
+
+def _contacts(dossier: Dossier) -> tuple[str, str, Preference | None]:
+    citizen = dossier.applicant_citizen
+    preference = None
+    if citizen is not None:
+        preference = Preference.objects.filter(citizen=citizen).first()
+    phone = (citizen.phone if citizen else "") or dossier.applicant_phone
+    email = (citizen.email if citizen else "") or dossier.applicant_email
+    return phone, email, preference
+
+
+def messages_for_event(*, event: DossierEvent) -> list[Message]:
+    """Create the messages an event calls for (one per allowed channel) and enqueue them.
+
+    Runs in the event's publishing transaction; (event, channel) is unique, so handling an event
+    again never doubles a message."""
+    notice = NOTICES.get(str(event.payload.get("action", "")))
+    if notice is None:
+        return []
+    dossier = (
+        Dossier.objects.select_related(
+            "applicant_citizen", "competent_agency", "desk", "procedure_version__procedure"
+        )
+        .filter(pk=event.dossier_id)
+        .get()
+    )
+    event.dossier = dossier
+    phone, email, preference = _contacts(dossier)
+    if preference is not None and preference.unsubscribed and not notice.mandatory:
+        return []
+    wanted = []
+    if phone and (preference is None or preference.sms):
+        wanted.append((ChannelKind.SMS, phone))
+    if email and (preference is None or preference.email):
+        wanted.append((ChannelKind.EMAIL, email))
+    context = event_context(event)
+    now = timezone.now()
+    created = []
+    for channel, address in wanted:
+        if Message.objects.filter(event=event, channel=channel).exists():
+            continue
+        template = template_current(event=notice.kind, channel=channel)
+        rendered = render_notice(template, context)
+        message = Message(
+            dossier=dossier,
+            event=event,
+            kind=notice.kind,
+            channel=channel,
+            template=template,
+            recipient=address,
+            mandatory=notice.mandatory,
+            urgent=notice.urgent,
+            created_at=now,
+            attempt_limit=settings.NOTIFY_MAX_ATTEMPTS,
+            **rendered,
+        )
+        if channel == ChannelKind.SMS:
+            try:
+                message.recipient = normalise_phone(address)
+            except DomainError as exc:
+                message.status = S.FAILED
+                message.failed_at = now
+                message.last_error = exc.message
+        message.save()
+        if message.status == S.QUEUED:
+            enqueue("notify.send", message_id=message.pk)
+        created.append(message)
+    return created
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+
+def _quiet_until(now: datetime) -> datetime | None:
+    """End of the quiet hours when ``now`` falls inside them (``HH:MM-HH:MM``, local time)."""
+    spec = settings.NOTIFY_QUIET_HOURS.strip()
+    if not spec:
+        return None
+    start_s, end_s = spec.split("-")
+    start, end = time.fromisoformat(start_s), time.fromisoformat(end_s)
+    local = timezone.localtime(now)
+    t = local.time()
+    inside = (start <= t or t < end) if start > end else (start <= t < end)
+    if not inside:
+        return None
+    day = local.date() if t < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=local.tzinfo)
+
+
+def _rate_limited_until(message: Message, now: datetime) -> datetime | None:
+    limit = settings.NOTIFY_SMS_PER_NUMBER_PER_HOUR
+    if not limit:
+        return None
+    recent = list(
+        Message.objects.filter(
+            channel=ChannelKind.SMS,
+            recipient=message.recipient,
+            sending_at__gte=now - timedelta(hours=1),
+            status__in=[S.SENDING, S.SENT, S.DELIVERED],
+        )
+        .exclude(pk=message.pk)
+        .order_by("sending_at")
+        .values_list("sending_at", flat=True)
+    )
+    if len(recent) < limit:
+        return None
+    return recent[len(recent) - limit] + timedelta(hours=1)
+
+
+def _deferral(message: Message, now: datetime) -> datetime | None:
+    if message.not_before and message.not_before > now:
+        return message.not_before
+    if message.channel != ChannelKind.SMS:
+        return None
+    if not message.urgent:
+        until = _quiet_until(now)
+        if until:
+            return until
+    return _rate_limited_until(message, now)
+
+
+class StillSending(Exception):
+    """A previous attempt is in flight (or its worker died recently): try again later."""
+
+
+def _settle_from_reports(message: Message) -> bool:
+    """Apply the delivery reports already received to a ``sending`` message."""
+    types = set(message.reports.values_list("dlr_type", flat=True))
+    if not types:
+        return False
+    now = timezone.now()
+    if types & {1}:
+        message.status, message.delivered_at = S.DELIVERED, message.delivered_at or now
+    elif types & {8, 4}:
+        message.status = S.SENT
+    else:
+        message.status, message.failed_at = S.FAILED, now
+    message.sent_at = message.sent_at or now
+    message.save()
+    return True
+
+
+def message_send(*, message_id: int) -> str:
+    """Send one message once: record ``sending`` (committed), call the provider, record the
+    answer. Raises (so the job backs off and retries) on a transient failure."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status not in OPEN:
+            return "done"
+        if message.status == S.SENDING:
+            # The attempt before this one did not finish (its worker died, or is still busy).
+            if _settle_from_reports(message):
+                return "settled"
+            grace = timedelta(seconds=settings.NOTIFY_DLR_GRACE_SECONDS)
+            if message.sending_at and message.sending_at > now - grace:
+                raise StillSending(f"message {message.pk} is being sent since {message.sending_at}")
+        until = _deferral(message, now)
+        if until is not None:
+            message.status, message.not_before = S.QUEUED, until
+            message.save(update_fields=["status", "not_before"])
+            enqueue("notify.send", delay=until - now, message_id=message.pk)
+            return "deferred"
+        message.status = S.SENDING
+        message.attempts += 1
+        message.sending_at = now
+        message.save(update_fields=["status", "attempts", "sending_at"])
+        attempt = message.attempts
+    try:
+        answer = provider_for(message.channel).send(message)
+    except SendError as exc:
+        with transaction.atomic():
+            message = Message.objects.select_for_update().get(pk=message_id)
+            if message.status != S.SENDING or message.attempts != attempt:
+                return "settled"
+            message.last_error = str(exc)[:2000]
+            if exc.permanent or message.attempts >= message.attempt_limit:
+                message.status = S.FAILED if exc.permanent else S.DEAD
+                message.failed_at = timezone.now()
+                message.save()
+                return str(message.status)
+            message.status = S.QUEUED
+            message.save()
+        raise
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        if message.sent_at is None:
+            message.sent_at = timezone.now()
+        if message.status == S.SENDING and message.attempts == attempt:
+            message.status = S.SENT
+            message.last_error = ""
+        if not message.operator_answer:
+            message.operator_answer = answer
+        message.save()
+    return "sent"
+
+
+# --- Delivery reports ---------------------------------------------------------------------------
+
+
+def delivery_report_record(*, key: str, attempt: int, dlr_type: int, answer: str) -> Message:
+    """Record one DLR from Kannel and move the message's status forward."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(key=key).first()
+        if message is None:
+            raise NotFound("unknown_message", "Không có tin nhắn với mã này.")
+        DeliveryReport.objects.create(
+            message=message,
+            attempt=attempt,
+            dlr_type=dlr_type,
+            answer=answer[:255],
+            received_at=now,
+        )
+        if answer:
+            message.operator_answer = answer[:255]
+        if dlr_type == 1:
+            attempts = set(message.reports.filter(dlr_type=1).values_list("attempt", flat=True))
+            message.duplicates = max(len(attempts) - 1, 0)
+            message.status = S.DELIVERED
+            message.delivered_at = message.delivered_at or now
+            message.sent_at = message.sent_at or now
+        elif dlr_type in (4, 8):
+            if message.status in OPEN:
+                message.status = S.SENT
+                message.sent_at = message.sent_at or now
+        elif dlr_type in (2, 16) and message.status != S.DELIVERED:
+            message.status = S.FAILED
+            message.failed_at = now
+            message.last_error = f"Nhà mạng báo không phát được (DLR {dlr_type}): {answer}"
+        message.save()
+    return message
+
+
+# --- Reconciliation and manual resend -----------------------------------------------------------
+
+
+def messages_reconcile() -> dict[str, int]:
+    """Find messages left behind by a dead worker and settle or resend them.
+
+    * ``sending`` for longer than the grace period: the delivery reports decide; with none,
+      the message goes back to the queue (this is the only resend of a possibly sent SMS);
+    * ``queued`` and due with no pending job (its job was lost with a worker): enqueue again.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.NOTIFY_DLR_GRACE_SECONDS)
+    counts = {"settled": 0, "resent": 0, "requeued": 0}
+    for pk in list(
+        Message.objects.filter(status=S.SENDING, sending_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:1000]
+    ):
+        with transaction.atomic():
+            message = Message.objects.select_for_update().get(pk=pk)
+            if message.status != S.SENDING:
+                continue
+            if _settle_from_reports(message):
+                counts["settled"] += 1
+                continue
+            message.status = S.QUEUED
+            message.save(update_fields=["status"])
+            enqueue("notify.send", message_id=message.pk)
+            counts["resent"] += 1
+    pending = set(
+        Job.objects.filter(name="notify.send", status__in=[Job.Status.PENDING, Job.Status.RUNNING])
+        .exclude(status=Job.Status.RUNNING, locked_until__lt=now)
+        .values_list("payload__message_id", flat=True)
+    )
+    for pk in list(
+        Message.objects.filter(status=S.QUEUED, created_at__lt=cutoff)
+        .exclude(not_before__gt=now)
+        .values_list("pk", flat=True)[:1000]
+    ):
+        if pk in pending:
+            continue
+        with transaction.atomic():
+            enqueue("notify.send", message_id=pk)
+        counts["requeued"] += 1
+    return counts
+
+
+def message_resend(*, actor: Any, message_ids: list[int]) -> int:
+    """The admin's manual resend of failed or dead messages (audited)."""
+    with transaction.atomic():
+        messages = list(
+            Message.objects.select_for_update().filter(
+                pk__in=message_ids, status__in=[S.FAILED, S.DEAD]
+            )
+        )
+        for message in messages:
+            before = {"status": message.status, "last_error": message.last_error}
+            message.status = S.QUEUED
+            message.attempt_limit = message.attempts + settings.NOTIFY_MAX_ATTEMPTS
+            message.failed_at = None
+            message.not_before = None
+            message.save()
+            enqueue("notify.send", message_id=message.pk)
+            record(
+                actor=actor,
+                action="notify.message.resend",
+                target=message,
+                before=before,
+                after={"status": message.status},
+            )
+    return len(messages)
+
+
+# --- Preferences --------------------------------------------------------------------------------
+
+
+def preference_set(
+    *, actor: Any, citizen: Any, sms: bool, email: bool, unsubscribed: bool = False
+) -> Preference:
+    with transaction.atomic():
+        preference, _ = Preference.objects.select_for_update().get_or_create(citizen=citizen)
+        before = {
+            "sms": preference.sms,
+            "email": preference.email,
+            "unsub": preference.unsubscribed,
+        }
+        preference.sms, preference.email, preference.unsubscribed = sms, email, unsubscribed
+        preference.save()
+        record(
+            actor=actor,
+            action="notify.preference.set",
+            target=preference,
+            before=before,
+            after={"sms": sms, "email": email, "unsub": unsubscribed},
+        )
+    return preference
+
+
+def unsubscribe(*, token: str) -> Preference:
+    """The unsubscribe link: stop non-mandatory notices (mandatory ones still go out)."""
+    with transaction.atomic():
+        preference = Preference.objects.select_for_update().filter(unsubscribe_token=token).first()
+        if preference is None:
+            raise NotFound("unknown_token", "Liên kết hủy đăng ký không hợp lệ.")
+        if not preference.unsubscribed:
+            preference.unsubscribed = True
+            preference.save(update_fields=["unsubscribed", "updated_at"])
+            record(
+                actor=None,
+                action="notify.preference.unsubscribe",
+                target=preference,
+                after={"unsub": True},
+            )
+    return preference

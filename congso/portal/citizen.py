@@ -1,0 +1,498 @@
+"""Citizen pages: procedure search and page, registration, profile, online submission (a
+multi-step form from the procedure's schema, drafts kept on the server), my dossiers with their
+timeline, supplements, the receipt and rating. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from congso.catalog import selectors as catalog
+from congso.catalog.formschema import FormInvalid, prefill
+from congso.catalog.models import Field, Procedure, ProcedureVersion
+from congso.core.errors import DomainError, NotFound
+from congso.dossiers import selectors as dossier_selectors
+from congso.dossiers import services as dossier_services
+from congso.dossiers.models import Attachment, Dossier
+from congso.dossiers.permissions import is_applicant
+from congso.dossiers.workflow import Status
+from congso.org.models import Agency, Citizen
+from congso.portal import schemaform, services
+from congso.portal.forms import ProfileForm, RegisterForm
+from congso.portal.models import Draft
+
+POPULAR_LIMIT = 8
+#: Confirmations shown after a redirect (``?da=``).
+NOTICES = {
+    "bo-sung": "Đã gửi hồ sơ bổ sung.",
+    "danh-gia": "Cảm ơn bạn đã đánh giá.",
+    "luu": "Đã lưu thông tin liên hệ.",
+}
+SEARCH_LIMIT = 30
+
+
+def _citizen(user: Any) -> Citizen | None:
+    return Citizen.objects.filter(user_id=user.pk).select_related("address_unit").first()
+
+
+def _procedure(code: str) -> tuple[Procedure, ProcedureVersion]:
+    try:
+        procedure = catalog.get_procedure(code)
+        return procedure, catalog.current_version(procedure)
+    except NotFound:
+        raise Http404 from None
+    except DomainError:
+        raise Http404 from None
+
+
+# --- Catalogue ------------------------------------------------------------------------------------
+
+
+@never_cache
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    field_code = request.GET.get("linh-vuc", "").strip()[:100]
+    results: list[Procedure] = []
+    if query or field_code:
+        results = catalog.procedure_list(query=query, field=field_code)[:SEARCH_LIMIT]
+    context = {
+        "query": query,
+        "field_code": field_code,
+        "results": results,
+        "searched": bool(query or field_code),
+        "nav": "search",
+        "fields": Field.objects.order_by("name"),
+        "popular": Procedure.objects.filter(active=True)
+        .select_related("field")
+        .order_by("code")[:POPULAR_LIMIT],
+    }
+    template = "portal/includes/results.html" if request.headers.get("HX-Request") else None
+    return render(request, template or "portal/search.html", context)
+
+
+def _agencies(version: ProcedureVersion, procedure: Procedure) -> list[Agency]:
+    with_process = list(
+        Agency.objects.filter(
+            active=True, catalog_processes__version=version, catalog_processes__active=True
+        )
+        .distinct()
+        .order_by("name")
+    )
+    if with_process:
+        return with_process
+    return list(
+        Agency.objects.filter(active=True, level__in=procedure.levels or []).order_by("name")[:200]
+    )
+
+
+def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
+    procedure, version = _procedure(code)
+    agencies = _agencies(version, procedure)
+    province = catalog.province_code_of(agencies[0]) if agencies else None
+    estimate = catalog.estimate_due(version, received_at=timezone.now(), province_code=province)
+    context = {
+        "procedure": procedure,
+        "version": version,
+        "components": version.components.order_by("order"),
+        "agencies": agencies,
+        "estimate": estimate,
+        "online": "online" in (version.submission_channels or []) and bool(version.form_schema),
+    }
+    return render(request, "portal/procedure.html", context)
+
+
+# --- Account --------------------------------------------------------------------------------------
+
+
+@sensitive_post_parameters("password", "password2")
+@never_cache
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("portal:profile")
+    form = RegisterForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.account_register(
+                username=data["username"],
+                password=data["password"],
+                full_name=data["full_name"],
+                personal_id=data["personal_id"],
+                birth_date=data["birth_date"],
+                gender=data["gender"],
+                phone=data["phone"],
+                email=data["email"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            next_url = request.POST.get("next", "")
+            if next_url.startswith("/") and not next_url.startswith("//"):
+                return redirect(next_url)
+            return redirect("portal:my_dossiers")
+    return render(
+        request,
+        "portal/register.html",
+        {"form": form, "next": request.GET.get("next", ""), "nav": "register"},
+    )
+
+
+@login_required
+@never_cache
+def profile(request: HttpRequest) -> HttpResponse:
+    citizen = _citizen(request.user)
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "phone": citizen.phone if citizen else "",
+            "email": citizen.email if citizen else "",
+            "address": citizen.address if citizen else "",
+        },
+    )
+    if request.method == "POST" and citizen is not None and form.is_valid():
+        try:
+            services.profile_update(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            return redirect(reverse("portal:profile") + "?da=luu")
+    drafts = Draft.objects.filter(user_id=request.user.pk or 0).select_related("procedure")
+    context = {
+        "citizen": citizen,
+        "form": form,
+        "drafts": drafts,
+        "done": NOTICES.get(request.GET.get("da", ""), ""),
+        "nav": "profile",
+    }
+    return render(request, "portal/profile.html", context)
+
+
+# --- Online submission ----------------------------------------------------------------------------
+
+
+def _draft(request: HttpRequest, procedure: Procedure, version: ProcedureVersion) -> Draft:
+    schema = version.form_schema or {}
+    return services.draft_open(
+        actor=request.user, procedure=procedure, initial=prefill(schema, _citizen(request.user))
+    )
+
+
+def _apply_context(
+    procedure: Procedure, version: ProcedureVersion, draft: Draft, current: int
+) -> dict[str, Any]:
+    pages = schemaform.steps(version.form_schema or {})
+    titles = [page.title for page in pages] + ["Tệp đính kèm", "Kiểm tra và nộp"]
+    return {
+        "procedure": procedure,
+        "version": version,
+        "draft": draft,
+        "pages": pages,
+        "titles": titles,
+        "current": current,
+        "files_step": len(pages),
+        "review_step": len(pages) + 1,
+    }
+
+
+@login_required
+@never_cache
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """Start or resume: go to the step the draft was left at."""
+    procedure, version = _procedure(code)
+    if _citizen(request.user) is None:
+        raise Http404("Tài khoản chưa có thông tin công dân nên chưa nộp được hồ sơ.")
+    draft = _draft(request, procedure, version)
+    return redirect("portal:apply_step", code=code, step=draft.step)
+
+
+@login_required
+@never_cache
+def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
+    procedure, version = _procedure(code)
+    draft = _draft(request, procedure, version)
+    context = _apply_context(procedure, version, draft, step)
+    pages = context["pages"]
+    if step == context["files_step"]:
+        return _files_step(request, context)
+    if step == context["review_step"]:
+        return _review_step(request, context)
+    if not 0 <= step < len(pages):
+        raise Http404
+    specs = pages[step].specs
+    agencies = _agencies(version, procedure) if step == 0 else []
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = dict(draft.data)
+    extra_rows: dict[str, int] = {}
+    if request.method == "POST":
+        values = {**values, **schemaform.read_step(specs, request.POST)}
+        agency = None
+        if step == 0:
+            agency = next(
+                (a for a in agencies if str(a.pk) == request.POST.get("competent_agency")), None
+            )
+            if agency is None and len(agencies) == 1:
+                agency = agencies[0]
+            if agency is None:
+                errors["competent_agency"] = "Cần chọn cơ quan giải quyết."
+        adding = request.POST.get("add_row", "")
+        if adding:
+            extra_rows[adding] = 1
+        else:
+            errors.update(schemaform.check_step(specs, values))
+        target = step if (errors or adding) else step + 1
+        services.draft_save(
+            actor=request.user,
+            draft=draft,
+            data={spec["name"]: values.get(spec["name"]) for spec in specs},
+            step=min(target, draft.step) if request.POST.get("autosave") else target,
+            competent_agency=agency,
+        )
+        if request.headers.get("HX-Request") and request.POST.get("autosave"):
+            return HttpResponse(
+                "Đã tự động lưu nháp lúc " + timezone.localtime().strftime("%H:%M:%S") + "."
+            )
+        if not errors and not adding:
+            return redirect("portal:apply_step", code=code, step=step + 1)
+    context.update(
+        {
+            "fields": schemaform.bind(specs, values, errors, extra_rows=extra_rows),
+            "errors": errors,
+            "agencies": agencies,
+            "step_title": pages[step].title,
+            "agency_id": (draft.competent_agency_id if draft.competent_agency_id else None),
+        }
+    )
+    status = 422 if errors else 200
+    return render(request, "portal/apply_form.html", context, status=status)
+
+
+def _missing_slots(draft: Draft, version: ProcedureVersion) -> dict[str, str]:
+    present = set(draft.files.values_list("component_code", flat=True))
+    return {
+        slot.code: f"Thiếu thành phần hồ sơ bắt buộc «{slot.name}»."
+        for slot in version.components.all()
+        if slot.mandatory and slot.code not in present
+    }
+
+
+def _attach_uploads(
+    request: HttpRequest, draft: Draft, version: ProcedureVersion
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for slot in version.components.all():
+        for upload in request.FILES.getlist(f"files.{slot.code}"):
+            try:
+                services.draft_attach(
+                    actor=request.user, draft=draft, component_code=slot.code, upload=upload
+                )
+            except DomainError as exc:
+                errors[slot.code] = exc.message
+    return errors
+
+
+def _files_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    draft: Draft = context["draft"]
+    version: ProcedureVersion = context["version"]
+    code = context["procedure"].code
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        remove = request.POST.get("remove")
+        if remove:
+            try:
+                services.draft_detach(actor=request.user, draft=draft, file_id=int(remove))
+            except (DomainError, ValueError):
+                errors["__all__"] = "Không xóa được tệp."
+        elif request.POST.get("continue"):
+            errors = _missing_slots(draft, version)
+            if not errors:
+                step = context["review_step"]
+                services.draft_save(actor=request.user, draft=draft, data={}, step=step)
+                return redirect("portal:apply_step", code=code, step=step)
+        else:
+            errors = _attach_uploads(request, draft, version)
+        if not errors:
+            return redirect("portal:apply_step", code=code, step=context["files_step"])
+    files = list(draft.files.all())
+    slots = []
+    for slot in version.components.order_by("order"):
+        types = slot.allowed_types or ["application/pdf", "image/jpeg", "image/png"]
+        slots.append(
+            {
+                "slot": slot,
+                "files": [f for f in files if f.component_code == slot.code],
+                "error": errors.get(slot.code, ""),
+                "accept": ",".join(types),
+                "types": ", ".join(t.split("/")[-1].upper().replace("JPEG", "JPG") for t in types),
+                "max_mb": round((slot.max_size_bytes or 20 * 1024 * 1024) / (1024 * 1024), 1),
+            }
+        )
+    context.update({"slots": slots, "errors": errors})
+    status = 422 if errors else 200
+    return render(request, "portal/apply_files.html", context, status=status)
+
+
+def _review_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    draft: Draft = context["draft"]
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            dossier = services.draft_submit(actor=request.user, draft=draft)
+        except FormInvalid as exc:
+            errors = [str(item["message"]) for item in exc.errors]
+        except DomainError as exc:
+            errors = [exc.message]
+        else:
+            return redirect("portal:submitted", code=dossier.code)
+    rows = []
+    for page in context["pages"]:
+        for spec in page.specs:
+            rows.append(
+                (page.title, spec["label"], schemaform.display(spec, draft.data.get(spec["name"])))
+            )
+    context.update({"rows": rows, "errors": errors, "files": list(draft.files.all())})
+    return render(request, "portal/apply_review.html", context, status=422 if errors else 200)
+
+
+# --- My dossiers ----------------------------------------------------------------------------------
+
+
+def _own(user: Any) -> Any:
+    return (
+        Dossier.objects.restrict(user, "view")
+        .filter(Q(applicant_citizen__user_id=user.pk) | Q(submitted_by_id=user.pk))
+        .select_related("procedure_version__procedure", "competent_agency")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def _my_dossier(request: HttpRequest, code: str) -> Dossier:
+    try:
+        dossier = dossier_selectors.dossier_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    if not is_applicant(request.user, dossier):
+        raise Http404
+    return dossier
+
+
+@login_required
+@never_cache
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    dossiers = list(_own(request.user)[:100])
+    return render(request, "portal/my_dossiers.html", {"dossiers": dossiers, "nav": "mine"})
+
+
+@login_required
+@never_cache
+def submitted(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _my_dossier(request, code)
+    return render(request, "portal/submitted.html", {"dossier": dossier})
+
+
+@login_required
+@never_cache
+def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _my_dossier(request, code)
+    return _dossier_page(request, dossier)
+
+
+def _dossier_page(
+    request: HttpRequest, dossier: Dossier, errors: dict[str, str] | None = None
+) -> HttpResponse:
+    components = list(dossier.components.order_by("pk").prefetch_related("attachments"))
+    request_open = (
+        dossier.supplements.filter(fulfilled_at__isnull=True).order_by("-requested_at").first()
+        if dossier.status == Status.SUPPLEMENT_REQUESTED
+        else None
+    )
+    rating = getattr(dossier, "rating", None) if dossier.status == Status.RETURNED else None
+    context = {
+        "dossier": dossier,
+        "history": dossier_selectors.history_of(dossier),
+        "components": components,
+        "supplement": request_open,
+        "rating": rating,
+        "can_rate": dossier.status == Status.RETURNED and rating is None,
+        "errors": errors or {},
+        "done": NOTICES.get(request.GET.get("da", ""), ""),
+        "scores": [
+            (5, "Rất hài lòng"),
+            (4, "Hài lòng"),
+            (3, "Bình thường"),
+            (2, "Không hài lòng"),
+            (1, "Rất không hài lòng"),
+        ],
+    }
+    status = 422 if errors else 200
+    return render(request, "portal/my_dossier.html", context, status=status)
+
+
+@login_required
+@require_POST
+def supplement(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _my_dossier(request, code)
+    files: dict[str, list[Any]] = {}
+    for component in dossier.components.all():
+        uploads = request.FILES.getlist(f"files.{component.code}")
+        if uploads:
+            files[component.code] = list(uploads)
+    try:
+        dossier_services.dossier_supplement(
+            actor=request.user,
+            dossier=dossier,
+            files=files,
+            note=request.POST.get("note", ""),
+            expected_version=_int(request.POST.get("version")),
+        )
+    except DomainError as exc:
+        return _dossier_page(request, dossier, {exc.field or "__all__": exc.message})
+    return redirect(reverse("portal:my_dossier", kwargs={"code": dossier.code}) + "?da=bo-sung")
+
+
+@login_required
+@require_POST
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _my_dossier(request, code)
+    score = _int(request.POST.get("score"))
+    try:
+        dossier_services.dossier_rate(
+            actor=request.user,
+            dossier=dossier,
+            score=score if score is not None else 0,
+            comment=request.POST.get("comment", ""),
+        )
+    except DomainError as exc:
+        return _dossier_page(request, dossier, {exc.field or "score": exc.message})
+    return redirect(reverse("portal:my_dossier", kwargs={"code": dossier.code}) + "?da=danh-gia")
+
+
+@login_required
+def attachment(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
+    dossier = _my_dossier(request, code)
+    item = Attachment.objects.filter(pk=attachment_id, component__dossier=dossier).first()
+    if item is None:
+        raise Http404
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.original_name,
+        content_type=item.mime_type,
+    )
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None

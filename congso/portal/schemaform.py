@@ -1,0 +1,214 @@
+"""The online form drawn from a procedure's form schema (``catalog.formschema``): its steps
+(one per ``section``, then the files, then the review), the values read back from a POST, and
+the fields with their values and error messages for the templates.
+
+Validation is the catalogue's :func:`validate_data`, run on the fields of one step (so a
+citizen sees every mistake of the page next to its field) and again on submission by the
+dossier service."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import QueryDict
+
+from congso.catalog.formschema import FormInvalid, validate_data
+
+DEFAULT_SECTION = "Thông tin tờ khai"
+
+
+@dataclass
+class Step:
+    title: str
+    specs: list[dict[str, Any]]
+
+
+@dataclass
+class BoundField:
+    """One schema field with what the citizen typed and the message for it."""
+
+    spec: Mapping[str, Any]
+    name: str  # the HTML name (``children.0.name`` inside a group)
+    value: Any
+    error: str = ""
+    rows: list[list[BoundField]] = field(default_factory=list)  # group rows
+
+    @property
+    def id(self) -> str:
+        return "f-" + self.name.replace(".", "-").replace("_", "-")
+
+    @property
+    def type(self) -> str:
+        return str(self.spec.get("type"))
+
+    @property
+    def label(self) -> str:
+        return str(self.spec.get("label") or self.spec.get("name"))
+
+    @property
+    def required(self) -> bool:
+        return bool(self.spec.get("required"))
+
+    @property
+    def help(self) -> str:
+        return str(self.spec.get("help") or "")
+
+    @property
+    def options(self) -> list[Mapping[str, Any]]:
+        return list(self.spec.get("options") or [])
+
+    @property
+    def multiple(self) -> bool:
+        return bool(self.spec.get("multiple"))
+
+    @property
+    def selected(self) -> set[str]:
+        if isinstance(self.value, list):
+            return {str(v) for v in self.value}
+        return {str(self.value)} if self.value not in (None, "") else set()
+
+    @property
+    def unit_code(self) -> str:
+        return str(self.value.get("unit_code") or "") if isinstance(self.value, Mapping) else ""
+
+    @property
+    def detail(self) -> str:
+        return str(self.value.get("detail") or "") if isinstance(self.value, Mapping) else ""
+
+    @property
+    def text(self) -> str:
+        if self.value is None or isinstance(self.value, Mapping | list):
+            return ""
+        return str(self.value)
+
+
+def data_fields(schema: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [dict(s) for s in schema.get("fields") or [] if s.get("type") != "file"]
+
+
+def steps(schema: Mapping[str, Any]) -> list[Step]:
+    """The form's pages: one per section, in the order sections first appear."""
+    result: list[Step] = []
+    by_title: dict[str, Step] = {}
+    for spec in data_fields(schema):
+        title = str(spec.get("section") or DEFAULT_SECTION)
+        if title not in by_title:
+            by_title[title] = Step(title, [])
+            result.append(by_title[title])
+        by_title[title].specs.append(spec)
+    return result
+
+
+def _read(spec: Mapping[str, Any], post: QueryDict, name: str) -> Any:
+    kind = spec.get("type")
+    if kind == "choice" and spec.get("multiple"):
+        return [v for v in post.getlist(name) if v]
+    if kind == "address":
+        return {
+            "unit_code": post.get(f"{name}.unit_code", "").strip(),
+            "detail": post.get(f"{name}.detail", "").strip(),
+        }
+    if kind == "group":
+        count = group_rows(post, name)
+        rows = []
+        for index in range(count):
+            row = {
+                sub["name"]: _read(sub, post, f"{name}.{index}.{sub['name']}")
+                for sub in spec.get("fields") or []
+            }
+            if any(not _blank(value) for value in row.values()):
+                rows.append({k: v for k, v in row.items() if not _blank(v)})
+        return rows
+    return post.get(name, "").strip()
+
+
+def group_rows(post: QueryDict, name: str) -> int:
+    try:
+        return max(0, min(int(post.get(f"{name}.rows", "1")), 50))
+    except ValueError:
+        return 1
+
+
+def _blank(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return all(_blank(v) for v in value.values())
+    return value in (None, "", [])
+
+
+def read_step(specs: Sequence[Mapping[str, Any]], post: QueryDict) -> dict[str, Any]:
+    """The values of one page from the POST, keyed by field name (blanks left out)."""
+    values = {}
+    for spec in specs:
+        value = _read(spec, post, spec["name"])
+        values[spec["name"]] = value
+    return values
+
+
+def check_step(specs: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> dict[str, str]:
+    """Every problem of the page's fields: ``{html field name: message}``."""
+    present = {k: v for k, v in values.items() if not _blank(v)}
+    try:
+        validate_data({"version": 1, "fields": list(specs)}, present)
+    except FormInvalid as exc:
+        return errors_by_field(exc)
+    return {}
+
+
+def errors_by_field(exc: FormInvalid) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for item in exc.errors:
+        key = str(item.get("field") or "")
+        errors[key] = f"{errors[key]} {item['message']}" if key in errors else str(item["message"])
+    return errors
+
+
+def bind(
+    specs: Sequence[Mapping[str, Any]],
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    *,
+    prefix: str = "",
+    extra_rows: Mapping[str, int] | None = None,
+) -> list[BoundField]:
+    bound = []
+    for spec in specs:
+        name = prefix + spec["name"]
+        value = values.get(spec["name"])
+        item = BoundField(spec, name, value, errors.get(name, ""))
+        if spec.get("type") == "address" and not item.error:
+            item.error = " ".join(
+                errors[key] for key in (f"{name}.unit_code", f"{name}.detail") if key in errors
+            )
+        if spec.get("type") == "group":
+            rows = list(value) if isinstance(value, list) else []
+            wanted = max(len(rows), int(spec.get("min") or 0), 1)
+            wanted += (extra_rows or {}).get(name, 0)
+            for index in range(min(wanted, 50)):
+                row = rows[index] if index < len(rows) else {}
+                item.rows.append(
+                    bind(spec.get("fields") or [], row, errors, prefix=f"{name}.{index}.")
+                )
+        bound.append(item)
+    return bound
+
+
+def display(spec: Mapping[str, Any], value: Any) -> str:
+    """A value as the review page shows it."""
+    if _blank(value):
+        return "—"
+    kind = spec.get("type")
+    if kind == "choice":
+        labels = {str(o.get("value")): str(o.get("label")) for o in spec.get("options") or []}
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(str(v), str(v)) for v in items)
+    if kind == "address" and isinstance(value, Mapping):
+        return str(value.get("full") or ", ".join(str(v) for v in value.values() if v))
+    if kind == "group" and isinstance(value, list):
+        subs = spec.get("fields") or []
+        return "; ".join(
+            ", ".join(display(sub, row.get(sub["name"])) for sub in subs if sub["name"] in row)
+            for row in value
+        )
+    return str(value)

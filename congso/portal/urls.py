@@ -1,0 +1,28 @@
+from django.urls import path
+
+from congso.portal import citizen, views
+
+app_name = "portal"
+urlpatterns = [
+    path("tra-cuu", views.lookup, name="lookup"),
+    path("thu-tuc/", citizen.search, name="search"),
+    path("thu-tuc/<str:code>/", citizen.procedure_page, name="procedure"),
+    path("thu-tuc/<str:code>/nop-truc-tuyen/", citizen.apply, name="apply"),
+    path(
+        "thu-tuc/<str:code>/nop-truc-tuyen/buoc-<int:step>/",
+        citizen.apply_step,
+        name="apply_step",
+    ),
+    path("dang-ky/", citizen.register, name="register"),
+    path("ca-nhan/", citizen.profile, name="profile"),
+    path("ca-nhan/ho-so/", citizen.my_dossiers, name="my_dossiers"),
+    path("ca-nhan/ho-so/<str:code>/", citizen.my_dossier, name="my_dossier"),
+    path("ca-nhan/ho-so/<str:code>/da-nop/", citizen.submitted, name="submitted"),
+    path("ca-nhan/ho-so/<str:code>/bo-sung/", citizen.supplement, name="supplement"),
+    path("ca-nhan/ho-so/<str:code>/danh-gia/", citizen.rate, name="rate"),
+    path(
+        "ca-nhan/ho-so/<str:code>/tep/<int:attachment_id>/",
+        citizen.attachment,
+        name="attachment",
+    ),
+]

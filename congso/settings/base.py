@@ -1,0 +1,481 @@
+"""Settings shared by every environment; everything that varies is read through ``env()``.
+
+The defaults run the embedded demo: SQLite (WAL) in ``var/``, media on the local disk and the
+built-in database-backed worker. ``DATABASE_URL`` switches to PostgreSQL and
+``CONGSO_BROKER_URL`` switches background work to Celery on Redis or RabbitMQ.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from congso.config import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+DATA_DIR = Path(
+    env(
+        "CONGSO_DATA_DIR",
+        str(BASE_DIR / "var"),
+        "Folder for the embedded database, uploaded files and collected static files.",
+        group="Storage",
+        shown_default="var/ in the project folder",
+    )
+)
+
+SECRET_KEY = env(
+    "CONGSO_SECRET_KEY",
+    "insecure-demo-key-do-not-use-in-production-0123456789abcdef",
+    "Django secret key. Required (and checked) in production; the default is for the demo only.",
+    group="Security",
+)
+DEBUG = env("CONGSO_DEBUG", False, "Django debug mode. Never on in production.", cast=bool)
+ALLOWED_HOSTS: list[str] = env(
+    "CONGSO_ALLOWED_HOSTS",
+    ["127.0.0.1", "localhost"],
+    "Comma-separated host names the platform answers to.",
+    group="Security",
+    cast=list,
+)
+SSL_REDIRECT = env(
+    "CONGSO_SSL_REDIRECT",
+    True,
+    "Production only: redirect plain HTTP to HTTPS (turn off only when a proxy already does it).",
+    group="Security",
+    cast=bool,
+)
+CSRF_TRUSTED_ORIGINS: list[str] = env(
+    "CONGSO_CSRF_TRUSTED_ORIGINS",
+    [],
+    "Comma-separated origins (scheme://host) trusted for CSRF behind a proxy.",
+    group="Security",
+    cast=list,
+)
+
+INSTALLED_APPS = [
+    "congso.core",
+    "congso.accounts",
+    "congso.audit",
+    "congso.calendar",
+    "congso.org",
+    "congso.catalog",
+    "congso.dossiers",
+    "congso.api",
+    "congso.benchfloor",
+    "congso.printing",
+    "congso.portal",
+    "congso.backoffice",
+    "congso.notify",
+    "congso.signing",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "congso.core.middleware.RequestIdMiddleware",
+    "congso.core.middleware.LoadSheddingMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "congso.accounts.middleware.OfficerSecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "congso.urls"
+WSGI_APPLICATION = "congso.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "congso" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = env(
+    "DATABASE_URL",
+    f"sqlite:///{DATA_DIR / 'congso.sqlite3'}",
+    "Database URL. Default: the embedded SQLite file in CONGSO_DATA_DIR (WAL mode). "
+    "Use postgres://user:pass@host:5432/name for PostgreSQL.",
+    group="Database",
+    shown_default="sqlite:///<CONGSO_DATA_DIR>/congso.sqlite3",
+)
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
+        # two writers queue on the busy timeout instead of failing half-way through.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background work --------------------------------------------------------------------------
+BROKER_URL = env(
+    "CONGSO_BROKER_URL",
+    "",
+    "Celery broker (redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672//). "
+    "Empty: the built-in worker (`manage.py worker`) drains the job table in the database.",
+    group="Background work",
+)
+WORKER_BACKEND = "celery" if BROKER_URL else "embedded"
+CELERY_BROKER_URL = BROKER_URL or "memory://"
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = env(
+    "CONGSO_CELERY_QUEUE",
+    "congso",
+    "Celery queue name (give each deployment sharing a broker its own).",
+    group="Background work",
+)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+WORKER_POLL_SECONDS = env(
+    "CONGSO_WORKER_POLL_SECONDS",
+    1,
+    "How often the built-in worker looks for due jobs, in seconds.",
+    group="Background work",
+    cast=int,
+)
+WORKER_MAX_ATTEMPTS = env(
+    "CONGSO_WORKER_MAX_ATTEMPTS",
+    8,
+    "Attempts before a job is parked as dead (exponential backoff between attempts).",
+    group="Background work",
+    cast=int,
+)
+WORKER_STALE_SECONDS = env(
+    "CONGSO_WORKER_STALE_SECONDS",
+    60,
+    "A worker heartbeat older than this makes /healthz report the worker as down.",
+    group="Background work",
+    cast=int,
+)
+
+# --- Authentication and sessions ---------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = env(
+    "CONGSO_SESSION_IDLE_SECONDS",
+    1800,
+    "A session ends after this many seconds without a request (sliding expiry).",
+    group="Security",
+    cast=int,
+)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+LOGIN_MAX_FAILURES = env(
+    "CONGSO_LOGIN_MAX_FAILURES",
+    5,
+    "Failed logins in a row before an account is locked.",
+    group="Security",
+    cast=int,
+)
+LOGIN_LOCKOUT_SECONDS = env(
+    "CONGSO_LOGIN_LOCKOUT_SECONDS",
+    900,
+    "How long a locked account stays locked, in seconds.",
+    group="Security",
+    cast=int,
+)
+LOGIN_IP_MAX_FAILURES = env(
+    "CONGSO_LOGIN_IP_MAX_FAILURES",
+    0,
+    "Failed logins from one client address per lockout window before it is refused "
+    "(0 = off; turn on only when REMOTE_ADDR is the client's real address).",
+    group="Security",
+    cast=int,
+)
+OFFICER_2FA_REQUIRED = env(
+    "CONGSO_OFFICER_2FA_REQUIRED",
+    True,
+    "Officers must confirm a TOTP code after their password before using officer pages.",
+    group="Security",
+    cast=bool,
+)
+OTP_TOTP_ISSUER = "Công Sở"
+
+# --- Internationalisation -----------------------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "congso" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(
+    env(
+        "CONGSO_MEDIA_ROOT",
+        str(DATA_DIR / "media"),
+        "Folder for uploaded files (attachments, results).",
+        group="Storage",
+        shown_default="<CONGSO_DATA_DIR>/media",
+    )
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Province ---------------------------------------------------------------------------------
+DEMO_PROVINCE_CODE = env(
+    "CONGSO_DEMO_PROVINCE",
+    "51",
+    "Code of the province the demo loader builds (QĐ 19/2025 two-digit code; 51 = Quảng Ngãi).",
+    group="Province",
+)
+DEMO_PASSWORD = env(
+    "CONGSO_DEMO_PASSWORD",
+    "congso-demo-2026",
+    "Password of every demo account `manage.py load_demo` creates. Demo data only.",
+    group="Province",
+)
+
+# --- Web server (gunicorn, congso/gunicorn.conf.py) -----------------------------------------------
+WEB_BIND = env(
+    "CONGSO_BIND", "127.0.0.1:8000", "Address the web server listens on.", group="Web server"
+)
+WEB_WORKERS = env(
+    "CONGSO_WEB_WORKERS", 2, "Gunicorn worker processes.", group="Web server", cast=int
+)
+WEB_THREADS = env(
+    "CONGSO_WEB_THREADS", 4, "Threads per gunicorn worker process.", group="Web server", cast=int
+)
+BENCH_FLOOR = env(
+    "CONGSO_BENCH_FLOOR",
+    False,
+    "Mount the benchmark's floor views under /bench-floor/ (benchmarks only; never in production).",
+    group="Web server",
+    cast=bool,
+)
+SHED_QUEUE_MS = env(
+    "CONGSO_SHED_QUEUE_MS",
+    2000,
+    "Refuse a request with 503 + Retry-After when it waited longer than this for a server thread "
+    "(milliseconds; 0 = never shed).",
+    group="Web server",
+    cast=int,
+)
+SHED_RETRY_AFTER_SECONDS = env(
+    "CONGSO_SHED_RETRY_AFTER",
+    2,
+    "Retry-After (seconds) sent with a refused request.",
+    group="Web server",
+    cast=int,
+)
+
+# --- Digital signatures (congso/signing, docs/signing.md) ----------------------------------------
+SIGNING_DEMO_PKI_DIR = Path(
+    env(
+        "CONGSO_SIGNING_DEMO_PKI_DIR",
+        str(DATA_DIR / "pki"),
+        "Folder of the demo government PKI (`manage.py signing_demo_pki`); relative PKCS#12 "
+        "paths of signer profiles are read from here. Demo and tests only.",
+        group="Digital signatures",
+        shown_default="<CONGSO_DATA_DIR>/pki",
+    )
+)
+SIGNING_DEMO_PKI_URL = env(
+    "CONGSO_SIGNING_DEMO_PKI_URL",
+    "http://127.0.0.1:8079",
+    "Base URL the demo certificates name for OCSP (/ocsp), CRLs (/crl/) and the TSA (/tsa); "
+    "`manage.py signing_services` listens there.",
+    group="Digital signatures",
+)
+SIGNING_TRUST_ROOTS: list[str] = env(
+    "CONGSO_SIGNING_TRUST_ROOTS",
+    [str(SIGNING_DEMO_PKI_DIR / "root.crt")],
+    "Comma-separated PEM/DER files of the trust anchors signatures are validated against "
+    "(never the operating system's store). Production: the real CA chain's roots.",
+    group="Digital signatures",
+    cast=list,
+    shown_default="<CONGSO_SIGNING_DEMO_PKI_DIR>/root.crt",
+)
+SIGNING_TSA_URL = env(
+    "CONGSO_SIGNING_TSA_URL",
+    "",
+    "RFC 3161 time-stamping service for B-T and higher levels. Empty: the demo TSA at "
+    "CONGSO_SIGNING_DEMO_PKI_URL/tsa.",
+    group="Digital signatures",
+)
+SIGNING_ONLINE_REVOCATION = env(
+    "CONGSO_SIGNING_ONLINE_REVOCATION",
+    True,
+    "Fetch OCSP responses and CRLs when validating; off: only the validation data embedded in "
+    "the document (offline validation of B-LT/B-LTA results).",
+    group="Digital signatures",
+    cast=bool,
+)
+SIGNING_P12_PASSPHRASE = env(
+    "CONGSO_SIGNING_P12_PASSPHRASE",
+    "congso-demo",
+    "Passphrase of the officers' PKCS#12 soft tokens (a profile may name another variable).",
+    group="Digital signatures",
+)
+SIGNING_PKCS11_PIN = env(
+    "CONGSO_SIGNING_PKCS11_PIN",
+    "",
+    "User PIN of the PKCS#11 token (a profile may name another variable in pin_env).",
+    group="Digital signatures",
+)
+SIGNING_PUBLIC_URL = env(
+    "CONGSO_SIGNING_PUBLIC_URL",
+    "http://127.0.0.1:8000",
+    "Public address of this site, printed in the QR code of signed results (verification page).",
+    group="Digital signatures",
+)
+
+# --- Notifications (congso/notify, docs/notify.md) ------------------------------------------------
+NOTIFY_SMS_PROVIDER = env(
+    "CONGSO_NOTIFY_SMS_PROVIDER", "kannel", "SMS provider (registry id).", group="Notifications"
+)
+NOTIFY_EMAIL_PROVIDER = env(
+    "CONGSO_NOTIFY_EMAIL_PROVIDER", "smtp", "E-mail provider (registry id).", group="Notifications"
+)
+NOTIFY_SMS_SENDER = env(
+    "CONGSO_NOTIFY_SMS_SENDER",
+    "CONGSO",
+    "SMS sender: the brandname registered with the operators (≤ 11 characters).",
+    group="Notifications",
+)
+NOTIFY_SMS_UNICODE = env(
+    "CONGSO_NOTIFY_SMS_UNICODE",
+    False,
+    "Send SMS in Unicode (UCS-2, 70 characters per segment) instead of text without accents "
+    "(GSM-7, 160 characters).",
+    group="Notifications",
+    cast=bool,
+)
+NOTIFY_KANNEL_URL = env(
+    "CONGSO_NOTIFY_KANNEL_URL",
+    "http://127.0.0.1:13013/cgi-bin/sendsms",
+    "Kannel smsbox sendsms URL.",
+    group="Notifications",
+)
+NOTIFY_KANNEL_USER = env(
+    "CONGSO_NOTIFY_KANNEL_USER", "congso", "Kannel sendsms-user username.", group="Notifications"
+)
+NOTIFY_KANNEL_PASSWORD = env(
+    "CONGSO_NOTIFY_KANNEL_PASSWORD",
+    "congso-kannel",
+    "Kannel sendsms-user password.",
+    group="Notifications",
+)
+NOTIFY_KANNEL_TIMEOUT = env(
+    "CONGSO_NOTIFY_KANNEL_TIMEOUT",
+    10,
+    "Seconds to wait for Kannel's answer to one sendsms call.",
+    group="Notifications",
+    cast=int,
+)
+NOTIFY_DLR_BASE_URL = env(
+    "CONGSO_NOTIFY_DLR_BASE_URL",
+    "http://127.0.0.1:8000",
+    "Base URL Kannel calls back with delivery reports (this site, as Kannel reaches it).",
+    group="Notifications",
+)
+NOTIFY_DLR_GRACE_SECONDS = env(
+    "CONGSO_NOTIFY_DLR_GRACE_SECONDS",
+    120,
+    "A message left 'sending' this long with no delivery report is sent again (reconciliation).",
+    group="Notifications",
+    cast=int,
+)
+NOTIFY_MAX_ATTEMPTS = env(
+    "CONGSO_NOTIFY_MAX_ATTEMPTS",
+    6,
+    "Sending attempts before a message is parked as dead (backoff between attempts).",
+    group="Notifications",
+    cast=int,
+)
+NOTIFY_QUIET_HOURS = env(
+    "CONGSO_NOTIFY_QUIET_HOURS",
+    "21:00-07:00",
+    "Local hours without SMS except urgent ones (HH:MM-HH:MM; empty = none).",
+    group="Notifications",
+)
+NOTIFY_SMS_PER_NUMBER_PER_HOUR = env(
+    "CONGSO_NOTIFY_SMS_PER_NUMBER_PER_HOUR",
+    10,
+    "SMS per phone number per hour; more wait (0 = no limit).",
+    group="Notifications",
+    cast=int,
+)
+NOTIFY_EMAIL_DOMAIN = env(
+    "CONGSO_NOTIFY_EMAIL_DOMAIN",
+    "congso.local",
+    "Domain of the Message-ID of notification e-mails.",
+    group="Notifications",
+)
+DEFAULT_FROM_EMAIL = env(
+    "CONGSO_EMAIL_FROM",
+    "Cong dich vu cong <no-reply@congso.local>",
+    "Sender address of e-mails.",
+    group="Notifications",
+)
+EMAIL_HOST = env("CONGSO_EMAIL_HOST", "127.0.0.1", "SMTP server.", group="Notifications")
+EMAIL_PORT = env("CONGSO_EMAIL_PORT", 25, "SMTP port.", group="Notifications", cast=int)
+EMAIL_HOST_USER = env("CONGSO_EMAIL_USER", "", "SMTP user (empty: none).", group="Notifications")
+EMAIL_HOST_PASSWORD = env("CONGSO_EMAIL_PASSWORD", "", "SMTP password.", group="Notifications")
+EMAIL_USE_TLS = env(
+    "CONGSO_EMAIL_TLS",
+    False,
+    "Use STARTTLS with the SMTP server.",
+    group="Notifications",
+    cast=bool,
+)
+EMAIL_TIMEOUT = 10
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("CONGSO_LOG_LEVEL", "INFO", "Log level.")},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

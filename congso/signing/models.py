@@ -1,0 +1,242 @@
+"""Signed electronic results: per-procedure result templates, officers' signer profiles, the
+results themselves (stored file + SHA-256) and one record per signature applied."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+class Level(models.TextChoices):
+    """PAdES baseline levels (ETSI EN 319 142-1)."""
+
+    B_B = "B-B", "PAdES B-B (chữ ký cơ bản)"
+    B_T = "B-T", "PAdES B-T (có dấu thời gian)"
+    B_LT = "B-LT", "PAdES B-LT (kèm dữ liệu kiểm tra chứng thư)"
+    B_LTA = "B-LTA", "PAdES B-LTA (lưu trữ dài hạn)"
+
+
+class TemplateKind(models.TextChoices):
+    BIRTH_EXTRACT = "birth_extract", "Trích lục khai sinh"
+    CERTIFICATE = "certificate", "Giấy chứng nhận / văn bản kết quả chung"
+
+
+class SignatureRole(models.TextChoices):
+    APPROVAL = "approval", "Lãnh đạo ký duyệt"
+    SEAL = "seal", "Văn thư ký số cơ quan (đóng dấu)"
+
+
+class ResultTemplate(models.Model):
+    """How the result of a procedure is rendered and signed."""
+
+    procedure = models.OneToOneField(
+        "catalog.Procedure",
+        verbose_name="thủ tục",
+        on_delete=models.CASCADE,
+        related_name="result_template",
+    )
+    kind = models.CharField(
+        "mẫu kết quả", max_length=20, choices=TemplateKind.choices, default=TemplateKind.CERTIFICATE
+    )
+    title = models.CharField("tên văn bản kết quả", max_length=200)
+    level = models.CharField(
+        "mức chữ ký PAdES", max_length=6, choices=Level.choices, default=Level.B_T
+    )
+    signature_roles = models.JSONField(
+        "các chữ ký theo thứ tự",
+        default=list,
+        blank=True,
+        help_text='Ví dụ ["approval", "seal"]: lãnh đạo ký trước (chữ ký chứng nhận), văn thư '
+        "ký số cơ quan sau. Trống: chỉ lãnh đạo ký.",
+    )
+    legal_basis = models.CharField("căn cứ", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "mẫu kết quả điện tử"
+        verbose_name_plural = "mẫu kết quả điện tử"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.level})"
+
+    def roles(self) -> list[str]:
+        roles = [str(role) for role in (self.signature_roles or []) if role in SignatureRole.values]
+        return roles or [SignatureRole.APPROVAL]
+
+
+class AuthorityPrefix(models.TextChoices):
+    """Signing on someone's behalf (ND 30/2020, Art. 13)."""
+
+    NONE = "", "Ký trực tiếp"
+    KT = "KT.", "KT. (ký thay)"
+    TL = "TL.", "TL. (thừa lệnh)"
+    TUQ = "TUQ.", "TUQ. (thừa ủy quyền)"
+
+
+class SignerProfile(models.Model):
+    """An officer's signing identity: which back-end holds the key and how the stamp reads."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="cán bộ",
+        on_delete=models.CASCADE,
+        related_name="signer_profiles",
+    )
+    agency = models.ForeignKey(
+        "org.Agency", verbose_name="cơ quan", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(
+        "vai trò ký", max_length=10, choices=SignatureRole.choices, default=SignatureRole.APPROVAL
+    )
+    backend = models.CharField("nơi giữ khóa", max_length=20, default="soft_token")
+    display_name = models.CharField("họ và tên trên con dấu", max_length=200)
+    title = models.CharField("chức vụ", max_length=200)
+    authority_prefix = models.CharField(
+        "hình thức ký", max_length=5, choices=AuthorityPrefix.choices, blank=True
+    )
+    on_behalf_of = models.CharField(
+        "ký thay / thừa lệnh cho (chức danh)", max_length=200, blank=True
+    )
+    config = models.JSONField("cấu hình", default=dict, blank=True)
+    certificate_pem = models.TextField("chứng thư số (PEM, ký từ xa)", blank=True)
+    active = models.BooleanField("đang dùng", default=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "hồ sơ chữ ký số"
+        verbose_name_plural = "hồ sơ chữ ký số"
+        ordering = ["agency_id", "display_name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} – {self.title}"
+
+
+def result_path(instance: SignedResult, filename: str) -> str:
+    dossier = instance.dossier
+    return f"results/{dossier.submitted_at:%Y/%m}/{dossier.code}/{filename}"
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class ResultStatus(models.TextChoices):
+    PREPARED = "prepared", "Chờ ký"
+    PARTIAL = "partial", "Đã ký một phần"
+    SIGNED = "signed", "Đã ký số đầy đủ"
+
+
+class SignedResult(models.Model):
+    """An electronic result of a dossier: ``<dossier code>-KQ(n)``. The file is replaced by each
+    signature (incremental updates keep the earlier revisions inside it); ``sha256`` is the hash
+    of the stored file."""
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name="hồ sơ",
+        on_delete=models.PROTECT,
+        related_name="signed_results",
+    )
+    number = models.PositiveSmallIntegerField("số thứ tự kết quả")
+    code = models.CharField("mã kết quả", max_length=80, unique=True)
+    title = models.CharField("tên văn bản", max_length=200)
+    level = models.CharField("mức chữ ký PAdES", max_length=6, choices=Level.choices)
+    roles = models.JSONField("các chữ ký cần có", default=list)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=ResultStatus.choices, default=ResultStatus.PREPARED
+    )
+    file = models.FileField("tệp PDF", upload_to=result_path, max_length=300)
+    size = models.PositiveBigIntegerField("dung lượng (byte)")
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    public_token = models.CharField(
+        "mã tra cứu công khai", max_length=40, unique=True, default=_token, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("tạo lúc")
+    signed_at = models.DateTimeField("ký xong lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "kết quả điện tử"
+        verbose_name_plural = "kết quả điện tử"
+        ordering = ["dossier_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "number"], name="signing_result_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def field_name(self, role: str) -> str:
+        return f"Sig{self.roles.index(role) + 1}_{role}"
+
+    def next_role(self) -> str | None:
+        done = set(self.signatures.values_list("role", flat=True))
+        return next((role for role in self.roles if role not in done), None)
+
+
+class SignatureRecord(models.Model):
+    """One signature applied to a result (who, with which certificate, at which level)."""
+
+    result = models.ForeignKey(
+        SignedResult, verbose_name="kết quả", on_delete=models.CASCADE, related_name="signatures"
+    )
+    role = models.CharField("vai trò ký", max_length=10, choices=SignatureRole.choices)
+    field_name = models.CharField("trường chữ ký", max_length=60)
+    certify = models.BooleanField("chữ ký chứng nhận (khóa văn bản)", default=False)
+    profile = models.ForeignKey(
+        SignerProfile, verbose_name="hồ sơ chữ ký", on_delete=models.PROTECT, related_name="+"
+    )
+    signer_name = models.CharField("người ký", max_length=200)
+    signer_title = models.CharField("chức vụ", max_length=200)
+    certificate_subject = models.CharField("chủ thể chứng thư", max_length=500)
+    certificate_serial = models.CharField("số hiệu chứng thư", max_length=80)
+    level = models.CharField("mức chữ ký PAdES", max_length=6, choices=Level.choices)
+    signed_at = models.DateTimeField("ký lúc")
+    sha256_after = models.CharField("SHA-256 sau khi ký", max_length=64)
+
+    class Meta:
+        verbose_name = "chữ ký số"
+        verbose_name_plural = "chữ ký số"
+        ordering = ["result_id", "signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "role"], name="signing_record_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result.code} – {self.signer_name}"
+
+
+class ExternalSigningSession(models.Model):
+    """A document prepared for a signature made outside the server (hash-only signing): the
+    prepared file waits here until the CMS signature comes back."""
+
+    result = models.ForeignKey(
+        SignedResult, verbose_name="kết quả", on_delete=models.CASCADE, related_name="+"
+    )
+    profile = models.ForeignKey(
+        SignerProfile, verbose_name="hồ sơ chữ ký", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField("vai trò ký", max_length=10, choices=SignatureRole.choices)
+    token = models.CharField("mã phiên", max_length=40, unique=True, default=_token)
+    prepared = models.BinaryField("tệp đã chuẩn bị")
+    region_start = models.PositiveIntegerField("đầu vùng chữ ký")
+    region_end = models.PositiveIntegerField("cuối vùng chữ ký")
+    digest = models.CharField("SHA-256 phần được ký", max_length=64)
+    based_on_sha256 = models.CharField("SHA-256 tệp gốc", max_length=64)
+    created_at = models.DateTimeField("tạo lúc")
+    finished_at = models.DateTimeField("hoàn tất lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "phiên ký từ xa"
+        verbose_name_plural = "phiên ký từ xa"
+
+    def __str__(self) -> str:
+        return f"{self.result.code} – {self.role}"

@@ -1,0 +1,434 @@
+"""The write path of signed results: render, sign (local key or external device), store with
+its SHA-256, attach to the dossier and audit. Reads for pages and the API are at the bottom.
+
+A result is rendered with every signature field it will need already in it (one per role of the
+procedure's :class:`~congso.signing.models.ResultTemplate`), so the first signature can certify
+the document (DocMDP "fill forms") and the later ones sign pre-created fields without breaking
+it. The level (B-B … B-LTA) is the template's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+from typing import Any
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from congso.audit.services import record
+from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from congso.dossiers.models import Dossier
+from congso.dossiers.permissions import holds_role
+from congso.printing.context import agency_letterhead
+from congso.signing import pades, render, signers, validation
+from congso.signing.models import (
+    ExternalSigningSession,
+    Level,
+    ResultStatus,
+    ResultTemplate,
+    SignatureRecord,
+    SignatureRole,
+    SignedResult,
+    SignerProfile,
+    TemplateKind,
+)
+
+#: Dossier statuses in which a result may be prepared: being processed or processed.
+_RESULT_STATUSES = {"processing", "processed", "returned"}
+_OFFICER_ROLES = ("specialist", "department_head", "leader", "clerk")
+
+
+def verify_url(result: SignedResult) -> str:
+    path = reverse("signing:verify-result", kwargs={"token": result.public_token})
+    return settings.SIGNING_PUBLIC_URL.rstrip("/") + path
+
+
+def timestamper() -> pades.UrlTimeStamper:
+    url = settings.SIGNING_TSA_URL or settings.SIGNING_DEMO_PKI_URL.rstrip("/") + "/tsa"
+    return pades.UrlTimeStamper(url)
+
+
+def _template(dossier: Dossier) -> ResultTemplate:
+    procedure = dossier.procedure_version.procedure
+    template = ResultTemplate.objects.filter(procedure=procedure).first()
+    if template is None:
+        return ResultTemplate(
+            procedure=procedure,
+            kind=TemplateKind.CERTIFICATE,
+            title=f"Kết quả giải quyết {procedure.name[:1].lower()}{procedure.name[1:]}",
+            level=Level.B_T,
+            signature_roles=[SignatureRole.APPROVAL],
+        )
+    return template
+
+
+def _form_lines(dossier: Dossier) -> list[tuple[str, str]]:
+    """Label/value lines from the dossier's form (file fields left out)."""
+    schema = dossier.procedure_version.form_schema or {}
+    data = dossier.form_data or {}
+    lines: list[tuple[str, str]] = []
+    for item in schema.get("fields", []):
+        name = item.get("name")
+        if item.get("type") == "file" or name not in data:
+            continue
+        value = data[name]
+        if item.get("type") == "date" and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+        lines.append((str(item.get("label") or name), str(value)))
+    return lines
+
+
+_ROLE_HEADS = {SignatureRole.APPROVAL: "LÃNH ĐẠO CƠ QUAN", SignatureRole.SEAL: "VĂN THƯ"}
+
+
+def _lines(dossier: Dossier, template: ResultTemplate) -> list[tuple[str, str]]:
+    lines = _form_lines(dossier)
+    if template.kind == TemplateKind.BIRTH_EXTRACT:
+        lines.insert(0, ("Người yêu cầu đăng ký", dossier.applicant_name))
+    else:
+        lines.insert(0, ("Cấp cho", dossier.applicant_name))
+        if dossier.applicant_address:
+            lines.insert(1, ("Địa chỉ", dossier.applicant_address))
+    if dossier.result_summary:
+        lines.append(("Kết quả giải quyết", dossier.result_summary))
+    return lines
+
+
+def _store(result: SignedResult, data: bytes, suffix: str) -> None:
+    result.file.save(f"{result.code}{suffix}.pdf", ContentFile(data), save=False)
+    result.size = len(data)
+    result.sha256 = hashlib.sha256(data).hexdigest()
+
+
+def _may_prepare(actor: Any, dossier: Dossier) -> bool:
+    return holds_role(actor, _OFFICER_ROLES, dossier.competent_agency_id)
+
+
+def result_prepare(*, actor: Any, dossier: Dossier) -> SignedResult:
+    """Render the next result of a dossier (``<code>-KQ(n)``) with its signature fields."""
+    if not _may_prepare(actor, dossier):
+        raise PermissionDenied(
+            "not_allowed", "Chỉ cán bộ của cơ quan giải quyết được lập kết quả điện tử."
+        )
+    with transaction.atomic():
+        d = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if d.status not in _RESULT_STATUSES:
+            raise Conflict(
+                "dossier_not_ready",
+                "Hồ sơ chưa ở bước giải quyết nên chưa lập được kết quả điện tử.",
+            )
+        template = _template(d)
+        last = SignedResult.objects.filter(dossier=d).aggregate(last=Max("number"))["last"] or 0
+        number = last + 1
+        now = timezone.now()
+        result = SignedResult(
+            dossier=d,
+            number=number,
+            code=f"{d.code}-KQ({number})",
+            title=template.title,
+            level=template.level,
+            roles=template.roles(),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_at=now,
+        )
+        document = render.ResultDocument(
+            code=result.code,
+            title=template.title,
+            letterhead=agency_letterhead(d.competent_agency, timezone.localdate(now), result.code),
+            verify_url=verify_url(result),
+            lines=_lines(d, template),
+            dossier_code=d.code,
+            procedure_name=d.procedure_version.procedure.name,
+            applicant_name=d.applicant_name,
+            received_at=d.received_at,
+            processed_at=d.processed_at,
+            legal_basis=template.legal_basis,
+            signer_titles=[(role, _ROLE_HEADS[SignatureRole(role)]) for role in result.roles],
+        )
+        pdf = pades.add_fields(
+            render.render_result(document),
+            {result.field_name(role): render.FIELD_BOXES[role] for role in result.roles},
+        )
+        _store(result, pdf, "")
+        result.save()
+        record(
+            actor=actor,
+            action="signing.result.prepare",
+            target=result,
+            after={"code": result.code, "level": result.level, "sha256": result.sha256},
+        )
+    return result
+
+
+def _stamp_text(profile: SignerProfile, moment: datetime.datetime) -> render.StampText:
+    title = profile.title.upper()
+    if profile.authority_prefix:
+        title = f"{profile.authority_prefix} {profile.on_behalf_of.upper()}\n{title}".strip()
+    heading = "Ký số cơ quan" if profile.role == SignatureRole.SEAL else "Đã ký số bởi"
+    return render.StampText(
+        heading=heading,
+        name=profile.display_name,
+        title=title.replace("\n", " – "),
+        agency=profile.agency.name,
+        moment=moment,
+    )
+
+
+def _lock_for_signing(
+    result: SignedResult, actor: Any, profile: SignerProfile
+) -> tuple[SignedResult, str]:
+    locked = SignedResult.objects.select_for_update().select_related("dossier").get(pk=result.pk)
+    if profile.user_id != getattr(actor, "pk", None) or not profile.active:
+        raise PermissionDenied("not_your_key", "Chỉ người được cấp chữ ký số này mới ký được.")
+    if profile.agency_id != locked.dossier.competent_agency_id:
+        raise PermissionDenied(
+            "wrong_agency", "Chữ ký số này không thuộc cơ quan giải quyết hồ sơ."
+        )
+    role = locked.next_role()
+    if role is None:
+        raise Conflict("already_signed", "Kết quả đã được ký đủ.")
+    if role != profile.role:
+        raise Conflict(
+            "wrong_turn",
+            f"Đến lượt chữ ký “{SignatureRole(role).label}”, "
+            f"không phải “{profile.get_role_display()}”.",
+        )
+    return locked, role
+
+
+def _finish(
+    *,
+    actor: Any,
+    result: SignedResult,
+    profile: SignerProfile,
+    role: str,
+    signed: bytes,
+    certify: bool,
+    cert: asn1_x509.Certificate,
+    level: str,
+    now: datetime.datetime,
+) -> SignatureRecord:
+    count = result.signatures.count() + 1
+    _store(result, signed, f"-ky{count}")
+    result.status = ResultStatus.SIGNED if count == len(result.roles) else ResultStatus.PARTIAL
+    if result.status == ResultStatus.SIGNED:
+        result.signed_at = now
+    result.save()
+    info = validation.cert_info(cert)
+    signature = SignatureRecord.objects.create(
+        result=result,
+        role=role,
+        field_name=result.field_name(role),
+        certify=certify,
+        profile=profile,
+        signer_name=profile.display_name,
+        signer_title=profile.title,
+        certificate_subject=info.subject[:500],
+        certificate_serial=info.serial,
+        level=level,
+        signed_at=now,
+        sha256_after=result.sha256,
+    )
+    record(
+        actor=actor,
+        action="signing.result.sign",
+        target=result,
+        after={
+            "role": role,
+            "level": level,
+            "certify": certify,
+            "certificate_serial": info.serial,
+            "sha256": result.sha256,
+        },
+    )
+    return signature
+
+
+def result_sign(*, actor: Any, result: SignedResult, profile: SignerProfile) -> SignatureRecord:
+    """Sign the result's next field with the profile's key (soft token or PKCS#11). The first
+    signature certifies the document; the template's level applies to every signature."""
+    with transaction.atomic():
+        locked, role = _lock_for_signing(result, actor, profile)
+        signer = signers.signer_for(profile)
+        certify = not locked.signatures.exists()
+        now = timezone.now()
+        request = pades.SignRequest(
+            field_name=locked.field_name(role),
+            level=locked.level,
+            certify=certify,
+            stamp_pdf=render.render_stamp(_stamp_text(profile, now)),
+            reason=f"Ký kết quả {locked.code}",
+            location=profile.agency.name,
+            name=profile.display_name,
+        )
+        with locked.file.open("rb") as handle:
+            current = handle.read()
+        long_term = locked.level in (Level.B_LT, Level.B_LTA)
+        try:
+            signed = pades.sign(
+                current,
+                signer=signer,
+                request=request,
+                timestamper=timestamper() if locked.level != Level.B_B else None,
+                validation_context=validation.signing_validation_context() if long_term else None,
+            )
+        except DomainError:
+            raise
+        except Exception as exc:  # pyHanko, the TSA or the token: report, keep the file as it was
+            raise DomainError(
+                "signing_failed", f"Không ký được văn bản: {exc}", status=502
+            ) from exc
+        cert = signer.signing_cert
+        assert cert is not None
+        return _finish(
+            actor=actor,
+            result=locked,
+            profile=profile,
+            role=role,
+            signed=signed,
+            certify=certify,
+            cert=cert,
+            level=locked.level,
+            now=now,
+        )
+
+
+def _profile_cert(profile: SignerProfile) -> asn1_x509.Certificate:
+    data = profile.certificate_pem.encode()
+    if not data.strip():
+        raise DomainError(
+            "signer_misconfigured", "Hồ sơ ký từ xa chưa có chứng thư số của người ký."
+        )
+    if pem.detect(data):
+        _type, _headers, data = pem.unarmor(data)
+    return asn1_x509.Certificate.load(data)
+
+
+def result_external_prepare(
+    *, actor: Any, result: SignedResult, profile: SignerProfile
+) -> ExternalSigningSession:
+    """Prepare the next signature for an external device or remote service (B-B; the
+    signer's key never reaches the server). The session's ``to_be_signed`` bytes are signed
+    into a detached CMS and returned to :func:`result_external_finish`."""
+    with transaction.atomic():
+        locked, role = _lock_for_signing(result, actor, profile)
+        if profile.backend != "external":
+            raise DomainError("signer_not_external", "Người ký này ký trực tiếp trên máy chủ.")
+        certify = not locked.signatures.exists()
+        now = timezone.now()
+        with locked.file.open("rb") as handle:
+            current = handle.read()
+        prepared = pades.prepare_external(
+            current,
+            signing_cert=_profile_cert(profile),
+            request=pades.SignRequest(
+                field_name=locked.field_name(role),
+                level=Level.B_B,
+                certify=certify,
+                stamp_pdf=render.render_stamp(_stamp_text(profile, now)),
+                reason=f"Ký kết quả {locked.code}",
+                location=profile.agency.name,
+                name=profile.display_name,
+            ),
+        )
+        session = ExternalSigningSession.objects.create(
+            result=locked,
+            profile=profile,
+            role=role,
+            prepared=prepared.pdf,
+            region_start=prepared.region_start,
+            region_end=prepared.region_end,
+            digest=prepared.digest.hex(),
+            based_on_sha256=locked.sha256,
+            created_at=now,
+        )
+        record(actor=actor, action="signing.result.external_prepare", target=locked)
+    return session
+
+
+def session_prepared(session: ExternalSigningSession) -> pades.Prepared:
+    return pades.Prepared(
+        pdf=bytes(session.prepared),
+        region_start=session.region_start,
+        region_end=session.region_end,
+        digest=bytes.fromhex(session.digest),
+    )
+
+
+def result_external_finish(
+    *, actor: Any, session: ExternalSigningSession, signature_cms: bytes
+) -> SignatureRecord:
+    """Embed the CMS signature returned by the signer's device and check it before storing."""
+    with transaction.atomic():
+        locked = ExternalSigningSession.objects.select_for_update().get(pk=session.pk)
+        if locked.finished_at is not None:
+            raise Conflict("session_finished", "Phiên ký này đã hoàn tất.")
+        result, role = _lock_for_signing(locked.result, actor, locked.profile)
+        if result.sha256 != locked.based_on_sha256 or role != locked.role:
+            raise Conflict("result_changed", "Kết quả đã thay đổi từ khi chuẩn bị ký; hãy làm lại.")
+        try:
+            signed = pades.finish_external(session_prepared(locked), signature_cms)
+        except ValueError as exc:
+            raise DomainError("bad_signature", f"Chữ ký gửi về không hợp lệ: {exc}.") from exc
+        report = validation.validate_pdf(signed)
+        mine = next(
+            (item for item in report.signatures if item.field_name == result.field_name(role)),
+            None,
+        )
+        if mine is None or not mine.intact or not mine.signature_valid:
+            raise DomainError(
+                "bad_signature", "Chữ ký gửi về không khớp với văn bản hoặc chứng thư số."
+            )
+        cert = _profile_cert(locked.profile)
+        if format(cert.serial_number, "X") != mine.signer.serial:
+            raise DomainError("bad_signature", "Chữ ký không phải của người được giao ký.")
+        now = timezone.now()
+        locked.finished_at = now
+        locked.save(update_fields=["finished_at"])
+        return _finish(
+            actor=actor,
+            result=result,
+            profile=locked.profile,
+            role=role,
+            signed=signed,
+            certify=not result.signatures.exists(),
+            cert=cert,
+            level=Level.B_B,
+            now=now,
+        )
+
+
+# --- Reads ----------------------------------------------------------------------------------------
+
+
+def result_for_user(*, user: Any, code: str) -> SignedResult:
+    """A result the user may see: the applicant's own, or within the officer's scope."""
+    result = (
+        SignedResult.objects.select_related("dossier")
+        .filter(code=code, dossier__in=Dossier.objects.restrict(user, "view"))
+        .first()
+    )
+    if result is None:
+        raise NotFound("result_not_found", "Không tìm thấy kết quả điện tử này.")
+    return result
+
+
+def result_by_token(token: str) -> SignedResult:
+    result = SignedResult.objects.select_related("dossier").filter(public_token=token).first()
+    if result is None:
+        raise NotFound("result_not_found", "Không tìm thấy kết quả điện tử này.")
+    return result
+
+
+def result_bytes(result: SignedResult) -> bytes:
+    with result.file.open("rb") as handle:
+        return handle.read()

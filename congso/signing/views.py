@@ -1,0 +1,65 @@
+"""The public verification page: anyone uploads a PDF and reads the report; the QR code on a
+result opens the report of the stored original, where the holder of a copy can upload it to
+compare. The page never shows or serves the stored document itself (it is personal data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from congso.core.errors import DomainError
+from congso.signing import services
+from congso.signing.validation import ValidationReport, validate_pdf
+
+#: Largest PDF the public page validates.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _uploaded(request: HttpRequest) -> bytes:
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise DomainError("file_required", "Hãy chọn tệp PDF cần kiểm tra.", field="file")
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise DomainError("file_too_large", "Tệp lớn hơn 20 MB.", field="file", status=413)
+    return upload.read()
+
+
+def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(request, "signing/verify.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def verify_upload(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"result": None, "report": None, "error": None}
+    if request.method == "POST":
+        try:
+            context["report"] = validate_pdf(_uploaded(request))
+        except DomainError as exc:
+            context["error"] = exc.message
+            return _page(request, context, status=exc.status)
+    return _page(request, context)
+
+
+@require_http_methods(["GET", "POST"])
+def verify_result(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        result = services.result_by_token(token)
+    except DomainError as exc:
+        return _page(request, {"error": exc.message}, status=exc.status)
+    report: ValidationReport = validate_pdf(services.result_bytes(result))
+    context: dict[str, Any] = {"result": result, "report": report, "error": None}
+    if request.method == "POST":
+        try:
+            copy = _uploaded(request)
+        except DomainError as exc:
+            context["error"] = exc.message
+            return _page(request, context, status=exc.status)
+        import hashlib
+
+        context["copy_sha256"] = hashlib.sha256(copy).hexdigest()
+        context["copy_matches"] = context["copy_sha256"] == result.sha256
+        context["copy_report"] = validate_pdf(copy)
+    return _page(request, context)

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+
+from congso.api.v1 import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", include("congso.core.urls")),
+    path("tai-khoan/", include("congso.accounts.urls")),
+    path("", include("congso.printing.urls")),
+    path("can-bo/", include("congso.backoffice.urls")),
+    path("", include("congso.portal.urls")),
+    path("", include("congso.signing.urls")),
+    path("thong-bao/", include("congso.notify.urls")),
+    path("quan-tri/", admin.site.urls),
+]
+
+if settings.BENCH_FLOOR:
+    urlpatterns.append(path("bench-floor/", include("congso.benchfloor.urls")))
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

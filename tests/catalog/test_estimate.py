@@ -1,0 +1,70 @@
+"""The appointment date across Tết Bính Ngọ 2026 (days off Monday 16/02 – Friday 20/02, with the
+weekends 14/02 – 22/02; Thông báo 9441/TB-BNV, see docs/calendar.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from congso.catalog.models import ProcedureVersion
+from congso.catalog.selectors import estimate_due
+from congso.core.errors import DomainError
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+FRIDAY_AFTER_CUTOFF = datetime(2026, 2, 13, 16, 59, tzinfo=VN)
+FRIDAY_BEFORE_CUTOFF = datetime(2026, 2, 13, 14, 59, tzinfo=VN)
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 2) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=VN)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("value", "unit", "received", "due"),
+    [
+        # After 15:00 on the last day before Tết: counting starts Monday 23/02 07:30.
+        (1, "working_days", FRIDAY_AFTER_CUTOFF, at(23, 17)),
+        (5, "working_days", FRIDAY_AFTER_CUTOFF, at(27, 17)),
+        # Before 15:00 the Friday is day 1.
+        (1, "working_days", FRIDAY_BEFORE_CUTOFF, at(13, 17)),
+        (5, "working_days", FRIDAY_BEFORE_CUTOFF, at(26, 17)),
+        (2, "working_hours", FRIDAY_AFTER_CUTOFF, at(23, 9, 30)),
+        (4, "working_hours", FRIDAY_BEFORE_CUTOFF, at(23, 9, 29)),
+        (0.5, "working_days", FRIDAY_AFTER_CUTOFF, at(23, 11, 15)),
+        # Instant: the same working day, or the next one after 15:00.
+        (None, "instant", FRIDAY_AFTER_CUTOFF, at(23, 17)),
+        (None, "instant", FRIDAY_BEFORE_CUTOFF, at(13, 17)),
+        # Calendar days (Civil Code): 13/02 + 10 = Monday 23/02, a working day.
+        (10, "days", FRIDAY_AFTER_CUTOFF, at(23, 17)),
+        # 13/02 + 3 = Monday 16/02, in the Tết break: the period ends on the next working day.
+        (3, "days", FRIDAY_AFTER_CUTOFF, at(23, 17)),
+    ],
+)
+def test_estimate_across_tet_2026(
+    make_version: Callable[..., ProcedureVersion],
+    value: float | None,
+    unit: str,
+    received: datetime,
+    due: datetime,
+) -> None:
+    version = make_version(time_limit={"value": value, "unit": unit, "text": ""})
+    assert estimate_due(version, received_at=received, province_code="51") == due
+    assert estimate_due(version, received_at=received) == due
+
+
+@pytest.mark.django_db
+def test_no_fixed_limit_gives_no_date(make_version: Callable[..., ProcedureVersion]) -> None:
+    version = make_version(time_limit={"value": None, "unit": None, "text": "Theo trường hợp"})
+    assert estimate_due(version, received_at=FRIDAY_AFTER_CUTOFF) is None
+
+
+@pytest.mark.django_db
+def test_naive_instant_is_refused(make_version: Callable[..., ProcedureVersion]) -> None:
+    version = make_version()
+    with pytest.raises(DomainError) as caught:
+        estimate_due(version, received_at=datetime(2026, 2, 13, 16, 59))
+    assert caught.value.code == "naive_datetime"

@@ -1,0 +1,125 @@
+"""Search without diacritics and by code, ranked, identical on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from congso.accounts.models import User
+from congso.catalog import services
+from congso.catalog.models import Procedure
+from congso.catalog.search import normalise, rank
+from congso.catalog.selectors import procedure_list, search_procedures
+
+NAMES = {
+    "1.001193": "Thủ tục đăng ký khai sinh",
+    "1.000656": "Thủ tục đăng ký khai tử",
+    "1.005461": "Đăng ký lại khai tử",
+    "2.000635": "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh",
+    "1.004873": "Thủ tục cấp Giấy xác nhận tình trạng hôn nhân",
+    "1.001612": "Đăng ký thành lập hộ kinh doanh",
+    "2.000815": "Thủ tục chứng thực bản sao từ bản chính giấy tờ, văn bản",
+    "1.001766": "Thủ tục đăng ký khai sinh kết hợp đăng ký nhận cha, mẹ, con",
+}
+
+
+@pytest.fixture
+def catalogue(db: None) -> None:
+    for code, name in NAMES.items():
+        field = "Chứng thực" if "chứng thực" in name else "Hộ tịch"
+        services.procedure_create(
+            actor=None,
+            code=code,
+            name=name,
+            field_name=field,
+            levels=["commune"],
+            applicant_types=["citizen"],
+        )
+
+
+def codes(procedures: list[Procedure]) -> list[str]:
+    return [procedure.code for procedure in procedures]
+
+
+def test_normalise_strips_diacritics_and_maps_d() -> None:
+    assert normalise("Thủ tục ĐĂNG KÝ khai sinh") == "thu tuc dang ky khai sinh"
+    assert normalise("Đường, Ngõ (số 01/2020)") == "duong ngo so 01 2020"
+    assert normalise("  1.001193 ") == "1.001193"
+    # Decomposed input (NFD, as some keyboards send it) gives the same text.
+    assert normalise("Thu\u0309 tu\u0323c") == "thu tuc"
+
+
+def test_rank_tiers() -> None:
+    exact = rank(query="1.001193", code="1.001193", name="Thủ tục đăng ký khai sinh")
+    prefix = rank(query="dang ky khai", code="1.001193", name="Thủ tục đăng ký khai sinh")
+    phrase = rank(query="khai sinh", code="1.001193", name="Thủ tục đăng ký khai sinh")
+    every = rank(query="sinh khai", code="1.001193", name="Thủ tục đăng ký khai sinh")
+    some = rank(query="khai hon", code="1.001193", name="Thủ tục đăng ký khai sinh")
+    assert exact and prefix and phrase and every and some
+    assert exact > prefix > phrase > every > some
+    assert rank(query="ket hon", code="1.001193", name="Thủ tục đăng ký khai sinh") is None
+
+
+@pytest.mark.django_db
+def test_without_diacritics_the_exact_procedure_comes_first(catalogue: None) -> None:
+    found = codes(search_procedures("dang ky khai sinh"))
+    assert found[0] == "1.001193"
+    # The longer name with the same phrase comes next; names with only some words later.
+    assert found[1] == "1.001766"
+    assert found.index("2.000635") > found.index("1.000656")
+    assert codes(search_procedures("Đăng ký khai sinh")) == found
+    assert codes(search_procedures("ĐĂNG KÝ KHAI SINH")) == found
+
+
+@pytest.mark.django_db
+def test_by_code(catalogue: None) -> None:
+    assert codes(search_procedures("1.001193"))[0] == "1.001193"
+    assert codes(search_procedures(" 1.001193 ")) == ["1.001193"]
+    # A code prefix finds the codes that start with it.
+    assert set(codes(search_procedures("1.0011"))) == {"1.001193"}
+
+
+@pytest.mark.django_db
+def test_ranking_prefers_more_words(catalogue: None) -> None:
+    found = codes(search_procedures("khai tu dang ky"))
+    # Every word: khai tử (both names), then the names with some words only.
+    assert set(found[:2]) == {"1.000656", "1.005461"}
+    assert found[2:4] == ["1.001193", "1.001766"]
+
+
+@pytest.mark.django_db
+def test_limit_empty_query_and_no_match(catalogue: None) -> None:
+    assert len(search_procedures("dang ky", limit=2)) == 2
+    assert search_procedures("   ") == []
+    assert search_procedures("phep xe may") == []
+
+
+@pytest.mark.django_db
+def test_inactive_procedures_only_for_managers(catalogue: None) -> None:
+    procedure = Procedure.objects.get(code="1.005461")
+    services.procedure_update(actor=None, procedure=procedure, active=False)
+    assert "1.005461" not in codes(search_procedures("khai tu"))
+    admin = User.objects.create_superuser(username="admin", password="x")
+    assert "1.005461" in codes(search_procedures("khai tu", user=admin))
+
+
+@pytest.mark.django_db
+def test_renaming_updates_the_search_text(catalogue: None) -> None:
+    procedure = Procedure.objects.get(code="1.004873")
+    services.procedure_update(
+        actor=None, procedure=procedure, name="Cấp Giấy xác nhận tình trạng độc thân"
+    )
+    assert codes(search_procedures("doc than"))[0] == "1.004873"
+    assert Procedure.objects.get(code="1.004873").search_text.endswith("1.004873")
+
+
+@pytest.mark.django_db
+def test_list_filters_by_field_and_level(
+    catalogue: None, make_version: Callable[..., object]
+) -> None:
+    assert codes(procedure_list(field="chung-thuc")) == ["2.000815"]
+    assert codes(procedure_list(field="ho-tich", query="khai sinh"))[0] == "1.001193"
+    make_version(code="9.000001", name="Thủ tục cấp tỉnh", levels=["province"])
+    assert codes(procedure_list(level="province")) == ["9.000001"]
+    assert len(procedure_list()) == len(NAMES) + 1

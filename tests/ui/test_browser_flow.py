@@ -1,0 +1,235 @@
+"""The whole citizen-to-officer flow in a real browser (Playwright driving Debian's Chromium,
+``/usr/bin/chromium``; no browser is downloaded), on a desktop and a 360×740 phone viewport,
+with axe-core (vendored, ``tests/ui/vendor/axe.min.js``) run on every page visited: no serious
+or critical violation is allowed. Screenshots of the key pages go to ``docs/screenshots/``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from congso.dossiers.models import CodeRule
+from congso.org.demo import DEMO_TOTP_KEY_HEX
+from tests.dossiers.conftest import PDF, PNG, build_world
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "x"
+
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    pytest.mark.django_db(transaction=True),
+]
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "mobile": {"width": 360, "height": 740}}
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread; the test itself does no
+    # database work while it runs, the live server thread does.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+class Session:
+    """One person's browser tab, checking every page it lands on with axe-core."""
+
+    def __init__(self, browser: Any, base: str, viewport: str, files: Path):
+        self.context = browser.new_context(
+            viewport=VIEWPORTS[viewport], locale="vi-VN", accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.base = base
+        self.viewport = viewport
+        self.files = files
+        self.checked: list[str] = []
+        self.violations: list[str] = []
+
+    def axe(self) -> None:
+        page = self.page
+        if page.evaluate("document.contentType") != "text/html":
+            return
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+            ".map(v => v.id + ': ' + v.help + ' → '"
+            " + v.nodes.map(n => n.target.join(' ')).join(', '))"
+        )
+        self.violations.extend(f"{page.url} ({self.viewport}): {item}" for item in result)
+        self.checked.append(page.url)
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+        self.axe()
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}-{self.viewport}.png"))
+
+    def click(self, name: str) -> None:
+        self.page.get_by_role("button", name=name, exact=True).click()
+        self.page.wait_for_load_state()
+        self.axe()
+
+    def follow(self, name: str | re.Pattern[str], *, exact: bool = True) -> None:
+        self.page.get_by_role("link", name=name, exact=exact).first.click()
+        self.page.wait_for_load_state()
+        self.axe()
+
+    def login_officer(self, username: str, key_hex: str) -> None:
+        page = self.page
+        self.go("/can-bo/")
+        page.get_by_label("Tên đăng nhập").fill(username)
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        self.click("Đăng nhập")
+        page.get_by_label(re.compile("Mã xác thực")).fill(f"{totp(bytes.fromhex(key_hex)):06d}")
+        self.click("Xác nhận")
+        assert "/can-bo/" in page.url
+
+    def act(self, code: str, label: str, **fields: str) -> None:
+        page = self.page
+        self.go(f"/can-bo/ho-so/{code}/")
+        self.follow(label)
+        for field_label, value in fields.items():
+            page.get_by_label(field_label.replace("_", " "), exact=False).first.fill(value)
+        self.click(f"Xác nhận: {label}")
+        assert f"/can-bo/ho-so/{code}/?da=" in page.url, page.url
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "mobile"])
+def test_citizen_to_officer_flow(
+    live_server: Any, browser: Any, tmp_path: Path, settings: Any, viewport: str
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # A transactional test's flush also removes the rows data migrations seeded.
+    seeded = import_module("congso.dossiers.migrations.0002_tt01_2018_code_rule")
+    CodeRule.objects.get_or_create(
+        effective_from=seeded.EFFECTIVE_FROM,
+        defaults={"pattern": seeded.PATTERN, "legal_basis": seeded.LEGAL_BASIS},
+    )
+    world = build_world()
+    for officer in (world.reception_a, world.specialist_a, world.leader_a):
+        TOTPDevice.objects.create(user=officer, name="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True)
+    (tmp_path / "to-khai.pdf").write_bytes(PDF)
+    (tmp_path / "giay-chung-sinh.png").write_bytes(PNG)
+    (tmp_path / "giay-chung-sinh-ro.png").write_bytes(PNG)
+    shots = True
+
+    citizen = Session(browser, live_server.url, viewport, tmp_path)
+    page = citizen.page
+    # Register.
+    citizen.go("/dang-ky/")
+    page.get_by_label("Họ, chữ đệm và tên").fill("Trần Thị Bình")
+    page.get_by_label("Số định danh cá nhân").fill("051192000123")
+    page.get_by_label("Ngày sinh").fill("1992-05-01")
+    page.get_by_label("Giới tính").select_option("female")
+    page.get_by_label("Số điện thoại").fill("0912000111")
+    page.get_by_label("Tên đăng nhập").fill(f"tranbinh{viewport}")
+    page.get_by_label("Mật khẩu", exact=True).fill("mat-khau-rat-dai-2026")
+    page.get_by_label("Nhập lại mật khẩu").fill("mat-khau-rat-dai-2026")
+    citizen.click("Đăng ký")
+    # Find "khai sinh" typed without diacritics.
+    citizen.go("/thu-tuc/")
+    page.get_by_label("Tên hoặc mã thủ tục").fill("khai sinh")
+    citizen.click("Tìm kiếm")
+    citizen.follow("Thủ tục đăng ký khai sinh")
+    if shots:
+        citizen.shot("01-procedure")
+    citizen.follow("Nộp hồ sơ trực tuyến")
+    page.get_by_label(re.compile("Họ, chữ đệm, tên của trẻ")).fill("Trần Văn An")
+    page.get_by_label(re.compile("Ngày sinh")).fill("2026-01-20")
+    if shots:
+        citizen.shot("02-online-form")
+    citizen.click("Lưu và tiếp tục")
+    page.get_by_label("Chọn tệp cho «Tờ khai đăng ký khai sinh»").set_input_files(
+        str(tmp_path / "to-khai.pdf")
+    )
+    page.locator("section", has_text="Tờ khai đăng ký khai sinh").get_by_role(
+        "button", name="Tải lên"
+    ).click()
+    page.wait_for_load_state()
+    citizen.axe()
+    page.get_by_label("Chọn tệp cho «Giấy chứng sinh»").set_input_files(
+        str(tmp_path / "giay-chung-sinh.png")
+    )
+    page.locator("section", has_text="Giấy chứng sinh").get_by_role(
+        "button", name="Tải lên"
+    ).click()
+    page.wait_for_load_state()
+    citizen.axe()
+    if shots:
+        citizen.shot("03-attachments")
+    citizen.click("Tiếp tục")
+    citizen.click("Nộp hồ sơ")
+    assert page.locator("#dossier-code").count() == 1, page.locator("main").inner_text()
+    code = page.locator("#dossier-code").inner_text().strip()
+    assert re.fullmatch(r"000\.00\.51\.H51-\d{6}-\d{4}", code)
+    if shots:
+        citizen.shot("04-submitted")
+
+    # Reception (after the second factor) asks for a supplement.
+    reception = Session(browser, live_server.url, viewport, tmp_path)
+    reception.login_officer("motcua.a", DEMO_TOTP_KEY_HEX)
+    assert code in reception.page.content()
+    if shots:
+        reception.shot("05-officer-queue")
+    reception.go(f"/can-bo/ho-so/{code}/")
+    reception.follow("Yêu cầu bổ sung hồ sơ")
+    reception.page.get_by_label("Giấy chứng sinh", exact=True).check()
+    reception.page.get_by_label(re.compile("^Lý do")).fill("Ảnh giấy chứng sinh bị mờ.")
+    reception.click("Xác nhận: Yêu cầu bổ sung hồ sơ")
+
+    # The citizen supplements.
+    citizen.go(f"/ca-nhan/ho-so/{code}/")
+    assert "Ảnh giấy chứng sinh bị mờ." in page.content()
+    page.get_by_label("Giấy chứng sinh", exact=True).set_input_files(
+        str(tmp_path / "giay-chung-sinh-ro.png")
+    )
+    citizen.click("Gửi hồ sơ bổ sung")
+
+    # Officers process it to the result.
+    reception.act(code, "Tiếp nhận hồ sơ")
+    reception.act(code, "Chuyển xử lý")
+    specialist = Session(browser, live_server.url, viewport, tmp_path)
+    specialist.login_officer("chuyenvien.a", DEMO_TOTP_KEY_HEX)
+    specialist.act(code, "Chuyển bước tiếp theo")
+    leader = Session(browser, live_server.url, viewport, tmp_path)
+    leader.login_officer("lanhdao.a", DEMO_TOTP_KEY_HEX)
+    leader.act(code, "Hoàn thành, có kết quả", **{"Kết quả giải quyết": "Giấy khai sinh số 12"})
+    if shots:
+        leader.shot("06-officer-dossier")
+    reception.act(code, "Trả kết quả")
+
+    # The citizen downloads the receipt, sees the result and rates.
+    citizen.go(f"/ca-nhan/ho-so/{code}/")
+    assert "Giấy khai sinh số 12" in page.content()
+    href = page.get_by_role("link", name=re.compile("Tải Giấy tiếp nhận")).get_attribute("href")
+    receipt = citizen.context.request.get(live_server.url + str(href))
+    assert receipt.ok and receipt.headers["content-type"] == "application/pdf"
+    assert receipt.body().startswith(b"%PDF")
+    page.get_by_label("Rất hài lòng", exact=True).check()
+    citizen.click("Gửi đánh giá")
+    assert "Bạn đã đánh giá" in page.content()
+    if shots:
+        citizen.shot("07-my-dossier")
+    sessions = (citizen, reception, specialist, leader)
+    assert [v for s in sessions for v in s.violations] == []
+    assert sum(len(s.checked) for s in sessions) >= 25
