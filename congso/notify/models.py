@@ -99,6 +99,7 @@ class Message(models.Model):
         DELIVERED = "delivered", "Đã nhận"
         FAILED = "failed", "Gửi thất bại"
         DEAD = "dead", "Ngừng gửi (hết số lần thử)"
+        NO_REPORT = "no_report", "Đã gửi, không có báo cáo phát"
         SKIPPED = "skipped", "Không gửi"
 
     key = models.UUIDField("mã gửi (idempotency)", default=uuid.uuid4, unique=True)
@@ -182,3 +183,23 @@ class DeliveryReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} #{self.attempt}: {self.dlr_type}"
+
+
+class RateWindow(models.Model):
+    """SMS sent to one number in one clock hour: the per-number limit is claimed here with one
+    conditional ``UPDATE … SET sent = sent + 1 WHERE … AND sent < limit``, so two workers
+    sending to the same number at once cannot both pass a check and exceed it."""
+
+    recipient = models.CharField("số điện thoại", max_length=20)
+    hour = models.DateTimeField("giờ (đầu giờ)")
+    sent = models.PositiveIntegerField("số tin đã gửi", default=0)
+
+    class Meta:
+        verbose_name = "hạn mức SMS theo số"
+        verbose_name_plural = "hạn mức SMS theo số"
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "hour"], name="notify_rate_window_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.hour:%Y-%m-%d %H}h: {self.sent}"

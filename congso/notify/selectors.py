@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -50,3 +50,33 @@ def counts_per_day(*, since: date, until: date) -> list[dict[str, Any]]:
         entry["total"] += row["n"]
         entry["duplicates"] += row["duplicates"] or 0
     return list(out.values())
+
+
+def daily_counts(start: date, end: date) -> list[dict[str, Any]]:
+    """For the indicators: per local day (of creation, ``start``..``end`` inclusive) and channel,
+    ``sent`` = accepted by the gateway (SMTP 250 / Kannel accepted, delivered or not),
+    ``delivered`` = delivery confirmed by the operator (SMS only; e-mail has no receipt),
+    ``failed`` = refused, undeliverable or given up (``failed`` + ``dead``)."""
+    tz = timezone.get_current_timezone()
+    S = Message.Status
+    rows = (
+        Message.objects.annotate(day=TruncDate("created_at", tzinfo=tz))
+        .filter(day__gte=start, day__lte=end)
+        .values("day", "channel")
+        .annotate(
+            sent=Count("pk", filter=Q(status__in=[S.SENT, S.DELIVERED, S.NO_REPORT])),
+            delivered=Count("pk", filter=Q(status=S.DELIVERED)),
+            failed=Count("pk", filter=Q(status__in=[S.FAILED, S.DEAD])),
+        )
+        .order_by("day", "channel")
+    )
+    return [
+        {
+            "day": row["day"],
+            "channel": row["channel"],
+            "sent": row["sent"],
+            "delivered": row["delivered"],
+            "failed": row["failed"],
+        }
+        for row in rows
+    ]

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.template import Context
 from django.template import Template as DjangoTemplate
 from django.utils import timezone
@@ -28,7 +29,14 @@ from congso.core.worker import enqueue
 from congso.dossiers.models import Dossier, DossierEvent
 from congso.notify import defaults
 from congso.notify.channels import SendError, provider_for
-from congso.notify.models import ChannelKind, DeliveryReport, EventKind, Message, Preference
+from congso.notify.models import (
+    ChannelKind,
+    DeliveryReport,
+    EventKind,
+    Message,
+    Preference,
+    RateWindow,
+)
 from congso.notify.models import Template as NoticeTemplate
 from congso.notify.phone import normalise_phone
 from congso.notify.text import segments, sms_text
@@ -264,24 +272,25 @@ def _quiet_until(now: datetime) -> datetime | None:
     return datetime.combine(day, end, tzinfo=local.tzinfo)
 
 
-def _rate_limited_until(message: Message, now: datetime) -> datetime | None:
+def _rate_claim(message: Message, now: datetime) -> datetime | None:
+    """Claim one SMS of the number's hourly allowance, atomically; when it is used up, return
+    the start of the next hour (the message waits until then).
+
+    The claim is one conditional ``UPDATE … SET sent = sent + 1 WHERE … AND sent < limit`` on
+    the number's :class:`RateWindow` row, in the transaction that records ``sending``: two
+    workers racing for the last slot serialise on that row and only one gets it (a check of
+    the recent messages followed by the send would let both through)."""
     limit = settings.NOTIFY_SMS_PER_NUMBER_PER_HOUR
     if not limit:
         return None
-    recent = list(
-        Message.objects.filter(
-            channel=ChannelKind.SMS,
-            recipient=message.recipient,
-            sending_at__gte=now - timedelta(hours=1),
-            status__in=[S.SENDING, S.SENT, S.DELIVERED],
-        )
-        .exclude(pk=message.pk)
-        .order_by("sending_at")
-        .values_list("sending_at", flat=True)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    RateWindow.objects.bulk_create(
+        [RateWindow(recipient=message.recipient, hour=hour)], ignore_conflicts=True
     )
-    if len(recent) < limit:
-        return None
-    return recent[len(recent) - limit] + timedelta(hours=1)
+    claimed = RateWindow.objects.filter(
+        recipient=message.recipient, hour=hour, sent__lt=limit
+    ).update(sent=F("sent") + 1)
+    return None if claimed else hour + timedelta(hours=1)
 
 
 def _deferral(message: Message, now: datetime) -> datetime | None:
@@ -293,7 +302,8 @@ def _deferral(message: Message, now: datetime) -> datetime | None:
         until = _quiet_until(now)
         if until:
             return until
-    return _rate_limited_until(message, now)
+    # Last: a claimed slot is used, as the message is sent in this same transaction.
+    return _rate_claim(message, now)
 
 
 class StillSending(Exception):
@@ -392,6 +402,8 @@ def delivery_report_record(*, key: str, attempt: int, dlr_type: int, answer: str
         if answer:
             message.operator_answer = answer[:255]
         if dlr_type == 1:
+            if message.status == S.NO_REPORT:  # a late report
+                message.last_error = ""
             attempts = set(message.reports.filter(dlr_type=1).values_list("attempt", flat=True))
             message.duplicates = max(len(attempts) - 1, 0)
             message.status = S.DELIVERED
@@ -417,11 +429,28 @@ def messages_reconcile() -> dict[str, int]:
 
     * ``sending`` for longer than the grace period: the delivery reports decide; with none,
       the message goes back to the queue (this is the only resend of a possibly sent SMS);
-    * ``queued`` and due with no pending job (its job was lost with a worker): enqueue again.
+    * ``queued`` and due with no pending job (its job was lost with a worker): enqueue again;
+    * an SMS ``sent`` (accepted by the gateway) with no final delivery report after
+      ``NOTIFY_DLR_TIMEOUT_HOURS`` becomes ``no_report``: some operators never send DLRs, so
+      it is shown as "sent, no report" rather than pending forever, and never resent (it may
+      well have arrived). A late report still moves it to delivered/failed.
     """
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.NOTIFY_DLR_GRACE_SECONDS)
-    counts = {"settled": 0, "resent": 0, "requeued": 0}
+    counts = {"settled": 0, "resent": 0, "requeued": 0, "no_report": 0}
+    with transaction.atomic():
+        counts["no_report"] = (
+            Message.objects.filter(
+                channel=ChannelKind.SMS,
+                status=S.SENT,
+                sent_at__lt=now - timedelta(hours=settings.NOTIFY_DLR_TIMEOUT_HOURS),
+            )
+            .update(
+                status=S.NO_REPORT,
+                last_error="Nhà mạng không gửi báo cáo phát trong thời hạn chờ.",
+            )
+        )
+        RateWindow.objects.filter(hour__lt=now - timedelta(days=1)).delete()
     for pk in list(
         Message.objects.filter(status=S.SENDING, sending_at__lt=cutoff).values_list(
             "pk", flat=True

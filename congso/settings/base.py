@@ -425,6 +425,14 @@ NOTIFY_DLR_GRACE_SECONDS = env(
     group="Notifications",
     cast=int,
 )
+NOTIFY_DLR_TIMEOUT_HOURS = env(
+    "CONGSO_NOTIFY_DLR_TIMEOUT_HOURS",
+    48,
+    "An SMS accepted by the gateway with no final delivery report after this many hours is "
+    "marked 'no_report' (never resent: it may well have arrived).",
+    group="Notifications",
+    cast=int,
+)
 NOTIFY_MAX_ATTEMPTS = env(
     "CONGSO_NOTIFY_MAX_ATTEMPTS",
     6,

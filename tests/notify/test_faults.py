@@ -44,7 +44,7 @@ def test_a_message_left_sending_is_settled_by_its_dlr_not_resent(settings, gatew
     )
     silent = _message(2, status=S.SENDING, attempts=1, sending_at=timezone.now())
     counts = services.messages_reconcile()
-    assert counts == {"settled": 1, "resent": 1, "requeued": 0}
+    assert counts == {"settled": 1, "resent": 1, "requeued": 0, "no_report": 0}
     reported.refresh_from_db()
     assert reported.status == S.SENT and reported.attempts == 1
     assert wait_for(lambda: Message.objects.get(pk=silent.pk).status == S.DELIVERED)
