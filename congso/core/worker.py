@@ -24,7 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from congso.core.models import Job, PeriodicRun, WorkerHeartbeat
@@ -36,6 +36,10 @@ TASKS: dict[str, TaskFn] = {}
 #: Tasks run periodically (name → interval), queued by :func:`enqueue_due_periodic`.
 PERIODIC: dict[str, timedelta] = {}
 LEASE = timedelta(minutes=10)
+#: Jobs this process claimed but whose outcome it could not record because the database went
+#: away (restart, failover): released by :func:`release_unrecorded` once it is back, instead of
+#: waiting for their lease to expire.
+_UNRECORDED: set[int] = set()
 
 
 def task(name: str, *, every: timedelta | None = None) -> Callable[[TaskFn], TaskFn]:
@@ -125,8 +129,36 @@ def _claim(job_id: int | None) -> Job | None:
         return job
 
 
+def release_unrecorded() -> int:
+    """Put back in the queue the jobs whose outcome was lost with the database connection."""
+    released = 0
+    for job_id in sorted(_UNRECORDED):
+        with transaction.atomic():
+            released += Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
+                status=Job.Status.PENDING, locked_until=None, run_after=timezone.now()
+            )
+            if settings.WORKER_BACKEND == "celery":
+                transaction.on_commit(lambda job_id=job_id: publish(job_id))  # type: ignore[misc]
+        _UNRECORDED.discard(job_id)
+    return released
+
+
+def _record(job: Job, fields: list[str]) -> None:
+    try:
+        job.save(update_fields=fields)
+    except DatabaseError:
+        _UNRECORDED.add(job.pk)
+        raise
+    _UNRECORDED.discard(job.pk)
+
+
 def run_job(job_id: int | None = None) -> Job | None:
-    """Claim one due job (a given one, or the oldest) and run it. Returns the job, or None."""
+    """Claim one due job (a given one, or the oldest) and run it. Returns the job, or None.
+
+    A database error while recording the outcome propagates (the caller reconnects); the job
+    is released by the next :func:`run_job` of this process."""
+    if _UNRECORDED:
+        release_unrecorded()
     job = _claim(job_id)
     if job is None:
         return None
@@ -145,12 +177,12 @@ def run_job(job_id: int | None = None) -> Job | None:
             job.status = Job.Status.PENDING
             job.run_after = timezone.now() + backoff(job.attempts)
         job.locked_until = None
-        job.save(update_fields=["status", "run_after", "last_error", "locked_until", "finished_at"])
+        _record(job, ["status", "run_after", "last_error", "locked_until", "finished_at"])
         return job
     job.status = Job.Status.DONE
     job.finished_at = timezone.now()
     job.locked_until = None
-    job.save(update_fields=["status", "finished_at", "locked_until"])
+    _record(job, ["status", "finished_at", "locked_until"])
     return job
 
 

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError, connections
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from congso.core import worker
@@ -38,8 +39,17 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"worker {worker.worker_name()} started (embedded)")
         while not stopping:
-            worker.heartbeat()
-            worker.enqueue_due_periodic()
-            if worker.drain(limit=100) == 0:
+            try:
+                worker.heartbeat()
+                worker.enqueue_due_periodic()
+                ran = worker.drain(limit=100)
+            except DatabaseError as exc:
+                # The database restarted or is unreachable: drop the broken connections and
+                # try again; jobs whose outcome was lost are released once it is back.
+                self.stderr.write(f"database unavailable, retrying: {exc}".strip())
+                connections.close_all()
+                time.sleep(settings.WORKER_POLL_SECONDS)
+                continue
+            if ran == 0:
                 time.sleep(settings.WORKER_POLL_SECONDS)
         self.stdout.write("worker stopped")

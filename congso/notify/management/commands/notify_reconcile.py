@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError, connections
 
 from congso.notify import services
 
@@ -19,7 +20,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            self.stdout.write(json.dumps(services.messages_reconcile()))
+            try:
+                self.stdout.write(json.dumps(services.messages_reconcile()))
+            except DatabaseError as exc:
+                if not options["every"]:
+                    raise
+                self.stderr.write(f"database unavailable, retrying: {exc}".strip())
+                connections.close_all()
             if not options["every"]:
                 return
             time.sleep(options["every"])
