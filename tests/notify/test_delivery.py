@@ -4,6 +4,9 @@ real SMTP server."""
 from __future__ import annotations
 
 import importlib
+import os
+import signal
+import uuid
 from typing import Any
 
 import pytest
@@ -13,8 +16,10 @@ from congso.audit.models import AuditEvent
 from congso.dossiers import services as dossiers
 from congso.notify import selectors, services
 from congso.notify.models import Message, Preference, Template
+from tests.core.test_celery import BROKERS, _database_url, _publishing_to
 from tests.dossiers.conftest import at, build_world, receive, submit
 from tests.notify.conftest import wait_for
+from tests.notify.test_faults import _spawn_worker
 
 S = Message.Status
 
@@ -97,6 +102,54 @@ def test_lifecycle_messages_go_out_through_kannel_and_smtp(
     assert [(m.channel, m.status) for m in shown][:2] == [("sms", S.DELIVERED), ("email", S.SENT)]
     counts = selectors.counts_per_day(since=at(2026, 3, 1).date(), until=at(2026, 3, 9).date())
     assert {(c["channel"], c["total"]) for c in counts} == {("sms", 4), ("email", 4)}
+
+
+@pytest.mark.postgres_only
+@pytest.mark.services
+@pytest.mark.parametrize("broker", ["redis", "rabbitmq"])
+def test_lifecycle_messages_through_a_celery_worker(
+    broker, nworld, clock, gateways, kannel, smtp_server
+):
+    """The same lifecycle with the events and the sending run by a real Celery worker process
+    on Redis or RabbitMQ."""
+    queue = f"congso-notify-{uuid.uuid4().hex[:8]}"
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="congso.settings.base",
+        DATABASE_URL=_database_url(),
+        CONGSO_BROKER_URL=BROKERS[broker],
+        CONGSO_CELERY_QUEUE=queue,
+        CONGSO_NOTIFY_KANNEL_URL=kannel.sendsms_url,
+        CONGSO_NOTIFY_KANNEL_USER=kannel.username,
+        CONGSO_NOTIFY_KANNEL_PASSWORD=kannel.password,
+        CONGSO_NOTIFY_DLR_BASE_URL=gateways.NOTIFY_DLR_BASE_URL,
+        CONGSO_NOTIFY_QUIET_HOURS="",
+        CONGSO_EMAIL_HOST="127.0.0.1",
+        CONGSO_EMAIL_PORT=str(smtp_server.port),
+    )
+    proc = _spawn_worker(env, "celery", queue)
+    try:
+        with _publishing_to(BROKERS[broker], queue):
+            dossier = _lifecycle(nworld, clock)
+
+            def settled() -> bool:
+                statuses = list(
+                    Message.objects.filter(dossier=dossier).values_list("channel", "status")
+                )
+                return sorted(statuses) == [("email", S.SENT)] * 4 + [("sms", S.DELIVERED)] * 4
+
+            assert wait_for(settled, 60, drain=False), list(
+                Message.objects.values("channel", "kind", "status", "last_error")
+            )
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+    kinds = ["received", "processing", "result_ready", "returned"]
+    sms = Message.objects.filter(dossier=dossier, channel="sms").order_by("pk")
+    assert [m.kind for m in sms] == kinds
+    assert all(m.reports.filter(dlr_type=1).exists() and m.duplicates == 0 for m in sms)
+    subjects = [m["Subject"].strip() for m in smtp_server.messages]
+    assert f"[{dossier.code}] Hồ sơ đã được tiếp nhận" in subjects and len(subjects) == 4
 
 
 def test_preferences_unsubscribe_and_invalid_numbers(nworld, clock, gateways):

@@ -71,7 +71,7 @@ def _spawn_worker(env: dict[str, str], backend: str, queue: str) -> subprocess.P
 
 @pytest.mark.postgres_only
 @pytest.mark.services
-@pytest.mark.parametrize("backend", ["embedded", "celery"])
+@pytest.mark.parametrize("backend", ["embedded", "celery-redis", "celery-rabbitmq"])
 @pytest.mark.django_db(transaction=True)
 def test_sigkill_and_kannel_restart_lose_nothing(backend, settings, gateways, kannel):
     total = 200
@@ -89,13 +89,12 @@ def test_sigkill_and_kannel_restart_lose_nothing(backend, settings, gateways, ka
         CONGSO_NOTIFY_MAX_ATTEMPTS="50",
         CONGSO_WORKER_MAX_ATTEMPTS="60",
     )
-    if backend == "celery":
-        env.update(CONGSO_BROKER_URL=BROKERS["redis"], CONGSO_CELERY_QUEUE=queue)
+    broker = BROKERS[backend.removeprefix("celery-")] if backend != "embedded" else ""
+    if broker:
+        env.update(CONGSO_BROKER_URL=broker, CONGSO_CELERY_QUEUE=queue)
     settings.NOTIFY_DLR_GRACE_SECONDS = 3
     rng = random.Random(5)
-    publishing = (
-        _publishing_to(BROKERS["redis"], queue) if backend == "celery" else contextlib.nullcontext()
-    )
+    publishing = _publishing_to(broker, queue) if broker else contextlib.nullcontext()
     kills = restarts = 0
     with publishing:
         with transaction.atomic():
@@ -119,7 +118,7 @@ def test_sigkill_and_kannel_restart_lose_nothing(backend, settings, gateways, ka
                         restarts += 1
                     proc = _spawn_worker(env, backend, queue)
                 services.messages_reconcile()
-                if backend == "celery":
+                if broker:
                     worker.sweep(older_than=timedelta(seconds=5))
         finally:
             proc.send_signal(signal.SIGKILL)
