@@ -17,8 +17,8 @@ def dossier_messages(*, dossier_id: int) -> QuerySet[Message]:
     return (
         Message.objects.filter(dossier_id=dossier_id)
         .only(
-            "kind", "channel", "recipient", "status", "created_at", "sent_at", "delivered_at",
-            "operator_answer", "last_error", "dossier_id",
+            "kind", "channel", "recipient", "status", "created_at", "sending_at", "sent_at",
+            "delivered_at", "failed_at", "operator_answer", "last_error", "dossier_id",
         )
         .order_by("created_at", "pk")
     )  # fmt: skip

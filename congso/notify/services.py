@@ -517,6 +517,15 @@ def message_resend(*, actor: Any, message_ids: list[int]) -> int:
 def preference_set(
     *, actor: Any, citizen: Any, sms: bool, email: bool, unsubscribed: bool = False
 ) -> Preference:
+    """A citizen's channels and the unsubscribe from non-mandatory notices (audited). At least
+    one channel stays on: the mandatory notices (received, supplement, result, refusal…) must
+    reach the citizen."""
+    if not sms and not email:
+        raise DomainError(
+            "no_channel",
+            "Cần giữ ít nhất một kênh (SMS hoặc thư điện tử) để nhận các thông báo bắt buộc.",
+            field="sms",
+        )
     with transaction.atomic():
         preference, _ = Preference.objects.select_for_update().get_or_create(citizen=citizen)
         before = {

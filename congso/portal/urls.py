@@ -1,5 +1,6 @@
 from django.urls import path
 
+from congso.notify import views as notify_views
 from congso.portal import citizen, views
 
 app_name = "portal"
@@ -15,6 +16,7 @@ urlpatterns = [
     ),
     path("dang-ky/", citizen.register, name="register"),
     path("ca-nhan/", citizen.profile, name="profile"),
+    path("ca-nhan/thong-bao/", notify_views.preferences, name="notify-preferences"),
     path("ca-nhan/ho-so/", citizen.my_dossiers, name="my_dossiers"),
     path("ca-nhan/ho-so/<str:code>/", citizen.my_dossier, name="my_dossier"),
     path("ca-nhan/ho-so/<str:code>/da-nop/", citizen.submitted, name="submitted"),
