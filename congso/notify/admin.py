@@ -76,11 +76,16 @@ class FailedFilter(admin.SimpleListFilter):
     parameter_name = "loi"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("1", "Chỉ tin gửi thất bại / ngừng gửi")]
+        return [
+            ("1", "Chỉ tin gửi thất bại / ngừng gửi"),
+            ("2", "Đã gửi, không có báo cáo phát"),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Message]) -> QuerySet[Message]:
         if self.value() == "1":
             return queryset.filter(status__in=[Message.Status.FAILED, Message.Status.DEAD])
+        if self.value() == "2":
+            return queryset.filter(status=Message.Status.NO_REPORT)
         return queryset
 
 

@@ -439,16 +439,13 @@ def messages_reconcile() -> dict[str, int]:
     cutoff = now - timedelta(seconds=settings.NOTIFY_DLR_GRACE_SECONDS)
     counts = {"settled": 0, "resent": 0, "requeued": 0, "no_report": 0}
     with transaction.atomic():
-        counts["no_report"] = (
-            Message.objects.filter(
-                channel=ChannelKind.SMS,
-                status=S.SENT,
-                sent_at__lt=now - timedelta(hours=settings.NOTIFY_DLR_TIMEOUT_HOURS),
-            )
-            .update(
-                status=S.NO_REPORT,
-                last_error="Nhà mạng không gửi báo cáo phát trong thời hạn chờ.",
-            )
+        counts["no_report"] = Message.objects.filter(
+            channel=ChannelKind.SMS,
+            status=S.SENT,
+            sent_at__lt=now - timedelta(hours=settings.NOTIFY_DLR_TIMEOUT_HOURS),
+        ).update(
+            status=S.NO_REPORT,
+            last_error="Nhà mạng không gửi báo cáo phát trong thời hạn chờ.",
         )
         RateWindow.objects.filter(hour__lt=now - timedelta(days=1)).delete()
     for pk in list(

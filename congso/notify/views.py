@@ -62,7 +62,7 @@ class PreferenceForm(forms.Form):
 @never_cache
 def preferences(request: HttpRequest) -> HttpResponse:
     """The citizen's notification choices (portal account area)."""
-    citizen = Citizen.objects.filter(user_id=request.user.pk).first()
+    citizen = Citizen.objects.filter(user_id=request.user.pk or 0).first()
     current = Preference.objects.filter(citizen=citizen).first() if citizen else None
     initial = {
         "sms": current.sms if current else True,

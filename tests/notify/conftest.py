@@ -12,7 +12,7 @@ import pytest
 
 from congso.core import worker
 from congso.notify.contrib.kannel.box import BEARERBOX, Kannel
-from tests.dossiers.conftest import clock, media  # noqa: F401 - the dossier tests' fixtures
+from tests.dossiers.conftest import clock, media, world  # noqa: F401 - the dossier tests' fixtures
 from tests.notify.smtpd import SmtpServer
 
 

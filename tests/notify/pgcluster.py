@@ -7,6 +7,7 @@ refuses to run as root, so as root the commands run as the ``postgres`` user (``
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -41,7 +42,7 @@ class PrivatePostgres:
         cmd = [str(self.bindir / args[0]), *args[1:]]
         if self.as_root:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True, cwd=self.root)  # noqa: S603
+        subprocess.run(cmd, check=True, capture_output=True, cwd=self.root)
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"
@@ -71,12 +72,12 @@ class PrivatePostgres:
         database pytest-django migrated), which is much faster than migrating again."""
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{dbname}"')
-        dump = subprocess.run(  # noqa: S603
+        dump = subprocess.run(
             [str(self.bindir / "pg_dump"), "--no-owner", "--no-privileges", source_url],
             check=True,
             capture_output=True,
         ).stdout
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [str(self.bindir / "psql"), "-q", "-v", "ON_ERROR_STOP=1", self.url(dbname)],
             input=dump,
             check=True,
@@ -86,10 +87,8 @@ class PrivatePostgres:
 
     def destroy(self) -> None:
         if self.is_running():
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):
                 self.stop()
-            except subprocess.CalledProcessError:
-                pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -101,22 +101,25 @@ def test_postgres_restart_mid_run_loses_nothing(backend, kannel):
         def spawn(name: str, *args: str) -> None:
             out = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
             procs.append(
-                subprocess.Popen(  # noqa: S603
-                    [sys.executable, *args], cwd=settings.BASE_DIR, env=env, stdout=out,
+                subprocess.Popen(
+                    [sys.executable, *args],
+                    cwd=settings.BASE_DIR,
+                    env=env,
+                    stdout=out,
                     stderr=subprocess.STDOUT,
-                )  # fmt: skip
+                )
             )
 
-        spawn("web", "-m", "gunicorn", "congso.wsgi", "-b", f"127.0.0.1:{web_port}",
-              "-k", "gthread", "--threads", "8", "-w", "1")  # fmt: skip
+        web = ["-m", "gunicorn", "congso.wsgi", "-b", f"127.0.0.1:{web_port}", "-k", "gthread"]
+        spawn("web", *web, "--threads", "8", "-w", "1")
         spawn("reconcile", "manage.py", "notify_reconcile", "--every", "1")
         if backend == "embedded":
             spawn("worker", "manage.py", "worker")
         else:
-            spawn("worker", "-m", "celery", "-A", "congso", "worker", "-P", "solo",
-                  "--without-mingle", "--without-gossip", "--loglevel=WARNING", "-Q", queue)  # fmt: skip
+            celery = ["-m", "celery", "-A", "congso", "worker", "-P", "solo", "-Q", queue]
+            spawn("worker", *celery, "--without-mingle", "--without-gossip", "--loglevel=WARNING")
             spawn("sweep", "manage.py", "shell", "-c", SWEEP)
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [sys.executable, "manage.py", "shell", "-c", SEED],
             cwd=settings.BASE_DIR, env=env, check=True, capture_output=True,
         )  # fmt: skip

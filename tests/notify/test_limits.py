@@ -42,7 +42,7 @@ def test_rate_limit_holds_when_workers_race_for_the_same_number(settings, gatewa
         try:
             barrier.wait(timeout=30)
             results[pk] = services.message_send(message_id=pk)
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -10,7 +10,7 @@ from django.test import Client
 
 from congso.audit.models import AuditEvent
 from congso.notify.models import Message, Preference
-from tests.dossiers.conftest import at, submit, world  # noqa: F401 - shared fixture
+from tests.dossiers.conftest import at, submit
 
 S = Message.Status
 

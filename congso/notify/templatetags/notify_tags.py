@@ -23,14 +23,15 @@ def dossier_messages(dossier: Any) -> list[Message]:
 def status_time(message: Message) -> datetime | None:
     """When the message reached its current status."""
     S = Message.Status
-    return {
+    when: dict[str, datetime | None] = {
         S.DELIVERED: message.delivered_at,
         S.SENT: message.sent_at,
         S.NO_REPORT: message.sent_at,
         S.FAILED: message.failed_at,
         S.DEAD: message.failed_at,
         S.SENDING: message.sending_at,
-    }.get(message.status) or message.created_at
+    }
+    return when.get(message.status) or message.created_at
 
 
 @register.filter

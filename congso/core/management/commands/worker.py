@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connections
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, connections
 
 from congso.core import worker
 
