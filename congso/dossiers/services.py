@@ -1848,6 +1848,12 @@ def dossier_refuse(
     return d
 
 
+def _check_e_result_signed(dossier: Dossier) -> None:
+    """A procedure with an e-result template completes only with its latest result signed."""
+    if (blocker := completion_blocker(dossier)) is not None:
+        raise Conflict("result_not_signed", blocker)
+
+
 def dossier_complete(
     *,
     actor: Any,
@@ -1916,9 +1922,7 @@ def dossier_complete(
                 "steps_remaining",
                 "Hồ sơ chưa qua hết các bước của quy trình nội bộ; hãy chuyển bước tiếp theo.",
             )
-        # A procedure with an e-result template completes only with its result signed.
-        if (blocker := completion_blocker(d)) is not None:
-            raise Conflict("result_not_signed", blocker)
+        _check_e_result_signed(d)
         text = _text(result_summary, field="result_summary", label="kết quả giải quyết")
         before, now, from_status = _snapshot(d), _now(), d.status
         if step is not None:

@@ -220,7 +220,9 @@ def ensure_profiles(demo: pki.DemoPKI) -> tuple[list[Signer], int]:
             if created or changed:
                 record(
                     actor=None,
-                    action="signing.profile.demo_create" if created else "signing.profile.demo_update",
+                    action="signing.profile.demo_create"
+                    if created
+                    else "signing.profile.demo_update",
                     target=profile,
                     after={"user": user.username, "agency": agency.name, "role": str(sig_role)},
                 )

@@ -114,12 +114,19 @@ def officer_panel(user: Any, dossier: Dossier) -> OfficerPanel:
 def signed_results_for_applicant(dossier: Dossier) -> list[SignedResult]:
     """Fully signed results of a dossier, newest first (the citizen's downloads)."""
     return list(
-        SignedResult.objects.filter(dossier=dossier, status=ResultStatus.SIGNED).order_by(
-            "-number"
-        )
+        SignedResult.objects.filter(dossier=dossier, status=ResultStatus.SIGNED).order_by("-number")
     )
 
 
 def has_signed_result(code: str) -> bool:
     """Whether the dossier ``code`` has a fully signed e-result (public look-up: says so only)."""
     return SignedResult.objects.filter(dossier__code=code, status=ResultStatus.SIGNED).exists()
+
+
+def own_profile(user: Any, profile_id: str) -> SignerProfile | None:
+    """One of the user's own signer profiles by id (None for anything else)."""
+    if not profile_id.strip().isdigit() or not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        SignerProfile.objects.filter(pk=int(profile_id), user=user).select_related("agency").first()
+    )

@@ -41,7 +41,9 @@ def _officer_dossier(request: HttpRequest, code: str) -> Dossier:
 
 def _result(dossier: Dossier, number: int) -> SignedResult:
     result = (
-        SignedResult.objects.select_related("dossier").filter(dossier=dossier, number=number).first()
+        SignedResult.objects.select_related("dossier")
+        .filter(dossier=dossier, number=number)
+        .first()
     )
     if result is None:
         raise Http404
@@ -98,9 +100,9 @@ def sign(request: HttpRequest, code: str, number: int) -> HttpResponse:
         "signatures": list(result.signatures.all()),
     }
     if request.method == "POST":
-        chosen = next(
-            (p for p in profiles if str(p.pk) == request.POST.get("profile", "").strip()), None
-        )
+        # Any of the officer's own profiles: the service says why it may not sign (turn,
+        # agency, inactive key) rather than a generic refusal.
+        chosen = selectors.own_profile(request.user, request.POST.get("profile", ""))
         try:
             if result.status == ResultStatus.SIGNED:
                 raise DomainError("already_signed", "Kết quả đã được ký đủ.")

@@ -53,7 +53,7 @@ def _free_port() -> int:
 
 def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(url, timeout=2) as response:
             return bool(response.status == 200)
     except OSError:
         return False
@@ -81,7 +81,7 @@ def signing_demo(db: Any, settings: Any, tmp_path: Path) -> Iterator[None]:
         "CONGSO_SIGNING_DEMO_PKI_DIR": str(tmp_path / "pki"),
         "CONGSO_SIGNING_DEMO_PKI_URL": base_url,
     }
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "signing_services"],
         cwd=ROOT,
         env=env,
@@ -117,14 +117,14 @@ def _qr_url(pdf: bytes, tmp_path: Path) -> str:
         assert shutil.which(tool), f"{tool} missing: scripts/bootstrap installs it"
     source = tmp_path / "result.pdf"
     source.write_bytes(pdf)
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         ["pdftoppm", "-r", "200", "-f", "1", "-l", "1", "-png", str(source), str(tmp_path / "p")],
         check=True,
         capture_output=True,
         timeout=60,
     )
     image = next(tmp_path.glob("p*.png"))
-    decoded = subprocess.run(  # noqa: S603
+    decoded = subprocess.run(
         ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(image)],
         capture_output=True,
         check=False,
@@ -166,7 +166,9 @@ def test_birth_registration_to_a_signed_e_result_verified_by_qr(
         data={
             "procedure": BIRTH,
             "agency": agency.code,
-            "form_data": json.dumps(fill(version.form_schema.get("fields", []), citizen, commune_code)),
+            "form_data": json.dumps(
+                fill(version.form_schema.get("fields", []), citizen, commune_code)
+            ),
             **files,
         },
         headers=actors.headers(citizen.user),
@@ -273,7 +275,7 @@ def test_birth_registration_to_a_signed_e_result_verified_by_qr(
     # 8. Poppler checks the signature independently.
     path = tmp_path / "downloaded.pdf"
     path.write_bytes(pdf)
-    output = subprocess.run(  # noqa: S603
+    output = subprocess.run(
         ["pdfsig", str(path)], capture_output=True, check=False, timeout=60
     ).stdout.decode("utf-8", "replace")
     assert "Signature Validation: Signature is Valid." in output
