@@ -89,6 +89,7 @@ def test_prepare_sign_complete_download_verify_in_the_browser(
     leader.click("Xác nhận: Ký số kết quả điện tử")
     body = leader.page.locator("#ket-qua-dien-tu").inner_text()
     assert "Nguyễn Văn Bình" in body and "B-T" in body and "Đã ký số đầy đủ" in body
+    leader.shot("08-signed-result")
     leader.act(code, "Hoàn thành, có kết quả", **{"Kết quả giải quyết": "Đã đăng ký khai sinh"})
 
     citizen = Session(browser, live_server.url, "desktop", tmp_path)
