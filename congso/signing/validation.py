@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import hashlib
 import io
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -161,6 +162,8 @@ class CertificateInfo:
     issuer: str
     not_before: str
     not_after: str
+    #: SHA-256 of the DER certificate (names it in the ETSI XML report).
+    sha256: str = ""
 
 
 @dataclass
@@ -220,6 +223,7 @@ def cert_info(cert: asn1_x509.Certificate) -> CertificateInfo:
         issuer=cert.issuer.human_friendly,
         not_before=cert["tbs_certificate"]["validity"]["not_before"].native.isoformat(),
         not_after=cert["tbs_certificate"]["validity"]["not_after"].native.isoformat(),
+        sha256=hashlib.sha256(cert.dump()).hexdigest(),
     )
 
 
@@ -457,7 +461,6 @@ def validate_pdf(
 ) -> ValidationReport:
     """Validate every signature of ``data``; ``moment`` validates as at another time (tests of
     expiry), ``online=False`` uses only the validation data inside the document."""
-    import hashlib
 
     if not data.startswith(b"%PDF-"):
         raise DomainError("not_pdf", "Tệp tải lên không phải PDF.", field="file", status=422)

@@ -187,3 +187,54 @@ def test_citizen_downloads_only_signed_results_of_their_own(world: World, clock:
     stranger = User.objects.create_user(username="congdan.khac", password="x")
     assert _client(stranger).get(link).status_code == 404
     assert _client(world.specialist_a).get(link).status_code == 404
+
+
+def test_etsi_xml_report_of_the_stored_original(world: World, clock: Clock) -> None:
+    import base64
+    import xml.etree.ElementTree as ET
+
+    from congso.signing import etsi, services
+
+    _template(world, ["approval"])
+    dossier = _at_leader_step(world, clock)
+    result = services.result_prepare(actor=world.specialist_a, dossier=dossier)
+    profile = _profile(world, world.leader_a, "chu-tich", SignatureRole.APPROVAL)
+    services.result_sign(actor=world.leader_a, result=result, profile=profile)
+    result.refresh_from_db()
+    page = Client().get(f"/xac-thuc/{result.public_token}/").content.decode()
+    assert f"/xac-thuc/{result.public_token}/bao-cao.xml" in page
+    response = Client().get(f"/xac-thuc/{result.public_token}/bao-cao.xml")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/xml")
+    root = ET.fromstring(response.content)
+    ns = {"v": etsi.NS, "ds": etsi.DS}
+    assert root.tag == f"{{{etsi.NS}}}ValidationReport"
+    reports = root.findall("v:SignatureValidationReport", ns)
+    assert len(reports) == 1
+    report = reports[0]
+    assert report.findtext("v:SignatureIdentifier/v:DAIdentifier", namespaces=ns) == (
+        "Sig1_approval"
+    )
+    assert report.findtext("v:SignatureValidationStatus/v:MainIndication", namespaces=ns) == (
+        "urn:etsi:019102:mainindication:total-passed"
+    )
+    assert report.find("v:SignatureValidationStatus/v:SubIndication", ns) is None
+    assert report.findtext("v:SignatureQuality/v:SignatureQualityInformation", namespaces=ns) == (
+        "urn:congso:signing:level:PAdES-B-T"
+    )
+    assert "Nguyễn Văn Bình" in (
+        report.findtext("v:SignerInformation/v:Signer", namespaces=ns) or ""
+    )
+    reference = report.find("v:SignerInformation/v:SignerCertificate", ns)
+    assert reference is not None
+    objects = {
+        item.get("id"): item
+        for item in root.findall("v:SignatureValidationObjects/v:ValidationObject", ns)
+    }
+    assert objects[reference.get("VOReference")].findtext("v:ObjectType", namespaces=ns) == (
+        etsi.CERTIFICATE
+    )
+    digest = objects["document"].findtext(
+        "v:ValidationObjectRepresentation/v:DigestAlgAndValue/ds:DigestValue", namespaces=ns
+    )
+    assert digest == base64.b64encode(bytes.fromhex(result.sha256)).decode()
+    assert Client().get("/xac-thuc/khong-co/bao-cao.xml").status_code == 404
