@@ -40,7 +40,6 @@ from pyhanko.sign.validation.policy_decl import (
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.fetchers import FetcherBackend
-from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import (
     CertRevTrustPolicy,
@@ -50,6 +49,7 @@ from pyhanko_certvalidator.policy_decl import (
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from congso.core.errors import DomainError
+from congso.signing import revcache
 
 PASSED = "TOTAL_PASSED"
 INDETERMINATE = "INDETERMINATE"
@@ -351,7 +351,7 @@ async def _validate_all(
     reader: PdfFileReader, *, online: bool | None, moment: datetime.datetime | None
 ) -> list[SignatureReport]:
     fetch = settings.SIGNING_ONLINE_REVOCATION if online is None else online
-    backend = AIOHttpFetcherBackend() if fetch else None
+    backend = revcache.CachingFetcherBackend() if fetch else None
     spec = validation_spec(online=fetch, fetcher_backend=backend)
     try:
         return await _reports(reader, spec, moment)
