@@ -111,16 +111,28 @@ def officer_panel(user: Any, dossier: Dossier) -> OfficerPanel:
     return OfficerPanel(template=template, rows=rows, can_prepare=can_prepare)
 
 
+#: The applicant gets the e-result once the dossier has a result (processed) or was returned:
+#: a result signed while the dossier is still open could yet be withdrawn (refused, re-done).
+RELEASED_STATUSES = ("processed", "returned")
+
+
 def signed_results_for_applicant(dossier: Dossier) -> list[SignedResult]:
-    """Fully signed results of a dossier, newest first (the citizen's downloads)."""
+    """Fully signed results of a completed dossier, newest first (the citizen's downloads)."""
+    if dossier.status not in RELEASED_STATUSES:
+        return []
     return list(
         SignedResult.objects.filter(dossier=dossier, status=ResultStatus.SIGNED).order_by("-number")
     )
 
 
 def has_signed_result(code: str) -> bool:
-    """Whether the dossier ``code`` has a fully signed e-result (public look-up: says so only)."""
-    return SignedResult.objects.filter(dossier__code=code, status=ResultStatus.SIGNED).exists()
+    """Whether the dossier ``code`` has a released, fully signed e-result (the public look-up
+    says so, nothing more)."""
+    return SignedResult.objects.filter(
+        dossier__code=code,
+        dossier__status__in=RELEASED_STATUSES,
+        status=ResultStatus.SIGNED,
+    ).exists()
 
 
 def own_profile(user: Any, profile_id: str) -> SignerProfile | None:

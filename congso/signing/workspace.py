@@ -157,6 +157,6 @@ def citizen_pdf(request: HttpRequest, code: str, number: int) -> FileResponse:
     if not is_applicant(request.user, dossier):
         raise Http404
     result = _result(dossier, number)
-    if result.status != ResultStatus.SIGNED:
+    if result not in selectors.signed_results_for_applicant(dossier):
         raise Http404
     return _pdf(result, inline=False)

@@ -172,6 +172,12 @@ def test_citizen_downloads_only_signed_results_of_their_own(world: World, clock:
 
     profile = _profile(world, world.leader_a, "chu-tich", SignatureRole.APPROVAL)
     services.result_sign(actor=world.leader_a, result=result, profile=profile)
+    # Signed, but the dossier is still open: not released to the applicant yet.
+    assert link not in citizen.get(f"/ca-nhan/ho-so/{dossier.code}/").content.decode()
+    assert citizen.get(link).status_code == 404
+    lookup = Client().get("/tra-cuu", {"ma": dossier.code}).content.decode()
+    assert "đã có kết quả điện tử" not in lookup
+    dossier_services.dossier_complete(actor=world.leader_a, dossier=fresh(dossier))
     page = citizen.get(f"/ca-nhan/ho-so/{dossier.code}/").content.decode()
     assert link in page
     result.refresh_from_db()
