@@ -37,6 +37,7 @@ from django.test import Client
 from congso.catalog.models import Procedure
 from congso.catalog.selectors import current_version
 from congso.org.models import AdministrativeUnit, Citizen, UnitLevel
+from congso.signing import validation
 from congso.signing.models import ResultStatus, SignedResult, SignerProfile
 from tests.e2e.test_every_demo_procedure import BASE, PDF, Actors, _agency_id, act, fill
 
@@ -280,6 +281,15 @@ def test_birth_registration_to_a_signed_e_result_verified_by_qr(
     ).stdout.decode("utf-8", "replace")
     assert "Signature Validation: Signature is Valid." in output
     assert profile.display_name in output
+    checked = subprocess.run(
+        ["qpdf", "--check", str(path)], capture_output=True, check=False, timeout=60
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    # The level reached, as the validator sees the file the citizen holds: B-T (time-stamped).
+    report = validation.validate_pdf(pdf)
+    assert report.indication == validation.PASSED
+    assert [s.level for s in report.signatures] == ["B-T"]
+    assert report.signatures[0].timestamp and report.signatures[0].timestamp.get("valid")
 
 
 def refused_version(api: Client, actors: Actors, user: Any, code: str) -> int:
