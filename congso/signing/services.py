@@ -27,7 +27,8 @@ from pyhanko.sign.timestamps import TimestampRequestError
 from congso.audit.services import record
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.dossiers.models import Dossier
-from congso.dossiers.permissions import holds_role
+from congso.dossiers.permissions import holds_role, is_applicant
+from congso.org.permissions import current_roles
 from congso.printing.context import agency_letterhead
 from congso.signing import pades, render, signers, validation
 from congso.signing.models import (
@@ -41,6 +42,7 @@ from congso.signing.models import (
     SignerProfile,
     TemplateKind,
 )
+from congso.signing.selectors import signed_results_for_applicant
 
 #: Dossier statuses in which a result may be prepared: being processed or processed.
 _RESULT_STATUSES = {"processing", "processed", "returned"}
@@ -449,6 +451,20 @@ def result_for_user(*, user: Any, code: str) -> SignedResult:
     )
     if result is None:
         raise NotFound("result_not_found", "Không tìm thấy kết quả điện tử này.")
+    return result
+
+
+def result_for_download(*, user: Any, code: str) -> SignedResult:
+    """The file of a result: officers in scope get any revision (to check, to print); the
+    applicant only a fully signed result of a processed or returned dossier (as the portal)."""
+    result = result_for_user(user=user, code=code)
+    officer = getattr(user, "is_superuser", False) or current_roles(user).exists()
+    if (
+        not officer
+        and is_applicant(user, result.dossier)
+        and result not in signed_results_for_applicant(result.dossier)
+    ):
+        raise NotFound("result_not_found", "Kết quả điện tử này chưa được trả cho người nộp.")
     return result
 
 
