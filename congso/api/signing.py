@@ -203,7 +203,7 @@ def detail(request: HttpRequest, code: str) -> ResultOut:
     summary="Tải tệp PDF kết quả đã ký",
 )
 def download(request: HttpRequest, code: str) -> FileResponse:
-    result = services.result_for_user(user=request.auth, code=code)  # type: ignore[attr-defined]
+    result = services.result_for_download(user=request.auth, code=code)  # type: ignore[attr-defined]
     return FileResponse(
         result.file.open("rb"),
         as_attachment=True,

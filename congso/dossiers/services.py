@@ -63,6 +63,7 @@ from congso.dossiers.permissions import (
 from congso.dossiers.workflow import LABELS_VI, TRANSITIONS, Status, Transition
 from congso.org.models import Agency, Citizen, Department, Desk, Organisation, Role
 from congso.org.permissions import RECEPTION, is_authenticated_user
+from congso.signing.selectors import completion_blocker
 
 #: Actions the system (``actor=None``: a payment gateway callback, an import) may perform.
 SYSTEM_ACTIONS = frozenset({"confirm_payment"})
@@ -1847,6 +1848,12 @@ def dossier_refuse(
     return d
 
 
+def _check_e_result_signed(dossier: Dossier) -> None:
+    """A procedure with an e-result template completes only with its latest result signed."""
+    if (blocker := completion_blocker(dossier)) is not None:
+        raise Conflict("result_not_signed", blocker)
+
+
 def dossier_complete(
     *,
     actor: Any,
@@ -1861,6 +1868,8 @@ def dossier_complete(
     Who: a leader of the step's agency; or the step's own holder when the step is a leader's
     step or lists ``complete`` among its allowed actions. With no step left running (after an
     inter-agency stage at the end of the process), a leader of the competent agency.
+    When the procedure has an electronic result template, the latest e-result must be fully
+    signed first (``congso.signing``; docs/signing.md).
     """
     with transaction.atomic():
         d, transition = _begin(actor, dossier, "complete", expected_version)
@@ -1913,6 +1922,7 @@ def dossier_complete(
                 "steps_remaining",
                 "Hồ sơ chưa qua hết các bước của quy trình nội bộ; hãy chuyển bước tiếp theo.",
             )
+        _check_e_result_signed(d)
         text = _text(result_summary, field="result_summary", label="kết quả giải quyết")
         before, now, from_status = _snapshot(d), _now(), d.status
         if step is not None:

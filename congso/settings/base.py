@@ -350,6 +350,21 @@ SIGNING_ONLINE_REVOCATION = env(
     group="Digital signatures",
     cast=bool,
 )
+SIGNING_REVOCATION_CACHE_SIZE = env(
+    "CONGSO_SIGNING_REVOCATION_CACHE_SIZE",
+    256,
+    "OCSP responses and CRL sets kept in memory per process for validation (least recently used "
+    "dropped first); 0 turns the cache off.",
+    group="Digital signatures",
+    cast=int,
+)
+SIGNING_REVOCATION_CACHE_SECONDS = env(
+    "CONGSO_SIGNING_REVOCATION_CACHE_SECONDS",
+    300,
+    "Longest time a cached OCSP response or CRL is reused; never past its own nextUpdate.",
+    group="Digital signatures",
+    cast=int,
+)
 SIGNING_P12_PASSPHRASE = env(
     "CONGSO_SIGNING_P12_PASSPHRASE",
     "congso-demo",

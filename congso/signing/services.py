@@ -22,11 +22,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from pyhanko.sign.timestamps import TimestampRequestError
 
 from congso.audit.services import record
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.dossiers.models import Dossier
-from congso.dossiers.permissions import holds_role
+from congso.dossiers.permissions import holds_role, is_applicant
+from congso.org.permissions import current_roles
 from congso.printing.context import agency_letterhead
 from congso.signing import pades, render, signers, validation
 from congso.signing.models import (
@@ -40,6 +42,7 @@ from congso.signing.models import (
     SignerProfile,
     TemplateKind,
 )
+from congso.signing.selectors import signed_results_for_applicant
 
 #: Dossier statuses in which a result may be prepared: being processed or processed.
 _RESULT_STATUSES = {"processing", "processed", "returned"}
@@ -253,11 +256,42 @@ def _finish(
     return signature
 
 
-def result_sign(*, actor: Any, result: SignedResult, profile: SignerProfile) -> SignatureRecord:
+def _signing_error(exc: BaseException) -> DomainError:
+    """A Vietnamese error for a failed signature; the stored result is left unchanged."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, TimestampRequestError):
+            return DomainError(
+                "tsa_unavailable",
+                "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA) nên chưa ký "
+                "được. Kết quả điện tử vẫn giữ nguyên; hãy thử ký lại sau ít phút.",
+                status=502,
+            )
+        seen = seen.__cause__ or seen.__context__
+    return DomainError(
+        "signing_failed",
+        f"Không ký được văn bản; kết quả điện tử vẫn giữ nguyên (chi tiết kỹ thuật: {exc}).",
+        status=502,
+    )
+
+
+def result_sign(
+    *,
+    actor: Any,
+    result: SignedResult,
+    profile: SignerProfile,
+    expected_sha256: str | None = None,
+) -> SignatureRecord:
     """Sign the result's next field with the profile's key (soft token or PKCS#11). The first
-    signature certifies the document; the template's level applies to every signature."""
+    signature certifies the document; the template's level applies to every signature.
+    ``expected_sha256``: the file the signer looked at; refused if it changed since."""
     with transaction.atomic():
         locked, role = _lock_for_signing(result, actor, profile)
+        if expected_sha256 is not None and expected_sha256 != locked.sha256:
+            raise Conflict(
+                "result_changed",
+                "Kết quả điện tử vừa được người khác ký hoặc thay đổi; hãy xem lại rồi ký.",
+            )
         signer = signers.signer_for(profile)
         certify = not locked.signatures.exists()
         now = timezone.now()
@@ -284,9 +318,7 @@ def result_sign(*, actor: Any, result: SignedResult, profile: SignerProfile) -> 
         except DomainError:
             raise
         except Exception as exc:  # pyHanko, the TSA or the token: report, keep the file as it was
-            raise DomainError(
-                "signing_failed", f"Không ký được văn bản: {exc}", status=502
-            ) from exc
+            raise _signing_error(exc) from exc
         cert = signer.signing_cert
         assert cert is not None
         return _finish(
@@ -419,6 +451,20 @@ def result_for_user(*, user: Any, code: str) -> SignedResult:
     )
     if result is None:
         raise NotFound("result_not_found", "Không tìm thấy kết quả điện tử này.")
+    return result
+
+
+def result_for_download(*, user: Any, code: str) -> SignedResult:
+    """The file of a result: officers in scope get any revision (to check, to print); the
+    applicant only a fully signed result of a processed or returned dossier (as the portal)."""
+    result = result_for_user(user=user, code=code)
+    officer = getattr(user, "is_superuser", False) or current_roles(user).exists()
+    if (
+        not officer
+        and is_applicant(user, result.dossier)
+        and result not in signed_results_for_applicant(result.dossier)
+    ):
+        raise NotFound("result_not_found", "Kết quả điện tử này chưa được trả cho người nộp.")
     return result
 
 

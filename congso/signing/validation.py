@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import hashlib
 import io
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -39,7 +40,6 @@ from pyhanko.sign.validation.policy_decl import (
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.fetchers import FetcherBackend
-from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import (
     CertRevTrustPolicy,
@@ -49,6 +49,7 @@ from pyhanko_certvalidator.policy_decl import (
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from congso.core.errors import DomainError
+from congso.signing import revcache
 
 PASSED = "TOTAL_PASSED"
 INDETERMINATE = "INDETERMINATE"
@@ -161,6 +162,8 @@ class CertificateInfo:
     issuer: str
     not_before: str
     not_after: str
+    #: SHA-256 of the DER certificate (names it in the ETSI XML report).
+    sha256: str = ""
 
 
 @dataclass
@@ -220,6 +223,7 @@ def cert_info(cert: asn1_x509.Certificate) -> CertificateInfo:
         issuer=cert.issuer.human_friendly,
         not_before=cert["tbs_certificate"]["validity"]["not_before"].native.isoformat(),
         not_after=cert["tbs_certificate"]["validity"]["not_after"].native.isoformat(),
+        sha256=hashlib.sha256(cert.dump()).hexdigest(),
     )
 
 
@@ -347,7 +351,7 @@ async def _validate_all(
     reader: PdfFileReader, *, online: bool | None, moment: datetime.datetime | None
 ) -> list[SignatureReport]:
     fetch = settings.SIGNING_ONLINE_REVOCATION if online is None else online
-    backend = AIOHttpFetcherBackend() if fetch else None
+    backend = revcache.CachingFetcherBackend() if fetch else None
     spec = validation_spec(online=fetch, fetcher_backend=backend)
     try:
         return await _reports(reader, spec, moment)
@@ -457,7 +461,6 @@ def validate_pdf(
 ) -> ValidationReport:
     """Validate every signature of ``data``; ``moment`` validates as at another time (tests of
     expiry), ``online=False`` uses only the validation data inside the document."""
-    import hashlib
 
     if not data.startswith(b"%PDF-"):
         raise DomainError("not_pdf", "Tệp tải lên không phải PDF.", field="file", status=422)

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from congso.core.errors import DomainError
-from congso.signing import services
+from congso.signing import etsi, services
 from congso.signing.validation import ValidationReport, validate_pdf
 
 #: Largest PDF the public page validates.
@@ -63,3 +63,17 @@ def verify_result(request: HttpRequest, token: str) -> HttpResponse:
         context["copy_matches"] = context["copy_sha256"] == result.sha256
         context["copy_report"] = validate_pdf(copy)
     return _page(request, context)
+
+
+@require_http_methods(["GET"])
+def verify_result_xml(request: HttpRequest, token: str) -> HttpResponse:
+    """The report of the stored original as XML after ETSI TS 119 102-2 (``etsi.py``)."""
+    try:
+        result = services.result_by_token(token)
+    except DomainError as exc:
+        return _page(request, {"error": exc.message}, status=exc.status)
+    report = validate_pdf(services.result_bytes(result))
+    response = HttpResponse(etsi.report_xml(report), content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{result.code}-bao-cao-xac-thuc.xml"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -135,3 +135,16 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 @pytest.fixture
 def world(db: Any, clock: Clock) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def fresh_revocation_cache() -> Iterator[None]:
+    """Each test starts with an empty OCSP/CRL cache (a revocation made by a test must not be
+    hidden by a response cached in an earlier one)."""
+    from congso.signing import revcache
+
+    revcache.OCSP_CACHE.clear()
+    revcache.CRL_CACHE.clear()
+    yield
+    revcache.OCSP_CACHE.clear()
+    revcache.CRL_CACHE.clear()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from congso.signing import pki, validation
+from congso.signing import pki, revcache, validation
 from congso.signing.validation import FAILED, PASSED
 from tests.signing.conftest import run, sign_level
 
@@ -111,6 +111,11 @@ def test_revoked_certificate_is_reported_revoked(
     demo_pki.revoke(
         "thu-hoi", at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
     )
+    # The validator reuses the OCSP answer it cached ("good") until its nextUpdate or the
+    # configured maximum age (revcache.py); once that has passed, the revocation is seen.
+    assert validation.validate_pdf(signed).indication == PASSED
+    revcache.OCSP_CACHE.clear()
+    revcache.CRL_CACHE.clear()
     report = validation.validate_pdf(signed)
     assert report.indication != PASSED
     assert "REVOKED" in (report.signatures[0].sub_indication or "")

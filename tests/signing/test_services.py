@@ -160,6 +160,13 @@ def test_api_validate_public_page_and_download(world: World, dossier: Dossier, c
     assert upload.status_code == 200 and "Nguyễn Văn Bình" in upload.content.decode()
 
     client.force_login(world.citizen_user)
+    # Not released to the applicant while the dossier is still being processed.
+    early = client.get(f"/api/v1/signatures/results/{result.code}/file")
+    assert early.status_code == 404 and early.json()["code"] == "result_not_found"
+    from congso.dossiers import services as dossier_services
+
+    dossier = dossier_services.dossier_forward(actor=world.specialist_a, dossier=dossier)
+    dossier_services.dossier_complete(actor=world.leader_a, dossier=dossier)
     download = client.get(f"/api/v1/signatures/results/{result.code}/file")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == data  # type: ignore[attr-defined]

@@ -1,0 +1,162 @@
+"""E-results in the officer workspace (under ``/can-bo/``, behind the second factor) and in the
+citizen's account. Thin: dossiers are read through ``dossier_for`` (``restrict()``), every
+change goes through :mod:`congso.signing.services`, a service's error is shown in Vietnamese on
+the confirmation page and nothing is lost (the stored result only changes when a signature
+succeeds)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from congso.core.errors import DomainError, NotFound
+from congso.dossiers import selectors as dossier_selectors
+from congso.dossiers.models import Dossier
+from congso.dossiers.permissions import is_applicant
+from congso.org.permissions import current_roles
+from congso.signing import selectors, services
+from congso.signing.models import ResultStatus, SignatureRole, SignedResult
+
+#: Notices shown on the dossier page after an action (``?ketqua=<key>``).
+NOTICES = {
+    "lap": "Đã lập kết quả điện tử; đang chờ ký số.",
+    "ky": "Đã ký số kết quả điện tử.",
+}
+
+
+def _officer_dossier(request: HttpRequest, code: str) -> Dossier:
+    user = request.user
+    if not (user.is_authenticated and (user.is_superuser or current_roles(user).exists())):
+        raise Http404
+    try:
+        return dossier_selectors.dossier_for(user, code)
+    except NotFound:
+        raise Http404 from None
+
+
+def _result(dossier: Dossier, number: int) -> SignedResult:
+    result = (
+        SignedResult.objects.select_related("dossier")
+        .filter(dossier=dossier, number=number)
+        .first()
+    )
+    if result is None:
+        raise Http404
+    return result
+
+
+def _back(dossier: Dossier, notice: str) -> HttpResponse:
+    url = reverse("backoffice:dossier", kwargs={"code": dossier.code})
+    return redirect(f"{url}?ketqua={notice}#ket-qua-dien-tu")
+
+
+def _page(request: HttpRequest, context: dict[str, Any], error: str = "") -> HttpResponse:
+    context["error"] = error
+    return render(request, "signing/officer_action.html", context, status=422 if error else 200)
+
+
+@login_required
+@never_cache
+def prepare(request: HttpRequest, code: str) -> HttpResponse:
+    """Confirm (GET) and prepare (POST) the next e-result of a dossier."""
+    dossier = _officer_dossier(request, code)
+    context: dict[str, Any] = {
+        "dossier": dossier,
+        "action": "prepare",
+        "title": "Lập kết quả điện tử",
+        "template": selectors.template_of(dossier),
+        "previous": selectors.latest_result(dossier),
+    }
+    if request.method == "POST":
+        try:
+            services.result_prepare(actor=request.user, dossier=dossier)
+        except DomainError as exc:
+            return _page(request, context, exc.message)
+        return _back(dossier, "lap")
+    return _page(request, context)
+
+
+@login_required
+@never_cache
+def sign(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """Confirm (GET) and make (POST) the next signature of a result with one of the officer's
+    own signer profiles."""
+    dossier = _officer_dossier(request, code)
+    result = _result(dossier, number)
+    profiles = selectors.signing_profiles(request.user, result)
+    role = result.next_role()
+    context: dict[str, Any] = {
+        "dossier": dossier,
+        "action": "sign",
+        "title": "Ký số kết quả điện tử",
+        "result": result,
+        "profiles": profiles,
+        "next_role": SignatureRole(role).label if role else "",
+        "signatures": list(result.signatures.all()),
+    }
+    if request.method == "POST":
+        # Any of the officer's own profiles: the service says why it may not sign (turn,
+        # agency, inactive key) rather than a generic refusal.
+        chosen = selectors.own_profile(request.user, request.POST.get("profile", ""))
+        try:
+            if result.status == ResultStatus.SIGNED:
+                raise DomainError("already_signed", "Kết quả đã được ký đủ.")
+            if chosen is None:
+                raise DomainError(
+                    "profile_required",
+                    "Hãy chọn chữ ký số của mình để ký (chỉ người được cấp chữ ký số, đúng lượt "
+                    "ký, mới ký được).",
+                )
+            services.result_sign(
+                actor=request.user,
+                result=result,
+                profile=chosen,
+                expected_sha256=request.POST.get("sha256", "").strip() or None,
+            )
+        except DomainError as exc:
+            result.refresh_from_db()
+            context["profiles"] = selectors.signing_profiles(request.user, result)
+            return _page(request, context, exc.message)
+        return _back(dossier, "ky")
+    return _page(request, context)
+
+
+def _pdf(result: SignedResult, *, inline: bool) -> FileResponse:
+    response = FileResponse(
+        result.file.open("rb"),
+        as_attachment=not inline,
+        filename=f"{result.code}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@never_cache
+def officer_pdf(request: HttpRequest, code: str, number: int) -> FileResponse:
+    """The stored PDF itself, shown in the browser: to check it before signing, or to print it
+    when the result is returned at the desk."""
+    dossier = _officer_dossier(request, code)
+    return _pdf(_result(dossier, number), inline=True)
+
+
+@login_required
+@never_cache
+def citizen_pdf(request: HttpRequest, code: str, number: int) -> FileResponse:
+    """The applicant downloads a fully signed result from their account."""
+    try:
+        dossier = dossier_selectors.dossier_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    if not is_applicant(request.user, dossier):
+        raise Http404
+    result = _result(dossier, number)
+    if result not in selectors.signed_results_for_applicant(dossier):
+        raise Http404
+    return _pdf(result, inline=False)
