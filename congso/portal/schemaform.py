@@ -131,6 +131,11 @@ def group_rows(post: QueryDict, name: str) -> int:
         return 1
 
 
+def is_blank(value: Any) -> bool:
+    """Nothing typed: empty text, an empty list, or a mapping of blanks."""
+    return _blank(value)
+
+
 def _blank(value: Any) -> bool:
     if isinstance(value, Mapping):
         return all(_blank(v) for v in value.values())
