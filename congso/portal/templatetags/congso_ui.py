@@ -15,7 +15,8 @@ register = template.Library()
 
 EXTRA_ACTION_LABELS = {
     "submit": "Nộp hồ sơ trực tuyến",
-    "component_mark": "Kiểm tra / số hóa thành phần",
+    "mark_component": "Kiểm tra / số hóa thành phần",
+    "reassign": "Giao lại bước xử lý",
 }
 TIMELINESS = {
     Timeliness.EARLY.value: ("Trước hạn", "early"),
@@ -74,3 +75,14 @@ def deadline_state(dossier: Any, now: datetime | None = None) -> tuple[str, str]
 def deadline_badge(dossier: Any) -> dict[str, str]:
     label, modifier = deadline_state(dossier)
     return {"label": label, "modifier": modifier}
+
+
+@register.simple_tag
+def address_picker(field: Any, post: Any = None) -> dict[str, Any]:
+    """Provinces, the chosen province and its communes for an address field."""
+    from congso.portal.units import picker
+
+    province = ""
+    if post is not None and hasattr(post, "get"):
+        province = str(post.get(f"{field.name}.province", "") or "")
+    return picker(field.unit_code, province)
