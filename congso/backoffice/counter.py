@@ -136,6 +136,59 @@ def _search(request: HttpRequest, desks: list[Desk]) -> HttpResponse:
     return render(request, "backoffice/counter_search.html", context)
 
 
+def _receive(
+    request: HttpRequest,
+    desks: list[Desk],
+    procedure: Procedure,
+    slots: list[Any],
+    values: dict[str, Any],
+    paper: set[str],
+    errors: dict[str, str],
+) -> str:
+    """Check the page, then receive through the service; the new dossier's code, or "" with
+    ``errors`` filled."""
+    desk = next((d for d in desks if str(d.pk) == request.POST.get("desk")), None)
+    agencies = list(desk.serves.filter(active=True)) if desk else []
+    agency = next((a for a in agencies if str(a.pk) == request.POST.get("agency")), None)
+    if agency is None and len(agencies) == 1:
+        agency = agencies[0]
+    if desk is None:
+        errors["desk"] = "Cần chọn bộ phận tiếp nhận."
+    if agency is None:
+        errors["agency"] = "Cần chọn cơ quan giải quyết."
+    version = catalog.current_version(procedure)
+    errors.update(schemaform.check_step(schemaform.data_fields(version.form_schema or {}), values))
+    if errors or desk is None or agency is None:
+        return ""
+    files = {
+        slot.code: request.FILES.getlist(f"scan.{slot.code}")
+        for slot in slots
+        if request.FILES.getlist(f"scan.{slot.code}")
+    }
+    try:
+        dossier = services.counter_receive(
+            actor=request.user,
+            desk=desk,
+            procedure=procedure,
+            competent_agency=agency,
+            applicant=_applicant(request.POST),
+            form_data={k: v for k, v in values.items() if not schemaform.is_blank(v)},
+            files=files,
+            paper_components=paper,
+            note=request.POST.get("note", ""),
+        )
+    except FormInvalid as exc:
+        errors.update(schemaform.errors_by_field(exc))
+    except DomainError as exc:
+        field = FIELD_ALIASES.get(exc.field or "", exc.field or "")
+        if field.startswith("files."):
+            field = "components"
+        errors[field or "__all__"] = exc.message
+    else:
+        return dossier.code
+    return ""
+
+
 @login_required
 @never_cache
 def counter(request: HttpRequest) -> HttpResponse:
@@ -150,90 +203,51 @@ def counter(request: HttpRequest) -> HttpResponse:
     values: dict[str, Any] = {}
     applicant: dict[str, str] = {"applicant_kind": "citizen"}
     errors: dict[str, str] = {}
-    notice, error = "", ""
+    notice = ""
     extra_rows: dict[str, int] = {}
     paper = {slot.code for slot in slots if slot.mandatory}
-    desk_id = str(desks[0].pk)
-    agency_id = ""
-    if request.method == "POST":
-        values = schemaform.read_step(specs, request.POST)
-        applicant = {name: request.POST.get(name, "").strip() for name in APPLICANT_FIELDS}
-        applicant["applicant_kind"] = request.POST.get("applicant_kind", "citizen")
-        paper = set(request.POST.getlist("paper"))
-        desk_id = request.POST.get("desk", desk_id)
-        agency_id = request.POST.get("agency", "")
-        adding = request.POST.get("add_row", "")
-        if adding:
-            extra_rows[adding] = 1
-        elif "lookup" in request.POST:
+    post = request.POST if request.method == "POST" else None
+    if post is not None:
+        values = schemaform.read_step(specs, post)
+        applicant = {name: post.get(name, "").strip() for name in APPLICANT_FIELDS}
+        applicant["applicant_kind"] = post.get("applicant_kind", "citizen")
+        paper = set(post.getlist("paper"))
+        if post.get("add_row"):
+            extra_rows[post["add_row"]] = 1
+        elif "lookup" in post:
             found = _lookup(request.user, applicant["id_number"])
-            if found:
-                applicant = {**applicant, **found}
-                notice = f"Đã tìm thấy: {found['full_name']}. Kiểm tra lại thông tin."
-            else:
-                notice = "Chưa có người nộp với số này; nhập thông tin để đăng ký mới."
+            applicant = {**applicant, **(found or {})}
+            notice = (
+                f"Đã tìm thấy: {found['full_name']}. Kiểm tra lại thông tin."
+                if found
+                else "Chưa có người nộp với số này; nhập thông tin để đăng ký mới."
+            )
         else:
-            desk = next((d for d in desks if str(d.pk) == desk_id), None)
-            agencies = list(desk.serves.filter(active=True)) if desk else []
-            agency = next((a for a in agencies if str(a.pk) == agency_id), None)
-            if agency is None and len(agencies) == 1:
-                agency = agencies[0]
-            if desk is None:
-                errors["desk"] = "Cần chọn bộ phận tiếp nhận."
-            if agency is None:
-                errors["agency"] = "Cần chọn cơ quan giải quyết."
-            errors.update(schemaform.check_step(specs, values))
-            if not errors and desk is not None and agency is not None:
-                files = {
-                    slot.code: request.FILES.getlist(f"scan.{slot.code}")
-                    for slot in slots
-                    if request.FILES.getlist(f"scan.{slot.code}")
-                }
-                try:
-                    dossier = services.counter_receive(
-                        actor=request.user,
-                        desk=desk,
-                        procedure=procedure,
-                        competent_agency=agency,
-                        applicant=_applicant(request.POST),
-                        form_data={k: v for k, v in values.items() if not schemaform.is_blank(v)},
-                        files=files,
-                        paper_components=paper,
-                        note=request.POST.get("note", ""),
-                    )
-                except FormInvalid as exc:
-                    errors.update(schemaform.errors_by_field(exc))
-                except DomainError as exc:
-                    field = exc.field or ""
-                    field = FIELD_ALIASES.get(field, field)
-                    if field.startswith("files."):
-                        field = "components"
-                    errors[field or "__all__"] = exc.message
-                else:
-                    return redirect(reverse("backoffice:counter_done", args=[dossier.code]))
-            error = "Có chỗ cần sửa; xem thông báo ở từng mục." if errors else ""
+            created = _receive(request, desks, procedure, slots, values, paper, errors)
+            if created:
+                return redirect(reverse("backoffice:counter_done", args=[created]))
+    desk_id = post.get("desk", "") if post is not None else ""
     desk = next((d for d in desks if str(d.pk) == desk_id), desks[0])
-    sections = [
-        (page.title, schemaform.bind(page.specs, values, errors, extra_rows=extra_rows))
-        for page in schemaform.steps(schema)
-    ]
     context = {
         "procedure": procedure,
         "version": version,
         "desks": desks,
         "desk": desk,
         "agencies": list(desk.serves.filter(active=True).order_by("name")),
-        "agency_id": agency_id,
-        "sections": sections,
+        "agency_id": post.get("agency", "") if post is not None else "",
+        "sections": [
+            (page.title, schemaform.bind(page.specs, values, errors, extra_rows=extra_rows))
+            for page in schemaform.steps(schema)
+        ],
         "slots": slots,
         "paper": paper,
         "applicant": applicant,
         "genders": list(GENDER_LABELS.items()),
         "errors": errors,
         "general_error": errors.get("__all__", ""),
-        "error": error,
+        "error": "Có chỗ cần sửa; xem thông báo ở từng mục." if errors else "",
         "notice": notice,
-        "note": request.POST.get("note", "") if request.method == "POST" else "",
+        "note": post.get("note", "") if post is not None else "",
     }
     return render(request, "backoffice/counter.html", context, status=422 if errors else 200)
 

@@ -72,9 +72,7 @@ def _officers(steps: list[DossierStep]) -> dict[int, list[Any]]:
                 continue
             if department_id is None or row.department_id in (None, department_id):
                 people[(role, agency_id, department_id)][row.user_id] = row.user
-    return {
-        s.pk: list(people[(s.role, s.agency_id, s.department_id)].values()) for s in steps
-    }
+    return {s.pk: list(people[(s.role, s.agency_id, s.department_id)].values()) for s in steps}
 
 
 def _context(request: HttpRequest, desk: Desk, desks: list[Desk]) -> dict[str, Any]:

@@ -2304,9 +2304,7 @@ def may_reassign(actor: Any, step: DossierStep) -> bool:
     heads = current_roles(actor, (DEPARTMENT_HEAD,)).filter(agency_id=step.agency_id)
     if step.department_id is None:
         return heads.filter(department__isnull=True).exists()
-    return heads.filter(
-        Q(department_id=step.department_id) | Q(department__isnull=True)
-    ).exists()
+    return heads.filter(Q(department_id=step.department_id) | Q(department__isnull=True)).exists()
 
 
 def dossier_reassign(

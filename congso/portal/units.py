@@ -59,7 +59,7 @@ def commune_options(request: HttpRequest) -> HttpResponse:
     province comes as ``tinh`` or as the picker's own ``<field>.province`` parameter."""
     code = request.GET.get("tinh", "")
     if not code:
-        code = next((v for k, v in request.GET.items() if k.endswith(".province")), "")
+        code = next((str(v) for k, v in request.GET.items() if k.endswith(".province")), "")
     return render(
         request,
         "portal/includes/commune_options.html",

@@ -259,9 +259,7 @@ def test_counter_accepts_png_scans(world, clock):
         counter_post(
             world,
             **{
-                "scan.giay-chung-sinh": SimpleUploadedFile(
-                    "gcs.png", PNG, content_type="image/png"
-                )
+                "scan.giay-chung-sinh": SimpleUploadedFile("gcs.png", PNG, content_type="image/png")
             },
         ),
     )

@@ -64,9 +64,7 @@ def test_a_chosen_commune_is_drawn_with_its_province_selected(units):
     spec = {"name": "dia_chi", "type": "address", "label": "Nơi cư trú", "required": True}
     (field,) = bind([spec], {"dia_chi": {"unit_code": "21175", "detail": "12 Lê Lợi"}}, {})
     request = RequestFactory().get("/")
-    html = render_to_string(
-        "portal/includes/schema_field.html", {"f": field, "request": request}
-    )
+    html = render_to_string("portal/includes/schema_field.html", {"f": field, "request": request})
     assert '<option value="51" selected>Quảng Ngãi</option>' in html
     assert '<option value="21175" selected>Phường Cẩm Thành</option>' in html
     assert 'hx-get="/thu-tuc/don-vi-hanh-chinh/"' in html
