@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from congso.backoffice import services
@@ -153,9 +154,9 @@ def _receive(
     if agency is None and len(agencies) == 1:
         agency = agencies[0]
     if desk is None:
-        errors["desk"] = "Cần chọn bộ phận tiếp nhận."
+        errors["desk"] = gettext("Cần chọn bộ phận tiếp nhận.")
     if agency is None:
-        errors["agency"] = "Cần chọn cơ quan giải quyết."
+        errors["agency"] = gettext("Cần chọn cơ quan giải quyết.")
     version = catalog.current_version(procedure)
     errors.update(schemaform.check_step(schemaform.data_fields(version.form_schema or {}), values))
     if errors or desk is None or agency is None:
@@ -218,9 +219,10 @@ def counter(request: HttpRequest) -> HttpResponse:
             found = _lookup(request.user, applicant["id_number"])
             applicant = {**applicant, **(found or {})}
             notice = (
-                f"Đã tìm thấy: {found['full_name']}. Kiểm tra lại thông tin."
+                gettext("Đã tìm thấy: %(name)s. Kiểm tra lại thông tin.")
+                % {"name": found["full_name"]}
                 if found
-                else "Chưa có người nộp với số này; nhập thông tin để đăng ký mới."
+                else gettext("Chưa có người nộp với số này; nhập thông tin để đăng ký mới.")
             )
         else:
             created = _receive(request, desks, procedure, slots, values, paper, errors)
@@ -245,7 +247,7 @@ def counter(request: HttpRequest) -> HttpResponse:
         "genders": list(GENDER_LABELS.items()),
         "errors": errors,
         "general_error": errors.get("__all__", ""),
-        "error": "Có chỗ cần sửa; xem thông báo ở từng mục." if errors else "",
+        "error": gettext("Có chỗ cần sửa; xem thông báo ở từng mục.") if errors else "",
         "notice": notice,
         "note": post.get("note", "") if post is not None else "",
     }

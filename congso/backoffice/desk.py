@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -128,7 +129,7 @@ def _desk(request: HttpRequest) -> tuple[Desk, list[Desk]]:
 def supervisor(request: HttpRequest) -> HttpResponse:
     desk, desks = _desk(request)
     context = _context(request, desk, desks)
-    context["done"] = "Đã giao lại bước xử lý." if request.GET.get("da") else ""
+    context["done"] = gettext("Đã giao lại bước xử lý.") if request.GET.get("da") else ""
     return render(request, "backoffice/supervisor.html", context)
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from congso.backoffice import selectors
@@ -27,7 +28,7 @@ from congso.dossiers.workflow import TRANSITIONS
 from congso.org.models import Agency
 from congso.org.permissions import current_roles
 
-ALL = selectors.Queue("tat-ca", "Tất cả", "Mọi hồ sơ trong phạm vi của tôi.")
+ALL = selectors.Queue("tat-ca", _("Tất cả"), _("Mọi hồ sơ trong phạm vi của tôi."))
 #: Actions with a page here.
 SUPPORTED = (
     "receive",
@@ -58,11 +59,11 @@ SHOWN_FIELDS = frozenset(
 TARGET_ROWS = 3
 PARALLEL = {"consult": "consultations", "transfer": "transfers"}
 FORM_NAMES = {
-    1: "Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
-    2: "Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-    3: "Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ",
-    4: "Mẫu 04 — Phiếu xin lỗi và hẹn lại ngày trả kết quả",
-    5: "Mẫu 05 — Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    1: _("Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    2: _("Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    3: _("Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    4: _("Mẫu 04 — Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    5: _("Mẫu 05 — Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 }
 
 
