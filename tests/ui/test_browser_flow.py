@@ -282,7 +282,29 @@ def test_counter_reception_and_supervisor_reassign(
         str(tmp_path / "to-khai.pdf")
     )
     reception.shot("08-counter-reception")
-    reception.click("Tiếp nhận hồ sơ")
+    # upload.js sends the form with XMLHttpRequest and shows a labelled <progress>: hold the
+    # request until the progress box is there, then let it through.
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/tiep-nhan-truc-tiep/**", hold)
+    page.get_by_role("button", name="Tiếp nhận hồ sơ", exact=True).click()
+    progress = page.get_by_role("progressbar", name=re.compile("Đang tải tệp lên"))
+    progress.wait_for()
+    assert page.locator("form[data-upload-progress]").get_attribute("aria-busy") == "true"
+    reception.axe()
+    while not held:  # the route handler runs on Playwright's loop; let it catch up
+        page.wait_for_timeout(20)
+    with page.expect_navigation():
+        held[0].continue_()
+    page.unroute("**/tiep-nhan-truc-tiep/**")
+    page.wait_for_load_state()
+    reception.axe()
     code = page.locator("#dossier-code").inner_text().strip()
     assert re.fullmatch(r"000\.00\.51\.H51-\d{6}-\d{4}", code), page.locator("main").inner_text()
     href = page.get_by_role("link", name=re.compile("mẫu 01")).get_attribute("href")
