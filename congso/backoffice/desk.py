@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from congso.backoffice.counter import reception_desks
 from congso.core.errors import DomainError
 from congso.dossiers import services
 from congso.dossiers.models import Dossier, DossierStep, StepStatus
@@ -32,9 +33,14 @@ LIST_LIMIT = 200
 
 def supervised_desks(user: Any) -> QuerySet[Desk]:
     """Active desks of the agencies where ``user`` is a leader, agency administrator or
-    department head."""
+    department head, and the desks where they work as a reception officer (who see the day,
+    not the reassignment forms)."""
     agencies = current_roles(user, services.SUPERVISOR_ROLES).values("agency_id")
-    return Desk.objects.filter(active=True, agency_id__in=agencies).order_by("name")
+    return (
+        Desk.objects.filter(active=True)
+        .filter(Q(agency_id__in=agencies) | Q(pk__in=reception_desks(user).values("pk")))
+        .order_by("name")
+    )
 
 
 def _day(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:

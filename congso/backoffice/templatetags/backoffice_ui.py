@@ -16,9 +16,10 @@ register = template.Library()
 def workspace_roles(user: Any) -> dict[str, bool]:
     """Which workspace pages the user has (one query): counter reception, supervision."""
     if not getattr(user, "is_authenticated", False):
-        return {"reception": False, "supervisor": False}
+        return {"reception": False, "supervisor": False, "desk": False}
     roles = set(current_roles(user).values_list("role", flat=True))
     return {
         "reception": RECEPTION in roles,
         "supervisor": bool(roles & set(SUPERVISOR_ROLES)),
+        "desk": bool(roles & {RECEPTION, *SUPERVISOR_ROLES}),
     }
