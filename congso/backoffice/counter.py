@@ -24,7 +24,6 @@ from congso.catalog.formschema import FormInvalid
 from congso.catalog.models import Procedure, ProcedureVersion
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers import selectors as dossier_selectors
-from congso.org.identity import GENDER_LABELS
 from congso.org.models import Citizen, Desk, Organisation
 from congso.org.permissions import RECEPTION, current_roles
 from congso.portal import schemaform
@@ -244,7 +243,7 @@ def counter(request: HttpRequest) -> HttpResponse:
         "slots": slots,
         "paper": paper,
         "applicant": applicant,
-        "genders": list(GENDER_LABELS.items()),
+        "genders": [("male", gettext("Nam")), ("female", gettext("Nữ"))],
         "errors": errors,
         "general_error": errors.get("__all__", ""),
         "error": gettext("Có chỗ cần sửa; xem thông báo ở từng mục.") if errors else "",

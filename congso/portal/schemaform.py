@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy
 
 from congso.catalog.formschema import FormInvalid, validate_data
 
-DEFAULT_SECTION = "Thông tin tờ khai"
+DEFAULT_SECTION = gettext_lazy("Thông tin tờ khai")
 
 
 @dataclass
