@@ -87,16 +87,17 @@ def _context(request: HttpRequest, desk: Desk, desks: list[Desk]) -> dict[str, A
     today = timezone.localdate()
     start, end = _day(today)
     dossiers = _dossiers(user, desk)
+    scopes = services.supervisor_scopes(user)
     steps = [
         step
         for step in DossierStep.objects.filter(
             status=StepStatus.ACTIVE,
             dossier__in=dossiers.values("pk"),
-            agency_id__in=current_roles(user, services.SUPERVISOR_ROLES).values("agency_id"),
+            agency_id__in={agency_id for _role, agency_id, _department in scopes},
         )
         .select_related("dossier", "assignee", "agency", "department")
         .order_by("due_at", "pk")[:LIST_LIMIT]
-        if services.may_reassign(user, step)
+        if services.may_reassign(user, step, scopes)
     ]
     officers = _officers(steps)
     for step in steps:

@@ -26,7 +26,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from congso.audit.services import record
@@ -2296,15 +2295,29 @@ STEP_STATES = frozenset(
 )
 
 
-def may_reassign(actor: Any, step: DossierStep) -> bool:
+def supervisor_scopes(actor: Any) -> list[tuple[str, int, int | None]]:
+    """The actor's supervising roles in force: ``(role, agency id, department id)``."""
+    if not is_authenticated_user(actor):
+        return []
+    return list(
+        current_roles(actor, SUPERVISOR_ROLES).values_list("role", "agency_id", "department_id")
+    )
+
+
+def may_reassign(
+    actor: Any, step: DossierStep, scopes: list[tuple[str, int, int | None]] | None = None
+) -> bool:
     """A leader or agency administrator of the step's agency, or the head of the step's
-    department (a step without a department: a department head holding the role agency-wide)."""
-    if holds_role(actor, (LEADER, "agency_admin"), step.agency_id):
-        return True
-    heads = current_roles(actor, (DEPARTMENT_HEAD,)).filter(agency_id=step.agency_id)
-    if step.department_id is None:
-        return heads.filter(department__isnull=True).exists()
-    return heads.filter(Q(department_id=step.department_id) | Q(department__isnull=True)).exists()
+    department (a step without a department: a department head holding the role agency-wide).
+    ``scopes`` (from :func:`supervisor_scopes`) saves the query when checking many steps."""
+    for role, agency_id, department_id in supervisor_scopes(actor) if scopes is None else scopes:
+        if agency_id != step.agency_id:
+            continue
+        if role != DEPARTMENT_HEAD or department_id is None:
+            return True
+        if step.department_id is not None and department_id == step.department_id:
+            return True
+    return False
 
 
 def dossier_reassign(

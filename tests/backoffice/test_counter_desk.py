@@ -272,3 +272,20 @@ def test_counter_accepts_png_scans(world, clock):
     )
     assert response.status_code == 302
     assert Dossier.objects.get().components.get(code="giay-chung-sinh").digitised
+
+
+def test_supervisor_page_query_count_does_not_grow_with_rows(world, clock):
+    clock.set(at(2026, 3, 2, 9, 0))
+    _processing(world)
+    _second_specialist(world)
+    client = officer(world.leader_a)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/can-bo/giam-sat/").status_code == 200
+        return len(captured)
+
+    few = count()
+    for _ in range(3):
+        _processing(world)
+    assert count() == few

@@ -1,6 +1,8 @@
 /* Upload progress for file forms (data-upload-progress): send the form with XMLHttpRequest
    and show a <progress> element (announced through a status region) while the files go up.
-   Without JavaScript, or if anything fails, the form is posted the plain way. */
+   The forms' views answer a success with a redirect and errors with status 422, which is
+   shown as the plain post would show it. Without JavaScript, when no file is chosen, for
+   buttons marked formnovalidate, or on a network error, the form is posted the plain way. */
 (function () {
   "use strict";
   if (!window.XMLHttpRequest || !window.FormData) { return; }
@@ -39,8 +41,10 @@
     var hasFile = Array.prototype.some.call(
       form.querySelectorAll("input[type=file]"), function (input) { return input.files && input.files.length; });
     if (!hasFile) { return; }
-    event.preventDefault();
     var submitter = event.submitter || null;
+    // Buttons that only redraw the page (look-up, add a row) post the plain way.
+    if (submitter && submitter.hasAttribute("formnovalidate")) { return; }
+    event.preventDefault();
     var data = new FormData(form);
     if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
     var box = progressBox(form);
@@ -59,6 +63,8 @@
       text.textContent = base + " " + percent + "%";
     };
     xhr.onload = function () {
+      // Success answers with a redirect (post/redirect/get): go there. The server has
+      // already acted, so the GET shows the new state.
       if (xhr.status < 400 && xhr.responseURL) {
         window.location.assign(xhr.responseURL);
         return;
