@@ -127,6 +127,13 @@ def _applicant(post: Any) -> services.CounterApplicant:
     )
 
 
+def _shown(key: str, specs: list[dict[str, Any]]) -> bool:
+    """Whether the page shows the error ``key`` next to an input (else at the top)."""
+    if key in APPLICANT_FIELDS or key in ("desk", "agency", "components", "note"):
+        return True
+    return any(key == spec["name"] or key.startswith(spec["name"] + ".") for spec in specs)
+
+
 def _search(request: HttpRequest, desks: list[Desk]) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     results = catalog.procedure_list(query=query)[:SEARCH_LIMIT] if query else []
@@ -245,7 +252,7 @@ def counter(request: HttpRequest) -> HttpResponse:
         "applicant": applicant,
         "genders": [("male", gettext("Nam")), ("female", gettext("Nữ"))],
         "errors": errors,
-        "general_error": errors.get("__all__", ""),
+        "general_errors": [message for key, message in errors.items() if not _shown(key, specs)],
         "error": gettext("Có chỗ cần sửa; xem thông báo ở từng mục.") if errors else "",
         "notice": notice,
         "note": post.get("note", "") if post is not None else "",

@@ -289,3 +289,14 @@ def test_supervisor_page_query_count_does_not_grow_with_rows(world, clock):
     for _ in range(3):
         _processing(world)
     assert count() == few
+
+
+def test_counter_shows_errors_without_a_field_at_the_top(world, clock):
+    world.version.submission_channels = ["online"]
+    world.version.save()
+    response = officer(world.reception_a).post(f"{COUNTER}?thu-tuc=1.001193", counter_post(world))
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "không nhận hồ sơ theo hình thức" in html
+    assert not Dossier.objects.exists()
+    assert not Citizen.objects.filter(personal_id="051192000777").exists()
