@@ -252,7 +252,7 @@ def test_counter_reception_and_supervisor_reassign(
         defaults={"pattern": seeded.PATTERN, "legal_basis": seeded.LEGAL_BASIS},
     )
     world = build_world()
-    for officer in (world.reception_a, world.leader_a):
+    for officer in (world.reception_a, world.specialist_a, world.leader_a):
         TOTPDevice.objects.create(user=officer, name="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True)
     second = User.objects.create_user(username="chuyenvien.a2", password="x", full_name="Hà An")
     RoleAssignment.objects.create(
@@ -316,6 +316,14 @@ def test_counter_reception_and_supervisor_reassign(
     assert dossier.components.get(code="to-khai").digitised
     reception.act(code, "Chuyển xử lý")
 
+    # The consult and transfer pages of the step's holder (axe checks them; no action taken).
+    specialist = Session(browser, live_server.url, "desktop", tmp_path)
+    specialist.login_officer("chuyenvien.a", DEMO_TOTP_KEY_HEX)
+    specialist.go(f"/can-bo/ho-so/{code}/thao-tac/consult/")
+    assert specialist.page.get_by_label("Cơ quan 1", exact=True).count() == 1
+    specialist.go(f"/can-bo/ho-so/{code}/thao-tac/transfer/")
+    assert specialist.page.get_by_label("Cơ quan 1 chủ trì").count() == 1
+
     leader = Session(browser, live_server.url, "desktop", tmp_path)
     leader.login_officer("lanhdao.a", DEMO_TOTP_KEY_HEX)
     leader.follow("Giám sát một cửa")
@@ -328,6 +336,6 @@ def test_counter_reception_and_supervisor_reassign(
     assert "Đã giao lại bước xử lý." in leader.page.content()
     step = DossierStep.objects.get(dossier=dossier, status="active")
     assert step.assignee == second
-    sessions = (reception, leader)
+    sessions = (reception, specialist, leader)
     assert [v for s in sessions for v in s.violations] == []
-    assert sum(len(s.checked) for s in sessions) >= 10
+    assert sum(len(s.checked) for s in sessions) >= 14
