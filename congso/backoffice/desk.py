@@ -67,7 +67,7 @@ def _officers(steps: list[DossierStep]) -> dict[int, list[Any]]:
     for role, agency_id, _department_id in keys:
         condition |= Q(role=role, agency_id=agency_id)
     rows = (
-        RoleAssignment.objects.filter(condition, valid_from__lte=today)
+        RoleAssignment.objects.filter(condition, valid_from__lte=today, user__is_active=True)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         .select_related("user")
         .order_by("user__username")
@@ -154,7 +154,8 @@ def reassign(request: HttpRequest, step_id: int) -> HttpResponse:
     )
     if step is None:
         raise Http404
-    assignee = get_user_model().objects.filter(pk=request.POST.get("assignee") or 0).first()
+    wanted = request.POST.get("assignee", "")
+    assignee = get_user_model().objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:

@@ -2352,8 +2352,12 @@ def dossier_reassign(
                 f"«{step.name}».",
             )
         text = _text(reason, field="reason", label="lý do", required=True)
-        if assignee is None or not is_authenticated_user(assignee):
+        if assignee is None or not getattr(assignee, "pk", None):
             raise DomainError("assignee_required", "Cần chọn cán bộ nhận bước.", field="assignee")
+        if not is_authenticated_user(assignee):
+            raise DomainError(
+                "assignee_inactive", "Tài khoản của cán bộ này đã bị khóa.", field="assignee"
+            )
         if assignee.pk == step.assignee_id:
             raise DomainError(
                 "assignee_unchanged", "Cán bộ này đang được giao bước.", field="assignee"

@@ -164,6 +164,15 @@ def test_reassign_service_checks_the_supervisor_and_the_assignee(world, clock):
             reason="Nghỉ phép",
         )
     assert wrong.value.code == "assignee_invalid"
+    other.is_active = False
+    other.save()
+    with pytest.raises(DomainError) as locked:
+        services.dossier_reassign(
+            actor=world.leader_a, dossier=dossier, step_id=step.pk, assignee=other, reason="x"
+        )
+    assert locked.value.code == "assignee_inactive"
+    other.is_active = True
+    other.save()
     version = Dossier.objects.get(pk=dossier.pk).version
     services.dossier_reassign(
         actor=world.leader_a, dossier=dossier, step_id=step.pk, assignee=other, reason="Nghỉ phép"
@@ -197,6 +206,11 @@ def test_supervisor_page_lists_today_and_reassigns(world, clock):
         {"assignee": other.pk, "reason": "", "version": dossier.version + 0},
     )
     assert refused.status_code == 422 and "Cần nhập lý do" in refused.content.decode()
+    nobody = client.post(
+        f"/can-bo/giam-sat/giao-lai/{step.pk}/",
+        {"assignee": "x", "reason": "Cân đối việc", "version": dossier.version},
+    )
+    assert nobody.status_code == 422 and "Cần chọn cán bộ" in nobody.content.decode()
     fresh = Dossier.objects.get(pk=dossier.pk)
     response = client.post(
         f"/can-bo/giam-sat/giao-lai/{step.pk}/",
