@@ -147,6 +147,7 @@ def _receive(
     request: HttpRequest,
     desks: list[Desk],
     procedure: Procedure,
+    specs: list[dict[str, Any]],
     slots: list[Any],
     values: dict[str, Any],
     paper: set[str],
@@ -163,8 +164,7 @@ def _receive(
         errors["desk"] = gettext("Cần chọn bộ phận tiếp nhận.")
     if agency is None:
         errors["agency"] = gettext("Cần chọn cơ quan giải quyết.")
-    version = catalog.current_version(procedure)
-    errors.update(schemaform.check_step(schemaform.data_fields(version.form_schema or {}), values))
+    errors.update(schemaform.check_step(specs, values))
     if errors or desk is None or agency is None:
         return ""
     files = {
@@ -231,7 +231,7 @@ def counter(request: HttpRequest) -> HttpResponse:
                 else gettext("Chưa có người nộp với số này; nhập thông tin để đăng ký mới.")
             )
         else:
-            created = _receive(request, desks, procedure, slots, values, paper, errors)
+            created = _receive(request, desks, procedure, specs, slots, values, paper, errors)
             if created:
                 return redirect(reverse("backoffice:counter_done", args=[created]))
     desk_id = post.get("desk", "") if post is not None else ""
