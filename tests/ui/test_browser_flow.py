@@ -272,12 +272,22 @@ def test_counter_reception_and_supervisor_reassign(
     page.get_by_role("link", name="Thủ tục đăng ký khai sinh").wait_for()
     reception.axe()
     reception.follow("Thủ tục đăng ký khai sinh")
-    page.get_by_label(re.compile("^Số định danh cá nhân")).fill("051192000777")
+    page.get_by_label(re.compile("^Số định danh cá nhân")).fill("05119200077")
     page.get_by_label(re.compile("^Họ và tên")).fill("Lê Thị Cúc")
     page.get_by_label("Ngày sinh (công dân)").fill("1992-03-04")
     page.get_by_label("Giới tính (công dân)").select_option("female")
     page.get_by_label(re.compile("Họ, chữ đệm, tên của trẻ")).fill("Lê Văn Tí")
     page.locator("#f-ngay-sinh").fill("2026-02-01")
+    page.get_by_label("Bản quét (số hóa) «Tờ khai đăng ký khai sinh»").set_input_files(
+        str(tmp_path / "to-khai.pdf")
+    )
+    # A wrong ID number: the 422 page (sent through upload.js) shows the error next to the
+    # field and keeps what was typed; the scan has to be chosen again.
+    page.get_by_role("button", name="Tiếp nhận hồ sơ", exact=True).click()
+    page.locator("#id_number-error").wait_for()
+    reception.axe()
+    assert page.get_by_label(re.compile("^Họ và tên")).input_value() == "Lê Thị Cúc"
+    page.get_by_label(re.compile("^Số định danh cá nhân")).fill("051192000777")
     page.get_by_label("Bản quét (số hóa) «Tờ khai đăng ký khai sinh»").set_input_files(
         str(tmp_path / "to-khai.pdf")
     )
@@ -302,6 +312,7 @@ def test_counter_reception_and_supervisor_reassign(
         page.wait_for_timeout(20)
     with page.expect_navigation():
         held[0].continue_()
+    assert len(held) == 1  # one listener, one request, even after the error page
     page.unroute("**/tiep-nhan-truc-tiep/**")
     page.wait_for_load_state()
     reception.axe()
@@ -312,6 +323,7 @@ def test_counter_reception_and_supervisor_reassign(
     assert receipt.ok and receipt.headers["content-type"] == "application/pdf"
     assert receipt.body().startswith(b"%PDF")
     dossier = Dossier.objects.get(code=code)
+    assert Dossier.objects.count() == 1
     assert dossier.channel == "in_person" and dossier.status == "received"
     assert dossier.components.get(code="to-khai").digitised
     reception.act(code, "Chuyển xử lý")

@@ -82,5 +82,9 @@
     xhr.send(data);
   }
 
+  // An error page written over this one (document.write) runs this script again in the same
+  // window: keep exactly one listener.
+  if (window.congsoUploadSubmit) { document.removeEventListener("submit", window.congsoUploadSubmit); }
+  window.congsoUploadSubmit = onSubmit;
   document.addEventListener("submit", onSubmit);
 })();
