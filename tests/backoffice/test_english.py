@@ -51,7 +51,11 @@ def test_pages_in_english(world, clock, settings: Any) -> None:
             ["Receive a dossier at the counter", "Look up the applicant"],
         ),
         "/can-bo/giam-sat/": (world.leader_a, ["One-stop desk supervision", "Received today"]),
-        f"/can-bo/ho-so/{dossier.code}/thao-tac/receive/": (world.reception_a, ["Confirm:"]),
+        f"/can-bo/ho-so/{dossier.code}/thao-tac/receive/": (
+            world.reception_a,
+            ["Confirm: Receive the dossier"],
+        ),
+        "/can-bo/hang-doi/tiep-nhan/": (world.reception_a, ["Submitted, awaiting reception"]),
     }
     for url, (user, phrases) in pages.items():
         response = english(user).get(url)
@@ -60,3 +64,20 @@ def test_pages_in_english(world, clock, settings: Any) -> None:
         assert re.search(r'<html lang="en"', html), url
         for phrase in phrases:
             assert phrase in html, (url, phrase)
+
+
+def test_every_workflow_label_has_its_english_text() -> None:
+    from django.utils import translation
+
+    from congso.dossiers.workflow import LABELS_VI, TRANSITIONS
+    from congso.portal.labels import LABELS
+    from congso.portal.templatetags.congso_ui import EXTRA_ACTION_LABELS, ui
+
+    labels = [t.label_vi for t in TRANSITIONS.values()]
+    labels += [*LABELS_VI.values(), *EXTRA_ACTION_LABELS.values()]
+    assert set(labels) <= set(LABELS)
+    with translation.override("en"):
+        untranslated = [label for label in LABELS if ui(label) == label]
+    assert untranslated == []
+    with translation.override("vi"):
+        assert ui("Đang xử lý") == "Đang xử lý"
