@@ -354,7 +354,11 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
 
 def _history(row: DossierHistory) -> HistoryOut:
     transition = TRANSITIONS.get(row.action)
-    labels = {"submit": "Nộp hồ sơ", "mark_component": "Cập nhật thành phần hồ sơ"}
+    labels = {
+        "submit": "Nộp hồ sơ",
+        "mark_component": "Cập nhật thành phần hồ sơ",
+        "reassign": "Giao lại bước xử lý",
+    }
     return HistoryOut(
         at=_local(row.at),
         action=row.action,

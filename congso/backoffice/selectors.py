@@ -9,16 +9,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from congso.catalog.search import normalise
 from congso.dossiers.models import Dossier, DossierStep, StepKind, StepStatus
 from congso.dossiers.selectors import overdue_q
 from congso.dossiers.workflow import Status
 from congso.org.permissions import RECEPTION, VIEW, current_roles
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 25
 #: "Due soon": the legal due time falls within this many days.
@@ -29,23 +34,29 @@ OPEN = [s.value for s in (Status.RECEIVED, Status.PROCESSING, Status.WITHDRAWAL_
 @dataclass(frozen=True)
 class Queue:
     slug: str
-    title: str
-    hint: str
+    title: StrOrPromise
+    hint: StrOrPromise
 
 
 QUEUES: tuple[Queue, ...] = (
-    Queue("tiep-nhan", "Chờ tiếp nhận", "Hồ sơ nộp trực tuyến chờ bộ phận một cửa tiếp nhận."),
-    Queue("chuyen-xu-ly", "Chờ chuyển xử lý", "Đã tiếp nhận, chưa chuyển cho bộ phận xử lý."),
+    Queue(
+        "tiep-nhan", _("Chờ tiếp nhận"), _("Hồ sơ nộp trực tuyến chờ bộ phận một cửa tiếp nhận.")
+    ),
+    Queue("chuyen-xu-ly", _("Chờ chuyển xử lý"), _("Đã tiếp nhận, chưa chuyển cho bộ phận xử lý.")),
     Queue(
         "cua-toi",
-        "Bước của tôi",
-        "Hồ sơ đang ở bước xử lý do tôi (hoặc vai trò của tôi) thực hiện.",
+        _("Bước của tôi"),
+        _("Hồ sơ đang ở bước xử lý do tôi (hoặc vai trò của tôi) thực hiện."),
     ),
-    Queue("xin-y-kien", "Xin ý kiến tôi", "Hồ sơ cơ quan khác xin ý kiến phối hợp."),
-    Queue("sap-den-han", "Sắp đến hạn", f"Còn hạn dưới {DUE_SOON_DAYS} ngày."),
-    Queue("qua-han", "Quá hạn", "Đang xử lý quá hạn giải quyết."),
-    Queue("cho-cong-dan", "Chờ công dân", "Chờ bổ sung hồ sơ, nộp phí hoặc xác nhận rút."),
-    Queue("tra-ket-qua", "Chờ trả kết quả", "Đã có kết quả, chờ trả cho công dân."),
+    Queue("xin-y-kien", _("Xin ý kiến tôi"), _("Hồ sơ cơ quan khác xin ý kiến phối hợp.")),
+    Queue(
+        "sap-den-han",
+        _("Sắp đến hạn"),
+        format_lazy(_("Còn hạn dưới {days} ngày."), days=DUE_SOON_DAYS),
+    ),
+    Queue("qua-han", _("Quá hạn"), _("Đang xử lý quá hạn giải quyết.")),
+    Queue("cho-cong-dan", _("Chờ công dân"), _("Chờ bổ sung hồ sơ, nộp phí hoặc xác nhận rút.")),
+    Queue("tra-ket-qua", _("Chờ trả kết quả"), _("Đã có kết quả, chờ trả cho công dân.")),
 )
 QUEUE_BY_SLUG = {queue.slug: queue for queue in QUEUES}
 

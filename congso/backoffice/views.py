@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from congso.backoffice import selectors
@@ -23,10 +25,11 @@ from congso.dossiers import selectors as dossier_selectors
 from congso.dossiers import services
 from congso.dossiers.models import Attachment, Dossier, ReturnMethod
 from congso.dossiers.workflow import TRANSITIONS
+from congso.org.models import Agency
 from congso.org.permissions import current_roles
 
-ALL = selectors.Queue("tat-ca", "Tất cả", "Mọi hồ sơ trong phạm vi của tôi.")
-#: Actions with a page here; consult/transfer are made through the API for now.
+ALL = selectors.Queue("tat-ca", _("Tất cả"), _("Mọi hồ sơ trong phạm vi của tôi."))
+#: Actions with a page here.
 SUPPORTED = (
     "receive",
     "not_accept",
@@ -34,7 +37,9 @@ SUPPORTED = (
     "start_processing",
     "forward",
     "send_back",
+    "consult",
     "answer_consultation",
+    "transfer",
     "request_payment",
     "confirm_payment",
     "refuse",
@@ -48,14 +53,17 @@ FORMS = range(1, 6)
 #: Error fields the action page shows next to their input.
 SHOWN_FIELDS = frozenset(
     {"reason", "note", "result_summary", "return_method", "new_appointment_at", "amount_vnd"}
-    | {"missing_items"}
+    | {"missing_items", "targets"}
 )
+#: Rows of agencies offered on the consult / transfer pages (blank rows are ignored).
+TARGET_ROWS = 3
+PARALLEL = {"consult": "consultations", "transfer": "transfers"}
 FORM_NAMES = {
-    1: "Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
-    2: "Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-    3: "Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ",
-    4: "Mẫu 04 — Phiếu xin lỗi và hẹn lại ngày trả kết quả",
-    5: "Mẫu 05 — Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    1: _("Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    2: _("Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    3: _("Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    4: _("Mẫu 04 — Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    5: _("Mẫu 05 — Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 }
 
 
@@ -201,6 +209,53 @@ def _amount(request: HttpRequest) -> int:
         ) from None
 
 
+def _targets(request: HttpRequest, d: Dossier, name: str) -> list[services.ParallelRequest]:
+    """The agencies asked on the consult / transfer page, each with its working hours."""
+    agencies = {str(a.pk): a for a in _target_agencies(d)}
+    field = PARALLEL[name]
+    lead = _text(request, "lead")
+    result = []
+    for index in range(TARGET_ROWS):
+        agency_id, hours = _text(request, f"agency.{index}"), _text(request, f"hours.{index}")
+        if not agency_id and not hours:
+            continue
+        agency = agencies.get(agency_id)
+        if agency is None:
+            raise DomainError(
+                "agency_required", f"Dòng {index + 1}: cần chọn cơ quan.", field=field
+            )
+        try:
+            amount = Decimal(hours.replace(",", "."))
+        except InvalidOperation:
+            amount = Decimal(0)
+        if not amount.is_finite() or amount <= 0 or amount > 2000:
+            raise DomainError(
+                "hours_required",
+                f"Dòng {index + 1}: thời hạn là số giờ làm việc lớn hơn 0.",
+                field=field,
+            )
+        result.append(
+            services.ParallelRequest(
+                agency=agency,
+                hours=amount,
+                is_lead=name == "transfer" and lead == str(index),
+                note=_text(request, f"note.{index}")[:4000],
+            )
+        )
+    return result
+
+
+def _target_agencies(d: Dossier) -> list[Agency]:
+    """Agencies that may be consulted or take part: the active agencies of the competent
+    agency's province, other than the competent agency itself."""
+    province_id = d.competent_agency.province_id
+    return list(
+        Agency.objects.filter(active=True, province_id=province_id)
+        .exclude(pk=d.competent_agency_id)
+        .order_by("name")
+    )
+
+
 Runner = Callable[[HttpRequest, Any, Dossier, int], Any]
 
 RUNNERS: dict[str, Runner] = {
@@ -225,6 +280,20 @@ RUNNERS: dict[str, Runner] = {
     ),
     "send_back": lambda r, u, d, v: services.dossier_send_back(
         actor=u, dossier=d, reason=_text(r, "reason"), expected_version=v
+    ),
+    "consult": lambda r, u, d, v: services.dossier_consult(
+        actor=u,
+        dossier=d,
+        reason=_text(r, "reason"),
+        consultations=_targets(r, d, "consult"),
+        expected_version=v,
+    ),
+    "transfer": lambda r, u, d, v: services.dossier_transfer(
+        actor=u,
+        dossier=d,
+        reason=_text(r, "reason"),
+        transfers=_targets(r, d, "transfer"),
+        expected_version=v,
     ),
     "answer_consultation": lambda r, u, d, v: services.dossier_answer_consultation(
         actor=u, dossier=d, note=_text(r, "note"), expected_version=v
@@ -282,6 +351,8 @@ def action(request: HttpRequest, code: str, name: str) -> HttpResponse:
             RUNNERS[name](request, request.user, d, version)
         except DomainError as exc:
             error, field = exc.message, exc.field or ""
+            if field.split(".")[0] in PARALLEL.values():
+                field = "targets"
         else:
             # A notice in the address, not the messages framework: base.html's message list
             # carries role="status" on the <ul>, which breaks its list semantics (axe).
@@ -295,6 +366,17 @@ def action(request: HttpRequest, code: str, name: str) -> HttpResponse:
         "field_shown": field in SHOWN_FIELDS,
         "components": list(d.components.order_by("pk")) if name == "request_supplement" else [],
         "return_methods": ReturnMethod.choices,
+        "target_agencies": _target_agencies(d) if name in PARALLEL else [],
+        "target_rows": [
+            {
+                "index": i,
+                "agency": request.POST.get(f"agency.{i}", ""),
+                "hours": request.POST.get(f"hours.{i}", ""),
+                "note": request.POST.get(f"note.{i}", ""),
+                "lead": request.POST.get("lead", "0") == str(i),
+            }
+            for i in range(TARGET_ROWS)
+        ],
         "post": request.POST,
     }
     return render(request, "backoffice/action.html", context, status=422 if error else 200)

@@ -78,6 +78,7 @@ class SupplementInline(ReadOnlyInline):
 class DossierAdmin(admin.ModelAdmin):
     list_display = (
         "code",
+        "applicant_name",
         "procedure",
         "status",
         "channel",
@@ -86,8 +87,14 @@ class DossierAdmin(admin.ModelAdmin):
         "appointment_at",
         "timeliness",
     )
-    list_filter = ("status", "channel", "timeliness")
-    search_fields = ("code",)
+    list_filter = ("status", "channel", "timeliness", "desk", "competent_agency__level")
+    search_fields = (
+        "code",
+        "applicant_name",
+        "applicant_id_number",
+        "procedure_version__procedure__code",
+        "procedure_version__procedure__name",
+    )
     date_hierarchy = "submitted_at"
     inlines = (ComponentInline, SupplementInline, StepInline, HistoryInline)
     list_select_related = ("procedure_version__procedure", "competent_agency")

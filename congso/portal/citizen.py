@@ -13,6 +13,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -34,9 +36,9 @@ from congso.portal.models import Draft
 POPULAR_LIMIT = 8
 #: Confirmations shown after a redirect (``?da=``).
 NOTICES = {
-    "bo-sung": "Đã gửi hồ sơ bổ sung.",
-    "danh-gia": "Cảm ơn bạn đã đánh giá.",
-    "luu": "Đã lưu thông tin liên hệ.",
+    "bo-sung": _("Đã gửi hồ sơ bổ sung."),
+    "danh-gia": _("Cảm ơn bạn đã đánh giá."),
+    "luu": _("Đã lưu thông tin liên hệ."),
 }
 SEARCH_LIMIT = 30
 
@@ -192,7 +194,7 @@ def _apply_context(
     procedure: Procedure, version: ProcedureVersion, draft: Draft, current: int
 ) -> dict[str, Any]:
     pages = schemaform.steps(version.form_schema or {})
-    titles = [page.title for page in pages] + ["Tệp đính kèm", "Kiểm tra và nộp"]
+    titles = [page.title for page in pages] + [gettext("Tệp đính kèm"), gettext("Kiểm tra và nộp")]
     return {
         "procedure": procedure,
         "version": version,
@@ -244,7 +246,7 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
             if agency is None and len(agencies) == 1:
                 agency = agencies[0]
             if agency is None:
-                errors["competent_agency"] = "Cần chọn cơ quan giải quyết."
+                errors["competent_agency"] = gettext("Cần chọn cơ quan giải quyết.")
         adding = request.POST.get("add_row", "")
         if adding:
             extra_rows[adding] = 1
@@ -260,7 +262,8 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
         )
         if request.headers.get("HX-Request") and request.POST.get("autosave"):
             return HttpResponse(
-                "Đã tự động lưu nháp lúc " + timezone.localtime().strftime("%H:%M:%S") + "."
+                gettext("Đã tự động lưu nháp lúc %(time)s.")
+                % {"time": timezone.localtime().strftime("%H:%M:%S")}
             )
         if not errors and not adding:
             return redirect("portal:apply_step", code=code, step=step + 1)
@@ -280,7 +283,7 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
 def _missing_slots(draft: Draft, version: ProcedureVersion) -> dict[str, str]:
     present = set(draft.files.values_list("component_code", flat=True))
     return {
-        slot.code: f"Thiếu thành phần hồ sơ bắt buộc «{slot.name}»."
+        slot.code: gettext("Thiếu thành phần hồ sơ bắt buộc «%(name)s».") % {"name": slot.name}
         for slot in version.components.all()
         if slot.mandatory and slot.code not in present
     }
@@ -312,7 +315,7 @@ def _files_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
             try:
                 services.draft_detach(actor=request.user, draft=draft, file_id=int(remove))
             except (DomainError, ValueError):
-                errors["__all__"] = "Không xóa được tệp."
+                errors["__all__"] = gettext("Không xóa được tệp.")
         elif request.POST.get("continue"):
             errors = _missing_slots(draft, version)
             if not errors:
@@ -427,11 +430,11 @@ def _dossier_page(
         "errors": errors or {},
         "done": NOTICES.get(request.GET.get("da", ""), ""),
         "scores": [
-            (5, "Rất hài lòng"),
-            (4, "Hài lòng"),
-            (3, "Bình thường"),
-            (2, "Không hài lòng"),
-            (1, "Rất không hài lòng"),
+            (5, _("Rất hài lòng")),
+            (4, _("Hài lòng")),
+            (3, _("Bình thường")),
+            (2, _("Không hài lòng")),
+            (1, _("Rất không hài lòng")),
         ],
     }
     status = 422 if errors else 200

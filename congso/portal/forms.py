@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from congso.core.errors import DomainError
 from congso.org.identity import Gender
@@ -19,46 +20,52 @@ class DomainForm(forms.Form):
 
 class RegisterForm(DomainForm):
     full_name = forms.CharField(
-        label="Họ, chữ đệm và tên", max_length=200, widget=forms.TextInput({"autocomplete": "name"})
+        label=_("Họ, chữ đệm và tên"),
+        max_length=200,
+        widget=forms.TextInput({"autocomplete": "name"}),
     )
     personal_id = forms.RegexField(
-        label="Số định danh cá nhân",
+        label=_("Số định danh cá nhân"),
         regex=r"^\d{12}$",
-        help_text="12 chữ số, ghi trên thẻ căn cước.",
-        error_messages={"invalid": "Số định danh cá nhân gồm đúng 12 chữ số."},
+        help_text=_("12 chữ số, ghi trên thẻ căn cước."),
+        error_messages={"invalid": _("Số định danh cá nhân gồm đúng 12 chữ số.")},
         widget=forms.TextInput({"inputmode": "numeric", "autocomplete": "off"}),
     )
     birth_date = forms.DateField(
-        label="Ngày sinh",
+        label=_("Ngày sinh"),
         widget=forms.DateInput({"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
     )
     gender = forms.ChoiceField(
-        label="Giới tính",
-        choices=[("", "— Chọn —"), (Gender.MALE.value, "Nam"), (Gender.FEMALE.value, "Nữ")],
+        label=_("Giới tính"),
+        choices=[
+            ("", _("— Chọn —")),
+            (Gender.MALE.value, _("Nam")),
+            (Gender.FEMALE.value, _("Nữ")),
+        ],
     )
     phone = forms.CharField(
-        label="Số điện thoại",
+        label=_("Số điện thoại"),
         max_length=20,
         required=False,
         widget=forms.TextInput({"inputmode": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(
-        label="Thư điện tử", required=False, widget=forms.EmailInput({"autocomplete": "email"})
+        label=_("Thư điện tử"), required=False, widget=forms.EmailInput({"autocomplete": "email"})
     )
     username = forms.CharField(
-        label="Tên đăng nhập",
+        label=_("Tên đăng nhập"),
         max_length=150,
-        help_text="Chữ không dấu, số và các ký tự . _ -",
+        help_text=_("Chữ không dấu, số và các ký tự . _ -"),
         widget=forms.TextInput({"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = forms.CharField(
-        label="Mật khẩu",
+        label=_("Mật khẩu"),
         strip=False,
-        help_text="Ít nhất 8 ký tự, không toàn chữ số, không quá giống tên đăng nhập.",
+        help_text=_("Ít nhất 8 ký tự, không toàn chữ số, không quá giống tên đăng nhập."),
         widget=forms.PasswordInput({"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="Nhập lại mật khẩu",
+        label=_("Nhập lại mật khẩu"),
         strip=False,
         widget=forms.PasswordInput({"autocomplete": "new-password"}),
     )
@@ -66,24 +73,24 @@ class RegisterForm(DomainForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", "Hai lần nhập mật khẩu không khớp.")
+            self.add_error("password2", _("Hai lần nhập mật khẩu không khớp."))
         if not data.get("phone") and not data.get("email"):
-            self.add_error("phone", "Cần nhập số điện thoại hoặc thư điện tử.")
+            self.add_error("phone", _("Cần nhập số điện thoại hoặc thư điện tử."))
         return data
 
 
 class ProfileForm(DomainForm):
     phone = forms.CharField(
-        label="Số điện thoại",
+        label=_("Số điện thoại"),
         max_length=20,
         required=False,
         widget=forms.TextInput({"inputmode": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(
-        label="Thư điện tử", required=False, widget=forms.EmailInput({"autocomplete": "email"})
+        label=_("Thư điện tử"), required=False, widget=forms.EmailInput({"autocomplete": "email"})
     )
     address = forms.CharField(
-        label="Địa chỉ (số nhà, thôn, tổ…)",
+        label=_("Địa chỉ (số nhà, thôn, tổ…)"),
         max_length=255,
         required=False,
         widget=forms.TextInput({"autocomplete": "street-address"}),

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy
 
 from congso.catalog.formschema import FormInvalid, validate_data
 
-DEFAULT_SECTION = "Thông tin tờ khai"
+DEFAULT_SECTION = gettext_lazy("Thông tin tờ khai")
 
 
 @dataclass
@@ -129,6 +130,11 @@ def group_rows(post: QueryDict, name: str) -> int:
         return max(0, min(int(post.get(f"{name}.rows", "1")), 50))
     except ValueError:
         return 1
+
+
+def is_blank(value: Any) -> bool:
+    """Nothing typed: empty text, an empty list, or a mapping of blanks."""
+    return _blank(value)
 
 
 def _blank(value: Any) -> bool:

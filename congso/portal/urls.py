@@ -1,12 +1,13 @@
 from django.urls import path
 
 from congso.notify import views as notify_views
-from congso.portal import citizen, views
+from congso.portal import citizen, units, views
 
 app_name = "portal"
 urlpatterns = [
     path("tra-cuu", views.lookup, name="lookup"),
     path("thu-tuc/", citizen.search, name="search"),
+    path("thu-tuc/don-vi-hanh-chinh/", units.commune_options, name="units"),
     path("thu-tuc/<str:code>/", citizen.procedure_page, name="procedure"),
     path("thu-tuc/<str:code>/nop-truc-tuyen/", citizen.apply, name="apply"),
     path(

@@ -5,6 +5,7 @@ or critical violation is allowed. Screenshots of the key pages go to ``docs/scre
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
 from importlib import import_module
@@ -15,9 +16,10 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from congso.dossiers.models import CodeRule
+from congso.dossiers.models import CodeRule, Dossier, DossierStep
 from congso.org.demo import DEMO_TOTP_KEY_HEX
-from tests.dossiers.conftest import PDF, PNG, build_world
+from congso.org.models import Role, RoleAssignment
+from tests.dossiers.conftest import PDF, PNG, User, build_world
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -85,8 +87,19 @@ class Session:
         self.page.screenshot(path=str(SHOTS / f"{name}-{self.viewport}.png"))
 
     def click(self, name: str) -> None:
-        self.page.get_by_role("button", name=name, exact=True).click()
+        # Every button here posts a form; file forms go through upload.js (XMLHttpRequest,
+        # then a navigation), so wait for the navigation, not only for the click.
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=name, exact=True).click()
         self.page.wait_for_load_state()
+        self.axe()
+
+    def upload(self, section: str, label: str, path: Path) -> None:
+        page = self.page
+        page.get_by_label(label).set_input_files(str(path))
+        with page.expect_navigation():
+            page.locator("section", has_text=section).get_by_role("button", name="Tải lên").click()
+        page.wait_for_load_state()
         self.axe()
 
     def follow(self, name: str | re.Pattern[str], *, exact: bool = True) -> None:
@@ -159,22 +172,14 @@ def test_citizen_to_officer_flow(
     if shots:
         citizen.shot("02-online-form")
     citizen.click("Lưu và tiếp tục")
-    page.get_by_label("Chọn tệp cho «Tờ khai đăng ký khai sinh»").set_input_files(
-        str(tmp_path / "to-khai.pdf")
+    citizen.upload(
+        "Tờ khai đăng ký khai sinh",
+        "Chọn tệp cho «Tờ khai đăng ký khai sinh»",
+        tmp_path / "to-khai.pdf",
     )
-    page.locator("section", has_text="Tờ khai đăng ký khai sinh").get_by_role(
-        "button", name="Tải lên"
-    ).click()
-    page.wait_for_load_state()
-    citizen.axe()
-    page.get_by_label("Chọn tệp cho «Giấy chứng sinh»").set_input_files(
-        str(tmp_path / "giay-chung-sinh.png")
+    citizen.upload(
+        "Giấy chứng sinh", "Chọn tệp cho «Giấy chứng sinh»", tmp_path / "giay-chung-sinh.png"
     )
-    page.locator("section", has_text="Giấy chứng sinh").get_by_role(
-        "button", name="Tải lên"
-    ).click()
-    page.wait_for_load_state()
-    citizen.axe()
     if shots:
         citizen.shot("03-attachments")
     citizen.click("Tiếp tục")
@@ -233,3 +238,116 @@ def test_citizen_to_officer_flow(
     sessions = (citizen, reception, specialist, leader)
     assert [v for s in sessions for v in s.violations] == []
     assert sum(len(s.checked) for s in sessions) >= 25
+
+
+def test_counter_reception_and_supervisor_reassign(
+    live_server: Any, browser: Any, tmp_path: Path, settings: Any
+) -> None:
+    """At the desk: an in-person dossier entered and received, form 01 printed; the leader
+    hands the running step to another specialist from the supervisor view."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    seeded = import_module("congso.dossiers.migrations.0002_tt01_2018_code_rule")
+    CodeRule.objects.get_or_create(
+        effective_from=seeded.EFFECTIVE_FROM,
+        defaults={"pattern": seeded.PATTERN, "legal_basis": seeded.LEGAL_BASIS},
+    )
+    world = build_world()
+    for officer in (world.reception_a, world.specialist_a, world.leader_a):
+        TOTPDevice.objects.create(user=officer, name="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True)
+    second = User.objects.create_user(username="chuyenvien.a2", password="x", full_name="Hà An")
+    RoleAssignment.objects.create(
+        user=second,
+        role=Role.SPECIALIST,
+        agency=world.commune_a,
+        valid_from=datetime.date(2020, 1, 1),
+    )
+    (tmp_path / "to-khai.pdf").write_bytes(PDF)
+
+    reception = Session(browser, live_server.url, "desktop", tmp_path)
+    page = reception.page
+    reception.login_officer("motcua.a", DEMO_TOTP_KEY_HEX)
+    reception.follow("Tiếp nhận trực tiếp")
+    # htmx shows the results as the officer types (the button is the no-script path).
+    page.get_by_label("Tên hoặc mã thủ tục").fill("khai sinh")
+    page.get_by_role("link", name="Thủ tục đăng ký khai sinh").wait_for()
+    reception.axe()
+    reception.follow("Thủ tục đăng ký khai sinh")
+    page.get_by_label(re.compile("^Số định danh cá nhân")).fill("05119200077")
+    page.get_by_label(re.compile("^Họ và tên")).fill("Lê Thị Cúc")
+    page.get_by_label("Ngày sinh (công dân)").fill("1992-03-04")
+    page.get_by_label("Giới tính (công dân)").select_option("female")
+    page.get_by_label(re.compile("Họ, chữ đệm, tên của trẻ")).fill("Lê Văn Tí")
+    page.locator("#f-ngay-sinh").fill("2026-02-01")
+    page.get_by_label("Bản quét (số hóa) «Tờ khai đăng ký khai sinh»").set_input_files(
+        str(tmp_path / "to-khai.pdf")
+    )
+    # A wrong ID number: the 422 page (sent through upload.js) shows the error next to the
+    # field and keeps what was typed; the scan has to be chosen again.
+    page.get_by_role("button", name="Tiếp nhận hồ sơ", exact=True).click()
+    page.locator("#id_number-error").wait_for()
+    reception.axe()
+    assert page.get_by_label(re.compile("^Họ và tên")).input_value() == "Lê Thị Cúc"
+    page.get_by_label(re.compile("^Số định danh cá nhân")).fill("051192000777")
+    page.get_by_label("Bản quét (số hóa) «Tờ khai đăng ký khai sinh»").set_input_files(
+        str(tmp_path / "to-khai.pdf")
+    )
+    reception.shot("08-counter-reception")
+    # upload.js sends the form with XMLHttpRequest and shows a labelled <progress>: hold the
+    # request until the progress box is there, then let it through.
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/tiep-nhan-truc-tiep/**", hold)
+    page.get_by_role("button", name="Tiếp nhận hồ sơ", exact=True).click()
+    progress = page.get_by_role("progressbar", name=re.compile("Đang tải tệp lên"))
+    progress.wait_for()
+    assert page.locator("form[data-upload-progress]").get_attribute("aria-busy") == "true"
+    reception.axe()
+    while not held:  # the route handler runs on Playwright's loop; let it catch up
+        page.wait_for_timeout(20)
+    with page.expect_navigation():
+        held[0].continue_()
+    assert len(held) == 1  # one listener, one request, even after the error page
+    page.unroute("**/tiep-nhan-truc-tiep/**")
+    page.wait_for_load_state()
+    reception.axe()
+    code = page.locator("#dossier-code").inner_text().strip()
+    assert re.fullmatch(r"000\.00\.51\.H51-\d{6}-\d{4}", code), page.locator("main").inner_text()
+    href = page.get_by_role("link", name=re.compile("mẫu 01")).get_attribute("href")
+    receipt = reception.context.request.get(live_server.url + str(href))
+    assert receipt.ok and receipt.headers["content-type"] == "application/pdf"
+    assert receipt.body().startswith(b"%PDF")
+    dossier = Dossier.objects.get(code=code)
+    assert Dossier.objects.count() == 1
+    assert dossier.channel == "in_person" and dossier.status == "received"
+    assert dossier.components.get(code="to-khai").digitised
+    reception.act(code, "Chuyển xử lý")
+
+    # The consult and transfer pages of the step's holder (axe checks them; no action taken).
+    specialist = Session(browser, live_server.url, "desktop", tmp_path)
+    specialist.login_officer("chuyenvien.a", DEMO_TOTP_KEY_HEX)
+    specialist.go(f"/can-bo/ho-so/{code}/thao-tac/consult/")
+    assert specialist.page.get_by_label("Cơ quan 1", exact=True).count() == 1
+    specialist.go(f"/can-bo/ho-so/{code}/thao-tac/transfer/")
+    assert specialist.page.get_by_label("Cơ quan 1 chủ trì").count() == 1
+
+    leader = Session(browser, live_server.url, "desktop", tmp_path)
+    leader.login_officer("lanhdao.a", DEMO_TOTP_KEY_HEX)
+    leader.follow("Giám sát một cửa")
+    assert code in leader.page.content()
+    card = leader.page.locator("article", has_text=code)
+    card.get_by_label("Giao cho cán bộ").select_option(label="Hà An (chuyenvien.a2)")
+    card.get_by_label(re.compile("^Lý do giao lại")).fill("Cân đối công việc")
+    leader.shot("09-supervisor")
+    leader.click(f"Giao lại bước «Thẩm định hồ sơ» của {code}")
+    assert "Đã giao lại bước xử lý." in leader.page.content()
+    step = DossierStep.objects.get(dossier=dossier, status="active")
+    assert step.assignee == second
+    sessions = (reception, specialist, leader)
+    assert [v for s in sessions for v in s.violations] == []
+    assert sum(len(s.checked) for s in sessions) >= 14

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from congso.dossiers.deadlines import Timeliness
 from congso.dossiers.workflow import TRANSITIONS, Status
@@ -15,7 +16,8 @@ register = template.Library()
 
 EXTRA_ACTION_LABELS = {
     "submit": "Nộp hồ sơ trực tuyến",
-    "component_mark": "Kiểm tra / số hóa thành phần",
+    "mark_component": "Kiểm tra / số hóa thành phần",
+    "reassign": "Giao lại bước xử lý",
 }
 TIMELINESS = {
     Timeliness.EARLY.value: ("Trước hạn", "early"),
@@ -27,7 +29,13 @@ TIMELINESS = {
 @register.filter
 def action_label(action: str) -> str:
     transition = TRANSITIONS.get(action)
-    return transition.label_vi if transition else EXTRA_ACTION_LABELS.get(action, action)
+    return gettext(transition.label_vi if transition else EXTRA_ACTION_LABELS.get(action, action))
+
+
+@register.filter
+def ui(label: Any) -> str:
+    """A dossier label (status, action) in the page's language (see ``portal/labels.py``)."""
+    return gettext(str(label)) if label else ""
 
 
 @register.filter
@@ -73,4 +81,15 @@ def deadline_state(dossier: Any, now: datetime | None = None) -> tuple[str, str]
 @register.inclusion_tag("portal/includes/deadline_badge.html")
 def deadline_badge(dossier: Any) -> dict[str, str]:
     label, modifier = deadline_state(dossier)
-    return {"label": label, "modifier": modifier}
+    return {"label": gettext(label), "modifier": modifier}
+
+
+@register.simple_tag
+def address_picker(field: Any, post: Any = None) -> dict[str, Any]:
+    """Provinces, the chosen province and its communes for an address field."""
+    from congso.portal.units import picker
+
+    province = ""
+    if post is not None and hasattr(post, "get"):
+        province = str(post.get(f"{field.name}.province", "") or "")
+    return picker(field.unit_code, province)
