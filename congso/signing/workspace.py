@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from congso.core.errors import DomainError, NotFound
@@ -24,8 +25,8 @@ from congso.signing.models import ResultStatus, SignatureRole, SignedResult
 
 #: Notices shown on the dossier page after an action (``?ketqua=<key>``).
 NOTICES = {
-    "lap": "Đã lập kết quả điện tử; đang chờ ký số.",
-    "ky": "Đã ký số kết quả điện tử.",
+    "lap": _("Đã lập kết quả điện tử; đang chờ ký số."),
+    "ky": _("Đã ký số kết quả điện tử."),
 }
 
 
@@ -68,7 +69,7 @@ def prepare(request: HttpRequest, code: str) -> HttpResponse:
     context: dict[str, Any] = {
         "dossier": dossier,
         "action": "prepare",
-        "title": "Lập kết quả điện tử",
+        "title": _("Lập kết quả điện tử"),
         "template": selectors.template_of(dossier),
         "previous": selectors.latest_result(dossier),
     }
@@ -93,7 +94,7 @@ def sign(request: HttpRequest, code: str, number: int) -> HttpResponse:
     context: dict[str, Any] = {
         "dossier": dossier,
         "action": "sign",
-        "title": "Ký số kết quả điện tử",
+        "title": _("Ký số kết quả điện tử"),
         "result": result,
         "profiles": profiles,
         "next_role": SignatureRole(role).label if role else "",
