@@ -1,5 +1,5 @@
-"""English pages: the portal's and the workspace's catalogues are complete, and the pages
-switch language with the same cookie as the header's language switch."""
+"""English pages: the app catalogues (portal, workspace, notifications, e-results) are complete,
+and the pages switch language with the same cookie as the header's language switch."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.dossiers.conftest import submit
 
 CATALOGUES = [
     Path(settings.BASE_DIR) / "congso" / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
-    for app in ("portal", "backoffice")
+    for app in ("portal", "backoffice", "notify", "signing")
 ]
 
 
@@ -81,3 +81,57 @@ def test_every_workflow_label_has_its_english_text() -> None:
     assert untranslated == []
     with translation.override("vi"):
         assert ui("Đang xử lý") == "Đang xử lý"
+
+
+def _in_english(client: Client, url: str, english_text: list[str], vietnamese: list[str]) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    html = response.content.decode()
+    assert '<html lang="en"' in html, url
+    for phrase in english_text:
+        assert phrase in html, (url, phrase)
+    for phrase in vietnamese:
+        assert phrase not in html, (url, phrase)
+    return html
+
+
+def test_dossier_pages_in_english(world, clock, settings: Any) -> None:
+    from congso.notify.models import Message
+
+    settings.OFFICER_2FA_REQUIRED = False
+    dossier = submit(world)
+    Message.objects.create(
+        dossier=dossier, kind="received", channel="sms", recipient="0912345678", body="x",
+        status=Message.Status.DEAD, last_error="SMTP 451", created_at=dossier.submitted_at,
+        failed_at=dossier.submitted_at,
+    )  # fmt: skip
+    officer = _in_english(
+        english(world.reception_a),
+        f"/can-bo/ho-so/{dossier.code}/",
+        [
+            "Actions", "Submission channel", "Processing deadline", "Application form",
+            "Dossier components", "Processing steps", "Printable forms", "History",
+            "Notifications sent", "Carrier response / error", "Receive the dossier",
+            f"Dossier {dossier.code} · Officers",
+        ],
+        [
+            "Thao tác", "Hình thức nộp", "Hạn giải quyết", ">Tờ khai<", "Thành phần hồ sơ",
+            "Các bước xử lý", "Biểu mẫu in", "Lịch sử", "Thông báo đã gửi",
+            "Phản hồi nhà mạng", "Tiếp nhận hồ sơ", "Mới đăng ký, chờ tiếp nhận",
+        ],
+    )  # fmt: skip
+    assert "SMTP 451" in officer
+    citizen = _in_english(
+        english(world.citizen_user),
+        f"/ca-nhan/ho-so/{dossier.code}/",
+        [
+            "My dossiers", "Procedure", "Status", "Submitted on", "Dossier components",
+            "Processing history", "Notifications sent",
+        ],
+        [
+            "Hồ sơ của tôi", "<dt>Thủ tục<", "Tình trạng", "Ngày nộp", "Thành phần hồ sơ",
+            "Quá trình giải quyết", "Thông báo đã gửi", "Mới đăng ký, chờ tiếp nhận",
+            "Phản hồi nhà mạng",
+        ],
+    )  # fmt: skip
+    assert "0912***678" in citizen and "SMTP 451" not in citizen
