@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -51,10 +52,11 @@ def unsubscribe(request: HttpRequest, token: UUID) -> HttpResponse:
 
 
 class PreferenceForm(forms.Form):
-    sms = forms.BooleanField(label="Nhận thông báo qua SMS", required=False)
-    email = forms.BooleanField(label="Nhận thông báo qua thư điện tử", required=False)
+    sms = forms.BooleanField(label=_("Nhận thông báo qua SMS"), required=False)
+    email = forms.BooleanField(label=_("Nhận thông báo qua thư điện tử"), required=False)
     optional = forms.BooleanField(
-        label="Nhận cả thông báo không bắt buộc (ví dụ: hồ sơ bắt đầu được xử lý)", required=False
+        label=_("Nhận cả thông báo không bắt buộc (ví dụ: hồ sơ bắt đầu được xử lý)"),
+        required=False,
     )
 
 
@@ -91,8 +93,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
         {
             "citizen": citizen,
             "form": form,
-            "quiet": quiet.replace("-", " đến ") if quiet else "",
-            "done": "Đã lưu lựa chọn nhận thông báo." if request.GET.get("da") == "luu" else "",
+            "quiet": [part.strip() for part in quiet.split("-", 1)] if "-" in quiet else None,
+            "done": _("Đã lưu lựa chọn nhận thông báo.") if request.GET.get("da") == "luu" else "",
             "nav": "profile",
         },
     )

@@ -53,4 +53,8 @@ LABELS = (
     gettext_noop("Quá hạn"),
     gettext_noop("Còn hạn"),
     gettext_noop("Đến hạn hôm nay"),
+    # Submission channels (dossiers.models.Channel).
+    gettext_noop("Trực tiếp tại Bộ phận Một cửa"),
+    gettext_noop("Trực tuyến"),
+    gettext_noop("Qua dịch vụ bưu chính công ích"),
 )

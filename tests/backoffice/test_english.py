@@ -111,13 +111,15 @@ def test_dossier_pages_in_english(world, clock, settings: Any) -> None:
         [
             "Actions", "Submission channel", "Processing deadline", "Application form",
             "Dossier components", "Processing steps", "Printable forms", "History",
-            "Notifications sent", "Carrier response / error", "Receive the dossier",
+            "Notifications sent", "Carrier response / error", "Receive the dossier", "Online",
+            "Given up (no attempts left)", "Dossier received",
             f"Dossier {dossier.code} · Officers",
         ],
         [
             "Thao tác", "Hình thức nộp", "Hạn giải quyết", ">Tờ khai<", "Thành phần hồ sơ",
             "Các bước xử lý", "Biểu mẫu in", "Lịch sử", "Thông báo đã gửi",
-            "Phản hồi nhà mạng", "Tiếp nhận hồ sơ", "Mới đăng ký, chờ tiếp nhận",
+            "Phản hồi nhà mạng", "Tiếp nhận hồ sơ", "Mới đăng ký, chờ tiếp nhận", "Trực tuyến",
+            "Ngừng gửi", "Đã tiếp nhận hồ sơ",
         ],
     )  # fmt: skip
     assert "SMTP 451" in officer

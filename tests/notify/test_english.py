@@ -13,11 +13,27 @@ def test_preferences_page_in_english(world: Any) -> None:
         "/ca-nhan/thong-bao/",
         [
             "Notifications about your dossiers", "Mandatory notifications", "Vietnam time",
-            "21:00", ">Save<", "Back to your profile",
+            "from 21:00 to 07:00", ">Save<", "Back to your profile", "Receive notifications by SMS",
         ],
         [
             "Nhận thông báo về hồ sơ", "Các thông báo bắt buộc", "giờ Việt Nam", ">Lưu<",
-            "Quay lại thông tin cá nhân",
+            "Quay lại thông tin cá nhân", "Nhận thông báo qua", "Nhận cả thông báo", " đến ",
         ],
     )  # fmt: skip
     assert "<title>Notifications" in html
+
+
+def test_every_notification_label_has_its_english_text() -> None:
+    from django.utils import translation
+
+    from congso.notify.labels import LABELS
+    from congso.notify.models import ChannelKind, EventKind, Message
+    from congso.portal.templatetags.congso_ui import ui
+
+    shown = [
+        label for choices in (ChannelKind, EventKind, Message.Status) for label in choices.labels
+    ]
+    assert set(shown) <= set(LABELS)
+    with translation.override("en"):
+        untranslated = [label for label in LABELS if ui(label) == label and label != "SMS"]
+    assert untranslated == []

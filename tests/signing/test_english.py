@@ -30,7 +30,7 @@ def test_officer_pages_in_english(world: World, clock: Clock, settings: Any) -> 
         ["Electronic result (digitally signed)", "signing order:", "leader signs to approve",
          "records clerk applies the agency seal", "No electronic result has been prepared yet.",
          "Prepare the electronic result"],
-        ["Kết quả điện tử (ký số)", "ký theo thứ tự", "lãnh đạo ký duyệt",
+        ["Kết quả điện tử (ký số)", "ký theo thứ tự", "lãnh đạo ký duyệt", "Trực tuyến",
          "Chưa lập kết quả điện tử", "Lập kết quả điện tử"],
     )  # fmt: skip
     _in_english(
@@ -44,8 +44,10 @@ def test_officer_pages_in_english(world: World, clock: Clock, settings: Any) -> 
         specialist,
         f"{base}/?ketqua=lap",
         ["The electronic result has been prepared", "No digital signature yet.", "Waiting for:",
+         "Awaiting signature", "Leader&#x27;s approval signature",
          "View / print the result (PDF)", "Prepare the electronic result again"],
-        ["Đã lập kết quả điện tử", "Chưa có chữ ký số", "Đang chờ:", "Xem / in kết quả",
+        ["Đã lập kết quả điện tử", "Chưa có chữ ký số", "Đang chờ:", "Xem / in kết quả", "Chờ ký",
+         "Lãnh đạo ký duyệt",
          "Lập lại kết quả điện tử"],
     )  # fmt: skip
 
@@ -84,10 +86,12 @@ def test_citizen_card_and_verification_page_in_english(
         english(),
         f"/xac-thuc/{result.public_token}/",
         ["Verify a digitally signed electronic result", "Original kept by the agency",
-         "Conclusion:", "1 signature ", "Signature level", "Certificate chain",
+         "Conclusion: Valid", "The signature is valid and the document is intact.",
+         "1 signature ", "Signature level", "Certificate chain",
          "Compare your copy with the original", "Download the validation report as XML"],
-        ["Xác thực kết quả điện tử", "Bản gốc lưu tại cơ quan", "Kết luận:", "1 chữ ký",
-         "Mức chữ ký", "Chuỗi chứng thư", "So sánh bản đang giữ", "Tải báo cáo xác thực"],
+        ["Xác thực kết quả điện tử", "Bản gốc lưu tại cơ quan", "Kết luận:", "1 chữ ký", "Hợp lệ",
+         "văn bản còn nguyên vẹn", "Mức chữ ký", "Chuỗi chứng thư", "So sánh bản đang giữ",
+         "Tải báo cáo xác thực"],
     )  # fmt: skip
     _in_english(
         english(),
@@ -95,3 +99,19 @@ def test_citizen_card_and_verification_page_in_english(
         ["Verify a digitally signed document", "Choose the PDF file", ">Check<"],
         ["Xác thực văn bản ký số", "Chọn tệp PDF", ">Kiểm tra<"],
     )
+
+
+def test_every_signing_label_has_its_english_text() -> None:
+    from django.utils import translation
+
+    from congso.portal.templatetags.congso_ui import ui
+    from congso.signing import validation
+    from congso.signing.labels import LABELS
+    from congso.signing.models import ResultStatus
+
+    shown = [*SignatureRole.labels, *ResultStatus.labels]
+    shown += [*validation.INDICATION_LABELS.values(), *validation.SUB_INDICATION_LABELS.values()]
+    assert set(shown) <= set(LABELS)
+    with translation.override("en"):
+        untranslated = [label for label in LABELS if ui(label) == label]
+    assert untranslated == []
