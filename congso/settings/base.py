@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "congso.backoffice",
     "congso.notify",
     "congso.signing",
+    "congso.indicators",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
