@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "congso.notify",
     "congso.signing",
     "congso.indicators",
+    "congso.reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
