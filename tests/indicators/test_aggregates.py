@@ -31,17 +31,20 @@ from congso.dossiers import services
 from congso.dossiers.models import Channel
 from congso.indicators import aggregates
 from congso.indicators.selectors import COUNTERS, figures, live_figures
-from tests.dossiers.conftest import (  # noqa: F401  (fixtures)
+from tests.dossiers import conftest as dossier_fixtures
+from tests.dossiers.conftest import (
     FORM,
     at,
-    clock,
-    media,
     pdf,
     png,
     receive,
     submit,
-    world,
 )
+
+# The dossier tests' fixtures: a clock replacing timezone.now, the media root, the world.
+clock = dossier_fixtures.clock
+media = dossier_fixtures.media
+world = dossier_fixtures.world
 
 
 def in_person(world, *, channel=Channel.IN_PERSON, commune="a", files=None):
