@@ -10,13 +10,7 @@ from decimal import Decimal
 import pytest
 
 from congso.indicators import index
-from tests.dossiers.conftest import clock, media, world  # noqa: F401  (fixtures)
-from tests.indicators.dataset import END, START, Month, build_month
-
-
-@pytest.fixture
-def month(world, clock) -> Month:
-    return build_month(world, clock)
+from tests.indicators.dataset import END, START
 
 
 def test_preconditions(month):
