@@ -139,3 +139,25 @@ def test_home_page_teaser(client, month, clock):
 def test_expired_role_no_longer_opens_the_dashboard(client, month, world):
     RoleAssignment.objects.filter(user=world.monitor).update(valid_to=datetime.date(2021, 1, 1))
     assert _as(client, world.monitor).get(reverse("indicators:dashboard")).status_code == 403
+
+
+@pytest.mark.parametrize("app", ["indicators", "reports"])
+def test_english_catalogues_are_complete(app):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    po = Path(settings.BASE_DIR) / "congso" / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    text = po.read_text(encoding="utf-8")
+    entries = [e for e in text.split("\n\n")[1:] if e.strip()]
+    assert len(entries) > 15
+    for entry in entries:
+        assert entry.rstrip().splitlines()[-1] != 'msgstr ""', f"untranslated: {entry}"
+    assert "#, fuzzy" not in text
+
+
+def test_public_page_in_english(client, month):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("indicators:public") + PERIOD).content.decode()
+    assert "Administrative procedure statistics" in html
+    assert "early or on time" in html
