@@ -191,7 +191,7 @@ def scope_agency_ids(user: Any) -> list[int] | None:
 # --- Scoring --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Filters:
     start: date
     end: date
@@ -199,6 +199,13 @@ class Filters:
     agency_ids: Sequence[int] | None = None
     unit_ids: Sequence[int] | None = None
     field_ids: Sequence[int] | None = None
+    _total: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    def total(self) -> dict[str, Any]:
+        """The period's counters summed (read once per :func:`score`)."""
+        if self._total is None:
+            (self._total,) = selectors.figures(**self.figure_kwargs())
+        return self._total
 
     def figure_kwargs(self) -> dict[str, Any]:
         return {
@@ -339,7 +346,7 @@ def full_online_procedure_ids(on: date) -> set[int]:
 
 
 def _on_time(filters: Filters) -> Ratio:
-    (row,) = selectors.figures(**filters.figure_kwargs()) or [{}]
+    row = filters.total()
     good = _total([row], "processed_early", "processed_on_time")
     late = _total([row], "processed_late")
     return Ratio(
@@ -365,19 +372,19 @@ def _full_online(filters: Filters) -> Ratio:
 
 
 def _e_result(filters: Filters) -> Ratio:
-    (row,) = selectors.figures(**filters.figure_kwargs()) or [{}]
+    row = filters.total()
     return Ratio(_total([row], "e_results"), _total([row], "returned"), "e_results", "returned",
                  "returned_without_e_result")  # fmt: skip
 
 
 def _digitised(filters: Filters) -> Ratio:
-    (row,) = selectors.figures(**filters.figure_kwargs()) or [{}]
+    row = filters.total()
     return Ratio(_total([row], "digitised"), _total([row], "received"), "digitised", "received",
                  "received_not_digitised")  # fmt: skip
 
 
 def _satisfaction(filters: Filters) -> Ratio:
-    (row,) = selectors.figures(**filters.figure_kwargs()) or [{}]
+    row = filters.total()
     timed = _total([row], "processed_early", "processed_on_time", "processed_late")
     late = _total([row], "processed_late")
     dissatisfied = _total([row], "rating_count") - _total([row], "rating_satisfied")
