@@ -400,7 +400,7 @@ def daily_select_sql() -> str:
             {"e_results": "1"},
         ),
     ]
-    sums = ", ".join(f"SUM({c})" for c in COUNTERS)
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNTERS)
     union = " UNION ALL ".join(branches)
     return (
         f"SELECT day, agency_id, field_id, procedure_id, unit_id, channel, {sums} "
