@@ -490,7 +490,7 @@ def table_contents() -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
     dims = ("agency_id", "field_id", "procedure_id", "unit_id", "channel")
     for name, model, period in (("daily", DailyFigure, "day"), ("monthly", MonthlyFigure, "month")):
         rows: dict[tuple[Any, ...], tuple[int, ...]] = {}
-        for row in model.objects.values_list(period, *dims, *COUNTERS):  # type: ignore[attr-defined]
+        for row in model.objects.values_list(period, *dims, *COUNTERS):
             values = tuple(row[6:])
             if any(values):
                 rows[tuple(row[:6])] = values

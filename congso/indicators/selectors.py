@@ -132,12 +132,12 @@ def _period_expression(group: str, column: str) -> Any:
     return F(column)
 
 
-def _as_date(value: Any) -> date:
+def _as_date(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _clean_key(group: str, value: Any) -> Any:
@@ -198,7 +198,7 @@ def figures(
     if end < start:
         return [dict.fromkeys(COUNTERS, 0)] if not groups else []
     agencies = _agency_filter(agency_ids, scope_agency_ids)
-    common = {
+    common: dict[str, Any] = {
         "agencies": agencies,
         "field_ids": field_ids,
         "procedure_ids": procedure_ids,

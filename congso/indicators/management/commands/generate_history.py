@@ -576,7 +576,8 @@ def children_sql(first_id: int, officer_id: int) -> dict[str, str]:
 
     steps = [
         step(0, "Tiếp nhận hồ sơ", "reception", "d.receiving_agency_id", "'done'",
-             "d.submitted_at", _no_time(), "d.received_at", "'on_time'", "d.received_at IS NOT NULL"),
+             "d.submitted_at", _no_time(), "d.received_at", "'on_time'",
+             "d.received_at IS NOT NULL"),
         step(1, "Thẩm định, phê duyệt kết quả", "specialist", "d.competent_agency_id",
              "CASE WHEN d.ended_at IS NULL THEN 'active' ELSE 'done' END", started, "d.due_at",
              "d.ended_at", "d.timeliness",
