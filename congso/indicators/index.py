@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from congso.catalog.models import OnlineLevel, ProcedureVersion
 from congso.dossiers.models import Channel, Dossier, DossierComponent, Rating
@@ -45,23 +46,23 @@ GOALS_FILE = DATA_DIR / "goals.json"
 AVAILABLE_INPUTS = frozenset({"dossiers", "e_results", "digitisation", "ratings"})
 #: What each missing input waits for (shown on the index page).
 MISSING_INPUTS_VI = {
-    "procedure_publication": "quyết định công bố và ngày công khai thủ tục",
-    "national_sync": "đồng bộ hồ sơ với Cổng Dịch vụ công quốc gia",
-    "payment": "thanh toán trực tuyến",
-    "e_certified_copy": "chứng thực bản sao điện tử",
-    "data_reuse": "tái sử dụng dữ liệu số hóa",
-    "data_warehouse": "kho dữ liệu điện tử của công dân",
-    "population_data": "Cơ sở dữ liệu quốc gia về dân cư, tài khoản VNeID",
-    "complaints": "tiếp nhận, xử lý phản ánh, kiến nghị",
+    "procedure_publication": _("quyết định công bố và ngày công khai thủ tục"),
+    "national_sync": _("đồng bộ hồ sơ với Cổng Dịch vụ công quốc gia"),
+    "payment": _("thanh toán trực tuyến"),
+    "e_certified_copy": _("chứng thực bản sao điện tử"),
+    "data_reuse": _("tái sử dụng dữ liệu số hóa"),
+    "data_warehouse": _("kho dữ liệu điện tử của công dân"),
+    "population_data": _("Cơ sở dữ liệu quốc gia về dân cư, tài khoản VNeID"),
+    "complaints": _("tiếp nhận, xử lý phản ánh, kiến nghị"),
 }
 
 OK = "ok"
 NO_DATA = "no_data"
 NO_DOSSIERS = "no_dossiers"
 STATUS_LABELS_VI = {
-    OK: "Có dữ liệu",
-    NO_DATA: "Chưa có dữ liệu",
-    NO_DOSSIERS: "Chưa có dữ liệu (không có hồ sơ trong kỳ)",
+    OK: _("Có dữ liệu"),
+    NO_DATA: _("Chưa có dữ liệu"),
+    NO_DOSSIERS: _("Chưa có dữ liệu (không có hồ sơ trong kỳ)"),
 }
 #: A rating of this score or more counts as satisfied (as ``rating_satisfied``).
 SATISFIED_SCORE = 4
@@ -262,11 +263,11 @@ class IndicatorResult:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS_VI[self.status]
+        return str(STATUS_LABELS_VI[self.status])
 
     @property
     def missing_vi(self) -> list[str]:
-        return [MISSING_INPUTS_VI.get(name, name) for name in self.definition.missing_inputs]
+        return [str(MISSING_INPUTS_VI.get(name, name)) for name in self.definition.missing_inputs]
 
 
 @dataclass

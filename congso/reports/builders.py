@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -76,6 +76,10 @@ class Document:
 
 def _no_progress(_: int) -> None:
     return None
+
+
+#: Reports are official documents: Vietnamese whatever the page's language.
+REPORT_LANGUAGE = "vi"
 
 
 def _period(start: date, end: date) -> str:
@@ -247,6 +251,18 @@ def index_report(
     progress: Progress = _no_progress,
 ) -> Document:
     agency = Agency.objects.filter(pk=agency_id).first() if agency_id else None
+    with translation.override(REPORT_LANGUAGE):
+        return _index_document(agency, start, end, scope, agency_id, progress)
+
+
+def _index_document(
+    agency: Agency | None,
+    start: date,
+    end: date,
+    scope: Sequence[int] | None,
+    agency_id: int | None,
+    progress: Progress,
+) -> Document:
     result = index.score(
         start=start,
         end=end,

@@ -161,3 +161,13 @@ def test_public_page_in_english(client, month):
     html = client.get(reverse("indicators:public") + PERIOD).content.decode()
     assert "Administrative procedure statistics" in html
     assert "early or on time" in html
+
+
+def test_index_page_in_english_uses_the_english_names(client, month, world):
+    client.force_login(world.monitor)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("indicators:index") + PERIOD).content.decode()
+    assert "Dossiers processed early or on time" in html
+    assert "Online payment" in html
+    assert "No data yet" in html
+    assert "online payment" in html  # the missing input, translated
