@@ -196,6 +196,23 @@ def situation_report(
         ),
     )
 
+    sections_by_agency: list[Section] = []
+    if agency is None:
+        by_agency = stats.by_agency(start, end, scope=scope)
+        sections_by_agency.append(
+            Section(
+                "Kết quả tiếp nhận, giải quyết theo cơ quan",
+                [],
+                Table(
+                    ["Cơ quan", "Tiếp nhận", "Trực tuyến", "Đã giải quyết", "Quá hạn",
+                     "Tỷ lệ trước hạn, đúng hạn"],
+                    [[line.label, line.received, line.received_online, line.processed,
+                      line.late, _pct(line.on_time_rate)] for line in by_agency],
+                    [4, 1, 1, 1, 1, 1.4],
+                ),
+            )
+        )  # fmt: skip
+
     in_force = ProcedureVersion.objects.filter(
         Q(effective_to__isnull=True) | Q(effective_to__gte=end),
         effective_from__lte=end,
@@ -234,7 +251,7 @@ def situation_report(
         "TRONG GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
         subtitle=f"{_who(agency)} — {_period(start, end)}",
         letterhead=_letterhead(agency, today),
-        sections=[deployment, handling, published, evaluation, inter_agency],
+        sections=[deployment, handling, *sections_by_agency, published, evaluation, inter_agency],
         sheet_name="Tình hình một cửa",
     )
 

@@ -48,6 +48,8 @@ def test_situation_report_excel_has_the_figures(month, world):
     assert field[7] == "66.7 %"
     total = _row(rows, "Tổng cộng")
     assert total[1] == 4
+    # Without a chosen agency, a line per agency.
+    assert _row(rows, "UBND xã A")[1:6] == [4, 2, 3, 1, "66.7 %"]
     text = " ".join(str(c) for row in rows for c in row if c)
     assert "Số lượt đánh giá: 3" in text
     assert "hài lòng (4–5 điểm): 66.7 %" in text
