@@ -193,7 +193,8 @@ def figures(
     ``unit_id`` (``None`` for "none"), ``channel``, and ``day``/``month``/``quarter``/``year`` as
     the first day of the period. Without ``group_by``: one dict (zeros when nothing matched).
     Groups with nothing in them are absent. Whole months come from :class:`MonthlyFigure`, the
-    ragged ends from :class:`DailyFigure`."""
+    ragged ends from :class:`DailyFigure`; a period ending today or later takes the current
+    month from :class:`MonthlyFigure` (nothing is dated after today)."""
     groups = _check_groups(group_by, GROUPS)
     if end < start:
         return [dict.fromkeys(COUNTERS, 0)] if not groups else []
@@ -211,9 +212,11 @@ def figures(
         parts.append(_sum_rows(daily, "day", groups, COUNTERS))
     else:
         first_full = start if start.day == 1 else _next_month(start)
-        after_full = (
-            month_start(end) if _next_month(end) - timedelta(days=1) != end else (_next_month(end))
-        )
+        # Nothing is counted after today (every counter is dated by an event that happened), so
+        # a period running to today or later can read the current month's row as month-to-date.
+        month_end = _next_month(end) - timedelta(days=1)
+        to_month_end = end == month_end or end >= timezone.localdate()
+        after_full = _next_month(end) if to_month_end else month_start(end)
         if first_full < after_full:
             monthly = _filtered(
                 MonthlyFigure.objects.filter(month__gte=first_full, month__lt=after_full), **common
