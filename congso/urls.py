@@ -10,6 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("congso.core.urls")),
     path("tai-khoan/", include("congso.accounts.urls")),
     path("", include("congso.printing.urls")),
+    path("", include("congso.indicators.urls")),
+    path("", include("congso.reports.urls")),
     path("can-bo/", include("congso.backoffice.urls")),
     path("", include("congso.portal.urls")),
     path("", include("congso.signing.urls")),

@@ -61,6 +61,7 @@ from congso.dossiers.permissions import (
     is_reception_officer,
 )
 from congso.dossiers.workflow import LABELS_VI, TRANSITIONS, Status, Transition
+from congso.indicators import aggregates as indicators
 from congso.org.models import Agency, Citizen, Department, Desk, Organisation, Role
 from congso.org.permissions import RECEPTION, current_roles, is_authenticated_user
 from congso.signing.selectors import completion_blocker
@@ -231,6 +232,7 @@ def _lock(dossier: Dossier, expected_version: int | None) -> Dossier:
             f"bạn đang xem phiên bản {expected}). Vui lòng tải lại hồ sơ rồi thực hiện lại.",
             field="expected_version",
         )
+    indicators.capture(locked)
     return locked
 
 
@@ -333,6 +335,7 @@ def _log(
         created_at=now,
     )
     enqueue("dossiers.publish_event", event_id=event.pk)
+    indicators.record_change(dossier, action=action, from_status=from_status, now=now)
     after = _snapshot(dossier)
     if data:
         after["data"] = data

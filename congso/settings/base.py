@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "congso.backoffice",
     "congso.notify",
     "congso.signing",
+    "congso.indicators",
+    "congso.reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

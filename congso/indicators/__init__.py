@@ -1,0 +1,1 @@
+"""Indicators: pre-aggregated statistics for dashboards, public statistics and reports (issue 7)."""

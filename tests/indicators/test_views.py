@@ -1,0 +1,173 @@
+"""Dashboard, index page, drill-down and public statistics through the Django test client: who
+may open them, what they show, the live partial, and no personal data on the public page."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from congso.org.models import RoleAssignment
+
+PERIOD = "?tu=2026-03-01&den=2026-03-31"
+
+
+pytestmark = pytest.mark.usefixtures("no_second_factor")
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_dashboard_for_the_province_monitor(client, month, world):
+    response = _as(client, world.monitor).get(reverse("indicators:dashboard") + PERIOD)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "vendor/chartjs/chart.umd.min.js" in html
+    assert 'id="trend-data"' in html
+    assert 'hx-trigger="every 60s"' in html
+    # Ranking of communes: commune A with 2 of 3 on time.
+    communes = response.context["communes"]
+    assert [line.label for line in communes] == ["UBND xã A"]
+    assert communes[0].on_time_rate == Decimal("66.7")
+    assert response.context["total"].received == 4
+    assert response.context["live"]["in_progress"] == 1
+    assert response.context["trend"]["received"] == [4]
+    # The accessible table fallback carries the chart's figures.
+    assert "03/2026" in html
+
+
+def test_live_partial_and_overdue_list(client, month, world, clock):
+    from tests.dossiers.conftest import at
+
+    clock.set(at(2026, 3, 12, 9, 0))  # A4 (due 04/03 or so) is overdue now
+    response = _as(client, world.monitor).get(
+        reverse("indicators:dashboard") + PERIOD + "&phan=truc-tiep", HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="live"')
+    assert month.a4.code in html
+    assert reverse("backoffice:dossier", args=[month.a4.code]) in html
+    assert response.context["live"]["overdue_now"] == 1
+
+
+def test_agency_head_sees_only_their_agency(client, month, world):
+    response = _as(client, world.leader_b).get(reverse("indicators:dashboard") + PERIOD)
+    assert response.status_code == 200
+    assert response.context["total"].received == 0
+    assert response.context["communes"] == []
+    assert response.context["overdue"] == []
+
+
+@pytest.mark.parametrize("name", ["reception_a", "specialist_a", "citizen_user"])
+def test_others_are_refused(client, month, world, name):
+    client.force_login(getattr(world, name))
+    for url in (
+        reverse("indicators:dashboard"),
+        reverse("indicators:index"),
+        reverse("indicators:drilldown", args=["processed_late"]),
+    ):
+        assert client.get(url).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, month):
+    response = client.get(reverse("indicators:dashboard"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_index_page_explains_each_score(client, month, world):
+    response = _as(client, world.monitor).get(reverse("indicators:index") + PERIOD)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "28.64" in html or "28,64" in html
+    assert "Chưa có dữ liệu" in html
+    late_link = reverse("indicators:drilldown", args=["processed_late"])
+    assert late_link in html
+    assert "66.67" in html or "66,67" in html
+
+
+def test_drilldown_lists_the_late_dossier(client, month, world):
+    url = reverse("indicators:drilldown", args=["processed_late"]) + PERIOD
+    response = _as(client, world.monitor).get(url)
+    assert response.status_code == 200
+    assert [d.code for d in response.context["page"]] == [month.a2.code]
+    assert reverse("backoffice:dossier", args=[month.a2.code]) in response.content.decode()
+    assert client.get(reverse("indicators:drilldown", args=["nothing"])).status_code == 404
+
+
+def test_bad_period_shows_a_vietnamese_message(client, month, world):
+    response = _as(client, world.monitor).get(
+        reverse("indicators:index") + "?tu=2026-03-31&den=2026-03-01"
+    )
+    assert response.status_code == 200
+    assert "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu." in response.content.decode()
+
+
+def test_public_statistics_without_login_and_without_personal_data(client, month, world):
+    response = client.get(reverse("indicators:public") + PERIOD)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "UBND xã A" in html
+    assert response.context["total"].received == 4
+    citizen = world.citizen
+    for private in (
+        month.a1.code,
+        citizen.full_name,
+        citizen.personal_id,
+        citizen.phone,
+        month.a1.applicant_name,
+    ):
+        assert private not in html
+
+
+def test_home_page_teaser(client, month, clock):
+    from tests.dossiers.conftest import at
+
+    clock.set(at(2026, 12, 1, 9, 0))
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reverse("indicators:public") in html
+    assert "2026" in html
+
+
+def test_expired_role_no_longer_opens_the_dashboard(client, month, world):
+    RoleAssignment.objects.filter(user=world.monitor).update(valid_to=datetime.date(2021, 1, 1))
+    assert _as(client, world.monitor).get(reverse("indicators:dashboard")).status_code == 403
+
+
+@pytest.mark.parametrize("app", ["indicators", "reports"])
+def test_english_catalogues_are_complete(app):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    po = Path(settings.BASE_DIR) / "congso" / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    text = po.read_text(encoding="utf-8")
+    entries = [e for e in text.split("\n\n")[1:] if e.strip()]
+    assert len(entries) > 15
+    for entry in entries:
+        assert entry.rstrip().splitlines()[-1] != 'msgstr ""', f"untranslated: {entry}"
+    assert "#, fuzzy" not in text
+
+
+def test_public_page_in_english(client, month):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("indicators:public") + PERIOD).content.decode()
+    assert "Administrative procedure statistics" in html
+    assert "early or on time" in html
+
+
+def test_index_page_in_english_uses_the_english_names(client, month, world):
+    client.force_login(world.monitor)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("indicators:index") + PERIOD).content.decode()
+    assert "Dossiers processed early or on time" in html
+    assert "Online payment" in html
+    assert "No data yet" in html
+    assert "online payment" in html  # the missing input, translated

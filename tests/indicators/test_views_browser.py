@@ -1,0 +1,90 @@
+"""The dashboard, the index and the public statistics in a real browser (Debian's Chromium via
+Playwright, as ``tests/ui``): the vendored Chart.js draws both charts, the pages fit a 360 px
+phone without horizontal scrolling, and axe-core finds no serious or critical violation.
+Screenshots go to ``docs/screenshots/``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from tests.indicators.dataset import Month
+from tests.ui.test_browser_flow import AXE, CHROMIUM, SHOTS, VIEWPORTS
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("no_second_factor"),
+]
+
+PERIOD = "?tu=2026-03-01&den=2026-03-31"
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+def _violations(page: Any) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return list(
+        page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+            ".map(v => v.id + ': ' + v.help + ' → '"
+            " + v.nodes.map(n => n.target.join(' ')).join(', '))"
+        )
+    )
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "mobile"])
+def test_dashboard_index_and_public_page_in_a_browser(
+    browser: Any, live_server: Any, month: Month, world: Any, viewport: str
+) -> None:
+    client = Client()
+    client.force_login(world.monitor)
+    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="vi-VN")
+    context.add_cookies(
+        [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    page = context.new_page()
+    violations: list[str] = []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(live_server.url + "/can-bo/chi-so/" + PERIOD)
+    page.wait_for_function(
+        "window.Chart && Chart.getChart('trend-chart') && Chart.getChart('ontime-chart')"
+    )
+    assert page.evaluate("Chart.getChart('trend-chart').data.datasets[0].data") == [4]
+    assert page.evaluate("Chart.getChart('trend-chart').data.datasets[1].data") == [3]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    violations += _violations(page)
+    page.screenshot(path=str(SHOTS / f"08-dashboard-{viewport}.png"), full_page=True)
+
+    page.goto(live_server.url + "/can-bo/chi-so/bo-chi-so-766/" + PERIOD)
+    assert "28.64" in page.content() or "28,64" in page.content()
+    violations += _violations(page)
+    page.screenshot(path=str(SHOTS / f"09-index-{viewport}.png"), full_page=True)
+
+    page.goto(live_server.url + "/thong-ke/" + PERIOD)
+    assert page.get_by_text("UBND xã A").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    violations += _violations(page)
+    page.screenshot(path=str(SHOTS / f"10-public-statistics-{viewport}.png"), full_page=True)
+    context.close()
+    assert violations == []
