@@ -18,3 +18,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+#: Data migrations whose rows the tests rely on: (module, function). A transactional test ends
+#: with a flush that empties every table, these rows included, and pytest-django runs the
+#: transactional tests last, one after another.
+SEEDING_MIGRATIONS = (
+    ("congso.dossiers.migrations.0002_tt01_2018_code_rule", "seed"),
+    ("congso.calendar.migrations.0002_vn_official_overrides", "load"),
+    ("congso.notify.migrations.0002_default_templates", "load"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request: pytest.FixtureRequest) -> None:
+    """Give every transactional test the rows the data migrations seed (all idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module, function in SEEDING_MIGRATIONS:
+        getattr(import_module(module), function)(apps, None)

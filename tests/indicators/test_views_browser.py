@@ -20,7 +20,7 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("no_second_factor"),
 ]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterator
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from congso.dossiers.models import CodeRule, Dossier, DossierStep
+from congso.dossiers.models import Dossier, DossierStep
 from congso.org.demo import DEMO_TOTP_KEY_HEX
 from congso.org.models import Role, RoleAssignment
 from tests.dossiers.conftest import PDF, PNG, User, build_world
@@ -132,12 +131,6 @@ def test_citizen_to_officer_flow(
     live_server: Any, browser: Any, tmp_path: Path, settings: Any, viewport: str
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-    # A transactional test's flush also removes the rows data migrations seeded.
-    seeded = import_module("congso.dossiers.migrations.0002_tt01_2018_code_rule")
-    CodeRule.objects.get_or_create(
-        effective_from=seeded.EFFECTIVE_FROM,
-        defaults={"pattern": seeded.PATTERN, "legal_basis": seeded.LEGAL_BASIS},
-    )
     world = build_world()
     for officer in (world.reception_a, world.specialist_a, world.leader_a):
         TOTPDevice.objects.create(user=officer, name="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True)
@@ -246,11 +239,6 @@ def test_counter_reception_and_supervisor_reassign(
     """At the desk: an in-person dossier entered and received, form 01 printed; the leader
     hands the running step to another specialist from the supervisor view."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    seeded = import_module("congso.dossiers.migrations.0002_tt01_2018_code_rule")
-    CodeRule.objects.get_or_create(
-        effective_from=seeded.EFFECTIVE_FROM,
-        defaults={"pattern": seeded.PATTERN, "legal_basis": seeded.LEGAL_BASIS},
-    )
     world = build_world()
     for officer in (world.reception_a, world.specialist_a, world.leader_a):
         TOTPDevice.objects.create(user=officer, name="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from congso.dossiers import services as dossier_services
-from congso.dossiers.models import CodeRule
 from congso.org.demo import DEMO_TOTP_KEY_HEX
 from congso.signing import pki
 from congso.signing.models import ResultTemplate, SignatureRole, SignerProfile
@@ -45,11 +43,6 @@ def test_prepare_sign_complete_download_verify_in_the_browser(
     settings.SIGNING_TRUST_ROOTS = [str(demo_pki.directory / "root.crt")]
     settings.SIGNING_TSA_URL = ""
     settings.SIGNING_PUBLIC_URL = live_server.url
-    seeded = import_module("congso.dossiers.migrations.0002_tt01_2018_code_rule")
-    CodeRule.objects.get_or_create(
-        effective_from=seeded.EFFECTIVE_FROM,
-        defaults={"pattern": seeded.PATTERN, "legal_basis": seeded.LEGAL_BASIS},
-    )
     world = build_world()
     for officer in (world.specialist_a, world.leader_a):
         TOTPDevice.objects.create(user=officer, name="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True)
