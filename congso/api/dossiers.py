@@ -300,9 +300,24 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
     behalf (so already known to be visible), which spares the scoped look-up."""
     d = loaded if loaded is not None else selectors.dossier_for(user, code)
     files: dict[int, list[AttachmentOut]] = {}
-    for item in selectors.attachments_of(d):
-        files.setdefault(item.component_id, []).append(_attachment(item))
-    rating = getattr(d, "rating", None)
+    created, created_files = services.created_parts(d)
+    if created:
+        # Created by this request: its slots and files are in memory, it has no step,
+        # supplement request or rating yet.
+        components = created
+        for items in created_files.values():
+            for item in items:
+                files.setdefault(item.component_id, []).append(_attachment(item))
+        steps: list[DossierStep] = []
+        supplements: list[Any] = []
+        rating = None
+    else:
+        for item in selectors.attachments_of(d):
+            files.setdefault(item.component_id, []).append(_attachment(item))
+        components = list(d.components.order_by("pk"))
+        steps = selectors.steps_of(d)
+        supplements = list(d.supplements.order_by("requested_at", "pk"))
+        rating = getattr(d, "rating", None)
     return DossierOut(
         **_summary(d),
         desk_id=d.desk_id,
@@ -329,9 +344,9 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
                 digitised=component.digitised,
                 attachments=files.get(component.pk, []),
             )
-            for component in d.components.order_by("pk")
+            for component in components
         ],
-        steps=[_step(step) for step in selectors.steps_of(d)],
+        steps=[_step(step) for step in steps],
         supplements=[
             SupplementOut(
                 id=item.pk,
@@ -341,14 +356,14 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
                 requested_at=_local(item.requested_at),
                 fulfilled_at=_local(item.fulfilled_at),
             )
-            for item in d.supplements.order_by("requested_at", "pk")
+            for item in supplements
         ],
         rating=RatingOut(
             score=rating.score, comment=rating.comment, created_at=_local(rating.created_at)
         )
         if rating
         else None,
-        allowed_actions=selectors.actions_for(user, d),
+        allowed_actions=selectors.actions_for(user, d, steps=steps, rated=rating is not None),
     )
 
 

@@ -155,8 +155,17 @@ def desk_book(desk: Desk, *, start: date, end: date) -> QuerySet[Dossier]:
     )
 
 
-def actions_for(user: Any, dossier: Dossier) -> list[str]:
-    """A hint of the actions ``user`` may try now (the services decide for certain)."""
+def actions_for(
+    user: Any,
+    dossier: Dossier,
+    *,
+    steps: list[DossierStep] | None = None,
+    rated: bool | None = None,
+) -> list[str]:
+    """A hint of the actions ``user`` may try now (the services decide for certain).
+
+    ``steps`` (all the dossier's steps) and ``rated`` spare their queries when the caller has
+    read them already."""
     from congso.dossiers.workflow import TRANSITIONS
 
     state = dossier.state
@@ -165,9 +174,16 @@ def actions_for(user: Any, dossier: Dossier) -> list[str]:
         return []
     applicant = is_applicant(user, dossier)
     reception = is_reception_officer(user, dossier)
-    holder = any(can_work_on_step(user, step) for step in current_steps(dossier))
+    active = (
+        current_steps(dossier)
+        if steps is None
+        else [step for step in steps if step.status == StepStatus.ACTIVE]
+    )
+    holder = any(can_work_on_step(user, step) for step in active)
     skip = {"resubmit" if dossier.received_at is not None else "supplement"}
-    if Rating.objects.filter(dossier=dossier).exists():
+    if rated is None:
+        rated = Rating.objects.filter(dossier=dossier).exists()
+    if rated:
         skip.add("rate")
     result = []
     for action in possible:

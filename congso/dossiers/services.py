@@ -38,6 +38,7 @@ from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.core.worker import enqueue
 from congso.dossiers import attachments, codes, deadlines
 from congso.dossiers.models import (
+    Attachment,
     Channel,
     CodeRule,
     Dossier,
@@ -694,7 +695,9 @@ def _check_desk(desk: Desk, agency: Agency) -> None:
 def default_desk(agency: Agency) -> Desk:
     """The desk an online dossier goes to when the applicant picks none: an active desk serving
     the competent agency, preferring the agency's own desk, then the oldest."""
-    desks = list(Desk.objects.filter(serves=agency, active=True).order_by("pk"))
+    desks = list(
+        Desk.objects.filter(serves=agency, active=True).select_related("agency").order_by("pk")
+    )
     if not desks:
         raise DomainError(
             "no_desk",
@@ -798,7 +801,10 @@ def _create(
     submitted_by: Any,
     now: datetime,
     stored: attachments.StoredFiles,
-) -> tuple[Dossier, list[Component], dict[str, DossierComponent]]:
+    slots: list[Component] | None = None,
+) -> tuple[Dossier, list[Component], dict[str, DossierComponent], dict[int, list[Attachment]]]:
+    """Insert the dossier, its component slots and its attachments. ``slots``: the version's
+    components when the caller has read them already."""
     code, rule = codes.allocate(agency_code=desk.agency.code, at=now)
     process = _process(version, competent_agency)
     dossier = Dossier.objects.create(
@@ -822,7 +828,8 @@ def _create(
         form_data=form_data,
         submitted_at=now,
     )
-    slots = _slots(version)
+    if slots is None:
+        slots = _slots(version)
     created = DossierComponent.objects.bulk_create(
         DossierComponent(
             dossier=dossier,
@@ -836,12 +843,21 @@ def _create(
         for slot in slots
     )
     by_code = {component.code: component for component in created}
+    files_of: dict[int, list[Attachment]] = {}
     for slot_code, uploads in files.items():
         for number, upload in enumerate(uploads, start=1):
-            attachments.store(
+            item = attachments.store(
                 by_code[slot_code], upload, actor=actor, stored=stored, version=number
             )
-    return dossier, slots, by_code
+            files_of.setdefault(item.component_id, []).append(item)
+    return dossier, slots, by_code, files_of
+
+
+def created_parts(dossier: Dossier) -> tuple[list[DossierComponent], dict[int, list[Attachment]]]:
+    """The component slots and attachments of a dossier :func:`dossier_submit_online` has just
+    created, as written (slot order; attachments by slot id, in version order), so the answer
+    need not read them back; ``([], {})`` for any other dossier instance."""
+    return getattr(dossier, "_created_parts", ([], {}))
 
 
 def dossier_submit_online(
@@ -874,8 +890,11 @@ def dossier_submit_online(
     _check_agency(competent_agency)
     version = _version_in_force(procedure)
     _check_channel(version, Channel.ONLINE)
-    chosen = desk or default_desk(competent_agency)
-    _check_desk(chosen, competent_agency)
+    if desk is None:
+        chosen = default_desk(competent_agency)  # active and serving the agency already
+    else:
+        chosen = desk
+        _check_desk(chosen, competent_agency)
     slots = _slots(version)
     _check_files(slots, files, paper=None)
     checked = _precheck({slot.code: slot for slot in slots}, files)
@@ -884,7 +903,7 @@ def dossier_submit_online(
     try:
         with transaction.atomic():
             now = _now()
-            dossier, _slots_created, _by_code = _create(
+            dossier, _slots_created, by_code, files_of = _create(
                 actor=actor,
                 version=version,
                 competent_agency=competent_agency,
@@ -896,6 +915,7 @@ def dossier_submit_online(
                 submitted_by=actor,
                 now=now,
                 stored=stored,
+                slots=slots,
             )
             _log(
                 actor=actor,
@@ -909,6 +929,7 @@ def dossier_submit_online(
     except BaseException:
         stored.discard()
         raise
+    dossier._created_parts = (list(by_code.values()), files_of)  # type: ignore[attr-defined]
     return dossier
 
 
@@ -969,7 +990,7 @@ def dossier_receive_in_person(
     try:
         with transaction.atomic():
             now = _now()
-            dossier, _slots_created, by_code = _create(
+            dossier, _slots_created, by_code, _files_of = _create(
                 actor=actor,
                 version=version,
                 competent_agency=competent_agency,
