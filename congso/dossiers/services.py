@@ -31,6 +31,7 @@ from django.utils import timezone
 from congso.audit.services import record
 from congso.calendar.engine import WorkCalendar
 from congso.calendar.selectors import get_calendar
+from congso.catalog import cache as catalog_cache
 from congso.catalog import selectors as catalog
 from congso.catalog.formschema import validate_data
 from congso.catalog.models import Component, Procedure, ProcedureVersion, Process
@@ -764,6 +765,13 @@ def _slots(version: ProcedureVersion) -> list[Component]:
     return list(version.components.order_by("order"))
 
 
+class _Unread:
+    """Marks an argument the caller has not read (``None`` is a meaningful value)."""
+
+
+UNREAD = _Unread()
+
+
 def _check_files(
     slots: list[Component],
     files: Mapping[str, Sequence[Any]],
@@ -802,11 +810,13 @@ def _create(
     now: datetime,
     stored: attachments.StoredFiles,
     slots: list[Component] | None = None,
+    process: Process | None | _Unread = UNREAD,
 ) -> tuple[Dossier, list[Component], dict[str, DossierComponent], dict[int, list[Attachment]]]:
-    """Insert the dossier, its component slots and its attachments. ``slots``: the version's
-    components when the caller has read them already."""
+    """Insert the dossier, its component slots and its attachments. ``slots`` and ``process``:
+    the version's components and the agency's process when the caller has read them already."""
     code, rule = codes.allocate(agency_code=desk.agency.code, at=now)
-    process = _process(version, competent_agency)
+    if isinstance(process, _Unread):
+        process = _process(version, competent_agency)
     dossier = Dossier.objects.create(
         code=code,
         code_rule=rule,
@@ -888,14 +898,15 @@ def dossier_submit_online(
         )
     applicant = _applicant(citizen if organisation is None else None, organisation)
     _check_agency(competent_agency)
-    version = _version_in_force(procedure)
+    catalogue = catalog_cache.snapshot()
+    version = catalogue.version_in_force(procedure, timezone.localdate())
     _check_channel(version, Channel.ONLINE)
     if desk is None:
         chosen = default_desk(competent_agency)  # active and serving the agency already
     else:
         chosen = desk
         _check_desk(chosen, competent_agency)
-    slots = _slots(version)
+    slots = catalogue.components(version)
     _check_files(slots, files, paper=None)
     checked = _precheck({slot.code: slot for slot in slots}, files)
     cleaned = _validate_form(version, form_data, checked)
@@ -916,6 +927,7 @@ def dossier_submit_online(
                 now=now,
                 stored=stored,
                 slots=slots,
+                process=catalogue.process(version, competent_agency),
             )
             _log(
                 actor=actor,
