@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, overload
 
 from django.contrib.auth import get_user_model
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Form, Router, Schema
 from ninja.responses import Status
@@ -969,17 +969,27 @@ def rate(request: HttpRequest, code: str, body: RatingIn) -> Status[RatingOut]:
     response={200: LookupOut, 404: ErrorOut},
     summary="Tra cứu tình trạng hồ sơ theo mã số (công khai, không cần đăng nhập)",
 )
-def lookup(request: HttpRequest, code: str) -> LookupOut:
+def lookup(request: HttpRequest, code: str) -> HttpResponse:
     """Only the code, the procedure, the stage reached and the reception and appointment dates;
     never personal data (TT 01/2018 arts. 16–18)."""
     found = selectors.lookup(code)
-    return LookupOut(
-        code=found.code,
-        procedure_code=found.procedure_code,
-        procedure_name=found.procedure_name,
-        status=found.status,
-        status_label=found.status_label,
-        national_status=found.national_status,
-        received_at=_local(found.received_at),
-        appointment_at=_local(found.appointment_at),
-    )
+    # The public look-up is the busiest read: the answer is built directly, without validating
+    # it through the LookupOut model (it is LookupOut's fields, in its order, encoded as ninja's
+    # renderer encodes them — tests/dossiers/test_api.py compares the two byte for byte).
+    return JsonResponse(lookup_payload(found), json_dumps_params={}, content_type=JSON_TYPE)
+
+
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+def lookup_payload(found: selectors.PublicStatus) -> dict[str, Any]:
+    return {
+        "code": found.code,
+        "procedure_code": found.procedure_code,
+        "procedure_name": found.procedure_name,
+        "status": found.status,
+        "status_label": found.status_label,
+        "national_status": found.national_status,
+        "received_at": _local(found.received_at),
+        "appointment_at": _local(found.appointment_at),
+    }
