@@ -56,7 +56,7 @@ def main() -> int:
         .select_related("agency__unit")
         .first()
     )
-    assert agency is not None
+    assert agency is not None and agency.agency.unit is not None
     version = Procedure.objects.get(code=PROCEDURE).versions.order_by("-version").first()
     assert version is not None
     components = [c.code for c in version.components.filter(mandatory=True)]
