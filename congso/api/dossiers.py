@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, overload
 
 from django.contrib.auth import get_user_model
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Form, Router, Schema
 from ninja.responses import Status
@@ -300,9 +300,24 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
     behalf (so already known to be visible), which spares the scoped look-up."""
     d = loaded if loaded is not None else selectors.dossier_for(user, code)
     files: dict[int, list[AttachmentOut]] = {}
-    for item in selectors.attachments_of(d):
-        files.setdefault(item.component_id, []).append(_attachment(item))
-    rating = getattr(d, "rating", None)
+    created, created_files = services.created_parts(d)
+    if created:
+        # Created by this request: its slots and files are in memory, it has no step,
+        # supplement request or rating yet.
+        components = created
+        for items in created_files.values():
+            for item in items:
+                files.setdefault(item.component_id, []).append(_attachment(item))
+        steps: list[DossierStep] = []
+        supplements: list[Any] = []
+        rating = None
+    else:
+        for item in selectors.attachments_of(d):
+            files.setdefault(item.component_id, []).append(_attachment(item))
+        components = list(d.components.order_by("pk"))
+        steps = selectors.steps_of(d)
+        supplements = list(d.supplements.order_by("requested_at", "pk"))
+        rating = getattr(d, "rating", None)
     return DossierOut(
         **_summary(d),
         desk_id=d.desk_id,
@@ -329,9 +344,9 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
                 digitised=component.digitised,
                 attachments=files.get(component.pk, []),
             )
-            for component in d.components.order_by("pk")
+            for component in components
         ],
-        steps=[_step(step) for step in selectors.steps_of(d)],
+        steps=[_step(step) for step in steps],
         supplements=[
             SupplementOut(
                 id=item.pk,
@@ -341,14 +356,14 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
                 requested_at=_local(item.requested_at),
                 fulfilled_at=_local(item.fulfilled_at),
             )
-            for item in d.supplements.order_by("requested_at", "pk")
+            for item in supplements
         ],
         rating=RatingOut(
             score=rating.score, comment=rating.comment, created_at=_local(rating.created_at)
         )
         if rating
         else None,
-        allowed_actions=selectors.actions_for(user, d),
+        allowed_actions=selectors.actions_for(user, d, steps=steps, rated=rating is not None),
     )
 
 
@@ -954,17 +969,27 @@ def rate(request: HttpRequest, code: str, body: RatingIn) -> Status[RatingOut]:
     response={200: LookupOut, 404: ErrorOut},
     summary="Tra cứu tình trạng hồ sơ theo mã số (công khai, không cần đăng nhập)",
 )
-def lookup(request: HttpRequest, code: str) -> LookupOut:
+def lookup(request: HttpRequest, code: str) -> HttpResponse:
     """Only the code, the procedure, the stage reached and the reception and appointment dates;
     never personal data (TT 01/2018 arts. 16–18)."""
     found = selectors.lookup(code)
-    return LookupOut(
-        code=found.code,
-        procedure_code=found.procedure_code,
-        procedure_name=found.procedure_name,
-        status=found.status,
-        status_label=found.status_label,
-        national_status=found.national_status,
-        received_at=_local(found.received_at),
-        appointment_at=_local(found.appointment_at),
-    )
+    # The public look-up is the busiest read: the answer is built directly, without validating
+    # it through the LookupOut model (it is LookupOut's fields, in its order, encoded as ninja's
+    # renderer encodes them — tests/dossiers/test_api.py compares the two byte for byte).
+    return JsonResponse(lookup_payload(found), json_dumps_params={}, content_type=JSON_TYPE)
+
+
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+def lookup_payload(found: selectors.PublicStatus) -> dict[str, Any]:
+    return {
+        "code": found.code,
+        "procedure_code": found.procedure_code,
+        "procedure_name": found.procedure_name,
+        "status": found.status,
+        "status_label": found.status_label,
+        "national_status": found.national_status,
+        "received_at": _local(found.received_at),
+        "appointment_at": _local(found.appointment_at),
+    }

@@ -69,7 +69,9 @@ def record(
     else:
         target_type = target_id = target_label = ""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed (a failure here must undo the
+    # whole change anyway); on its own, this opens the transaction.
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)

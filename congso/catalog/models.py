@@ -389,3 +389,24 @@ class ProcessStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+class CatalogueRevision(models.Model):
+    """One row whose ``token`` changes whenever any catalogue table is written.
+
+    Database triggers (migration ``0002``) set a new random token on every insert, update,
+    delete or truncate of the catalogue tables, in the writer's transaction, whoever writes
+    (services, admin, shell, raw SQL). :mod:`congso.catalog.cache` compares it with the token
+    its per-process copy was read under, so a catalogue change is seen by the next read.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.BigIntegerField("mã phiên bản danh mục")
+
+    class Meta:
+        db_table = "catalog_revision"
+        verbose_name = "phiên bản danh mục"
+        verbose_name_plural = "phiên bản danh mục"
+
+    def __str__(self) -> str:
+        return f"catalogue revision {self.token}"

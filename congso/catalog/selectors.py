@@ -93,13 +93,17 @@ def current_version(procedure: Procedure, on: datetime.date | None = None) -> Pr
         else None
     )
     if version is None:
-        raise DomainError(
-            "procedure_not_in_force",
-            f"Thủ tục {procedure.code} không có phiên bản nào có hiệu lực vào ngày {day:%d/%m/%Y}.",
-            field="on",
-            status=404,
-        )
+        raise procedure_not_in_force(procedure, day)
     return version
+
+
+def procedure_not_in_force(procedure: Procedure, day: datetime.date) -> DomainError:
+    return DomainError(
+        "procedure_not_in_force",
+        f"Thủ tục {procedure.code} không có phiên bản nào có hiệu lực vào ngày {day:%d/%m/%Y}.",
+        field="on",
+        status=404,
+    )
 
 
 def process_for(version: ProcedureVersion, agency: Agency) -> Process:

@@ -14,11 +14,12 @@ The format is data: a :class:`~congso.dossiers.models.CodeRule` row with an effe
 TT 01/2018 (in force from 06/01/2019): ``{agency}-{yymmdd}-{seq:04d}``, seeded by a data
 migration. A dossier keeps the rule that was in force when its code was issued.
 
-Allocation is gap-free: the counter row of (agency identifier, day) is locked (``SELECT … FOR
-UPDATE`` on PostgreSQL; SQLite transactions begin IMMEDIATE and so already serialise writers),
+Allocation is gap-free: the counter row of (agency identifier, day) is locked (by the upsert's
+row lock on PostgreSQL; SQLite transactions begin IMMEDIATE and so already serialise writers),
 incremented, and the dossier is inserted in the same transaction, so a rollback returns the
-number. The counter row is created with ``get_or_create`` under a unique constraint; a racing
-insert loses with ``IntegrityError`` and retries by reading the winner's row.
+number. Creating and incrementing the counter row is one upsert under its unique constraint
+(``INSERT … ON CONFLICT (agency_code, day) DO UPDATE … RETURNING last``), so a racing first
+insert of the same key waits for the winner and increments its row.
 """
 
 from __future__ import annotations
@@ -27,20 +28,18 @@ import string
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from congso.core.errors import DomainError
 
 if TYPE_CHECKING:
-    from congso.dossiers.models import CodeCounter, CodeRule
+    from congso.dossiers.models import CodeRule
 
 PATTERN_NAMES = frozenset({"agency", "yymmdd", "yyyy", "yy", "mm", "dd", "seq"})
 REQUIRED_NAMES = frozenset({"agency", "seq"})
 TT01_2018_PATTERN = "{agency}-{yymmdd}-{seq:04d}"
 TT01_2018_EFFECTIVE = date(2019, 1, 6)
-MAX_RETRIES = 5
 
 
 def validate_pattern(pattern: str) -> int:
@@ -111,24 +110,24 @@ def rule_in_force(day: date) -> CodeRule:
     return rule
 
 
-def _locked_counter(agency_code: str, day: date) -> CodeCounter:
+def _next_seq(agency_code: str, day: date) -> int:
+    """Increment the counter of (agency identifier, day), creating it at 1, and return the new
+    value: one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement. The row stays locked
+    (PostgreSQL) until the caller's transaction ends, so concurrent allocations queue on it and a
+    rollback returns the number; a racing first insert of the same key waits for the winner and
+    then updates its row instead of failing."""
     from congso.dossiers.models import CodeCounter
 
-    for _ in range(MAX_RETRIES):
-        try:
-            counter, _created = CodeCounter.objects.select_for_update().get_or_create(
-                agency_code=agency_code, day=day
-            )
-            return counter
-        except IntegrityError:
-            # Another transaction created the row between our read and our insert (get_or_create
-            # already retried once inside a savepoint); read it again, now that it is visible.
-            continue
-    raise DomainError(
-        "code_counter_busy",
-        "Hệ thống đang bận cấp mã số hồ sơ, vui lòng thử lại.",
-        status=503,
+    table = connection.ops.quote_name(CodeCounter._meta.db_table)
+    # The table name is the model's; the values are bound.
+    sql = (
+        f"INSERT INTO {table} (agency_code, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (agency_code, day) DO UPDATE SET last = {table}.last + 1 RETURNING last"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [agency_code, day])
+        row = cursor.fetchone()
+    return int(row[0])
 
 
 def allocate(*, agency_code: str, at: datetime | None = None) -> tuple[str, CodeRule]:
@@ -139,13 +138,11 @@ def allocate(*, agency_code: str, at: datetime | None = None) -> tuple[str, Code
     day = timezone.localdate(at or timezone.now())
     rule = rule_in_force(day)
     highest = validate_pattern(rule.pattern)
-    counter = _locked_counter(agency_code, day)
-    type(counter).objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    if counter.last > highest:
+    seq = _next_seq(agency_code, day)
+    if seq > highest:
         raise DomainError(
             "code_sequence_exhausted",
             f"Cơ quan {agency_code} đã dùng hết {highest} số thứ tự hồ sơ của ngày {day:%d/%m/%Y}.",
             status=409,
         )
-    return render(rule.pattern, agency_code=agency_code, day=day, seq=counter.last), rule
+    return render(rule.pattern, agency_code=agency_code, day=day, seq=seq), rule

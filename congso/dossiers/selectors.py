@@ -4,9 +4,10 @@ and the lists the printed forms need (form 05 control slip, form 06 tracking boo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -155,8 +156,17 @@ def desk_book(desk: Desk, *, start: date, end: date) -> QuerySet[Dossier]:
     )
 
 
-def actions_for(user: Any, dossier: Dossier) -> list[str]:
-    """A hint of the actions ``user`` may try now (the services decide for certain)."""
+def actions_for(
+    user: Any,
+    dossier: Dossier,
+    *,
+    steps: list[DossierStep] | None = None,
+    rated: bool | None = None,
+) -> list[str]:
+    """A hint of the actions ``user`` may try now (the services decide for certain).
+
+    ``steps`` (all the dossier's steps) and ``rated`` spare their queries when the caller has
+    read them already."""
     from congso.dossiers.workflow import TRANSITIONS
 
     state = dossier.state
@@ -165,9 +175,16 @@ def actions_for(user: Any, dossier: Dossier) -> list[str]:
         return []
     applicant = is_applicant(user, dossier)
     reception = is_reception_officer(user, dossier)
-    holder = any(can_work_on_step(user, step) for step in current_steps(dossier))
+    active = (
+        current_steps(dossier)
+        if steps is None
+        else [step for step in steps if step.status == StepStatus.ACTIVE]
+    )
+    holder = any(can_work_on_step(user, step) for step in active)
     skip = {"resubmit" if dossier.received_at is not None else "supplement"}
-    if Rating.objects.filter(dossier=dossier).exists():
+    if rated is None:
+        rated = Rating.objects.filter(dossier=dossier).exists()
+    if rated:
         skip.add("rate")
     result = []
     for action in possible:
@@ -195,31 +212,49 @@ class PublicStatus:
     appointment_at: datetime | None
 
 
-def lookup(code: str) -> PublicStatus:
-    """The public look-up by dossier code; ``dossier_not_found`` when unknown."""
-    rows = list(
-        Dossier.objects.filter(code=normalise_code(code))
-        .values(
-            "code",
-            "status",
-            "received_at",
-            "appointment_at",
-            "procedure_version__procedure__code",
-            "procedure_version__procedure__name",
-        )
-        .order_by()[:1]
+def _lookup_sql() -> str:
+    from congso.catalog.models import Procedure, ProcedureVersion
+
+    quote = connection.ops.quote_name
+    dossiers = quote(Dossier._meta.db_table)
+    versions = quote(ProcedureVersion._meta.db_table)
+    procedures = quote(Procedure._meta.db_table)
+    # Table names from the models; the code is bound. The code is unique (its index answers).
+    return (
+        f"SELECT d.code, d.status, d.received_at, d.appointment_at, p.code, p.name "  # noqa: S608
+        f"FROM {dossiers} d JOIN {versions} v ON v.id = d.procedure_version_id "
+        f"JOIN {procedures} p ON p.id = v.procedure_id WHERE d.code = %s"
     )
-    row = rows[0] if rows else None
+
+
+def lookup(code: str) -> PublicStatus:
+    """The public look-up by dossier code; ``dossier_not_found`` when unknown.
+
+    The busiest public read: one fixed SQL statement (prepared on the server after a few runs,
+    see ``CONGSO_DB_PREPARE_THRESHOLD``) rather than a query built by the ORM on every call."""
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(), [normalise_code(code)])
+        row = cursor.fetchone()
     if row is None:
         raise NotFound("dossier_not_found", "Không tìm thấy hồ sơ có mã số này.", field="code")
-    status = Status(row["status"])
+    found_code, raw_status, received_at, appointment_at, procedure_code, procedure_name = row
+    status = Status(raw_status)
     return PublicStatus(
-        code=row["code"],
-        procedure_code=row["procedure_version__procedure__code"],
-        procedure_name=row["procedure_version__procedure__name"],
+        code=found_code,
+        procedure_code=procedure_code,
+        procedure_name=procedure_name,
         status=status.value,
         status_label=LABELS_VI[status],
         national_status=NATIONAL_CODE[status],
-        received_at=row["received_at"],
-        appointment_at=row["appointment_at"],
+        received_at=_aware(received_at),
+        appointment_at=_aware(appointment_at),
     )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Instants from a raw cursor: aware already on PostgreSQL, naive UTC on SQLite."""
+    if value is None or timezone.is_aware(value):
+        return value
+    if isinstance(value, str):  # pragma: no cover - SQLite converters give datetimes
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)

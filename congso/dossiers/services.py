@@ -31,6 +31,7 @@ from django.utils import timezone
 from congso.audit.services import record
 from congso.calendar.engine import WorkCalendar
 from congso.calendar.selectors import get_calendar
+from congso.catalog import cache as catalog_cache
 from congso.catalog import selectors as catalog
 from congso.catalog.formschema import validate_data
 from congso.catalog.models import Component, Procedure, ProcedureVersion, Process
@@ -38,6 +39,7 @@ from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.core.worker import enqueue
 from congso.dossiers import attachments, codes, deadlines
 from congso.dossiers.models import (
+    Attachment,
     Channel,
     CodeRule,
     Dossier,
@@ -694,7 +696,9 @@ def _check_desk(desk: Desk, agency: Agency) -> None:
 def default_desk(agency: Agency) -> Desk:
     """The desk an online dossier goes to when the applicant picks none: an active desk serving
     the competent agency, preferring the agency's own desk, then the oldest."""
-    desks = list(Desk.objects.filter(serves=agency, active=True).order_by("pk"))
+    desks = list(
+        Desk.objects.filter(serves=agency, active=True).select_related("agency").order_by("pk")
+    )
     if not desks:
         raise DomainError(
             "no_desk",
@@ -761,6 +765,13 @@ def _slots(version: ProcedureVersion) -> list[Component]:
     return list(version.components.order_by("order"))
 
 
+class _Unread:
+    """Marks an argument the caller has not read (``None`` is a meaningful value)."""
+
+
+UNREAD = _Unread()
+
+
 def _check_files(
     slots: list[Component],
     files: Mapping[str, Sequence[Any]],
@@ -798,9 +809,14 @@ def _create(
     submitted_by: Any,
     now: datetime,
     stored: attachments.StoredFiles,
-) -> tuple[Dossier, list[Component], dict[str, DossierComponent]]:
+    slots: list[Component] | None = None,
+    process: Process | None | _Unread = UNREAD,
+) -> tuple[Dossier, list[Component], dict[str, DossierComponent], dict[int, list[Attachment]]]:
+    """Insert the dossier, its component slots and its attachments. ``slots`` and ``process``:
+    the version's components and the agency's process when the caller has read them already."""
     code, rule = codes.allocate(agency_code=desk.agency.code, at=now)
-    process = _process(version, competent_agency)
+    if isinstance(process, _Unread):
+        process = _process(version, competent_agency)
     dossier = Dossier.objects.create(
         code=code,
         code_rule=rule,
@@ -822,7 +838,8 @@ def _create(
         form_data=form_data,
         submitted_at=now,
     )
-    slots = _slots(version)
+    if slots is None:
+        slots = _slots(version)
     created = DossierComponent.objects.bulk_create(
         DossierComponent(
             dossier=dossier,
@@ -836,12 +853,21 @@ def _create(
         for slot in slots
     )
     by_code = {component.code: component for component in created}
+    files_of: dict[int, list[Attachment]] = {}
     for slot_code, uploads in files.items():
         for number, upload in enumerate(uploads, start=1):
-            attachments.store(
+            item = attachments.store(
                 by_code[slot_code], upload, actor=actor, stored=stored, version=number
             )
-    return dossier, slots, by_code
+            files_of.setdefault(item.component_id, []).append(item)
+    return dossier, slots, by_code, files_of
+
+
+def created_parts(dossier: Dossier) -> tuple[list[DossierComponent], dict[int, list[Attachment]]]:
+    """The component slots and attachments of a dossier :func:`dossier_submit_online` has just
+    created, as written (slot order; attachments by slot id, in version order), so the answer
+    need not read them back; ``([], {})`` for any other dossier instance."""
+    return getattr(dossier, "_created_parts", ([], {}))
 
 
 def dossier_submit_online(
@@ -872,11 +898,15 @@ def dossier_submit_online(
         )
     applicant = _applicant(citizen if organisation is None else None, organisation)
     _check_agency(competent_agency)
-    version = _version_in_force(procedure)
+    catalogue = catalog_cache.snapshot()
+    version = catalogue.version_in_force(procedure, timezone.localdate())
     _check_channel(version, Channel.ONLINE)
-    chosen = desk or default_desk(competent_agency)
-    _check_desk(chosen, competent_agency)
-    slots = _slots(version)
+    if desk is None:
+        chosen = default_desk(competent_agency)  # active and serving the agency already
+    else:
+        chosen = desk
+        _check_desk(chosen, competent_agency)
+    slots = catalogue.components(version)
     _check_files(slots, files, paper=None)
     checked = _precheck({slot.code: slot for slot in slots}, files)
     cleaned = _validate_form(version, form_data, checked)
@@ -884,7 +914,7 @@ def dossier_submit_online(
     try:
         with transaction.atomic():
             now = _now()
-            dossier, _slots_created, _by_code = _create(
+            dossier, _slots_created, by_code, files_of = _create(
                 actor=actor,
                 version=version,
                 competent_agency=competent_agency,
@@ -896,6 +926,8 @@ def dossier_submit_online(
                 submitted_by=actor,
                 now=now,
                 stored=stored,
+                slots=slots,
+                process=catalogue.process(version, competent_agency),
             )
             _log(
                 actor=actor,
@@ -909,6 +941,7 @@ def dossier_submit_online(
     except BaseException:
         stored.discard()
         raise
+    dossier._created_parts = (list(by_code.values()), files_of)  # type: ignore[attr-defined]
     return dossier
 
 
@@ -969,7 +1002,7 @@ def dossier_receive_in_person(
     try:
         with transaction.atomic():
             now = _now()
-            dossier, _slots_created, by_code = _create(
+            dossier, _slots_created, by_code, _files_of = _create(
                 actor=actor,
                 version=version,
                 competent_agency=competent_agency,

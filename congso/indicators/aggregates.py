@@ -144,8 +144,24 @@ def capture(dossier: Any) -> None:
 
 def dimensions(dossier: Any) -> Dims:
     from congso.catalog.models import ProcedureVersion
+    from congso.dossiers.models import Dossier
     from congso.org.models import Agency
 
+    # The caller often holds the related rows already (a submission has just read them): use
+    # them rather than read them again.
+    version_field = Dossier._meta.get_field("procedure_version")
+    agency_field = Dossier._meta.get_field("competent_agency")
+    if version_field.is_cached(dossier) and agency_field.is_cached(dossier):
+        version = dossier.procedure_version
+        agency = dossier.competent_agency
+        if ProcedureVersion._meta.get_field("procedure").is_cached(version):
+            return (
+                dossier.competent_agency_id,
+                version.procedure.field_id,
+                version.procedure_id,
+                agency.unit_id or 0,
+                dossier.channel,
+            )
     procedure_id, field_id = ProcedureVersion.objects.filter(
         pk=dossier.procedure_version_id
     ).values_list("procedure_id", "procedure__field_id")[0]

@@ -145,6 +145,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# Server-side parameter binding lets psycopg 3 prepare a statement on the server once it has run
+# this many times on a connection, so PostgreSQL skips parsing and planning it again (the
+# connections are persistent, CONN_MAX_AGE, and not shared through a pooler).
+DB_PREPARE_THRESHOLD = env(
+    "CONGSO_DB_PREPARE_THRESHOLD",
+    5,
+    "PostgreSQL: prepare a statement on the server after this many runs on one connection "
+    "(psycopg 3, server-side binding). -1 turns prepared statements off (e.g. behind PgBouncer "
+    "in transaction pooling mode).",
+    group="Database",
+    cast=int,
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREPARE_THRESHOLD >= 0:
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": DB_PREPARE_THRESHOLD}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work --------------------------------------------------------------------------

@@ -356,3 +356,22 @@ def test_public_lookup_shows_progress_and_no_personal_data(world, clock):
     missing = Client().get("/api/v1/lookup/000.00.51.H51-260302-9999")
     assert_error(missing, 404, "dossier_not_found", "code")
     assert "000.00.51.H51" not in missing.json()["message"]
+
+
+def test_public_lookup_answer_is_what_the_schema_would_render(world, clock):
+    """The look-up answers without the ninja schema round trip; its bytes must be the same."""
+    from ninja.renderers import JSONRenderer
+
+    from congso.api.dossiers import LookupOut, lookup_payload
+    from congso.dossiers import selectors
+
+    clock.set(at(2026, 3, 2, 9, 0).replace(microsecond=123456))
+    dossier = services.dossier_receive(actor=world.reception_a, dossier=submit(world))
+    response = Client().get(f"/api/v1/lookup/{dossier.code}")
+    found = selectors.lookup(dossier.code)
+    expected = JSONRenderer().render(
+        None, LookupOut(**lookup_payload(found)).model_dump(), response_status=200
+    )
+    assert response.content.decode() == expected
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json()["received_at"] == "2026-03-02T09:00:00.123+07:00"
