@@ -5,7 +5,6 @@ Kannel with real DLRs, e-mail through a real SMTP server, an invalid number, e-m
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.core.management import call_command
@@ -27,7 +26,8 @@ def _drained(**statuses: Any) -> bool:
 
 
 def test_incremental_figures_equal_rebuilt_after_a_workload(nworld, clock, gateways):  # noqa: F811
-    # 1. A whole lifecycle (messages created when the worker runs, 3 March): 4 SMS delivered (real DLRs), 4 e-mails sent.
+    # 1. A whole lifecycle (messages created when the worker runs, 3 March): 4 SMS delivered
+    #    (real DLRs), 4 e-mails sent.
     _lifecycle(nworld, clock)
     assert wait_for(
         lambda: _drained(sms=[S.DELIVERED], email=[S.SENT])
@@ -83,7 +83,7 @@ def test_incremental_figures_equal_rebuilt_after_a_workload(nworld, clock, gatew
         (5, "email", 2, 0, 0),
         (5, "sms", 1, 0, 1),
     ]
-    other = nworld.reception_a.agency_id + 1000
+    other = second.competent_agency_id + 1000
     assert (
         selectors.daily_counts(at(2026, 3, 2).date(), at(2026, 3, 5).date(), agency_ids=[other])
         == []
