@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from congso.core.upsert import add_counters
 from congso.indicators.models import COUNTERS, NO_DUE_DATE, DailyFigure, LiveFigure, MonthlyFigure
 
 logger = logging.getLogger(__name__)
@@ -283,20 +284,8 @@ def apply_deltas(
 def _upsert_figures(
     cursor: Any, table: str, period: str, key: tuple[Any, ...], values: dict[str, int]
 ) -> None:
-    names = sorted(c for c in values if values[c])
-    if not names:
-        return
-    columns = [period, "agency_id", "field_id", "procedure_id", "unit_id", "channel", *names]
-    defaults = [c for c in COUNTERS if c not in names]
-    all_columns = columns + defaults
-    placeholders = ", ".join(["%s"] * len(all_columns))
-    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in names)
-    cursor.execute(
-        f"INSERT INTO {table} ({', '.join(all_columns)}) VALUES ({placeholders}) "
-        f"ON CONFLICT ({period}, agency_id, field_id, procedure_id, unit_id, channel) "
-        f"DO UPDATE SET {updates}",
-        [*key, *(values[c] for c in names), *([0] * len(defaults))],
-    )
+    columns = (period, "agency_id", "field_id", "procedure_id", "unit_id", "channel")
+    add_counters(cursor, table, dict(zip(columns, key, strict=True)), values, COUNTERS)
 
 
 # --- Rebuild from scratch -------------------------------------------------------------------------

@@ -198,3 +198,24 @@ def by_field(
     lines = [Line.of(names.get(r["field_id"], "—"), r, key=r["field_id"]) for r in rows]
     lines.sort(key=lambda line: line.label)
     return lines
+
+
+def notifications(
+    start: date,
+    end: date,
+    *,
+    scope: Sequence[int] | None = None,
+    agency_ids: Sequence[int] | None = None,
+) -> list[dict[str, Any]]:
+    """Messages to citizens per channel in the period (local day of creation): ``sent``,
+    ``delivered``, ``delivery_rate`` (SMS; e-mail has no receipt), ``failed``; limited to the
+    dossiers of the agencies in scope. Read from the notify app's daily figures; there is no
+    field dimension there, so a field filter does not apply to these lines."""
+    from congso.notify.selectors import channel_totals
+
+    ids: list[int] | None = None
+    if agency_ids:
+        ids = [pk for pk in agency_ids if scope is None or pk in set(scope)]
+    elif scope is not None:
+        ids = list(scope)
+    return channel_totals(start, end, agency_ids=ids)

@@ -101,6 +101,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "trend": trend,
             "agencies": agencies,
             "communes": communes,
+            "notifications": stats.notifications(
+                selection.start, selection.end, scope=scope, agency_ids=selection.agency_ids
+            ),
         },
     )
 

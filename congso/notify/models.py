@@ -203,3 +203,48 @@ class RateWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.hour:%Y-%m-%d %H}h: {self.sent}"
+
+
+#: The counters of :class:`NotifyDailyFigure`: one per message status.
+FIGURE_COUNTERS = (
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "failed",
+    "dead",
+    "no_report",
+    "skipped",
+)
+
+
+class NotifyDailyFigure(models.Model):
+    """Messages per local day of creation, channel and competent agency of the dossier, by
+    their **current** status: each status change moves one message from one counter to
+    another (``figures.record_status``, in the transaction of the change). ``agency_id`` 0:
+    a message without a dossier. Rebuilt from the messages by ``manage.py
+    rebuild_notify_figures``."""
+
+    day = models.DateField("ngày (tạo tin)")
+    channel = models.CharField("kênh", max_length=10, choices=ChannelKind.choices)
+    agency_id = models.BigIntegerField("cơ quan (0: không có hồ sơ)", default=0)
+    queued = models.IntegerField("chờ gửi", default=0)
+    sending = models.IntegerField("đang gửi", default=0)
+    sent = models.IntegerField("đã gửi", default=0)
+    delivered = models.IntegerField("đã nhận", default=0)
+    failed = models.IntegerField("gửi thất bại", default=0)
+    dead = models.IntegerField("ngừng gửi", default=0)
+    no_report = models.IntegerField("không có báo cáo phát", default=0)
+    skipped = models.IntegerField("không gửi", default=0)
+
+    class Meta:
+        verbose_name = "số liệu thông báo theo ngày"
+        verbose_name_plural = "số liệu thông báo theo ngày"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "channel", "agency_id"], name="notify_daily_figure_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.agency_id}"

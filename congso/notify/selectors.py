@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from congso.notify.models import Message
+from congso.notify.models import ChannelKind, Message, NotifyDailyFigure
 
 
 def dossier_messages(*, dossier_id: int) -> QuerySet[Message]:
@@ -52,21 +54,25 @@ def counts_per_day(*, since: date, until: date) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def daily_counts(start: date, end: date) -> list[dict[str, Any]]:
+def daily_counts(
+    start: date, end: date, *, agency_ids: Iterable[int] | None = None
+) -> list[dict[str, Any]]:
     """For the indicators: per local day (of creation, ``start``..``end`` inclusive) and channel,
     ``sent`` = accepted by the gateway (SMTP 250 / Kannel accepted, delivered or not),
     ``delivered`` = delivery confirmed by the operator (SMS only; e-mail has no receipt),
-    ``failed`` = refused, undeliverable or given up (``failed`` + ``dead``)."""
-    tz = timezone.get_current_timezone()
-    S = Message.Status
-    rows = (
-        Message.objects.annotate(day=TruncDate("created_at", tzinfo=tz))
-        .filter(day__gte=start, day__lte=end)
-        .values("day", "channel")
+    ``failed`` = refused, undeliverable or given up (``failed`` + ``dead``).
+
+    Read from :class:`NotifyDailyFigure` (kept in step with every status change), not from the
+    messages; ``agency_ids`` limits it to the messages of those agencies' dossiers."""
+    rows = NotifyDailyFigure.objects.filter(day__gte=start, day__lte=end)
+    if agency_ids is not None:
+        rows = rows.filter(agency_id__in=list(agency_ids))
+    grouped = (
+        rows.values("day", "channel")
         .annotate(
-            sent=Count("pk", filter=Q(status__in=[S.SENT, S.DELIVERED, S.NO_REPORT])),
-            delivered=Count("pk", filter=Q(status=S.DELIVERED)),
-            failed=Count("pk", filter=Q(status__in=[S.FAILED, S.DEAD])),
+            sent=Sum(F("sent") + F("delivered") + F("no_report")),
+            delivered=Sum("delivered"),
+            failed=Sum(F("failed") + F("dead")),
         )
         .order_by("day", "channel")
     )
@@ -78,5 +84,34 @@ def daily_counts(start: date, end: date) -> list[dict[str, Any]]:
             "delivered": row["delivered"],
             "failed": row["failed"],
         }
-        for row in rows
+        for row in grouped
+        if row["sent"] or row["failed"] or row["delivered"]
     ]
+
+
+def channel_totals(
+    start: date, end: date, *, agency_ids: Iterable[int] | None = None
+) -> list[dict[str, Any]]:
+    """The period's totals per channel (SMS first): ``sent``, ``delivered``, ``failed`` as in
+    :func:`daily_counts`, and ``delivery_rate`` = delivered / sent in percent (one decimal;
+    None when nothing was sent; only meaningful for SMS, e-mail has no delivery receipt)."""
+    totals: dict[str, dict[str, Any]] = {}
+    for row in daily_counts(start, end, agency_ids=agency_ids):
+        entry = totals.setdefault(
+            row["channel"], {"channel": row["channel"], "sent": 0, "delivered": 0, "failed": 0}
+        )
+        for name in ("sent", "delivered", "failed"):
+            entry[name] += row[name]
+    out = []
+    for channel in (ChannelKind.SMS, ChannelKind.EMAIL):
+        entry = totals.get(
+            channel, {"channel": str(channel), "sent": 0, "delivered": 0, "failed": 0}
+        )
+        entry["label"] = ChannelKind(channel).label
+        entry["delivery_rate"] = (
+            (Decimal(entry["delivered"] * 100) / entry["sent"]).quantize(Decimal("0.1"))
+            if entry["sent"] and channel == ChannelKind.SMS
+            else None
+        )
+        out.append(entry)
+    return out

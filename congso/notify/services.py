@@ -27,7 +27,7 @@ from congso.core.errors import DomainError, NotFound
 from congso.core.models import Job
 from congso.core.worker import enqueue
 from congso.dossiers.models import Dossier, DossierEvent
-from congso.notify import defaults
+from congso.notify import defaults, figures
 from congso.notify.channels import SendError, provider_for
 from congso.notify.models import (
     ChannelKind,
@@ -247,6 +247,7 @@ def messages_for_event(*, event: DossierEvent) -> list[Message]:
                 message.failed_at = now
                 message.last_error = exc.message
         message.save()
+        figures.record_status(message, before=None)
         if message.status == S.QUEUED:
             enqueue("notify.send", message_id=message.pk)
         created.append(message)
@@ -306,6 +307,13 @@ def _deferral(message: Message, now: datetime) -> datetime | None:
     return _rate_claim(message, now)
 
 
+def _save(message: Message, *, before: str | None, fields: list[str] | None = None) -> None:
+    """Save a message whose status may have changed from ``before`` and move it in the
+    notification figures, in the same transaction."""
+    message.save(update_fields=fields)
+    figures.record_status(message, before=before)
+
+
 class StillSending(Exception):
     """A previous attempt is in flight (or its worker died recently): try again later."""
 
@@ -316,6 +324,7 @@ def _settle_from_reports(message: Message) -> bool:
     if not types:
         return False
     now = timezone.now()
+    before = message.status
     if types & {1}:
         message.status, message.delivered_at = S.DELIVERED, message.delivered_at or now
     elif types & {8, 4}:
@@ -324,6 +333,7 @@ def _settle_from_reports(message: Message) -> bool:
         message.status, message.failed_at = S.FAILED, now
     message.sent_at = message.sent_at or now
     message.save()
+    figures.record_status(message, before=before)
     return True
 
 
@@ -342,16 +352,17 @@ def message_send(*, message_id: int) -> str:
             grace = timedelta(seconds=settings.NOTIFY_DLR_GRACE_SECONDS)
             if message.sending_at and message.sending_at > now - grace:
                 raise StillSending(f"message {message.pk} is being sent since {message.sending_at}")
+        before = message.status
         until = _deferral(message, now)
         if until is not None:
             message.status, message.not_before = S.QUEUED, until
-            message.save(update_fields=["status", "not_before"])
+            _save(message, before=before, fields=["status", "not_before"])
             enqueue("notify.send", delay=until - now, message_id=message.pk)
             return "deferred"
         message.status = S.SENDING
         message.attempts += 1
         message.sending_at = now
-        message.save(update_fields=["status", "attempts", "sending_at"])
+        _save(message, before=before, fields=["status", "attempts", "sending_at"])
         attempt = message.attempts
     try:
         answer = provider_for(message.channel).send(message)
@@ -364,21 +375,22 @@ def message_send(*, message_id: int) -> str:
             if exc.permanent or message.attempts >= message.attempt_limit:
                 message.status = S.FAILED if exc.permanent else S.DEAD
                 message.failed_at = timezone.now()
-                message.save()
+                _save(message, before=S.SENDING)
                 return str(message.status)
             message.status = S.QUEUED
-            message.save()
+            _save(message, before=S.SENDING)
         raise
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message_id)
         if message.sent_at is None:
             message.sent_at = timezone.now()
+        before = message.status
         if message.status == S.SENDING and message.attempts == attempt:
             message.status = S.SENT
             message.last_error = ""
         if not message.operator_answer:
             message.operator_answer = answer
-        message.save()
+        _save(message, before=before)
     return "sent"
 
 
@@ -392,6 +404,7 @@ def delivery_report_record(*, key: str, attempt: int, dlr_type: int, answer: str
         message = Message.objects.select_for_update().filter(key=key).first()
         if message is None:
             raise NotFound("unknown_message", "Không có tin nhắn với mã này.")
+        before = message.status
         DeliveryReport.objects.create(
             message=message,
             attempt=attempt,
@@ -418,6 +431,7 @@ def delivery_report_record(*, key: str, attempt: int, dlr_type: int, answer: str
             message.failed_at = now
             message.last_error = f"Nhà mạng báo không phát được (DLR {dlr_type}): {answer}"
         message.save()
+        figures.record_status(message, before=before)
     return message
 
 
@@ -439,14 +453,23 @@ def messages_reconcile() -> dict[str, int]:
     cutoff = now - timedelta(seconds=settings.NOTIFY_DLR_GRACE_SECONDS)
     counts = {"settled": 0, "resent": 0, "requeued": 0, "no_report": 0}
     with transaction.atomic():
+        # Locked first: the figures move exactly the rows that this update changes.
+        silent = list(
+            Message.objects.select_for_update(of=("self",))
+            .filter(
+                channel=ChannelKind.SMS,
+                status=S.SENT,
+                sent_at__lt=now - timedelta(hours=settings.NOTIFY_DLR_TIMEOUT_HOURS),
+            )
+            .values_list("pk", "created_at", "channel", "dossier__competent_agency_id")
+        )
         counts["no_report"] = Message.objects.filter(
-            channel=ChannelKind.SMS,
-            status=S.SENT,
-            sent_at__lt=now - timedelta(hours=settings.NOTIFY_DLR_TIMEOUT_HOURS),
+            pk__in=[row[0] for row in silent], status=S.SENT
         ).update(
             status=S.NO_REPORT,
             last_error="Nhà mạng không gửi báo cáo phát trong thời hạn chờ.",
         )
+        figures.record_bulk((row[1:] for row in silent), before=S.SENT, after=S.NO_REPORT)
         RateWindow.objects.filter(hour__lt=now - timedelta(days=1)).delete()
     for pk in list(
         Message.objects.filter(status=S.SENDING, sending_at__lt=cutoff).values_list(
@@ -462,6 +485,7 @@ def messages_reconcile() -> dict[str, int]:
                 continue
             message.status = S.QUEUED
             message.save(update_fields=["status"])
+            figures.record_status(message, before=S.SENDING)
             enqueue("notify.send", message_id=message.pk)
             counts["resent"] += 1
     pending = set(
@@ -497,6 +521,7 @@ def message_resend(*, actor: Any, message_ids: list[int]) -> int:
             message.failed_at = None
             message.not_before = None
             message.save()
+            figures.record_status(message, before=before["status"])
             enqueue("notify.send", message_id=message.pk)
             record(
                 actor=actor,

@@ -213,6 +213,23 @@ def situation_report(
             )
         )  # fmt: skip
 
+    notifications = Section(
+        "Thông báo cho người dân, doanh nghiệp (SMS, thư điện tử)",
+        [
+            "Theo ngày tạo tin; tỷ lệ phát thành công = đã nhận / đã gửi (chỉ SMS có báo cáo "
+            "phát của nhà mạng)."
+        ],
+        Table(
+            ["Kênh", "Đã gửi", "Đã nhận", "Tỷ lệ phát thành công", "Thất bại"],
+            [
+                [line["label"], line["sent"], line["delivered"], _pct(line["delivery_rate"]),
+                 line["failed"]]
+                for line in stats.notifications(start, end, scope=scope, agency_ids=agency_ids)
+            ],
+            [3, 1, 1, 1.4, 1],
+        ),
+    )  # fmt: skip
+
     in_force = ProcedureVersion.objects.filter(
         Q(effective_to__isnull=True) | Q(effective_to__gte=end),
         effective_from__lte=end,
@@ -251,7 +268,15 @@ def situation_report(
         "TRONG GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
         subtitle=f"{_who(agency)} — {_period(start, end)}",
         letterhead=_letterhead(agency, today),
-        sections=[deployment, handling, *sections_by_agency, published, evaluation, inter_agency],
+        sections=[
+            deployment,
+            handling,
+            *sections_by_agency,
+            notifications,
+            published,
+            evaluation,
+            inter_agency,
+        ],
         sheet_name="Tình hình một cửa",
     )
 

@@ -19,3 +19,28 @@ def month(world: World, clock: Clock) -> Month:  # noqa: F811 (the fixtures abov
 @pytest.fixture
 def no_second_factor(settings: Any) -> None:
     settings.OFFICER_2FA_REQUIRED = False
+
+
+@pytest.fixture
+def notified(month: Month, world: World, clock: Clock) -> dict[str, list[Any]]:  # noqa: F811
+    """The month's "received" notices created by the notify service (on 20 March), then moved
+    by delivery reports through the same service: SMS 1 delivered, SMS 2 undeliverable, the
+    other SMS only accepted (sent); every e-mail accepted (sent)."""
+    from congso.dossiers.models import DossierEvent
+    from congso.notify import services as notify
+    from tests.dossiers.conftest import at
+
+    world.citizen.email = "congdan.mot@example.vn"
+    world.citizen.save()
+    clock.set(at(2026, 3, 20, 9, 0))
+    messages = []
+    for event in DossierEvent.objects.filter(payload__action="receive").order_by("pk"):
+        messages += notify.messages_for_event(event=event)
+    sms = [m for m in messages if m.channel == "sms"]
+    email = [m for m in messages if m.channel == "email"]
+    for n, message in enumerate(sms):
+        dlr = {0: 1, 1: 16}.get(n, 8)
+        notify.delivery_report_record(key=str(message.key), attempt=1, dlr_type=dlr, answer="")
+    for message in email:
+        notify.delivery_report_record(key=str(message.key), attempt=1, dlr_type=8, answer="250")
+    return {"sms": sms, "email": email}

@@ -55,6 +55,18 @@ def test_situation_report_excel_has_the_figures(month, world):
     assert "hài lòng (4–5 điểm): 66.7 %" in text
 
 
+def test_situation_report_has_the_notification_lines(month, world, notified):
+    document = builders.situation_report(start=START, end=END, scope=None)
+    rows = _cells(builders.to_xlsx(document))
+    headings = [row[0] for row in rows if row and isinstance(row[0], str)]
+    assert "Thông báo cho người dân, doanh nghiệp (SMS, thư điện tử)" in headings
+    assert _row(rows, "SMS")[:5] == ["SMS", 3, 1, "33.3 %", 1]
+    assert _row(rows, "Thư điện tử")[:5] == ["Thư điện tử", 4, 0, "—", 0]
+    text = text_of(builders.to_pdf(document))
+    assert "Thông báo cho người dân, doanh nghiệp" in text
+    assert "33.3 %" in text
+
+
 def test_index_report_excel_and_pdf(month):
     document = builders.index_report(start=START, end=END, scope=None)
     rows = _cells(builders.to_xlsx(document))

@@ -171,3 +171,38 @@ def test_index_page_in_english_uses_the_english_names(client, month, world):
     assert "Online payment" in html
     assert "No data yet" in html
     assert "online payment" in html  # the missing input, translated
+
+
+def test_dashboard_shows_notifications_per_channel(client, month, world, notified):
+    assert len(notified["sms"]) == 4 and len(notified["email"]) == 4
+    response = _as(client, world.monitor).get(reverse("indicators:dashboard") + PERIOD)
+    assert response.status_code == 200
+    lines = [
+        (line["channel"], line["sent"], line["delivered"], line["delivery_rate"], line["failed"])
+        for line in response.context["notifications"]
+    ]
+    # SMS: 4 created, 1 delivered, 1 undeliverable, 2 accepted without a final report yet.
+    assert lines == [("sms", 3, 1, Decimal("33.3"), 1), ("email", 4, 0, None, 0)]
+    html = response.content.decode()
+    assert 'id="notify-table"' in html
+    assert "33,3" in html  # Vietnamese decimal comma
+    # Another agency's head: none of these messages are from their dossiers.
+    response = _as(client, world.leader_b).get(reverse("indicators:dashboard") + PERIOD)
+    assert [(line["sent"], line["failed"]) for line in response.context["notifications"]] == [
+        (0, 0),
+        (0, 0),
+    ]
+    # Outside the period: nothing.
+    response = _as(client, world.monitor).get(
+        reverse("indicators:dashboard") + "?tu=2026-02-01&den=2026-02-28"
+    )
+    assert [line["sent"] for line in response.context["notifications"]] == [0, 0]
+
+
+def test_dashboard_notifications_in_english(client, month, world, notified):
+    response = _as(client, world.monitor).get(
+        reverse("indicators:dashboard") + PERIOD, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    html = response.content.decode()
+    assert "Notifications to citizens (SMS, e-mail)" in html
+    assert "Delivery rate (%)" in html and ">E-mail<" in html
