@@ -13,8 +13,9 @@ Conventions (the full reasoning is in ``docs/calendar.md``):
   đổi) is not a working day even though it is a weekday. A swapped-in working day wins over
   everything else.
 * **Working time** is the union of the day's working periods (default 07:30–11:30 and
-  13:30–17:00, 7.5 hours) on working days. Periods are half-open ``[start, end)``: 11:30 itself
-  is not working time, and the end of the last period (17:00) is the *end of the working day*.
+  13:00–17:00: a working day is 8 working hours, Labour Code 2019 art. 105) on working days.
+  Periods are half-open ``[start, end)``: 11:30 itself is not working time, and the end of the
+  last period (17:00) is the *end of the working day*.
 * **Time zone** Asia/Ho_Chi_Minh. Every instant given must be timezone-aware (any offset is
   accepted and converted); a naive datetime is refused with the ``naive_datetime`` error. Every
   instant returned is in Asia/Ho_Chi_Minh (``+07:00``).
@@ -36,14 +37,15 @@ from congso.core.errors import DomainError
 
 TIMEZONE_NAME = "Asia/Ho_Chi_Minh"
 
-#: Default working periods of a working day: 07:30–11:30 and 13:30–17:00.
+#: Default working periods of a working day: 07:30–11:30 and 13:00–17:00 (8 working hours).
 DEFAULT_PERIODS: tuple[tuple[time, time], ...] = (
     (time(7, 30), time(11, 30)),
-    (time(13, 30), time(17, 0)),
+    (time(13, 0), time(17, 0)),
 )
 
-#: A dossier received after this time counts from the next working morning (ND 61/2018 art. 18.2:
-#: received "sau 15 giờ" → transferred at the start of the next working day).
+#: Same-day procedures ("trả trong ngày"): a reception after this time is returned by the end of
+#: the next working day. It never moves the start of counting of other time limits (ND 61/2018
+#: art. 18.2 is about handing the papers over; RULES.md §2). A procedure may set its own.
 DEFAULT_CUTOFF = time(15, 0)
 
 #: Upper bound on the days any search may scan when a calendar has no explicit coverage.
@@ -64,7 +66,8 @@ class WorkingHoursRule:
     """The working periods of every working day from ``effective_from`` on, and the cut-off.
 
     ``periods`` are wall-clock times in the calendar's time zone, sorted and not overlapping.
-    ``cutoff`` is the latest reception time that still counts from the same day (15:00).
+    ``cutoff`` is the latest reception time at which a same-day procedure is still returned the
+    same day (15:00 by default).
     """
 
     effective_from: date
@@ -78,7 +81,7 @@ class WorkingHoursRule:
 
     @property
     def day_length(self) -> timedelta:
-        """Working time in one working day (7 h 30 min by default)."""
+        """Working time in one working day (8 hours by default)."""
         return sum(
             (
                 datetime.combine(date.min, end) - datetime.combine(date.min, start)
@@ -369,38 +372,27 @@ class WorkCalendar:
         raise DomainError("calendar_out_of_range", "Không tìm thấy thời gian làm việc nào.")
 
     def start_of_counting(self, received_at: datetime) -> datetime:
-        """When the time limit of a dossier received at ``received_at`` starts to run.
-
-        The 15:00 rule (ND 61/2018 art. 18.2 on transfer to the competent body):
-
-        * received on a working day **at or before 15:00:00** (the rule's cut-off) → counting
-          starts at once; if that moment is not working time (before 07:30, in the lunch break)
-          it starts at the next working period of that day;
-        * received on a working day **after 15:00:00** (15:00:00.000001 or later) → counting
-          starts at the opening (07:30) of the next working day;
-        * received on a weekend, holiday or day off, at any hour → the opening of the next
-          working day.
-
-        The result is always working time (or the opening of a working period), and applying the
-        rule twice changes nothing.
+        """When the time limit of a dossier received at ``received_at`` starts to run: the
+        reception instant itself, brought into office hours when it falls outside them (before
+        opening, in the lunch break, after closing, on a weekend, holiday or day off: the start of
+        the next working period). The 15:00 rule does not move it (RULES.md §2). Idempotent.
         """
         local = self._local(received_at, "start")
-        day = local.date()
-        self._check_covered(day, "start")
-        if self._is_working(day) and local.time() <= self.hours_on(day).cutoff:
-            return self.next_working_instant(local)
-        next_day = self.next_working_day(day)
-        return datetime.combine(next_day, self.hours_on(next_day).opening, tzinfo=self.tz)
+        self._check_covered(local.date(), "start")
+        return self.next_working_instant(local)
 
     def add_working_days(self, received_at: datetime, days: int) -> datetime:
-        """The due instant of a time limit of ``days`` working days.
+        """The due instant of a time limit of ``days`` working days counted from ``received_at``.
 
-        Convention: counting starts at :meth:`start_of_counting` (the 15:00 rule); the working
-        day on which counting starts is **day 1**, and the time limit ends at the **end of the
-        working day** (17:00 with default hours) of the ``days``-th working day. So a 3-day limit
-        for a dossier received Monday 10:00 ends Wednesday 17:00; received Monday 16:00 (after
-        15:00) it ends Thursday 17:00. ``days == 0`` returns the start of counting itself.
-        Negative values are refused (``negative_amount``).
+        Counting runs in working time from :meth:`start_of_counting` (Civil Code 2015 art. 147.2:
+        the day of the event is not day 1): the due instant is the **same clock time on the
+        ``days``-th working day after** the day counting starts — N × 8 working hours with the
+        default hours. Received Thursday 09:10, 3 working days → Tuesday 09:10; received Friday
+        16:40, 1 working day → Monday 16:40; received at 18:00 → counting starts at 07:30 of the
+        next working day, and the due instant is 07:30 of the N-th working day after it. When
+        that clock time is not working time on the due day (its hours differ), the next working
+        instant from it. ``days == 0`` returns the start of counting itself; negative values are
+        refused (``negative_amount``).
         """
         if isinstance(days, bool) or not isinstance(days, int):
             raise TypeError("days must be an int")
@@ -412,17 +404,32 @@ class WorkCalendar:
         if days == 0:
             return start
         day = start.date()
-        for _ in range(days - 1):
+        for _ in range(days):
+            day = self.next_working_day(day)
+        return self.next_working_instant(datetime.combine(day, start.time(), tzinfo=self.tz))
+
+    def same_day_due(self, received_at: datetime, cutoff: time | None = None) -> datetime:
+        """The due instant of a procedure returned within the reception day (trả trong ngày).
+
+        Received on a working day at or before ``cutoff`` (the day's rule, 15:00 by default; a
+        procedure may set its own) → the end of that working day; received after it, or on a day
+        that is not a working day → the end of the next working day.
+        """
+        local = self._local(received_at, "start")
+        day = local.date()
+        self._check_covered(day, "start")
+        limit = cutoff if cutoff is not None else self.hours_on(day).cutoff
+        if not (self._is_working(day) and local.time() <= limit):
             day = self.next_working_day(day)
         return self.end_of_working_day(day)
 
     def add_working_hours(self, instant: datetime, hours: float | int | Decimal) -> datetime:
         """The instant after ``hours`` of working time have elapsed from ``instant``.
 
-        Pure working-time arithmetic: it does **not** apply the 15:00 rule (call
-        :meth:`start_of_counting` first when ``instant`` is a reception time). Time outside working
-        periods is skipped. When the hours run out exactly at the end of a period the result is
-        that end (e.g. 4 hours from 07:30 → 11:30, not 13:30). Hours are counted in whole
+        Pure working-time arithmetic (call :meth:`start_of_counting` first when ``instant`` is a
+        reception time, to bring it into office hours). Time outside working periods is skipped.
+        When the hours run out exactly at the end of a period the result is that end (e.g. 4
+        hours from 07:30 → 11:30, not 13:00). Hours are counted in whole
         microseconds (``timedelta(hours=hours)``); an amount that rounds to zero returns ``instant``
         (in local time). Round trip: ``working_time_between(a, add_working_hours(a, h)) ==
         timedelta(hours=h)``.

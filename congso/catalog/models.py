@@ -186,6 +186,14 @@ class ProcedureVersion(models.Model):
         "đơn vị thời hạn", max_length=20, choices=TimeLimitUnit.choices, blank=True
     )
     time_limit_text = models.TextField("mô tả thời hạn", blank=True)
+    same_day_cutoff = models.TimeField(
+        "giờ chốt trả trong ngày",
+        null=True,
+        blank=True,
+        help_text="Chỉ cho thủ tục trả kết quả trong ngày: hồ sơ nhận sau giờ này được trả "
+        "trước khi hết giờ làm việc của ngày làm việc tiếp theo. Để trống: theo giờ chốt của "
+        "lịch làm việc (15 giờ).",
+    )
     time_limit_cases = models.JSONField("thời hạn theo trường hợp", default=list, blank=True)
     fees = models.JSONField(
         "phí, lệ phí",

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from congso.calendar.limits import LimitUnit, TimeLimit, due_instant
 from congso.calendar.selectors import get_calendar
 from congso.catalog.models import (
     Component,
@@ -18,7 +19,6 @@ from congso.catalog.models import (
     ProcedureVersion,
     Process,
     ProcessStep,
-    TimeLimitUnit,
 )
 from congso.catalog.processes import as_decimal, check_fits, limit_hours, validate_process
 from congso.catalog.search import normalise, query_words, rank
@@ -188,7 +188,7 @@ def procedure_list(
 
 
 def hours_per_day(province_code: str | None = None, on: datetime.date | None = None) -> Decimal:
-    """Working hours in one working day by the calendar of the province (7.5 by default)."""
+    """Working hours in one working day by the calendar of the province (8 by default)."""
     rule = get_calendar(province_code).hours_on(on or timezone.localdate())
     return Decimal(int(rule.day_length.total_seconds())) / Decimal(3600)
 
@@ -207,41 +207,23 @@ def legal_limit_hours(
     return limit_hours(version.time_limit_value, version.time_limit_unit, hours_per_day)
 
 
+def time_limit_of(version: ProcedureVersion) -> TimeLimit:
+    """The version's legal time limit as the deadline engine takes it."""
+    if not version.time_limit_unit:
+        return TimeLimit(None, LimitUnit.WORKING_DAYS)
+    return TimeLimit.of(version.time_limit_value, version.time_limit_unit, version.same_day_cutoff)
+
+
 def estimate_due(
     version: ProcedureVersion,
     *,
     received_at: datetime.datetime,
     province_code: str | None = None,
 ) -> datetime.datetime | None:
-    """The appointment (ngày hẹn trả) for a dossier received at ``received_at``.
-
-    Counting starts by the 15:00 rule (:meth:`WorkCalendar.start_of_counting`). Working days: the
-    end of the n-th working day; working hours: that many working hours later; calendar days: the
-    Civil Code period from the reception date, ending at the close of its last (working) day;
-    instant procedures: the end of the working day counting starts on (the same day, or the next
-    working day when received after 15:00). ``None`` when the version has no fixed limit.
-    """
-    calendar = get_calendar(province_code)
-    start = calendar.start_of_counting(received_at)
-    unit, value = version.time_limit_unit, version.time_limit_value
-    due: datetime.datetime | None = None
-    if unit == TimeLimitUnit.INSTANT:
-        due = calendar.end_of_working_day(start.date())
-    elif value is None:
-        due = None
-    elif unit == TimeLimitUnit.WORKING_DAYS:
-        if value == value.to_integral_value():
-            due = calendar.add_working_days(received_at, int(value))
-        else:
-            per_day = hours_per_day(province_code, start.date())
-            due = calendar.add_working_hours(start, value * per_day)
-    elif unit == TimeLimitUnit.WORKING_HOURS:
-        due = calendar.add_working_hours(start, value)
-    elif unit == TimeLimitUnit.DAYS:
-        days = max(int(value.to_integral_value()), 1)
-        event = received_at.astimezone(calendar.tz).date()
-        due = calendar.end_of_working_day(calendar.civil_code_period_end(event, days))
-    return due
+    """The appointment (ngày hẹn trả) for a dossier received at ``received_at``, by the one
+    deadline engine (:func:`congso.calendar.limits.due_instant`, RULES.md §2). ``None`` when the
+    version has no fixed limit."""
+    return due_instant(get_calendar(province_code), received_at, time_limit_of(version))
 
 
 def check_processes_fit(

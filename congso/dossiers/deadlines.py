@@ -2,38 +2,39 @@
 
 Nothing here touches the database; services pass the calendar of the competent agency's province
 (:func:`congso.calendar.selectors.get_calendar`) and plain values. The rules, with their reasons,
-are in ``docs/dossiers.md`` ("Deadlines"):
+are in ``docs/deadlines.md`` and ``docs/dossiers.md`` ("Deadlines"):
 
-* **Appointment** (ngày hẹn trả): counting starts at ``calendar.start_of_counting(received_at)``
-  (the 15:00 rule). ``working_days``: the end of the working day of the n-th working day (day 1
-  is the day counting starts); a fractional number of days is counted as working hours (one day
-  = that day's working time). ``working_hours``: working hours from the start of counting.
-  ``days`` (calendar days, Civil Code arts. 147–148): the day after reception is day 1; when
-  the last day is not a working day the period ends on the next working day; the appointment
-  is the end of that day's working hours. ``instant`` (giải quyết ngay): the end of the working
-  day on which counting starts. No time limit (``None``): no appointment.
+* **Appointment** (ngày hẹn trả): :func:`congso.calendar.limits.due_instant`, the one engine the
+  calendar and estimate APIs use too — counted in working time from the reception instant (the
+  same clock time on the N-th working day after the reception day); same-day procedures by the
+  cut-off. No time limit (``None``): no appointment.
 * **Step due time**: the step's working hours, counted from the first working instant at or
-  after the moment the step starts.
+  after the moment the step starts, never after the dossier's own due instant.
 * **Pauses**: working time spent waiting for the applicant (payment) is added to the due time.
 * **Classification** (early / on time / late), frozen when processing ends.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from congso.calendar.engine import WorkCalendar
-from congso.core.errors import DomainError
+from congso.calendar.limits import LimitUnit, TimeLimit, due_instant
 
-
-class LimitUnit(StrEnum):
-    WORKING_DAYS = "working_days"
-    WORKING_HOURS = "working_hours"
-    DAYS = "days"
-    INSTANT = "instant"
+__all__ = [
+    "LimitUnit",
+    "TimeLimit",
+    "Timeliness",
+    "apology_allowed",
+    "appointment",
+    "classify",
+    "extend",
+    "paused_time",
+    "step_due",
+    "supplement_request_deadline",
+]
 
 
 class Timeliness(StrEnum):
@@ -60,74 +61,35 @@ TIMELINESS_SCORE: dict[Timeliness, int] = {
 SUPPLEMENT_REQUEST_WINDOW_DAYS = 3
 
 
-@dataclass(frozen=True)
-class TimeLimit:
-    """A legal time limit: ``value`` in ``unit``; ``value`` None means the law sets none."""
-
-    value: Decimal | None
-    unit: LimitUnit
-
-    @classmethod
-    def of(cls, value: Decimal | int | float | str | None, unit: str) -> TimeLimit:
-        try:
-            parsed_unit = LimitUnit(unit)
-        except ValueError:
-            raise DomainError(
-                "invalid_time_limit",
-                f"Đơn vị thời hạn «{unit}» không hợp lệ.",
-                field="time_limit_unit",
-            ) from None
-        if value is None or parsed_unit is LimitUnit.INSTANT:
-            return cls(None if parsed_unit is not LimitUnit.INSTANT else Decimal(0), parsed_unit)
-        amount = Decimal(str(value))
-        if not amount.is_finite() or amount < 0:
-            raise DomainError(
-                "invalid_time_limit",
-                "Thời hạn giải quyết phải là số không âm.",
-                field="time_limit_value",
-            )
-        return cls(amount, parsed_unit)
-
-
 def appointment(calendar: WorkCalendar, received_at: datetime, limit: TimeLimit) -> datetime | None:
     """The appointment instant (ngày hẹn trả) of a dossier whose clock starts at ``received_at``.
 
     ``None`` when the procedure has no time limit.
     """
-    start = calendar.start_of_counting(received_at)
-    value = limit.value
-    if limit.unit is LimitUnit.INSTANT:
-        due: datetime | None = calendar.end_of_working_day(start.date())
-    elif value is None:
-        due = None
-    elif limit.unit is LimitUnit.WORKING_DAYS:
-        if value == value.to_integral_value():
-            due = calendar.add_working_days(received_at, int(value))
-        else:
-            day_hours = Decimal(calendar.hours_on(start.date()).day_length.total_seconds()) / 3600
-            due = calendar.add_working_hours(start, value * day_hours)
-    elif limit.unit is LimitUnit.WORKING_HOURS:
-        due = calendar.add_working_hours(start, value)
-    else:
-        # Calendar days (Civil Code 2015 arts. 147–148); less than one day counts as one.
-        days = max(int(value.to_integral_value(rounding=ROUND_CEILING)), 1)
-        local_day = received_at.astimezone(calendar.tz).date()
-        due = calendar.end_of_working_day(calendar.civil_code_period_end(local_day, days))
-    return due
+    return due_instant(calendar, received_at, limit)
 
 
 def step_due(
-    calendar: WorkCalendar, started_at: datetime, hours: Decimal | int | float | None
+    calendar: WorkCalendar,
+    started_at: datetime,
+    hours: Decimal | int | float | None,
+    *,
+    dossier_due: datetime | None = None,
 ) -> datetime | None:
-    """When a step started at ``started_at`` with ``hours`` of working time is due."""
+    """When a step started at ``started_at`` with ``hours`` of working time is due: never after
+    ``dossier_due``, the dossier's own due instant (a late earlier step leaves the later ones
+    less time, not a deadline past the appointment)."""
     if hours is None:
         return None
-    return calendar.add_working_hours(calendar.next_working_instant(started_at), Decimal(hours))
+    due = calendar.add_working_hours(calendar.next_working_instant(started_at), Decimal(hours))
+    if dossier_due is not None and due > dossier_due:
+        return max(dossier_due, started_at)
+    return due
 
 
 def supplement_request_deadline(calendar: WorkCalendar, received_at: datetime) -> datetime:
-    """The latest instant a supplement request may go out: the end of the third working day
-    counted (15:00 rule included) from the reception of the complete dossier."""
+    """The latest instant a supplement request may go out: 3 working days counted from the
+    reception of the dossier (same clock time on the third working day after it)."""
     return calendar.add_working_days(received_at, SUPPLEMENT_REQUEST_WINDOW_DAYS)
 
 
@@ -177,7 +139,7 @@ def apology_allowed(calendar: WorkCalendar, *, now: datetime, due_at: datetime) 
     01 ngày trước ngày hết hạn").
 
     Both must hold: ``now`` is on an earlier calendar day than the due day (local time), and at
-    least one working day of working time (the due day's working hours, 7.5 h by default)
+    least one working day of working time (the due day's working hours, 8 h by default)
     remains until ``due_at``. For a due time at the end of a working day this is simply "before
     the due day"; for a due time within a day it means at least a full working day ahead.
     """

@@ -122,9 +122,7 @@ def calendar_for(agency: Agency) -> WorkCalendar:
 
 
 def time_limit(version: ProcedureVersion) -> deadlines.TimeLimit:
-    if not version.time_limit_unit:
-        return deadlines.TimeLimit(None, deadlines.LimitUnit.WORKING_DAYS)
-    return deadlines.TimeLimit.of(version.time_limit_value, version.time_limit_unit)
+    return catalog.time_limit_of(version)
 
 
 # --- The internal process as a plan ---------------------------------------------------------------
@@ -406,7 +404,7 @@ def _start_group(
                 allowed_actions=list(item.allowed_actions),
                 hours=item.hours,
                 started_at=now,
-                due_at=deadlines.step_due(calendar, now, item.hours),
+                due_at=deadlines.step_due(calendar, now, item.hours, dossier_due=dossier.due_at),
                 request_note=request_note,
             )
         )
@@ -425,7 +423,7 @@ def _record_done_group(
 ) -> None:
     """Reception or return steps of the process, done by the action itself (form 05 rows)."""
     for item in group:
-        due = deadlines.step_due(calendar, started_at, item.hours)
+        due = deadlines.step_due(calendar, started_at, item.hours, dossier_due=dossier.due_at)
         DossierStep.objects.create(
             dossier=dossier,
             stage=dossier.stage,

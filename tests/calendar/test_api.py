@@ -59,25 +59,35 @@ class TestAdd:
             # Friday 16:59 before Tết 2026: counting starts Monday 23/02 07:30.
             (
                 {"start": "2026-02-13T16:59:00+07:00", "working_days": "5"},
-                "2026-02-27T17:00:00+07:00",
+                "2026-02-27T16:59:00+07:00",
+            ),
+            # The example: the last working day before Tết, 3 working days.
+            (
+                {"start": "2026-02-13T10:00:00+07:00", "working_days": "3"},
+                "2026-02-25T10:00:00+07:00",
             ),
             (
                 {"start": "2026-02-13T14:59:00+07:00", "working_days": "5"},
-                "2026-02-26T17:00:00+07:00",
+                "2026-02-27T14:59:00+07:00",
             ),
             # The same instant given in UTC.
-            ({"start": "2026-02-13T09:59:00Z", "working_days": "5"}, "2026-02-27T17:00:00+07:00"),
+            ({"start": "2026-02-13T09:59:00Z", "working_days": "5"}, "2026-02-27T16:59:00+07:00"),
             (
                 {"start": "2026-02-13T16:59:00+07:00", "working_days": "0"},
-                "2026-02-23T07:30:00+07:00",
+                "2026-02-13T16:59:00+07:00",
+            ),
+            # Received after closing: counting starts at the next opening (after Tết).
+            (
+                {"start": "2026-02-13T17:30:00+07:00", "working_days": "1"},
+                "2026-02-24T07:30:00+07:00",
             ),
             (
                 {"start": "2026-02-13T16:59:00+07:00", "working_hours": "2"},
-                "2026-02-23T09:30:00+07:00",
+                "2026-02-23T09:29:00+07:00",
             ),
             (
                 {"start": "2026-02-12T16:00:00+07:00", "working_hours": "1.5"},
-                "2026-02-13T09:00:00+07:00",
+                "2026-02-13T08:00:00+07:00",
             ),
             # 3 hours on Friday 13/02 (14:00–17:00), the 4th after Tết.
             (
@@ -93,7 +103,7 @@ class TestAdd:
 
     def test_unencoded_plus_in_the_offset(self, client: Client) -> None:
         response = client.get(f"{BASE}/add?start=2026-02-13T16:59:00+07:00&working_days=5")
-        assert response.json() == {"due": "2026-02-27T17:00:00+07:00"}
+        assert response.json() == {"due": "2026-02-27T16:59:00+07:00"}
 
 
 BAD_REQUESTS = [

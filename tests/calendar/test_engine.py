@@ -32,10 +32,10 @@ def cal() -> WorkCalendar:
     )
 
 
-def test_default_day_is_seven_and_a_half_hours() -> None:
+def test_default_day_is_eight_hours() -> None:
     rule = WorkingHoursRule(effective_from=date.min)
-    assert rule.periods == DEFAULT_PERIODS
-    assert rule.day_length == timedelta(hours=7, minutes=30)
+    assert rule.periods == DEFAULT_PERIODS == ((time(7, 30), time(11, 30)), (time(13), time(17)))
+    assert rule.day_length == timedelta(hours=8)
     assert (rule.opening, rule.closing, rule.cutoff) == (time(7, 30), time(17, 0), time(15, 0))
 
 
@@ -120,7 +120,7 @@ class TestTimezones:
         start = cal.start_of_counting(received)
         assert start == at(2026, 3, 2, 8)
         assert start.utcoffset() == timedelta(hours=7)
-        assert cal.add_working_days(received, 1).isoformat() == "2026-03-02T17:00:00+07:00"
+        assert cal.add_working_days(received, 1).isoformat() == "2026-03-03T08:00:00+07:00"
 
 
 class TestStartOfCounting:
@@ -130,44 +130,71 @@ class TestStartOfCounting:
             (at(2026, 3, 2, 6, 0), at(2026, 3, 2, 7, 30)),  # before opening
             (at(2026, 3, 2, 7, 30), at(2026, 3, 2, 7, 30)),
             (at(2026, 3, 2, 10, 0), at(2026, 3, 2, 10, 0)),
-            (at(2026, 3, 2, 11, 30), at(2026, 3, 2, 13, 30)),  # lunch break
-            (at(2026, 3, 2, 12, 15), at(2026, 3, 2, 13, 30)),
-            (at(2026, 3, 2, 15, 0, 0), at(2026, 3, 2, 15, 0)),  # 15:00 itself counts today
-            (at(2026, 3, 2, 15, 0, 1), at(2026, 3, 3, 7, 30)),  # after 15:00
-            (at(2026, 3, 2, 17, 0), at(2026, 3, 3, 7, 30)),
+            (at(2026, 3, 2, 11, 30), at(2026, 3, 2, 13, 0)),  # lunch break
+            (at(2026, 3, 2, 12, 15), at(2026, 3, 2, 13, 0)),
+            (at(2026, 3, 2, 15, 0, 0), at(2026, 3, 2, 15, 0)),
+            (at(2026, 3, 2, 15, 0, 1), at(2026, 3, 2, 15, 0, 1)),  # 15:00 moves nothing
+            (at(2026, 3, 2, 16, 40), at(2026, 3, 2, 16, 40)),
+            (at(2026, 3, 2, 17, 0), at(2026, 3, 3, 7, 30)),  # closing: next opening
             (at(2026, 3, 2, 23, 59), at(2026, 3, 3, 7, 30)),  # at night
-            (at(2026, 3, 6, 16, 0), at(2026, 3, 9, 7, 30)),  # Friday afternoon
+            (at(2026, 3, 6, 16, 0), at(2026, 3, 6, 16, 0)),  # Friday afternoon
+            (at(2026, 3, 6, 17, 30), at(2026, 3, 9, 7, 30)),  # Friday evening
             (at(2026, 3, 7, 10, 0), at(2026, 3, 9, 7, 30)),  # Saturday
-            (at(2026, 3, 9, 16, 0), at(2026, 3, 11, 7, 30)),  # next day is a holiday
+            (at(2026, 3, 9, 17, 5), at(2026, 3, 11, 7, 30)),  # next day is a holiday
             (at(2026, 3, 10, 9, 0), at(2026, 3, 11, 7, 30)),  # on the holiday
             (at(2026, 3, 14, 9, 0), at(2026, 3, 14, 9, 0)),  # Saturday worked in exchange
         ],
     )
-    def test_fifteen_hundred_rule(self, cal: WorkCalendar, received, expected) -> None:
+    def test_reception_instant_brought_into_office_hours(
+        self, cal: WorkCalendar, received, expected
+    ) -> None:
         start = cal.start_of_counting(received)
         assert start == expected
         assert cal.start_of_counting(start) == start  # idempotent
 
-    def test_one_microsecond_after_fifteen(self, cal: WorkCalendar) -> None:
-        received = at(2026, 3, 2, 15) + timedelta(microseconds=1)
-        assert cal.start_of_counting(received) == at(2026, 3, 3, 7, 30)
+    def test_one_microsecond_before_closing_still_counts_today(self, cal: WorkCalendar) -> None:
+        received = at(2026, 3, 2, 17) - timedelta(microseconds=1)
+        assert cal.start_of_counting(received) == received
 
 
 class TestAddWorkingDays:
     @pytest.mark.parametrize(
         ("received", "n", "due"),
         [
-            (at(2026, 3, 2, 10), 1, at(2026, 3, 2, 17)),  # reception day is day 1
-            (at(2026, 3, 2, 10), 3, at(2026, 3, 4, 17)),
-            (at(2026, 3, 2, 16), 3, at(2026, 3, 5, 17)),  # after 15:00: starts Tuesday
-            (at(2026, 3, 6, 14), 2, at(2026, 3, 9, 17)),
-            (at(2026, 3, 9, 10), 2, at(2026, 3, 11, 17)),  # skips the holiday
-            (at(2026, 3, 13, 10), 2, at(2026, 3, 14, 17)),  # Saturday worked in exchange
-            (at(2026, 3, 19, 10), 2, at(2026, 3, 23, 17)),  # Friday given off
+            (at(2026, 3, 2, 10), 1, at(2026, 3, 3, 10)),  # reception day is not day 1
+            (at(2026, 3, 2, 10), 3, at(2026, 3, 5, 10)),
+            (at(2026, 3, 2, 16), 3, at(2026, 3, 5, 16)),  # after 15:00: same clock time
+            (at(2026, 3, 5, 9, 10), 3, at(2026, 3, 11, 9, 10)),  # Thursday → over the holiday
+            (at(2026, 3, 6, 16, 40), 1, at(2026, 3, 9, 16, 40)),  # Friday 16:40 → Monday
+            (at(2026, 3, 6, 14), 2, at(2026, 3, 11, 14)),  # Monday, then the holiday
+            (at(2026, 3, 13, 10), 1, at(2026, 3, 14, 10)),  # Saturday worked in exchange
+            (at(2026, 3, 19, 10), 2, at(2026, 3, 24, 10)),  # Friday given off
+            (at(2026, 3, 2, 12, 10), 1, at(2026, 3, 3, 13)),  # lunch: counts from 13:00
+            (at(2026, 3, 2, 18), 1, at(2026, 3, 4, 7, 30)),  # evening: from 07:30 next day
+            (at(2026, 3, 2, 7, 30), 1, at(2026, 3, 3, 7, 30)),  # "nhận sáng trả sáng"
+            (at(2026, 3, 7, 9), 2, at(2026, 3, 12, 7, 30)),  # Saturday: from Monday 07:30
         ],
     )
-    def test_due_is_end_of_nth_working_day(self, cal: WorkCalendar, received, n, due) -> None:
+    def test_same_clock_time_on_the_nth_working_day_after(
+        self, cal: WorkCalendar, received, n, due
+    ) -> None:
         assert cal.add_working_days(received, n) == due
+        # N × 8 working hours from the start of counting, whatever the day.
+        start = cal.start_of_counting(received)
+        assert cal.working_time_between(start, due) == timedelta(hours=8 * n)
+
+    def test_due_when_the_clock_time_is_not_working_time_that_day(self) -> None:
+        # From 09/03 the office opens at 08:00: a dossier received Friday 07:40 under the old
+        # hours is due at the next working instant of Monday 07:40, i.e. 08:00.
+        cal = WorkCalendar(
+            hours=[
+                WorkingHoursRule(
+                    effective_from=date(2026, 3, 9),
+                    periods=((time(8, 0), time(12, 0)), (time(13, 30), time(17, 30))),
+                )
+            ]
+        )
+        assert cal.add_working_days(at(2026, 3, 6, 7, 40), 1) == at(2026, 3, 9, 8, 0)
 
     def test_zero_days_is_the_start_of_counting(self, cal: WorkCalendar) -> None:
         assert cal.add_working_days(at(2026, 3, 7, 10), 0) == at(2026, 3, 9, 7, 30)
@@ -184,18 +211,42 @@ class TestAddWorkingDays:
             cal.add_working_days(at(2026, 3, 2, 10), True)
 
 
+class TestSameDay:
+    """Procedures returned within the reception day (trả trong ngày, e.g. certified copies)."""
+
+    @pytest.mark.parametrize(
+        ("received", "due"),
+        [
+            (at(2026, 3, 2, 6, 50), at(2026, 3, 2, 17)),  # before opening: that day
+            (at(2026, 3, 2, 10), at(2026, 3, 2, 17)),
+            (at(2026, 3, 2, 15, 0, 0), at(2026, 3, 2, 17)),  # 15:00 itself: same day
+            (at(2026, 3, 2, 15, 0, 1), at(2026, 3, 3, 17)),  # after the cut-off: next day
+            (at(2026, 3, 6, 16), at(2026, 3, 9, 17)),  # Friday afternoon → Monday
+            (at(2026, 3, 9, 16), at(2026, 3, 11, 17)),  # the next day is a holiday
+            (at(2026, 3, 7, 9), at(2026, 3, 9, 17)),  # Saturday → Monday
+            (at(2026, 3, 14, 9), at(2026, 3, 14, 17)),  # Saturday worked in exchange
+        ],
+    )
+    def test_cutoff(self, cal: WorkCalendar, received, due) -> None:
+        assert cal.same_day_due(received) == due
+
+    def test_a_procedure_cutoff_of_its_own(self, cal: WorkCalendar) -> None:
+        assert cal.same_day_due(at(2026, 3, 2, 16), time(16, 30)) == at(2026, 3, 2, 17)
+        assert cal.same_day_due(at(2026, 3, 2, 10), time(9, 0)) == at(2026, 3, 3, 17)
+
+
 class TestWorkingHours:
     @pytest.mark.parametrize(
         ("start", "hours", "end"),
         [
             (at(2026, 3, 2, 7, 30), 4, at(2026, 3, 2, 11, 30)),  # ends at the period's end
-            (at(2026, 3, 2, 7, 30), 4.5, at(2026, 3, 2, 14, 0)),
-            (at(2026, 3, 2, 7, 30), 7.5, at(2026, 3, 2, 17, 0)),
+            (at(2026, 3, 2, 7, 30), 4.5, at(2026, 3, 2, 13, 30)),
+            (at(2026, 3, 2, 7, 30), 8, at(2026, 3, 2, 17, 0)),
             (at(2026, 3, 2, 16, 0), 2, at(2026, 3, 3, 8, 30)),
             (at(2026, 3, 6, 16, 30), 1, at(2026, 3, 9, 8, 0)),  # over the weekend
             (at(2026, 3, 7, 10, 0), 1, at(2026, 3, 9, 8, 30)),  # from a Saturday
             (at(2026, 3, 9, 16, 0), 2, at(2026, 3, 11, 8, 30)),  # over the holiday
-            (at(2026, 3, 2, 12, 0), 0.25, at(2026, 3, 2, 13, 45)),  # from the lunch break
+            (at(2026, 3, 2, 12, 0), 0.25, at(2026, 3, 2, 13, 15)),  # from the lunch break
         ],
     )
     def test_add_working_hours(self, cal: WorkCalendar, start, hours, end) -> None:
@@ -216,8 +267,8 @@ class TestWorkingHours:
     @pytest.mark.parametrize(
         ("start", "end", "expected"),
         [
-            (at(2026, 3, 2, 7, 0), at(2026, 3, 2, 18, 0), timedelta(hours=7, minutes=30)),
-            (at(2026, 3, 2, 11, 0), at(2026, 3, 2, 14, 0), timedelta(hours=1)),
+            (at(2026, 3, 2, 7, 0), at(2026, 3, 2, 18, 0), timedelta(hours=8)),
+            (at(2026, 3, 2, 11, 0), at(2026, 3, 2, 14, 0), timedelta(hours=1, minutes=30)),
             (at(2026, 3, 6, 16, 0), at(2026, 3, 9, 8, 30), timedelta(hours=2)),
             (at(2026, 3, 7, 8, 0), at(2026, 3, 8, 16, 0), timedelta(0)),
             (at(2026, 3, 2, 9, 0), at(2026, 3, 2, 9, 0), timedelta(0)),
@@ -237,12 +288,14 @@ class TestWorkingHours:
                 )
             ]
         )
-        # Before the rule: default hours and cut-off.
+        # Before the rule: default hours and same-day cut-off.
         assert cal.start_of_counting(at(2026, 3, 6, 7, 0)) == at(2026, 3, 6, 7, 30)
-        assert cal.start_of_counting(at(2026, 3, 5, 15, 30)) == at(2026, 3, 6, 7, 30)
+        assert cal.start_of_counting(at(2026, 3, 5, 17, 30)) == at(2026, 3, 6, 7, 30)
+        assert cal.same_day_due(at(2026, 3, 5, 15, 30)) == at(2026, 3, 6, 17)
         # From the rule on: the new opening and the later cut-off.
-        assert cal.start_of_counting(at(2026, 3, 6, 16, 0)) == at(2026, 3, 9, 7, 0)
-        assert cal.start_of_counting(at(2026, 3, 9, 15, 30)) == at(2026, 3, 9, 15, 30)
+        assert cal.start_of_counting(at(2026, 3, 6, 17, 0)) == at(2026, 3, 9, 7, 0)
+        assert cal.start_of_counting(at(2026, 3, 9, 12, 30)) == at(2026, 3, 9, 13, 0)
+        assert cal.same_day_due(at(2026, 3, 9, 15, 30)) == at(2026, 3, 9, 17)
         assert cal.add_working_hours(at(2026, 3, 9, 10, 0), 2) == at(2026, 3, 9, 14, 0)
         assert cal.hours_on(date(2026, 3, 9)).day_length == timedelta(hours=8)
 
@@ -269,7 +322,7 @@ class TestWorkingHoursRule:
             WorkCalendar(hours=[rule, rule])
 
     def test_parse_and_format_periods(self) -> None:
-        raw = [["07:30", "11:30"], ["13:30", "17:00"]]
+        raw = [["07:30", "11:30"], ["13:00", "17:00"]]
         assert parse_periods(raw) == DEFAULT_PERIODS
         assert format_periods(DEFAULT_PERIODS) == raw
 

@@ -117,32 +117,57 @@ class TestObservedHolidays:
 
 
 class TestDossiers:
-    def test_received_friday_1659_before_tet_2026(self, cal: WorkCalendar) -> None:
-        received = at(2026, 2, 13, 16, 59)  # after 15:00, last working day before Tết
-        assert cal.start_of_counting(received) == at(2026, 2, 23, 7, 30)
-        assert cal.add_working_days(received, 1) == at(2026, 2, 23, 17)
-        assert cal.add_working_days(received, 5) == at(2026, 2, 27, 17)
-        assert cal.add_working_days(received, 10) == at(2026, 3, 6, 17)
+    """RULES.md §2: N working days run from the reception instant (same clock time on the N-th
+    working day after the reception day); the 15:00 rule does not move the start."""
 
-    def test_received_friday_before_fifteen_counts_that_friday(self, cal: WorkCalendar) -> None:
-        received = at(2026, 2, 13, 14, 59)
-        assert cal.add_working_days(received, 5) == at(2026, 2, 26, 17)
+    def test_received_friday_1659_before_tet_2026(self, cal: WorkCalendar) -> None:
+        received = at(2026, 2, 13, 16, 59)  # last working day before Tết
+        assert cal.start_of_counting(received) == received
+        assert cal.add_working_days(received, 1) == at(2026, 2, 23, 16, 59)
+        assert cal.add_working_days(received, 5) == at(2026, 2, 27, 16, 59)
+        assert cal.add_working_days(received, 10) == at(2026, 3, 6, 16, 59)
+
+    def test_received_friday_evening_before_tet_counts_from_monday(
+        self, cal: WorkCalendar
+    ) -> None:
+        received = at(2026, 2, 13, 17, 20)
+        assert cal.start_of_counting(received) == at(2026, 2, 23, 7, 30)
+        assert cal.add_working_days(received, 5) == at(2026, 3, 2, 7, 30)
+
+    def test_received_friday_before_fifteen(self, cal: WorkCalendar) -> None:
+        assert cal.add_working_days(at(2026, 2, 13, 14, 59), 5) == at(2026, 2, 27, 14, 59)
 
     def test_received_during_tet_2025(self, cal: WorkCalendar) -> None:
         assert cal.start_of_counting(at(2025, 1, 29, 9)) == at(2025, 2, 3, 7, 30)
-        assert cal.add_working_days(at(2025, 1, 24, 16), 3) == at(2025, 2, 5, 17)
+        assert cal.add_working_days(at(2025, 1, 24, 16), 3) == at(2025, 2, 5, 16)
 
     def test_received_on_the_saturday_worked_in_exchange(self, cal: WorkCalendar) -> None:
         received = at(2025, 4, 26, 9)
         assert cal.start_of_counting(received) == received
-        assert cal.add_working_days(received, 2) == at(2025, 4, 28, 17)
-        assert cal.add_working_days(received, 4) == at(2025, 5, 5, 17)
+        assert cal.add_working_days(received, 2) == at(2025, 4, 29, 9)
+        assert cal.add_working_days(received, 4) == at(2025, 5, 6, 9)  # over 30/4–4/5
+
+    def test_30_april_1_may_2026(self, cal: WorkCalendar) -> None:
+        # Wednesday 29/04/2026 10:15, 3 working days: 30/04 and 01/05 are holidays,
+        # then the weekend → Monday 04/05, Tuesday 05/05, Wednesday 06/05.
+        assert cal.add_working_days(at(2026, 4, 29, 10, 15), 3) == at(2026, 5, 6, 10, 15)
+
+    def test_national_day_2026_with_the_saturday_worked(self, cal: WorkCalendar) -> None:
+        # Friday 21/08/2026 14:00, 2 days → Saturday 22/08 (worked) is day 1, Monday 24/08 day 2.
+        assert cal.add_working_days(at(2026, 8, 21, 14), 2) == at(2026, 8, 24, 14)
+        # Friday 28/08/2026 09:00, 1 day → 29/08–02/09 off → Thursday 03/09 09:00.
+        assert cal.add_working_days(at(2026, 8, 28, 9), 1) == at(2026, 9, 3, 9)
 
     def test_received_at_night_and_on_holidays(self, cal: WorkCalendar) -> None:
-        assert cal.start_of_counting(at(2025, 8, 29, 15, 30)) == at(2025, 9, 3, 7, 30)
+        assert cal.start_of_counting(at(2025, 8, 29, 15, 30)) == at(2025, 8, 29, 15, 30)
+        assert cal.start_of_counting(at(2025, 8, 29, 17, 30)) == at(2025, 9, 3, 7, 30)
         assert cal.start_of_counting(at(2025, 9, 2, 10)) == at(2025, 9, 3, 7, 30)
         assert cal.start_of_counting(at(2026, 4, 26, 22)) == at(2026, 4, 28, 7, 30)
         assert cal.start_of_counting(at(2026, 1, 9, 23, 30)) == at(2026, 1, 10, 7, 30)
+
+    def test_same_day_procedure_after_fifteen_before_tet(self, cal: WorkCalendar) -> None:
+        assert cal.same_day_due(at(2026, 2, 13, 14, 30)) == at(2026, 2, 13, 17)
+        assert cal.same_day_due(at(2026, 2, 13, 15, 30)) == at(2026, 2, 23, 17)
 
     def test_working_hours_across_tet(self, cal: WorkCalendar) -> None:
         received = at(2026, 2, 13, 16)

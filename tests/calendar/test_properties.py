@@ -60,12 +60,26 @@ def test_add_working_days_is_monotonic(a: datetime, b: datetime, n: int, m: int)
 
 @settings(max_examples=200, deadline=None)
 @given(instants, st.integers(min_value=1, max_value=60))
-def test_due_is_the_end_of_a_working_day_n_working_days_on(instant: datetime, n: int) -> None:
+def test_due_is_n_times_eight_working_hours_at_the_same_clock_time(
+    instant: datetime, n: int
+) -> None:
     start = CAL.start_of_counting(instant)
     due = CAL.add_working_days(instant, n)
     assert CAL.is_working_day(due.date())
+    assert due.timetz() == start.timetz()  # same clock time (default hours all year)
+    assert len(CAL.working_days(start.date(), due.date())) == n + 1  # the start day is not one
+    assert CAL.working_time_between(start, due) == timedelta(hours=8 * n)
+
+
+@settings(max_examples=200, deadline=None)
+@given(instants)
+def test_same_day_due_is_the_end_of_a_working_day_at_most_one_working_day_on(
+    instant: datetime,
+) -> None:
+    due = CAL.same_day_due(instant)
+    assert due > instant
     assert due.timetz().replace(tzinfo=None) == CAL.hours_on(due.date()).closing
-    assert len(CAL.working_days(start.date(), due.date())) == n
+    assert len(CAL.working_days(instant.date(), due.date())) <= 2
 
 
 @settings(max_examples=300, deadline=None)

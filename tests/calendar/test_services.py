@@ -62,7 +62,7 @@ class TestOverrides:
         assert not get_calendar().is_working_day(SATURDAY)
         create(officer, SATURDAY, "working_day")
         assert get_calendar().is_working_day(SATURDAY)
-        assert get_calendar().add_working_days(at(2027, 3, 5, 16), 1) == at(2027, 3, 6, 17)
+        assert get_calendar().add_working_days(at(2027, 3, 5, 16), 1) == at(2027, 3, 6, 16)
 
     def test_update_and_delete(self, officer) -> None:
         override = create(officer)
@@ -220,10 +220,12 @@ class TestWorkingHours:
             cutoff=time(14),
         )
         cal = get_calendar()
-        assert cal.start_of_counting(at(2027, 3, 3, 14, 30)) == at(2027, 3, 4, 7)
+        assert cal.start_of_counting(at(2027, 3, 3, 11, 30)) == at(2027, 3, 3, 12)
+        assert cal.same_day_due(at(2027, 3, 3, 14, 30)) == at(2027, 3, 4, 16)
         services.working_hours_delete(actor=officer, working_hours_id=hours.pk)
         assert WorkingHours.objects.count() == 0
-        assert get_calendar().start_of_counting(at(2027, 3, 3, 14, 30)) == at(2027, 3, 3, 14, 30)
+        assert get_calendar().start_of_counting(at(2027, 3, 3, 11, 30)) == at(2027, 3, 3, 13)
+        assert get_calendar().same_day_due(at(2027, 3, 3, 14, 30)) == at(2027, 3, 3, 17)
 
     def test_invalid_periods_are_refused(self, officer) -> None:
         with pytest.raises(DomainError) as err:

@@ -129,14 +129,14 @@ def test_estimate_across_tet(client: Client, catalogue: ProcedureVersion) -> Non
     )
     assert response.status_code == 200
     body = response.json()
-    assert body["counting_starts"] == "2026-02-23T07:30:00+07:00"
-    assert body["due"] == "2026-02-23T17:00:00+07:00"
+    assert body["counting_starts"] == "2026-02-13T16:59:00+07:00"
+    assert body["due"] == "2026-02-23T16:59:00+07:00"
     assert body["province"] == "51" and body["has_process"] is True
     # An unencoded "+" arrives as a space and is taken back.
     plain = client.get(
         "/api/v1/procedures/1.001193/estimate?received_at=2026-02-13T14:59:00+07:00"
     ).json()
-    assert plain["due"] == "2026-02-13T17:00:00+07:00" and plain["agency"] is None
+    assert plain["due"] == "2026-02-23T14:59:00+07:00" and plain["agency"] is None
     none = client.get(
         "/api/v1/procedures/1.000656/estimate", {"received_at": "2026-02-13T16:59:00+07:00"}
     ).json()

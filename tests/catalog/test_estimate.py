@@ -1,5 +1,5 @@
 """The appointment date across Tết Bính Ngọ 2026 (days off Monday 16/02 – Friday 20/02, with the
-weekends 14/02 – 22/02; Thông báo 9441/TB-BNV, see docs/calendar.md)."""
+weekends 14/02 – 22/02; Thông báo 9441/TB-BNV, see docs/calendar.md and docs/deadlines.md)."""
 
 from __future__ import annotations
 
@@ -26,16 +26,17 @@ def at(day: int, hour: int, minute: int = 0, month: int = 2) -> datetime:
 @pytest.mark.parametrize(
     ("value", "unit", "received", "due"),
     [
-        # After 15:00 on the last day before Tết: counting starts Monday 23/02 07:30.
-        (1, "working_days", FRIDAY_AFTER_CUTOFF, at(23, 17)),
-        (5, "working_days", FRIDAY_AFTER_CUTOFF, at(27, 17)),
-        # Before 15:00 the Friday is day 1.
-        (1, "working_days", FRIDAY_BEFORE_CUTOFF, at(13, 17)),
-        (5, "working_days", FRIDAY_BEFORE_CUTOFF, at(26, 17)),
-        (2, "working_hours", FRIDAY_AFTER_CUTOFF, at(23, 9, 30)),
+        # RULES.md §2: from the reception instant, the same clock time on the N-th working day
+        # after the reception day (the Tết break skipped); 15:00 moves nothing.
+        (1, "working_days", FRIDAY_AFTER_CUTOFF, at(23, 16, 59)),
+        (5, "working_days", FRIDAY_AFTER_CUTOFF, at(27, 16, 59)),
+        (1, "working_days", FRIDAY_BEFORE_CUTOFF, at(23, 14, 59)),
+        (5, "working_days", FRIDAY_BEFORE_CUTOFF, at(27, 14, 59)),
+        (1, "working_days", at(13, 18, 5), at(24, 7, 30)),  # evening: from Monday's opening
+        (2, "working_hours", FRIDAY_AFTER_CUTOFF, at(23, 9, 29)),
         (4, "working_hours", FRIDAY_BEFORE_CUTOFF, at(23, 9, 29)),
-        (0.5, "working_days", FRIDAY_AFTER_CUTOFF, at(23, 11, 15)),
-        # Instant: the same working day, or the next one after 15:00.
+        (0.5, "working_days", FRIDAY_AFTER_CUTOFF, at(23, 11, 29)),
+        # Same-day procedures: the same working day, or the next one after the 15:00 cut-off.
         (None, "instant", FRIDAY_AFTER_CUTOFF, at(23, 17)),
         (None, "instant", FRIDAY_BEFORE_CUTOFF, at(13, 17)),
         # Calendar days (Civil Code): 13/02 + 10 = Monday 23/02, a working day.

@@ -99,16 +99,19 @@ def test_structure(plan: list[StepSpec], path: str) -> None:
 
 @pytest.mark.django_db
 def test_hours_per_day_come_from_the_calendar(units: None) -> None:
-    assert hours_per_day("51") == Decimal("7.5")
+    assert hours_per_day("51") == Decimal(8)
     calendar_services.working_hours_create(
         actor=None,
         province_code="51",
         effective_from=datetime.date(2020, 1, 1),
-        periods=[(datetime.time(7), datetime.time(11)), (datetime.time(13), datetime.time(17))],
+        periods=[
+            (datetime.time(7, 30), datetime.time(11, 30)),
+            (datetime.time(13, 30), datetime.time(17)),
+        ],
         legal_source="Quyết định thử",
     )
-    assert hours_per_day("51") == Decimal(8)
-    assert hours_per_day("") == Decimal("7.5")
+    assert hours_per_day("51") == Decimal("7.5")
+    assert hours_per_day("") == Decimal(8)
 
 
 @pytest.mark.django_db
@@ -133,7 +136,7 @@ def test_exceeding_process_is_refused_and_nothing_written(
 ) -> None:
     version = make_version()
     events = AuditEvent.objects.count()
-    spec = read_process({"agency": UBND_XA, "name": "Quy trình", "steps": steps(1, 6, 1)}, "")
+    spec = read_process({"agency": UBND_XA, "name": "Quy trình", "steps": steps(1, 6.5, 1)}, "")
     with pytest.raises(DomainError) as caught:
         services.process_set(actor=None, version=version, spec=spec)
     assert caught.value.code == "process_exceeds_time_limit"

@@ -4,7 +4,7 @@ Monday 16/02 to Friday 20/02/2026, Công văn of the Government Office; calendar
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -33,31 +33,40 @@ def test_tet_2026_is_closed(cal):
     assert cal.is_working_day(at(2026, 2, 23).date())
 
 
-def test_received_friday_before_tet_after_15h_counts_from_monday_after_tet(cal):
+def test_received_friday_before_tet_after_15h_counts_from_the_reception_instant(cal):
+    """RULES.md §2 (corrected 2026-12): the 15:00 rule does not move the start of counting."""
     received = at(2026, 2, 13, 16, 59)
-    assert cal.start_of_counting(received) == at(2026, 2, 23, 7, 30)
-    # 3 working days: Mon 23, Tue 24, Wed 25 February, end of the working day.
-    assert deadlines.appointment(cal, received, days(3)) == at(2026, 2, 25, 17, 0)
-    # 1 working day: the end of Monday 23.
-    assert deadlines.appointment(cal, received, days(1)) == at(2026, 2, 23, 17, 0)
+    assert cal.start_of_counting(received) == received
+    # 3 working days after Friday 13/02: Mon 23, Tue 24, Wed 25 February, same clock time.
+    assert deadlines.appointment(cal, received, days(3)) == at(2026, 2, 25, 16, 59)
+    assert deadlines.appointment(cal, received, days(1)) == at(2026, 2, 23, 16, 59)
 
 
-def test_received_friday_before_tet_before_15h_counts_that_friday(cal):
+def test_received_friday_before_tet_before_15h(cal):
     received = at(2026, 2, 13, 14, 0)
-    assert deadlines.appointment(cal, received, days(1)) == at(2026, 2, 13, 17, 0)
-    assert deadlines.appointment(cal, received, days(2)) == at(2026, 2, 23, 17, 0)
+    assert deadlines.appointment(cal, received, days(1)) == at(2026, 2, 23, 14, 0)
+    assert deadlines.appointment(cal, received, days(2)) == at(2026, 2, 24, 14, 0)
+
+
+def test_received_in_the_evening_counts_from_the_next_opening(cal):
+    received = at(2026, 2, 13, 19, 45)
+    assert deadlines.appointment(cal, received, days(1)) == at(2026, 2, 24, 7, 30)
 
 
 def test_working_hours_fractional_days_instant_and_calendar_days(cal):
     received = at(2026, 2, 13, 16, 59)
     hours = TimeLimit(Decimal(8), LimitUnit.WORKING_HOURS)
-    # From Mon 23/02 07:30: 4 h to 11:30, 3.5 h to 17:00, 0.5 h on Tuesday → 08:00.
-    assert deadlines.appointment(cal, received, hours) == at(2026, 2, 24, 8, 0)
+    # 1 min on Friday 13/02, then 7 h 59 min from Mon 23/02 07:30 → 16:59, like 1 working day.
+    assert deadlines.appointment(cal, received, hours) == at(2026, 2, 23, 16, 59)
     half = TimeLimit(Decimal("0.5"), LimitUnit.WORKING_DAYS)
-    assert deadlines.appointment(cal, received, half) == at(2026, 2, 23, 11, 15)
+    assert deadlines.appointment(cal, received, half) == at(2026, 2, 23, 11, 29)
     instant = TimeLimit.of(None, "instant")
+    # Same-day procedure received after the 15:00 cut-off: the end of the next working day.
     assert deadlines.appointment(cal, received, instant) == at(2026, 2, 23, 17, 0)
     assert deadlines.appointment(cal, at(2026, 3, 2, 10, 0), instant) == at(2026, 3, 2, 17, 0)
+    # A procedure with its own cut-off (16:30).
+    late_cutoff = TimeLimit.of(None, "instant", time(16, 30))
+    assert deadlines.appointment(cal, at(2026, 3, 2, 16, 0), late_cutoff) == at(2026, 3, 2, 17)
     # 5 calendar days from Fri 13/02: the last day Wed 18/02 is a Tết day → Mon 23/02.
     calendar_days = TimeLimit(Decimal(5), LimitUnit.DAYS)
     assert deadlines.appointment(cal, received, calendar_days) == at(2026, 2, 23, 17, 0)
@@ -76,22 +85,34 @@ def test_time_limit_parsing_refuses_bad_units_and_negative_values():
 
 
 def test_step_due_counts_working_hours_from_the_next_working_instant(cal):
-    # Started on Sunday 22/02/2026 → from Monday 07:30; 7.5 h Monday, 4.5 h Tuesday → 14:00.
-    assert deadlines.step_due(cal, at(2026, 2, 22, 20, 0), Decimal(12)) == at(2026, 2, 24, 14, 0)
+    # Started on Sunday 22/02/2026 → from Monday 07:30; 8 h Monday, 4 h Tuesday → 11:30.
+    assert deadlines.step_due(cal, at(2026, 2, 22, 20, 0), Decimal(12)) == at(2026, 2, 24, 11, 30)
     assert deadlines.step_due(cal, at(2026, 3, 2, 9, 0), None) is None
+
+
+def test_step_due_never_after_the_dossier_due(cal):
+    dossier_due = at(2026, 2, 24, 9, 0)
+    started = at(2026, 2, 23, 8, 0)
+    assert deadlines.step_due(cal, started, Decimal(4), dossier_due=dossier_due) == at(
+        2026, 2, 23, 13, 30
+    )
+    assert deadlines.step_due(cal, started, Decimal(16), dossier_due=dossier_due) == dossier_due
+    # A step started after the dossier's due instant is due at once.
+    late = at(2026, 2, 24, 10, 0)
+    assert deadlines.step_due(cal, late, Decimal(2), dossier_due=dossier_due) == late
 
 
 def test_supplement_window_is_three_working_days(cal):
     received = at(2026, 2, 13, 16, 59)
-    assert deadlines.supplement_request_deadline(cal, received) == at(2026, 2, 25, 17, 0)
+    assert deadlines.supplement_request_deadline(cal, received) == at(2026, 2, 25, 16, 59)
 
 
 def test_pause_extends_by_working_time_only(cal):
     paused = deadlines.paused_time(cal, at(2026, 2, 12, 16, 0), at(2026, 2, 23, 9, 0))
-    # Thu 12/02 16:00–17:00, Fri 13/02 7.5 h, Tết week closed, Mon 23/02 07:30–09:00.
-    assert paused == timedelta(hours=1 + 7.5 + 1.5)
+    # Thu 12/02 16:00–17:00, Fri 13/02 8 h, Tết week closed, Mon 23/02 07:30–09:00.
+    assert paused == timedelta(hours=1 + 8 + 1.5)
     due = at(2026, 2, 25, 17, 0)
-    # 10 h after Wed 17:00: Thursday 7.5 h, then 2.5 h on Friday → 10:00.
+    # 10.5 h after Wed 17:00: Thursday 8 h, then 2.5 h on Friday → 10:00.
     assert deadlines.extend(cal, due, paused) == at(2026, 2, 27, 10, 0)
     assert deadlines.extend(cal, due, timedelta(0)) == due
     assert deadlines.extend(cal, None, paused) is None
