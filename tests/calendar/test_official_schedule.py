@@ -127,9 +127,7 @@ class TestDossiers:
         assert cal.add_working_days(received, 5) == at(2026, 2, 27, 16, 59)
         assert cal.add_working_days(received, 10) == at(2026, 3, 6, 16, 59)
 
-    def test_received_friday_evening_before_tet_counts_from_monday(
-        self, cal: WorkCalendar
-    ) -> None:
+    def test_received_friday_evening_before_tet_counts_from_monday(self, cal: WorkCalendar) -> None:
         received = at(2026, 2, 13, 17, 20)
         assert cal.start_of_counting(received) == at(2026, 2, 23, 7, 30)
         assert cal.add_working_days(received, 5) == at(2026, 3, 2, 7, 30)

@@ -149,7 +149,7 @@ def test_full_lifecycle_through_the_api(world, clock, citizen_client):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "received" and body["version"] == 2
-    assert body["appointment_at"] == "2026-03-04T17:00:00+07:00"
+    assert body["appointment_at"] == "2026-03-05T09:00:00+07:00"
 
     body = act(client, desk, code, "start_processing", assignee="chuyenvien.a").json()
     assert body["status"] == "processing"
@@ -253,7 +253,7 @@ def test_list_with_filters_and_pagination(world, clock, citizen_client):
     assert client.get(BASE, {"agency": "000.00.52.H51"}, headers=desk).json()["count"] == 0
     day = {"submitted_from": "2026-03-02", "submitted_to": "2026-03-02"}
     assert client.get(BASE, day, headers=desk).json()["count"] == 3
-    clock.set(at(2026, 3, 5, 9, 0))
+    clock.set(at(2026, 3, 5, 9, 30))  # received Monday 09:10, 3 working days
     late = client.get(BASE, {"overdue": "true"}, headers=desk).json()
     assert [item["code"] for item in late["items"]] == [codes[0]]
     not_late = client.get(BASE, {"overdue": "false"}, headers=desk).json()
@@ -332,7 +332,7 @@ def test_in_person_endpoint(world, clock):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "received" and body["channel"] == "postal"
-    assert body["appointment_at"] == "2026-03-04T17:00:00+07:00"
+    assert body["appointment_at"] == "2026-03-05T09:00:00+07:00"
 
 
 def test_public_lookup_shows_progress_and_no_personal_data(world, clock):
@@ -349,7 +349,7 @@ def test_public_lookup_shows_progress_and_no_personal_data(world, clock):
         "status_label": "Đã tiếp nhận",
         "national_status": 2,
         "received_at": "2026-03-02T09:00:00+07:00",
-        "appointment_at": "2026-03-04T17:00:00+07:00",
+        "appointment_at": "2026-03-05T09:00:00+07:00",
     }
     text = response.content.decode()
     assert world.citizen.full_name not in text and world.citizen.personal_id not in text

@@ -46,8 +46,9 @@ def test_happy_path_online_to_return_and_rating(world, clock):
     dossier = receive(world, dossier)
     check_status(dossier, Status.RECEIVED, 2)
     assert dossier.received_at == at(2026, 3, 2, 9, 0)
-    assert dossier.appointment_at == dossier.due_at == at(2026, 3, 4, 17, 0)
-    assert dossier.initial_appointment_at == at(2026, 3, 4, 17, 0)
+    # 3 working days from Monday 09:00 (RULES.md §2): Thursday 09:00.
+    assert dossier.appointment_at == dossier.due_at == at(2026, 3, 5, 9, 0)
+    assert dossier.initial_appointment_at == at(2026, 3, 5, 9, 0)
     reception = dossier.steps.get(name="Tiếp nhận hồ sơ")
     # The reception step ran from the online submission (08:00) to the reception (09:00).
     assert reception.status == StepStatus.DONE
@@ -59,7 +60,7 @@ def test_happy_path_online_to_return_and_rating(world, clock):
     check_status(dossier, Status.PROCESSING, 4)
     (appraisal,) = active_steps(dossier)
     assert appraisal.name == "Thẩm định hồ sơ"
-    assert appraisal.due_at == at(2026, 3, 3, 15, 30)  # 12 working hours from Monday 09:00
+    assert appraisal.due_at == at(2026, 3, 3, 14, 30)  # 12 working hours from Monday 09:00
 
     clock.set(at(2026, 3, 3, 10, 0))
     dossier = services.dossier_forward(
@@ -70,7 +71,7 @@ def test_happy_path_online_to_return_and_rating(world, clock):
     assert appraisal.status == StepStatus.DONE and appraisal.timeliness == "on_time"
     (signature,) = active_steps(dossier)
     assert (signature.name, signature.role) == ("Ký duyệt kết quả", "leader")
-    assert signature.due_at == at(2026, 3, 3, 16, 0)  # 4 h from Tuesday 10:00
+    assert signature.due_at == at(2026, 3, 3, 15, 30)  # 4 h from Tuesday 10:00
 
     clock.set(at(2026, 3, 3, 14, 0))
     dossier = services.dossier_complete(
@@ -78,7 +79,7 @@ def test_happy_path_online_to_return_and_rating(world, clock):
     )
     check_status(dossier, Status.PROCESSED, 9)
     assert dossier.ended_at == at(2026, 3, 3, 14, 0)
-    assert dossier.timeliness == "early"  # Tuesday, before the due day (Wednesday)
+    assert dossier.timeliness == "early"  # Tuesday, before the due day (Thursday)
 
     clock.set(at(2026, 3, 3, 15, 0))
     dossier = services.dossier_return_result(
@@ -120,7 +121,8 @@ def test_received_before_tet_after_15h(world, clock):
     dossier = receive(world, dossier)
     assert dossier.code.startswith("000.00.51.H51-260213-")  # submission day
     assert dossier.clock_started_at == at(2026, 2, 13, 16, 59)
-    assert dossier.appointment_at == at(2026, 2, 25, 17, 0)
+    # The 15:00 rule moves the papers, not the start: Mon 23, Tue 24, Wed 25 at 16:59.
+    assert dossier.appointment_at == at(2026, 2, 25, 16, 59)
 
 
 def test_in_person_and_postal_reception(world, clock):
@@ -137,7 +139,7 @@ def test_in_person_and_postal_reception(world, clock):
     check_status(dossier, Status.RECEIVED, 2)
     assert dossier.channel == Channel.IN_PERSON and dossier.channel_national_code == 1
     assert dossier.code == "000.00.51.H51-260302-0001"
-    assert dossier.appointment_at == at(2026, 3, 4, 17, 0)
+    assert dossier.appointment_at == at(2026, 3, 5, 10, 0)
     assert dossier.submitted_by is None
     components = {c.code: c for c in dossier.components.all()}
     assert components["to-khai"].paper_received and components["to-khai"].digitised
@@ -212,12 +214,12 @@ def test_refusal_at_reception(world, clock):
 
 def test_refusal_after_appraisal(world, clock):
     dossier = to_processing(world, clock, at(2026, 3, 2, 9, 0))
-    clock.set(at(2026, 3, 4, 10, 0))
+    clock.set(at(2026, 3, 5, 8, 30))  # due Thursday 09:00
     dossier = services.dossier_refuse(
         actor=world.specialist_a, dossier=dossier, reason="Không đủ điều kiện đăng ký."
     )
     check_status(dossier, Status.STOPPED, 8)
-    assert dossier.timeliness == "on_time"  # ended on the due day
+    assert dossier.timeliness == "on_time"  # ended on the due day, before the due instant
     assert not active_steps(dossier)
     row = dossier.history.get(action="refuse")
     assert row.step_name == "Thẩm định hồ sơ" and row.outcome == "on_time"
@@ -263,8 +265,8 @@ def test_supplement_restarts_the_clock_and_a_second_request_is_late(world, clock
     )
     check_status(dossier, Status.RECEIVED, 2)
     assert dossier.clock_started_at == at(2026, 3, 5, 10, 0)
-    assert dossier.appointment_at == dossier.due_at == at(2026, 3, 9, 17, 0)
-    assert dossier.initial_appointment_at == at(2026, 3, 4, 17, 0)
+    assert dossier.appointment_at == dossier.due_at == at(2026, 3, 10, 10, 0)
+    assert dossier.initial_appointment_at == at(2026, 3, 5, 9, 0)
     assert dossier.form_data["ho_ten_tre"] == "Nguyễn Văn Anh"
     versions = list(
         dossier.components.get(code="giay-chung-sinh")
@@ -303,7 +305,7 @@ def test_supplement_restarts_the_clock_and_a_second_request_is_late(world, clock
 
 def test_supplement_request_only_within_three_working_days(world, clock):
     dossier = to_processing(world, clock, at(2026, 3, 2, 9, 0))
-    clock.set(at(2026, 3, 5, 9, 0))
+    clock.set(at(2026, 3, 5, 9, 1))  # 3 working days from Monday 09:00 ended Thursday 09:00
     with pytest.raises(DomainError) as too_late:
         services.dossier_request_supplement(
             actor=world.specialist_a,
@@ -343,7 +345,7 @@ def test_consultation_in_parallel_with_its_own_deadline(world, clock):
     )
     consultation = dossier.steps.get(kind=StepKind.CONSULTATION)
     assert consultation.status == StepStatus.ACTIVE
-    assert consultation.due_at == at(2026, 3, 3, 9, 30)  # 8 working hours from Mon 09:00
+    assert consultation.due_at == at(2026, 3, 3, 9, 0)  # 8 working hours from Mon 09:00
     assert consultation.parent.name == "Thẩm định hồ sơ"
     # The consulted agency now sees the dossier.
     assert selectors.dossiers_for(world.specialist_stp).filter(pk=dossier.pk).exists()
@@ -362,7 +364,7 @@ def test_consultation_in_parallel_with_its_own_deadline(world, clock):
     )
     consultation.refresh_from_db()
     assert consultation.status == StepStatus.DONE
-    assert consultation.timeliness == "late"  # answered 30 minutes after its deadline
+    assert consultation.timeliness == "late"  # answered an hour after its deadline
     dossier = services.dossier_forward(actor=world.specialist_a, dossier=dossier)
     assert [step.name for step in active_steps(dossier)] == ["Ký duyệt kết quả"]
 
@@ -392,8 +394,8 @@ def test_interagency_transfer_with_a_lead(world, clock):
     lead, other = active_steps(dossier)
     assert lead.kind == other.kind == StepKind.INTERAGENCY
     assert lead.is_lead and not other.is_lead
-    assert lead.due_at == at(2026, 3, 2, 17, 0)  # 6 working hours from Monday 09:00
-    assert other.due_at == at(2026, 3, 2, 15, 0)  # 4 working hours
+    assert lead.due_at == at(2026, 3, 2, 16, 30)  # 6 working hours from Monday 09:00
+    assert other.due_at == at(2026, 3, 2, 14, 30)  # 4 working hours
     assert selectors.dossiers_for(world.specialist_b).filter(pk=dossier.pk).exists()
 
     with pytest.raises(Conflict) as waits:
@@ -491,7 +493,7 @@ def test_assignment_of_the_next_step(world, clock):
 
 
 def test_apology_once_and_not_on_the_due_day(world, clock):
-    dossier = to_processing(world, clock, at(2026, 3, 2, 9, 0))  # due Wed 04/03 17:00
+    dossier = to_processing(world, clock, at(2026, 3, 2, 9, 0))  # due Thu 05/03 09:00
     clock.set(at(2026, 3, 3, 16, 0))
     dossier = services.dossier_apologise(
         actor=world.specialist_a,
@@ -501,8 +503,8 @@ def test_apology_once_and_not_on_the_due_day(world, clock):
     )
     check_status(dossier, Status.PROCESSING, 4)
     assert dossier.appointment_at == at(2026, 3, 6, 17, 0)
-    assert dossier.rescheduled_from == at(2026, 3, 4, 17, 0)
-    assert dossier.due_at == at(2026, 3, 4, 17, 0)  # the legal due time does not move
+    assert dossier.rescheduled_from == at(2026, 3, 5, 9, 0)
+    assert dossier.due_at == at(2026, 3, 5, 9, 0)  # the legal due time does not move
     with pytest.raises(Conflict) as twice:
         services.dossier_apologise(
             actor=world.leader_a,
@@ -512,7 +514,7 @@ def test_apology_once_and_not_on_the_due_day(world, clock):
         )
     assert twice.value.code == "already_rescheduled"
     # Finished after the legal due time but before the new appointment: still late.
-    clock.set(at(2026, 3, 5, 9, 0))
+    clock.set(at(2026, 3, 5, 10, 0))
     dossier = services.dossier_forward(actor=world.specialist_a, dossier=dossier)
     dossier = services.dossier_complete(actor=world.leader_a, dossier=dossier)
     assert dossier.timeliness == "late"
@@ -520,8 +522,8 @@ def test_apology_once_and_not_on_the_due_day(world, clock):
 
 
 def test_apology_refused_less_than_one_working_day_before(world, clock):
-    dossier = to_processing(world, clock, at(2026, 3, 2, 9, 0))
-    clock.set(at(2026, 3, 4, 8, 0))
+    dossier = to_processing(world, clock, at(2026, 3, 2, 9, 0))  # due Thu 05/03 09:00
+    clock.set(at(2026, 3, 4, 10, 0))  # 7 working hours left
     with pytest.raises(DomainError) as late:
         services.dossier_apologise(
             actor=world.leader_a,
@@ -590,15 +592,15 @@ def test_payment_pauses_the_clock(world, clock):
     check_status(dossier, Status.PAYMENT_REQUESTED, 6)
     with pytest.raises(Conflict):
         services.dossier_forward(actor=world.specialist_a, dossier=dossier)
-    clock.set(at(2026, 3, 3, 10, 0))  # 7.5 working hours later
+    clock.set(at(2026, 3, 3, 10, 0))  # 8 working hours later
     dossier = services.dossier_confirm_payment(actor=None, dossier=dossier, note="Cổng thanh toán")
     check_status(dossier, Status.PROCESSING, 4)
-    assert dossier.paused_seconds == int(7.5 * 3600)
-    assert dossier.due_at == dossier.appointment_at == at(2026, 3, 5, 17, 0)
+    assert dossier.paused_seconds == 8 * 3600
+    assert dossier.due_at == dossier.appointment_at == at(2026, 3, 6, 9, 0)
     (step,) = active_steps(dossier)
-    assert step.due_at == at(2026, 3, 4, 15, 30)  # Tue 15:30 + 7.5 h
-    # Finishing on Thursday is now on time.
-    clock.set(at(2026, 3, 5, 16, 0))
+    assert step.due_at == at(2026, 3, 4, 14, 30)  # Tue 14:30 + 8 h
+    # Finishing on Friday before 09:00 is now on time.
+    clock.set(at(2026, 3, 6, 8, 30))
     dossier = services.dossier_forward(actor=world.specialist_a, dossier=dossier)
     dossier = services.dossier_complete(actor=world.leader_a, dossier=dossier)
     assert dossier.timeliness == "on_time"
@@ -620,7 +622,7 @@ def test_fallback_plan_without_an_internal_process(world, clock):
     dossier = to_processing(world, clock, at(2026, 3, 2, 9, 0))
     (step,) = active_steps(dossier)
     assert step.name == services.FALLBACK_STEP_NAME
-    assert step.hours == Decimal("22.50")  # the whole legal limit: 3 days × 7.5 h
+    assert step.hours == Decimal("24.00")  # the whole legal limit: 3 days × 8 h
     with pytest.raises(DomainError) as last:
         services.dossier_forward(actor=world.specialist_a, dossier=dossier)
     assert last.value.code == "last_step"

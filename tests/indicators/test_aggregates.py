@@ -1,7 +1,7 @@
 """Counter semantics on a small hand-built week, with every number worked out by hand.
 
 The world is the dossier tests' (procedure of 3 working days, commune A with a 4-step process,
-commune B on the one-step fallback). Monday 02/03/2026 – Wednesday 04/03/2026:
+commune B on the one-step fallback). Monday 02/03/2026 – Thursday 05/03/2026:
 
 =====  ========  ========================================================================
  D     channel   life
@@ -9,12 +9,12 @@ commune B on the one-step fallback). Monday 02/03/2026 – Wednesday 04/03/2026:
  D1    online    submitted Mon 08:00, received Mon 09:00, completed Tue 14:00 (early),
                  returned online Tue 15:00, rated 5
  D2    postal    received Mon 10:00 at commune B with every component scanned (digitised),
-                 refused after appraisal Wed 10:00 (stopped, on time)
+                 refused after appraisal Thu 09:30, due Thu 10:00 (stopped, on time)
  D3    online    submitted Mon 11:00, not accepted Mon 11:30
  D4    in person received Mon 13:00 (one scan of three), supplement requested Mon 14:00
  D5    online    submitted Tue 09:00, still waiting for reception
- D6    online    received Mon 09:00, processing, due Wed 17:00
- D7    online    received Tue 09:00, processing, due Thu 17:00
+ D6    online    received Mon 09:00, processing, due Thu 09:00
+ D7    online    received Tue 09:00, processing, due Fri 09:00
  D8    online    received Mon 09:30, withdrawn Mon 10:30
 =====  ========  ========================================================================
 """
@@ -117,17 +117,17 @@ def week(world, clock):
     clock.set(at(2026, 3, 3, 15, 0))
     d[1] = services.dossier_return_result(actor=world.reception_a, dossier=d[1], method="online")
     services.dossier_rate(actor=world.citizen_user, dossier=d[1], score=5)
-    clock.set(at(2026, 3, 4, 10, 0))
+    clock.set(at(2026, 3, 5, 9, 30))  # due Thursday 10:00 (3 working days from Monday 10:00)
     d[2] = services.dossier_refuse(actor=world.specialist_b, dossier=d[2], reason="Không đủ.")
-    clock.set(at(2026, 3, 4, 17, 30))
+    clock.set(at(2026, 3, 5, 17, 30))
     return d
 
 
 def test_preconditions_of_the_week(week, world):
     assert week[1].timeliness == "early" and week[1].return_method == "online"
     assert week[2].status == "stopped" and week[2].timeliness == "on_time"
-    assert week[6].due_at == at(2026, 3, 4, 17, 0)
-    assert week[7].due_at == at(2026, 3, 5, 17, 0)
+    assert week[6].due_at == at(2026, 3, 5, 9, 0)
+    assert week[7].due_at == at(2026, 3, 6, 9, 0)
     assert week[8].status == "withdrawn"
 
 
@@ -154,8 +154,8 @@ def test_month_totals(week):
         supplement_requested=1,
         withdrawn=1,
         stopped=1,
-        # D1: Mon 09:00 → Tue 14:00 = 29 h; D2: Mon 10:00 → Wed 10:00 = 48 h.
-        processing_seconds=(29 + 48) * 3600,
+        # D1: Mon 09:00 → Tue 14:00 = 29 h; D2: Mon 10:00 → Thu 09:30 = 71.5 h.
+        processing_seconds=int((29 + 71.5) * 3600),
         rating_count=1,
         rating_sum=5,
         rating_satisfied=1,
@@ -165,9 +165,9 @@ def test_month_totals(week):
 def test_by_day_agency_and_channel(week, world):
     by_day = {
         row["day"]: row
-        for row in figures(start=date(2026, 3, 2), end=date(2026, 3, 4), group_by=["day"])
+        for row in figures(start=date(2026, 3, 2), end=date(2026, 3, 5), group_by=["day"])
     }
-    assert sorted(by_day) == [date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)]
+    assert sorted(by_day) == [date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 5)]
     assert by_day[date(2026, 3, 2)] == {
         "day": date(2026, 3, 2),
         **_zero(
@@ -196,7 +196,7 @@ def test_by_day_agency_and_channel(week, world):
             rating_satisfied=1,
         ),
     }
-    assert by_day[date(2026, 3, 4)]["stopped"] == 1
+    assert by_day[date(2026, 3, 5)]["stopped"] == 1
     agencies = {
         row["agency_id"]: row["received"]
         for row in figures(start=date(2026, 3, 1), end=date(2026, 3, 31), group_by=["agency"])
@@ -225,19 +225,19 @@ def test_live_figures(week, world, clock):
     assert live == {
         "waiting_reception": 1,  # D5
         "in_progress": 3,  # D4, D6, D7
-        "overdue_now": 1,  # D6, due today 17:00, now 17:30
-        "due_soon": 1,  # D7, due tomorrow
+        "overdue_now": 1,  # D6, due today 09:00, now 17:30
+        "due_soon": 1,  # D7, due tomorrow 09:00
         "waiting_supplement": 1,  # D4
         "waiting_payment": 0,
         "withdrawal_requested": 0,
         "processed_not_returned": 0,
     }
     # Earlier the same day D6 is only due soon.
-    (morning,) = live_figures(now=at(2026, 3, 4, 9, 0))
+    (morning,) = live_figures(now=at(2026, 3, 5, 8, 0))
     assert (morning["overdue_now"], morning["due_soon"]) == (0, 2)
     # The day after, both are overdue from the table alone.
-    (thursday,) = live_figures(now=at(2026, 3, 6, 9, 0))
-    assert (thursday["overdue_now"], thursday["due_soon"]) == (2, 0)
+    (friday,) = live_figures(now=at(2026, 3, 6, 9, 30))
+    assert (friday["overdue_now"], friday["due_soon"]) == (2, 0)
     rows = live_figures(now=clock.now, group_by=["agency"])
     assert [(r["agency_id"], r["in_progress"]) for r in rows] == [(world.commune_a.pk, 3)]
     assert live_figures(now=clock.now, scope_agency_ids=[world.commune_b.pk])[0] == dict.fromkeys(

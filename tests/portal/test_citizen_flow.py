@@ -60,7 +60,7 @@ def test_procedure_page_shows_components_and_estimate(world, clock):
     clock.set(at(2026, 3, 2, 9, 0))
     html = Client().get(f"/thu-tuc/{world.procedure.code}/").content.decode()
     assert "Giấy chứng sinh" in html
-    assert "17:00 04/03/2026" in html  # 3 working days, Monday 02/03 is day 1
+    assert "09:00 05/03/2026" in html  # 3 working days from Monday 09:00 (RULES.md §2)
     assert "UBND xã A" in html
 
 

@@ -48,7 +48,7 @@ def test_found_shows_the_stage_and_no_personal_data(world, dossier):
     assert "Đang xử lý" in html
     assert "trạng thái 4 theo Cổng Dịch vụ công quốc gia" in html
     assert "02/03/2026" in html  # received
-    assert "04/03/2026" in html  # appointment
+    assert "05/03/2026" in html  # appointment
     assert_no_personal_data(html, world)
     assert response["X-Robots-Tag"] == "noindex"
 
