@@ -79,7 +79,7 @@ def test_lifecycle_messages_go_out_through_kannel_and_smtp(
         assert message.operator_answer  # the SMSC's answer from the DLR
         assert message.duplicates == 0
         assert {r.dlr_type for r in message.reports.all()} >= {1}
-    assert "Hen tra ket qua: 17:00 04/03/2026" in sms[0].body
+    assert "Hen tra ket qua: 09:00 05/03/2026" in sms[0].body
     # fakesmsc, the fake operator, printed each message it received from bearerbox.
     expected = [f"<CONGSO 84912345678 text {m.body}>" for m in sms]
     assert wait_for(
@@ -95,7 +95,7 @@ def test_lifecycle_messages_go_out_through_kannel_and_smtp(
     assert first["Message-ID"] == f"<{mail.key}@congso.local>"
     text = first.get_body(preferencelist=("plain",)).get_content()
     html = first.get_body(preferencelist=("html",)).get_content()
-    assert "Ngày hẹn trả kết quả: 17:00 04/03/2026" in text
+    assert "Ngày hẹn trả kết quả: 09:00 05/03/2026" in text
     assert f"<strong>{dossier.code}</strong>" in html
 
     shown = selectors.dossier_messages(dossier_id=dossier.pk)
