@@ -67,9 +67,14 @@ class EResult:
     signer_hint: str
 
     def letterhead(self) -> Letterhead:
+        # ND 30/2020: "ỦY BAN NHÂN DÂN" above the name of its commune or province.
+        issuer = self.issuer
+        head = "ủy ban nhân dân "
+        if issuer.lower().startswith(head) and len(issuer) > len(head):
+            issuer = f"{issuer[: len(head) - 1]}\n{issuer[len(head) :]}"
         return Letterhead(
             parent_name=self.issuer_parent,
-            name=self.issuer,
+            name=issuer,
             place=self.place,
             issued_on=datetime.date.fromisoformat(self.issued_on),
             number=self.number,
@@ -94,7 +99,7 @@ class EResult:
 
     def text_lines(self) -> list[str]:
         """The document as plain lines (tests, previews)."""
-        lines = [self.title, self.subtitle, f"Số: {self.number}"]
+        lines = [self.title, self.subtitle, f"Số: {self.number}" if self.number else ""]
         for section in self.sections:
             if section.heading:
                 lines.append(section.heading)
@@ -347,7 +352,9 @@ def death_extract(form: FormReader, reg: Registration) -> EResult:
     declarant = Section(
         "",
         [
-            _line(Item("Họ, chữ đệm, tên người đi khai tử", form.name("applicant_full_name"))),
+            _line(
+                Item("Họ, chữ đệm, tên người đi khai tử", form.name("applicant_full_name"), True)
+            ),
             _line(
                 Item("Số định danh cá nhân", form.text("applicant_personal_id")),
                 Item("Quan hệ với người đã chết", form.text("applicant_relationship")),
@@ -452,9 +459,7 @@ def household_business_certificate(form: FormReader, reg: Registration) -> EResu
         Section(
             "",
             [
-                _line(
-                    Item("Số giấy chứng nhận", f"{reg.register_number}/{reg.registered_on.year}")
-                ),
+                _line(Item("Số đăng ký", f"{reg.register_number}/{reg.registered_on.year}")),
                 _line(Item("Đăng ký lần đầu", date_phrase(reg.registered_on))),
             ],
         ),
@@ -482,8 +487,8 @@ def household_business_certificate(form: FormReader, reg: Registration) -> EResu
             [
                 _line(Item("Họ, chữ đệm, tên", form.name("owner_full_name"), True)),
                 _line(
-                    Item("Giới tính", form.text("owner_gender")),
                     Item("Ngày, tháng, năm sinh", form.text("owner_birth_date")),
+                    Item("Giới tính", form.text("owner_gender")),
                     Item("Dân tộc", form.text("owner_ethnicity")),
                 ),
                 _line(Item("Số định danh cá nhân", form.text("owner_personal_id"))),
@@ -509,7 +514,7 @@ def household_business_certificate(form: FormReader, reg: Registration) -> EResu
             "household_business",
             "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
             "",
-            f"{reg.extract_number}/GCN-HKD",
+            "",  # the certificate carries its registration number in the body
             reg,
         ),
         sections=sections,
@@ -621,7 +626,10 @@ def _lines_table(lines: list[list[Item]], styles: Styles, width: float) -> Flowa
             spans.append(("SPAN", (len(cells) - 1, index), (columns - 1, index)))
             cells += [""] * (columns - len(cells))
         rows.append(cells)
-    table = Table(rows, colWidths=[width / columns] * columns, hAlign="LEFT")
+    widths = [width / columns] * columns
+    if columns == 3:  # a long first field: "Ngày, tháng, năm sinh: 12/04/1996"
+        widths = [width * 0.44, width * 0.28, width * 0.28]
+    table = Table(rows, colWidths=widths, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
