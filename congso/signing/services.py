@@ -128,8 +128,10 @@ def _registration(
     place_full = agency.name
     if province and place_name(agency.province).lower() not in agency.name.lower():
         place_full = f"{agency.name}, {province}"
+    # ND 30/2020: a people's committee heads its documents with its own name only.
+    parent = "" if agency.name.lower().startswith("ủy ban nhân dân") else head.parent_name
     return eresults.Registration(
-        issuer_parent=head.parent_name,
+        issuer_parent=parent,
         issuer=head.name,
         place=head.place,
         place_full=place_full,
