@@ -52,7 +52,7 @@ def main() -> int:
     from pyhanko.sign import signers as ph_signers
     from pyhanko.sign.fields import SigSeedSubFilter
 
-    from congso.printing.layout import Letterhead
+    from congso.printing.eresults import example_birth_extract
     from congso.signing import pades, pki, render, signers
     from congso.signing.models import SignerProfile
 
@@ -66,23 +66,15 @@ def main() -> int:
     tsa = pades.UrlTimeStamper(f"{demo.base_url}/tsa")
     document = render.ResultDocument(
         code="000.00.51.H51-260105-0001-KQ(1)",
-        title="Trích lục khai sinh",
-        letterhead=Letterhead(
-            "UBND tỉnh Quảng Ngãi",
-            "UBND xã Tịnh Khê",
-            "Tịnh Khê",
-            datetime.date(2026, 1, 5),
-            "KQ(1)",
-        ),
+        document=example_birth_extract(),
         verify_url="http://127.0.0.1:8000/xac-thuc/thu-nghiem/",
-        lines=[("Họ, chữ đệm, tên của trẻ", "Nguyễn Văn An"), ("Ngày sinh", "20/01/2026")],
         dossier_code="000.00.51.H51-260105-0001",
         procedure_name="Thủ tục đăng ký khai sinh",
         applicant_name="Nguyễn Thị Hồng Nhung",
         received_at=None,
         processed_at=None,
         legal_basis="Luật Hộ tịch năm 2014",
-        signer_titles=[("approval", "CHỦ TỊCH")],
+        roles=["approval"],
     )
     pdf = pades.add_fields(
         render.render_result(document), {"Sig1_approval": render.FIELD_BOXES["approval"]}

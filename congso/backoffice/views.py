@@ -184,6 +184,20 @@ def _text(request: HttpRequest, name: str) -> str:
     return request.POST.get(name, "").strip()
 
 
+def _result_summary(request: HttpRequest) -> str:
+    """What the dossier's result is (printed in the tracking book, shown to the applicant):
+    completing with nothing written is refused (issue 12)."""
+    text = _text(request, "result_summary")
+    if not text:
+        raise DomainError(
+            "required",
+            "Cần nhập kết quả giải quyết (ví dụ: Đã đăng ký khai sinh, cấp Trích lục khai sinh "
+            "số …).",
+            field="result_summary",
+        )
+    return text
+
+
 def _missing_items(request: HttpRequest, d: Dossier) -> list[dict[str, Any]]:
     codes = set(request.POST.getlist("missing"))
     return [
@@ -308,7 +322,7 @@ RUNNERS: dict[str, Runner] = {
         actor=u, dossier=d, reason=_text(r, "reason"), expected_version=v
     ),
     "complete": lambda r, u, d, v: services.dossier_complete(
-        actor=u, dossier=d, result_summary=_text(r, "result_summary"), expected_version=v
+        actor=u, dossier=d, result_summary=_result_summary(r), expected_version=v
     ),
     "return_result": lambda r, u, d, v: services.dossier_return_result(
         actor=u,

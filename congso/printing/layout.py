@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -374,8 +374,11 @@ def build_pdf(
     title: str,
     subject: str,
     margins: tuple[float, float, float, float],
+    on_first_page: Callable[[Canvas], None] | None = None,
 ) -> bytes:
-    """Lay the story out on pages (margins: top, right, bottom, left) and return the PDF."""
+    """Lay the story out on pages (margins: top, right, bottom, left) and return the PDF.
+    ``on_first_page`` draws fixed furniture on page 1 (e.g. signer blocks above signature
+    fields)."""
     fonts.register_fonts()
     top, right, bottom, left = margins
     buffer = io.BytesIO()
@@ -405,6 +408,11 @@ def build_pdf(
         bottomPadding=0,
         id="body",
     )
-    document.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+
+    def first(canvas: Canvas, _document: Any) -> None:
+        if on_first_page is not None and canvas.getPageNumber() == 1:
+            on_first_page(canvas)
+
+    document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=first)])
     document.build(story, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()

@@ -19,8 +19,13 @@ class Level(models.TextChoices):
 
 
 class TemplateKind(models.TextChoices):
-    BIRTH_EXTRACT = "birth_extract", "Trích lục khai sinh"
-    CERTIFICATE = "certificate", "Giấy chứng nhận / văn bản kết quả chung"
+    """Which official document the result is (``congso.printing.eresults``)."""
+
+    BIRTH_EXTRACT = "birth_extract", "Trích lục khai sinh (TT 04/2020/TT-BTP)"
+    DEATH_EXTRACT = "death_extract", "Trích lục khai tử (TT 04/2020/TT-BTP)"
+    MARRIAGE_EXTRACT = "marriage_extract", "Trích lục kết hôn (TT 04/2020/TT-BTP)"
+    HOUSEHOLD_BUSINESS = "household_business", "Giấy chứng nhận đăng ký hộ kinh doanh"
+    CERTIFICATE = "certificate", "Văn bản kết quả giải quyết chung"
 
 
 class SignatureRole(models.TextChoices):
@@ -162,6 +167,12 @@ class SignedResult(models.Model):
     )
     created_at = models.DateTimeField("tạo lúc")
     signed_at = models.DateTimeField("ký xong lúc", null=True, blank=True)
+    content = models.JSONField(
+        "nội dung văn bản",
+        default=dict,
+        blank=True,
+        help_text="Nội dung in trong văn bản (để cán bộ xem trước khi ký đúng những gì tệp in).",
+    )
 
     class Meta:
         verbose_name = "kết quả điện tử"
@@ -240,3 +251,34 @@ class ExternalSigningSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result.code} – {self.role}"
+
+
+class RegisterEntry(models.Model):
+    """A number in one of an agency's registers of a year: the civil-status event
+    (``KS``/``KT``/``KH``), the extracts issued (``TLKS-BS``…), the certificates (``GCN-HKD``).
+    A dossier keeps its numbers when its result is prepared again."""
+
+    agency = models.ForeignKey(
+        "org.Agency", verbose_name="cơ quan", on_delete=models.PROTECT, related_name="+"
+    )
+    book = models.CharField("sổ", max_length=12)
+    year = models.PositiveSmallIntegerField("năm")
+    number = models.PositiveIntegerField("số")
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="+"
+    )
+    entered_on = models.DateField("ngày ghi sổ")
+
+    class Meta:
+        verbose_name = "số đăng ký"
+        verbose_name_plural = "số đăng ký"
+        ordering = ["agency_id", "book", "year", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "book", "year", "number"], name="signing_register_number"
+            ),
+            models.UniqueConstraint(fields=["dossier", "book"], name="signing_register_dossier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.book} {self.number}/{self.year}"

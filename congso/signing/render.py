@@ -1,8 +1,9 @@
 """Result documents and signature stamps, laid out with the printing app's fonts and blocks.
 
-A result is two A4 pages: the result itself (letterhead of the competent agency with the result
-code as its number, the QR code opening the public verification page, the data of the dossier,
-the signature area) and a second page with the dossier's details and how to verify the file.
+A result is two A4 pages: the official document (:mod:`congso.printing.eresults`: letterhead of
+the competent agency with the document's own number, the QR code opening the public
+verification page, the fields of the form it replaces, the signer's block) and a second page
+with the dossier's details and how to verify the file.
 The signature fields sit at fixed places in the signature area of page 1
 (:data:`FIELD_BOXES`), so every field can be created before the first signature.
 
@@ -26,13 +27,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from congso.printing import fonts
+from congso.printing.eresults import EResult, eresult_story
 from congso.printing.layout import (
-    Letterhead,
     Styles,
     build_pdf,
     esc,
     grid_table,
-    labelled,
     letterhead_block,
     para,
     short_date,
@@ -66,62 +66,78 @@ FIELD_BOXES: dict[str, tuple[int, int, int, int]] = {
 
 @dataclass(frozen=True)
 class ResultDocument:
-    """What a result page shows (plain data; :mod:`congso.signing.services` fills it)."""
+    """What a result shows (plain data; :mod:`congso.signing.services` fills it): the official
+    document (:class:`~congso.printing.eresults.EResult`) on page 1, the verification details
+    on page 2."""
 
     code: str
-    title: str
-    letterhead: Letterhead
+    document: EResult
     verify_url: str
-    lines: Sequence[tuple[str, str]]
     dossier_code: str
     procedure_name: str
     applicant_name: str
     received_at: datetime.datetime | None
     processed_at: datetime.datetime | None
     legal_basis: str
-    signer_titles: Sequence[tuple[str, str]]  # (role, "CHỦ TỊCH" / "VĂN THƯ") above each field
+    roles: Sequence[str]  # the signature fields, in order ("approval", "seal")
 
 
-def _signature_heads(data: ResultDocument, styles: Styles) -> Flowable:
-    """The signer titles above the signature fields (the fields are drawn by the signatures)."""
-    by_role = dict(data.signer_titles)
-    cells: list[list[Flowable]] = [[], []]
-    if "seal" in by_role:
-        cells[0] = [para(esc(by_role["seal"]), styles.sign_title)]
-    if "approval" in by_role:
-        cells[1] = [para(esc(by_role["approval"]), styles.sign_title)]
-    table = grid_table([cells], [BODY_WIDTH / 2, BODY_WIDTH / 2], header_rows=0)
-    table.setStyle([("GRID", (0, 0), (-1, -1), 0, colors.white)])
-    return table
+#: The seal signature's head (the agency's clerk signs for the agency's seal, ND 30/2020).
+SEAL_HEADING = ["VĂN THƯ", "(Ký số cơ quan)"]
+
+
+def _signature_heads(canvas: Canvas, data: ResultDocument) -> None:
+    """The signer's block above each signature field, at a fixed place on page 1 (the fields
+    are created with the document; the signatures draw their stamps into them)."""
+    canvas.saveState()
+    canvas.setFillColor(colors.black)
+    for role in data.roles:
+        x1, y1, x2, y2 = FIELD_BOXES[role]
+        if role == "seal":
+            lines = [(fonts.BOLD, 11, SEAL_HEADING[0]), (fonts.ITALIC, 9.5, SEAL_HEADING[1])]
+        else:
+            lines = [(fonts.BOLD, 11, text) for text in data.document.signer_heading]
+            lines.append((fonts.ITALIC, 9.5, data.document.signer_hint))
+        y = y2 + 4 * mm + 13 * (len(lines) - 1)
+        for face, size, text in lines:
+            canvas.setFont(face, size)
+            canvas.drawCentredString((x1 + x2) / 2, y, text)
+            y -= 13
+    canvas.setFont(fonts.ITALIC, 7.5)
+    canvas.drawString(
+        MARGINS[3], 11 * mm, f"Mã kết quả: {data.code} · Kiểm tra tại: {data.verify_url}"
+    )
+    canvas.restoreState()
 
 
 def render_result(data: ResultDocument) -> bytes:
-    """The unsigned two-page result PDF."""
-    styles = Styles(body_size=11)
+    """The unsigned two-page result PDF: the document, then how to verify it."""
+    styles = Styles(body_size=12)
+    doc = data.document
     story: list[Flowable] = [
-        letterhead_block(data.letterhead, styles, width=BODY_WIDTH, qr_payload=data.verify_url),
-        para(esc(data.title.upper()), styles.title),
-        para(f"Mã kết quả: <b>{esc(data.code)}</b>", styles.subtitle),
-        Spacer(1, 4 * mm),
+        # The letterhead at the size that keeps the national name on one line of its column.
+        letterhead_block(
+            doc.letterhead(), Styles(body_size=11), width=BODY_WIDTH, qr_payload=data.verify_url
+        ),
+        *eresult_story(doc, styles, BODY_WIDTH),
+        PageBreak(),
     ]
-    if data.legal_basis:
-        story.append(para(f"<i>Căn cứ {esc(data.legal_basis)};</i>", styles.body))
-    for label, value in data.lines:
-        story.append(labelled(label, value, styles.body_left))
-    story += [Spacer(1, 6 * mm), _signature_heads(data, styles), PageBreak()]
     rows: list[list[Any]] = [
         [para("Thông tin", styles.cell_head), para("Nội dung", styles.cell_head)],
         *[
             [para(esc(label), styles.cell), para(esc(value), styles.cell)]
             for label, value in (
+                ("Văn bản", f"{doc.title.capitalize()} số {doc.number}"),
                 ("Mã kết quả", data.code),
                 ("Mã hồ sơ", data.dossier_code),
                 ("Thủ tục", data.procedure_name),
                 ("Người nộp hồ sơ", data.applicant_name),
                 ("Tiếp nhận lúc", short_datetime(data.received_at)),
-                ("Có kết quả lúc", short_datetime(data.processed_at)),
-                ("Ngày ký phát hành", short_date(data.letterhead.issued_on)),
+                ("Cơ quan cấp", doc.issuer),
+                ("Ngày cấp", short_date(doc.letterhead().issued_on)),
+                ("Căn cứ", data.legal_basis),
             )
+            if value
         ],
     ]
     story += [
@@ -147,9 +163,10 @@ def render_result(data: ResultDocument) -> bytes:
     return build_pdf(
         story,
         pagesize=A4,
-        title=f"{data.title} – {data.code}",
+        title=f"{doc.title.capitalize()} số {doc.number} – {data.code}",
         subject=f"Kết quả giải quyết hồ sơ {data.dossier_code}",
         margins=MARGINS,
+        on_first_page=lambda canvas: _signature_heads(canvas, data),
     )
 
 

@@ -9,7 +9,6 @@ it. The level (B-B … B-LTA) is the template's.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 from typing import Any
@@ -18,7 +17,7 @@ from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -29,12 +28,15 @@ from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.dossiers.models import Dossier
 from congso.dossiers.permissions import holds_role, is_applicant
 from congso.indicators import aggregates as indicators
+from congso.org.models import AdministrativeUnit
 from congso.org.permissions import current_roles
-from congso.printing.context import agency_letterhead
+from congso.printing import eresults
+from congso.printing.context import agency_letterhead, place_name
 from congso.signing import pades, render, signers, validation
 from congso.signing.models import (
     ExternalSigningSession,
     Level,
+    RegisterEntry,
     ResultStatus,
     ResultTemplate,
     SignatureRecord,
@@ -74,37 +76,96 @@ def _template(dossier: Dossier) -> ResultTemplate:
     return template
 
 
-def _form_lines(dossier: Dossier) -> list[tuple[str, str]]:
-    """Label/value lines from the dossier's form (file fields left out)."""
-    schema = dossier.procedure_version.form_schema or {}
-    data = dossier.form_data or {}
-    lines: list[tuple[str, str]] = []
-    for item in schema.get("fields", []):
-        name = item.get("name")
-        if item.get("type") == "file" or name not in data:
+def _unit_name(code: str) -> str:
+    unit = AdministrativeUnit.objects.filter(code=code).select_related("parent").first()
+    if unit is None:
+        return ""
+    province = unit.province
+    if province is not None and province.pk != unit.pk:
+        return f"{unit.name}, {province.name}"
+    return unit.name
+
+
+def _register_entry(d: Dossier, book: str, day: datetime.date, *, write: bool) -> RegisterEntry:
+    """The dossier's number in the agency's ``book`` of the year; allocated once (the next free
+    number), reused when the result is prepared again. ``write=False`` (previews) shows the
+    number it would get without taking it."""
+    entry = RegisterEntry.objects.filter(dossier=d, book=book).first()
+    if entry is not None:
+        return entry
+    for _attempt in range(5):
+        last = RegisterEntry.objects.filter(
+            agency_id=d.competent_agency_id, book=book, year=day.year
+        ).aggregate(last=Max("number"))["last"]
+        entry = RegisterEntry(
+            agency_id=d.competent_agency_id,
+            book=book,
+            year=day.year,
+            number=(last or 0) + 1,
+            dossier=d,
+            entered_on=day,
+        )
+        if not write:
+            return entry
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError:  # another dossier took that number just now: take the next one
             continue
-        value = data[name]
-        if item.get("type") == "date" and isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                value = datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
-        lines.append((str(item.get("label") or name), str(value)))
-    return lines
+        return entry
+    raise Conflict("register_busy", "Sổ đăng ký đang được ghi; hãy thử lập lại kết quả.")
 
 
-_ROLE_HEADS = {SignatureRole.APPROVAL: "LÃNH ĐẠO CƠ QUAN", SignatureRole.SEAL: "VĂN THƯ"}
+def _registration(
+    d: Dossier, template: ResultTemplate, day: datetime.date, *, write: bool
+) -> eresults.Registration:
+    event_book, document_book = eresults.BOOKS.get(template.kind, eresults.BOOKS["certificate"])
+    event = _register_entry(d, event_book, day, write=write)
+    document = _register_entry(d, document_book, day, write=write)
+    agency = d.competent_agency
+    head = agency_letterhead(agency, event.entered_on)
+    province = agency.province.name if agency.province is not None else ""
+    place_full = agency.name
+    if province and place_name(agency.province).lower() not in agency.name.lower():
+        place_full = f"{agency.name}, {province}"
+    # ND 30/2020: a people's committee heads its documents with its own name only.
+    parent = "" if agency.name.lower().startswith("ủy ban nhân dân") else head.parent_name
+    return eresults.Registration(
+        issuer_parent=parent,
+        issuer=head.name,
+        place=head.place,
+        place_full=place_full,
+        registered_on=event.entered_on,
+        register_number=event.number,
+        extract_number=document.number,
+    )
 
 
-def _lines(dossier: Dossier, template: ResultTemplate) -> list[tuple[str, str]]:
-    lines = _form_lines(dossier)
-    if template.kind == TemplateKind.BIRTH_EXTRACT:
-        lines.insert(0, ("Người yêu cầu đăng ký", dossier.applicant_name))
-    else:
-        lines.insert(0, ("Cấp cho", dossier.applicant_name))
-        if dossier.applicant_address:
-            lines.insert(1, ("Địa chỉ", dossier.applicant_address))
-    if dossier.result_summary:
-        lines.append(("Kết quả giải quyết", dossier.result_summary))
-    return lines
+def result_document(
+    d: Dossier, template: ResultTemplate, *, day: datetime.date, write: bool = False
+) -> eresults.EResult:
+    """The official document of a dossier's result, from its form (``write``: take the register
+    numbers; otherwise a preview showing the numbers it would take)."""
+    schema = d.procedure_version.form_schema or {}
+    form = eresults.FormReader(schema.get("fields") or [], d.form_data, unit_name=_unit_name)
+    registration = _registration(d, template, day, write=write)
+    builder = eresults.BUILDERS.get(template.kind)
+    if builder is not None:
+        return builder(form, registration)
+    return eresults.generic_result(
+        form,
+        registration,
+        title=template.title,
+        procedure_name=d.procedure_version.procedure.name,
+        applicant_name=d.applicant_name,
+        applicant_address=d.applicant_address,
+        result_summary=d.result_summary,
+    )
+
+
+def result_preview(dossier: Dossier) -> eresults.EResult:
+    """What «Lập kết quả điện tử» would print now (nothing is written)."""
+    return result_document(dossier, _template(dossier), day=timezone.localdate(), write=False)
 
 
 def _store(result: SignedResult, data: bytes, suffix: str) -> None:
@@ -144,19 +205,19 @@ def result_prepare(*, actor: Any, dossier: Dossier) -> SignedResult:
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
             created_at=now,
         )
+        official = result_document(d, template, day=timezone.localdate(now), write=True)
+        result.content = official.as_dict()
         document = render.ResultDocument(
             code=result.code,
-            title=template.title,
-            letterhead=agency_letterhead(d.competent_agency, timezone.localdate(now), result.code),
+            document=official,
             verify_url=verify_url(result),
-            lines=_lines(d, template),
             dossier_code=d.code,
             procedure_name=d.procedure_version.procedure.name,
             applicant_name=d.applicant_name,
             received_at=d.received_at,
             processed_at=d.processed_at,
             legal_basis=template.legal_basis,
-            signer_titles=[(role, _ROLE_HEADS[SignatureRole(role)]) for role in result.roles],
+            roles=result.roles,
         )
         pdf = pades.add_fields(
             render.render_result(document),

@@ -6,6 +6,7 @@ succeeds)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,8 @@ from congso.dossiers import selectors as dossier_selectors
 from congso.dossiers.models import Dossier
 from congso.dossiers.permissions import is_applicant
 from congso.org.permissions import current_roles
+from congso.printing.eresults import EResult
+from congso.printing.layout import date_line
 from congso.signing import selectors, services
 from congso.signing.models import ResultStatus, SignatureRole, SignedResult
 
@@ -56,6 +59,27 @@ def _back(dossier: Dossier, notice: str) -> HttpResponse:
     return redirect(f"{url}?ketqua={notice}#ket-qua-dien-tu")
 
 
+def _preview(doc: EResult | None, heading: Any, note: Any) -> dict[str, Any]:
+    if doc is None:
+        return {}
+    return {
+        "doc": doc,
+        "date_line": date_line(doc.place, datetime.date.fromisoformat(doc.issued_on)),
+        "preview_heading": heading,
+        "preview_note": note,
+    }
+
+
+def _stored_document(result: SignedResult) -> EResult | None:
+    """The document the stored file prints (kept with the result when it was prepared)."""
+    if not result.content:
+        return None
+    try:
+        return EResult.from_dict(result.content)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _page(request: HttpRequest, context: dict[str, Any], error: str = "") -> HttpResponse:
     context["error"] = error
     return render(request, "signing/officer_action.html", context, status=422 if error else 200)
@@ -73,6 +97,15 @@ def prepare(request: HttpRequest, code: str) -> HttpResponse:
         "template": selectors.template_of(dossier),
         "previous": selectors.latest_result(dossier),
     }
+    if dossier.status in selectors.PREPARE_STATUSES:
+        context["preview"] = _preview(
+            services.result_preview(dossier),
+            _("Xem trước văn bản sẽ lập"),
+            _(
+                "Văn bản lập từ tờ khai của hồ sơ, đúng như bản in; số đăng ký được cấp khi "
+                "xác nhận. Kiểm tra kỹ trước khi trình lãnh đạo ký."
+            ),
+        )
     if request.method == "POST":
         try:
             services.result_prepare(actor=request.user, dossier=dossier)
@@ -99,6 +132,11 @@ def sign(request: HttpRequest, code: str, number: int) -> HttpResponse:
         "profiles": profiles,
         "next_role": SignatureRole(role).label if role else "",
         "signatures": list(result.signatures.all()),
+        "preview": _preview(
+            _stored_document(result),
+            _("Văn bản trình ký"),
+            _("Nội dung của tệp sẽ được ký số (mã kết quả %(code)s).") % {"code": result.code},
+        ),
     }
     if request.method == "POST":
         # Any of the officer's own profiles: the service says why it may not sign (turn,

@@ -40,6 +40,7 @@ from congso.org.models import AdministrativeUnit, Citizen, UnitLevel
 from congso.signing import validation
 from congso.signing.models import ResultStatus, SignedResult, SignerProfile
 from tests.e2e.test_every_demo_procedure import BASE, PDF, Actors, _agency_id, act, fill
+from tests.printing.eresultcheck import check_reads_as_document, keep_pages
 
 BIRTH = "1.001193"
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,6 +107,33 @@ def signing_demo(db: Any, settings: Any, tmp_path: Path) -> Iterator[None]:
             process.stderr.close()
 
 
+def _birth_answers(fields: list[dict[str, Any]], citizen: Any, commune: str) -> dict[str, Any]:
+    """What a mother types: her child, herself; the father unknown (his section left blank)."""
+    data = fill(fields, citizen, commune)
+    data = {key: value for key, value in data.items() if not key.startswith("father_")}
+    data.update(
+        {
+            "applicant_relationship": "mother",
+            "child_full_name": "Nguyễn Ngọc An",
+            "child_birth_date": "2026-01-20",
+            "child_gender": "female",
+            "child_ethnicity": "Kinh",
+            "child_nationality": "Việt Nam",
+            "child_birth_place": {"unit_code": commune, "detail": ""},
+            "child_birth_facility": "Trạm Y tế xã",
+            "child_hometown": "Quảng Ngãi",
+            "mother_full_name": citizen.full_name,
+            "mother_birth_date": "1996-04-12",
+            "mother_ethnicity": "Kinh",
+            "mother_nationality": "Việt Nam",
+            "mother_personal_id": citizen.personal_id,
+            "mother_residence": {"unit_code": commune, "detail": "Số 12, thôn Cổ Lũy"},
+            "copies_requested": 1,
+        }
+    )
+    return data
+
+
 def _officer(user: Any) -> Client:
     client = Client()
     client.force_login(user)
@@ -168,7 +196,7 @@ def test_birth_registration_to_a_signed_e_result_verified_by_qr(
             "procedure": BIRTH,
             "agency": agency.code,
             "form_data": json.dumps(
-                fill(version.form_schema.get("fields", []), citizen, commune_code)
+                _birth_answers(version.form_schema.get("fields", []), citizen, commune_code)
             ),
             **files,
         },
@@ -273,7 +301,28 @@ def test_birth_registration_to_a_signed_e_result_verified_by_qr(
     assert "TOTAL_PASSED" in report
     assert not re.search(r"TOTAL_FAILED|INDETERMINATE", report)
 
-    # 8. Poppler checks the signature independently.
+    # 8. The file reads as the Vietnamese document (pypdf and pdftotext), its pages are kept.
+    text = check_reads_as_document(
+        pdf,
+        tmp_path,
+        "TRÍCH LỤC KHAI SINH",
+        "/TLKS-BS",
+        "Họ, chữ đệm, tên: NGUYỄN NGỌC AN",
+        "Ngày hai mươi tháng một năm hai nghìn không trăm hai mươi sáu",
+        "Giới tính: Nữ",
+        f"Họ, chữ đệm, tên người mẹ: {citizen.full_name.upper()}",
+        "Họ, chữ đệm, tên người cha:",
+        "Nơi đăng ký khai sinh:",
+        "Số đăng ký: 1",
+        "NGƯỜI KÝ TRÍCH LỤC",
+        "Đã ký số bởi",
+        profile.display_name,
+    )
+    assert "Số 12, thôn Cổ Lũy" in text
+    assert result.content["kind"] == "birth_extract"
+    keep_pages(pdf, "e2e-signed-birth")
+
+    # 9. Poppler checks the signature independently.
     path = tmp_path / "downloaded.pdf"
     path.write_bytes(pdf)
     output = subprocess.run(

@@ -14,7 +14,13 @@ from congso.core.errors import Conflict
 from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Dossier
 from congso.org.models import Role, RoleAssignment
-from congso.signing.models import ResultStatus, ResultTemplate, SignatureRole, SignedResult
+from congso.signing.models import (
+    RegisterEntry,
+    ResultStatus,
+    ResultTemplate,
+    SignatureRole,
+    SignedResult,
+)
 from tests.dossiers.conftest import Clock, World, at, fresh, to_processing
 from tests.signing.test_services import _profile
 
@@ -75,6 +81,47 @@ def test_completion_requires_the_e_result_fully_signed(world: World, clock: Cloc
     assert page.status_code == 422
     assert "chưa được ký số đầy đủ" in page.content.decode()
     assert fresh(dossier).status == "processing"
+
+
+def test_completion_with_an_empty_result_is_refused_on_the_page(world: World, clock: Clock) -> None:
+    dossier = _at_leader_step(world, clock)
+    leader = _client(world.leader_a)
+    url = f"/can-bo/ho-so/{dossier.code}/thao-tac/complete/"
+    form = leader.get(url).content.decode()
+    assert 'name="result_summary" rows="3" required' in form
+    page = leader.post(url, {"version": fresh(dossier).version, "result_summary": "  "})
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert "Cần nhập kết quả giải quyết" in html and 'id="result_summary-error"' in html
+    assert fresh(dossier).status == "processing"
+    done = leader.post(
+        url, {"version": fresh(dossier).version, "result_summary": "Đã cấp Giấy xác nhận"}
+    )
+    assert done.status_code == 302 and fresh(dossier).status == "processed"
+
+
+def test_preview_before_preparing_and_the_stored_document_when_signing(
+    world: World, clock: Clock
+) -> None:
+    _template(world, ["approval"])
+    dossier = _at_leader_step(world, clock)
+    _profile(world, world.leader_a, "chu-tich", SignatureRole.APPROVAL)
+    base = f"/can-bo/ho-so/{dossier.code}"
+    specialist = _client(world.specialist_a)
+    preview = specialist.get(f"{base}/ket-qua/lap/").content.decode()
+    assert "Xem trước văn bản sẽ lập" in preview and "TRÍCH LỤC KHAI SINH" in preview
+    assert "1/TLKS-BS" in preview
+    assert not RegisterEntry.objects.exists()  # a preview takes no register number
+    assert specialist.post(f"{base}/ket-qua/lap/").status_code == 302
+    assert RegisterEntry.objects.filter(dossier=dossier).count() == 2
+    page = _client(world.leader_a).get(f"{base}/ket-qua/1/ky/").content.decode()
+    assert "Văn bản trình ký" in page and "1/TLKS-BS" in page and "NGƯỜI KÝ TRÍCH LỤC" in page
+    assert "None" not in page and "(soft_token)" not in page
+    # Prepared again: a new result, the same register numbers.
+    assert specialist.post(f"{base}/ket-qua/lap/").status_code == 302
+    assert RegisterEntry.objects.filter(dossier=dossier).count() == 2
+    second = _client(world.leader_a).get(f"{base}/ket-qua/2/ky/").content.decode()
+    assert "1/TLKS-BS" in second
 
 
 def test_procedures_without_template_complete_as_before(world: World, clock: Clock) -> None:

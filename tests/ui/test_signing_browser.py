@@ -29,6 +29,14 @@ pytestmark = [
 ]
 
 
+SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens" / "eresult"
+
+
+def _keep(session: Session, name: str) -> None:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    session.page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+
 def test_prepare_sign_complete_download_verify_in_the_browser(
     live_server: Any,
     browser: Any,
@@ -71,6 +79,19 @@ def test_prepare_sign_complete_download_verify_in_the_browser(
     specialist.login_officer("chuyenvien.a", DEMO_TOTP_KEY_HEX)
     specialist.go(f"/can-bo/ho-so/{code}/")
     specialist.follow("Lập kết quả điện tử")
+    # The officer sees the document before it exists: the extract as it will be printed.
+    preview = specialist.page.get_by_role("document", name="TRÍCH LỤC KHAI SINH").inner_text()
+    for phrase in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "(BẢN SAO)",
+        "/TLKS-BS",
+        "Họ, chữ đệm, tên người mẹ:",
+        "Nơi đăng ký khai sinh:",
+        "NGƯỜI KÝ TRÍCH LỤC",
+    ):
+        assert phrase in preview, (phrase, preview)  # fmt: skip
+    assert not re.search(r"\bNone\b|[{}]|\bfemale\b|\bmother\b", preview), preview
+    _keep(specialist, "preview-before-prepare")
     specialist.click("Xác nhận: Lập kết quả điện tử")
     assert "Đã lập kết quả điện tử" in specialist.page.content()
 
@@ -78,6 +99,11 @@ def test_prepare_sign_complete_download_verify_in_the_browser(
     leader.login_officer("lanhdao.a", DEMO_TOTP_KEY_HEX)
     leader.go(f"/can-bo/ho-so/{code}/")
     leader.follow("Ký số")
+    # The leader's signing page shows the document stored in the file to be signed.
+    shown = leader.page.get_by_role("document", name="TRÍCH LỤC KHAI SINH").inner_text()
+    assert "Văn bản trình ký" in leader.page.content()
+    assert "1/TLKS-BS" in shown and "NGƯỜI KÝ TRÍCH LỤC" in shown, shown
+    _keep(leader, "leader-signing-page")
     leader.page.get_by_label(re.compile(profile.display_name)).check()
     leader.click("Xác nhận: Ký số kết quả điện tử")
     body = leader.page.locator("#ket-qua-dien-tu").inner_text()
