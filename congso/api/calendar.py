@@ -170,14 +170,16 @@ def working_days(
     response={200: DueOut, 400: ErrorOut},
     summary="Tính thời điểm hết hạn theo ngày hoặc giờ làm việc",
     description=(
-        "Hạn giải quyết của hồ sơ nhận lúc `start`. Thời hạn bắt đầu tính theo quy tắc 15 giờ "
-        "(khoản 2 Điều 18 Nghị định 61/2018/NĐ-CP): nhận trong ngày làm việc đến 15:00 thì tính "
-        "ngay (nếu đang ngoài giờ làm việc thì từ đầu giờ làm việc kế tiếp của ngày đó); nhận sau "
-        "15:00, ban đêm, ngày nghỉ, ngày lễ thì tính từ đầu giờ ngày làm việc tiếp theo.\n\n"
-        "* `working_days=n`: hết hạn lúc kết thúc (17:00) ngày làm việc thứ n, ngày bắt đầu tính "
-        "là ngày thứ nhất; n = 0 trả về thời điểm bắt đầu tính.\n"
-        "* `working_hours=h`: cộng h giờ làm việc (mặc định 07:30–11:30 và 13:30–17:00) kể từ "
-        "thời điểm bắt đầu tính.\n\nTruyền đúng một trong hai tham số."
+        "Hạn giải quyết của hồ sơ nhận lúc `start`. Thời hạn tính bằng thời gian làm việc kể "
+        "từ thời điểm tiếp nhận (Điều 147 Bộ luật Dân sự 2015: ngày tiếp nhận không tính là "
+        "ngày thứ nhất); nhận ngoài giờ làm việc (trưa, tối, ngày nghỉ, ngày lễ) thì tính từ đầu "
+        "giờ làm việc kế tiếp. Mỗi ngày làm việc là 8 giờ (mặc định 07:30–11:30 và 13:00–17:00). "
+        "Quy định 15 giờ chỉ áp dụng cho việc chuyển hồ sơ, không dời thời điểm bắt đầu tính.\n\n"
+        "* `working_days=n`: hết hạn vào đúng giờ đó của ngày làm việc thứ n sau ngày tiếp "
+        "nhận (ví dụ nhận 10:00 thứ Sáu 13/02/2026, 3 ngày làm việc → 10:00 thứ Tư 25/02/2026, "
+        "qua kỳ nghỉ Tết); n = 0 trả về thời điểm bắt đầu tính.\n"
+        "* `working_hours=h`: cộng h giờ làm việc kể từ thời điểm bắt đầu tính.\n\n"
+        "Truyền đúng một trong hai tham số."
     ),
     operation_id="calendar_add",
 )

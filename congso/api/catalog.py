@@ -124,7 +124,10 @@ class EstimateOut(Schema):
     province: str | None = Field(description="Mã tỉnh của lịch làm việc đã dùng.")
     has_process: bool | None = Field(description="Cơ quan đã có quy trình nội bộ cho thủ tục.")
     received_at: datetime
-    counting_starts: datetime = Field(description="Bắt đầu tính thời hạn (quy tắc 15 giờ).")
+    counting_starts: datetime = Field(
+        description="Bắt đầu tính thời hạn: thời điểm tiếp nhận, hoặc đầu giờ làm việc kế tiếp "
+        "nếu nhận ngoài giờ làm việc."
+    )
     due: datetime | None = Field(description="Ngày hẹn trả; trống khi không có thời hạn cố định.")
     time_limit: TimeLimitOut
 
@@ -297,9 +300,11 @@ def get_procedure(
     description=(
         "Ngày hẹn trả cho hồ sơ nhận lúc `received_at` (mặc định: bây giờ) tại cơ quan `agency` "
         "(mã định danh; dùng lịch làm việc của tỉnh cơ quan đó, bỏ trống: lịch toàn quốc). Thời "
-        "hạn bắt đầu tính theo quy tắc 15 giờ; ngày làm việc kết thúc lúc hết giờ làm việc của "
-        "ngày cuối; thủ tục giải quyết ngay: trong ngày, hoặc ngày làm việc tiếp theo nếu nhận "
-        "sau 15 giờ. `due` trống khi thủ tục không có thời hạn cố định."
+        "hạn tính từ thời điểm tiếp nhận (đưa vào giờ làm việc nếu nhận ngoài giờ): thời hạn N "
+        "ngày làm việc hết vào đúng giờ đó của ngày làm việc thứ N sau ngày tiếp nhận; thủ tục "
+        "trả trong ngày: hết giờ làm việc của ngày tiếp nhận, hoặc của ngày làm việc tiếp theo "
+        "nếu nhận sau giờ chốt (15 giờ, hoặc giờ chốt riêng của thủ tục). `due` trống khi thủ "
+        "tục không có thời hạn cố định."
     ),
     operation_id="catalog_estimate",
 )

@@ -255,6 +255,7 @@ class VersionForm(forms.ModelForm):
             "time_limit_unit",
             "time_limit_text",
             "time_limit_cases",
+            "same_day_cutoff",
             "fees",
             "result_type",
             "result_name",

@@ -156,6 +156,11 @@ def record_document(version: ProcedureVersion) -> dict[str, Any]:
             "unit": content.time_limit_unit or None,
             "text": content.time_limit_text,
             **({"cases": list(content.time_limit_cases)} if content.time_limit_cases else {}),
+            **(
+                {"same_day_cutoff": f"{content.same_day_cutoff:%H:%M}"}
+                if content.same_day_cutoff
+                else {}
+            ),
         },
         "fees": [fee.as_dict() for fee in content.fees],
         "components": [
@@ -335,6 +340,7 @@ PROCEDURE_COLUMNS = (
     "time_limit_unit",
     "time_limit_text",
     "time_limit_cases",
+    "same_day_cutoff",
     "result_type",
     "result_name",
     "online_level",
@@ -425,6 +431,7 @@ class WorkbookLocator:
         "time_limit.unit": "time_limit_unit",
         "time_limit.text": "time_limit_text",
         "time_limit.cases": "time_limit_cases",
+        "time_limit.same_day_cutoff": "same_day_cutoff",
         "result.type": "result_type",
         "result.name": "result_name",
     }
@@ -505,6 +512,7 @@ def _procedure_row(record: Mapping[str, Any]) -> list[Any]:
         "time_limit_unit": limit["unit"],
         "time_limit_text": limit["text"],
         "time_limit_cases": _json_cell(limit.get("cases")),
+        "same_day_cutoff": limit.get("same_day_cutoff"),
         "result_type": result["type"],
         "result_name": result["name"],
         "legal_bases": "\n".join(record["legal_bases"]) or None,
@@ -689,6 +697,7 @@ def _procedure_record(values: Mapping[str, Any]) -> dict[str, Any]:
         "unit": values.get("time_limit_unit"),
         "text": values.get("time_limit_text"),
         "cases": values.get("time_limit_cases"),
+        "same_day_cutoff": values.get("same_day_cutoff"),
     }
     record["result"] = {"type": values.get("result_type"), "name": values.get("result_name")}
     record["fees"], record["components"] = [], []

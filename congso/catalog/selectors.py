@@ -291,6 +291,7 @@ def version_spec(version: ProcedureVersion) -> VersionSpec:
         time_limit_unit=version.time_limit_unit,
         time_limit_text=version.time_limit_text,
         time_limit_cases=tuple(version.time_limit_cases or ()),
+        same_day_cutoff=version.same_day_cutoff,
         fees=tuple(
             FeeSpec(
                 name=fee.get("name") or "",

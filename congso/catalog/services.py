@@ -271,6 +271,7 @@ def _version_values(content: VersionSpec) -> dict[str, Any]:
         "time_limit_unit": content.time_limit_unit,
         "time_limit_text": content.time_limit_text,
         "time_limit_cases": list(content.time_limit_cases),
+        "same_day_cutoff": content.same_day_cutoff,
         "fees": [fee.as_dict() for fee in content.fees],
         "result_type": content.result_type,
         "result_name": content.result_name,

@@ -121,6 +121,7 @@ class VersionSpec:
     time_limit_unit: str = ""
     time_limit_text: str = ""
     time_limit_cases: tuple[Any, ...] = ()
+    same_day_cutoff: datetime.time | None = None
     fees: tuple[FeeSpec, ...] = ()
     result_type: str = ""
     result_name: str = ""
@@ -474,6 +475,26 @@ def read_process(raw: Mapping[str, Any], path: str) -> ProcessSpec:
     )
 
 
+def _read_cutoff(value: Any, unit: str) -> datetime.time | None:
+    """``time_limit.same_day_cutoff``: "HH:MM", only for same-day (instant) procedures."""
+    path = "time_limit.same_day_cutoff"
+    if value is None or value == "":
+        return None
+    if unit != TimeLimitUnit.INSTANT:
+        raise _error("invalid_value", "Giờ chốt chỉ dùng cho thủ tục trả kết quả trong ngày.", path)
+    if isinstance(value, datetime.time):
+        return value.replace(second=0, microsecond=0)
+    try:
+        parsed = datetime.time.fromisoformat(str(value).strip())
+    except ValueError:
+        raise _error(
+            "invalid_value", "Giờ chốt trả trong ngày có dạng giờ:phút, ví dụ 15:00.", path
+        ) from None
+    if parsed.tzinfo is not None:
+        raise _error("invalid_value", "Giờ chốt là giờ địa phương, không kèm múi giờ.", path)
+    return parsed
+
+
 def _read_time_limit(raw: Mapping[str, Any]) -> dict[str, Any]:
     limit = read_mapping(raw.get("time_limit"), "time_limit", label="Thời hạn giải quyết")
     value = limit.get("value")
@@ -501,9 +522,11 @@ def _read_time_limit(raw: Mapping[str, Any]) -> dict[str, Any]:
             "Đơn vị thời hạn chỉ dùng khi có số; để trống cả hai nếu không có thời hạn cố định.",
             "time_limit.value",
         )
+    cutoff = _read_cutoff(limit.get("same_day_cutoff"), unit)
     return {
         "time_limit_value": number,
         "time_limit_unit": unit,
+        "same_day_cutoff": cutoff,
         "time_limit_text": read_text(limit.get("text"), "time_limit.text", label="Mô tả thời hạn"),
         "time_limit_cases": tuple(
             read_list(limit.get("cases"), "time_limit.cases", label="Các trường hợp")

@@ -69,3 +69,33 @@ def test_naive_instant_is_refused(make_version: Callable[..., ProcedureVersion])
     with pytest.raises(DomainError) as caught:
         estimate_due(version, received_at=datetime(2026, 2, 13, 16, 59))
     assert caught.value.code == "naive_datetime"
+
+
+@pytest.mark.django_db
+def test_same_day_procedure_with_its_own_cutoff(
+    make_version: Callable[..., ProcedureVersion],
+) -> None:
+    """Certification of copies (trả trong ngày) with a 16:00 cut-off kept as catalogue data."""
+    version = make_version(
+        time_limit={"value": None, "unit": "instant", "text": "", "same_day_cutoff": "16:00"}
+    )
+    assert version.same_day_cutoff is not None and f"{version.same_day_cutoff:%H:%M}" == "16:00"
+    assert estimate_due(version, received_at=at(13, 15, 30)) == at(13, 17)
+    assert estimate_due(version, received_at=at(13, 16, 5)) == at(23, 17)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        ({"value": 3, "unit": "working_days", "same_day_cutoff": "16:00"}, "trong ngày"),
+        ({"value": None, "unit": "instant", "same_day_cutoff": "4pm"}, "giờ:phút"),
+    ],
+)
+def test_same_day_cutoff_is_checked(
+    make_version: Callable[..., ProcedureVersion], limit: dict, message: str
+) -> None:
+    with pytest.raises(DomainError) as caught:
+        make_version(time_limit={"text": "", **limit})
+    assert caught.value.field == "time_limit.same_day_cutoff"
+    assert message in caught.value.message

@@ -290,8 +290,12 @@ def _exported_record() -> dict[str, Any]:
             "Trang «Thủ tục», dòng 2, cột O (time_limit_value)",
         ),
         (
-            lambda b: b["Thủ tục"].cell(row=2, column=26, value="{không phải json"),
-            "Trang «Thủ tục», dòng 2, cột Z (form_schema)",
+            lambda b: b["Thủ tục"].cell(row=2, column=27, value="{không phải json"),
+            "Trang «Thủ tục», dòng 2, cột AA (form_schema)",
+        ),
+        (
+            lambda b: b["Thủ tục"].cell(row=2, column=19, value="4pm"),
+            "Trang «Thủ tục», dòng 2, cột S (same_day_cutoff)",
         ),
         (
             lambda b: b["Thủ tục"].cell(row=2, column=1, value=1.001193),
