@@ -132,11 +132,11 @@ def _period_problem(start: object, end: object, previous_end: time | None) -> st
 
 
 def parse_periods(raw: object) -> tuple[tuple[time, time], ...]:
-    """Periods from data: ``[["07:30", "11:30"], ["13:30", "17:00"]]``.
+    """Periods from data: ``[["07:30", "11:30"], ["13:00", "17:00"]]``.
 
     Raises ``DomainError("invalid_working_hours")`` with a Vietnamese message when malformed.
     """
-    message = 'Giờ làm việc phải có dạng [["07:30", "11:30"], ["13:30", "17:00"]].'
+    message = 'Giờ làm việc phải có dạng [["07:30", "11:30"], ["13:00", "17:00"]].'
     if not isinstance(raw, list | tuple) or not raw:
         raise DomainError("invalid_working_hours", message, field="periods")
     periods: list[tuple[time, time]] = []

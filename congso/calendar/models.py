@@ -113,13 +113,15 @@ class WorkingHours(models.Model):
     periods = models.JSONField(
         "các khoảng giờ làm việc",
         default=default_periods,
-        help_text='Ví dụ: [["07:30", "11:30"], ["13:30", "17:00"]] (giờ địa phương).',
+        help_text='Ví dụ: [["07:30", "11:30"], ["13:00", "17:00"]] (giờ địa phương, 8 giờ '
+        "mỗi ngày làm việc).",
     )
     cutoff = models.TimeField(
         "giờ chốt tiếp nhận",
         default=DEFAULT_CUTOFF,
-        help_text="Hồ sơ nhận sau giờ này được tính từ đầu giờ ngày làm việc tiếp theo "
-        "(khoản 2 Điều 18 Nghị định 61/2018/NĐ-CP: 15 giờ).",
+        help_text="Thủ tục trả kết quả trong ngày: hồ sơ nhận sau giờ này được trả trong ngày "
+        "làm việc tiếp theo (15 giờ). Giờ chốt không dời thời điểm bắt đầu tính thời hạn của "
+        "các thủ tục khác.",
     )
     legal_source = models.CharField("căn cứ pháp lý", max_length=500, blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)

@@ -67,7 +67,7 @@ def get_calendar(
     It covers ``years`` (default: :func:`default_years`); asking it about a date outside them
     raises ``calendar_out_of_range``. National overrides apply everywhere; a province's own row for
     a date replaces the national one. Working hours: the province's rule in force on a day, else
-    the national one, else 07:30–11:30 / 13:30–17:00 with a 15:00 cut-off.
+    the national one, else 07:30–11:30 / 13:00–17:00 with a 15:00 same-day cut-off.
     """
     code = normalise_province_code(province_code)
     chosen = tuple(sorted(set(years))) if years is not None else tuple(default_years())

@@ -4,7 +4,7 @@ TT 01/2018/TT-VPCP art. 8: each procedure has published steps, who does each and
 each, and their sum fits the legal time limit. Here:
 
 * time is counted in **working hours**; one working day is the calendar's working hours per day
-  (7.5 h with the default 07:30–11:30 / 13:30–17:00), passed in by the caller;
+  (8 h with the default 07:30–11:30 / 13:00–17:00), passed in by the caller;
 * steps run in ``order``; consecutive steps with the same ``parallel_group`` run at the same time
   and count **once, for the longest** of them (a consultation beside the appraisal, inter-agency
   steps sent to several agencies at once);
