@@ -228,3 +228,135 @@ def test_csv_helper_prefixes_formula_triggers() -> None:
         "Nguyễn Văn An",
         5,
     ]
+
+
+# --- Hostile files (item 8) -----------------------------------------------------------------------
+
+
+def make_pdf(*catalog_extra: str, objects: tuple[str, ...] = ()) -> bytes:
+    """A small well-formed PDF (correct xref) whose catalog holds ``catalog_extra``."""
+    bodies = [
+        f"<< /Type /Catalog /Pages 2 0 R {' '.join(catalog_extra)} >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        *objects,
+    ]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(bodies) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(bodies) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+JS = "<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
+EMBEDDED = (
+    "<< /Type /Filespec /F (x.exe) /EF << /F 5 0 R >> >>",
+    "<< /Type /EmbeddedFile /Length 2 >>\nstream\nMZ\nendstream",
+)
+HOSTILE_PDFS = {
+    "open_action_javascript": make_pdf("/OpenAction 4 0 R", objects=(JS,)),
+    "escaped_name": make_pdf("/OpenAction 4 0 R", objects=("<< /S /J#61vaScript /J#53 (1) >>",)),
+    "additional_actions": make_pdf("/AA << /WC 4 0 R >>", objects=(JS,)),
+    "embedded_file": make_pdf(
+        "/Names << /EmbeddedFiles << /Names [(x.exe) 4 0 R] >> >>", objects=EMBEDDED
+    ),
+    "launch": make_pdf("/OpenAction << /S /Launch /F (cmd.exe) >>"),
+}
+
+
+def _object_streams(pdf: bytes, tmp_path: Any) -> bytes:
+    """The same PDF with its objects compressed into object streams (invisible to a byte scan)."""
+    import subprocess
+
+    source, target = tmp_path / "in.pdf", tmp_path / "out.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["qpdf", "--object-streams=generate", str(source), str(target)], check=True)
+    data = target.read_bytes()
+    assert b"JavaScript" not in data
+    return data
+
+
+def _check(data: bytes, name: str = "to-khai.pdf") -> Any:
+    import io
+
+    from congso.dossiers import attachments
+
+    return attachments.check(
+        io.BytesIO(data),
+        name=name,
+        slot_code="to-khai",
+        slot_name="Tờ khai",
+        allowed_types=None,
+        max_size_bytes=None,
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_PDFS))
+def test_pdfs_with_active_content_are_refused(kind: str) -> None:
+    from congso.core.errors import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        _check(HOSTILE_PDFS[kind])
+    assert caught.value.code == "pdf_active_content"
+    assert caught.value.field == "files.to-khai" and "Print to PDF" in caught.value.message
+
+
+def test_javascript_hidden_in_object_streams_is_found(tmp_path: Any) -> None:
+    from congso.core.errors import DomainError
+
+    hidden = _object_streams(HOSTILE_PDFS["open_action_javascript"], tmp_path)
+    with pytest.raises(DomainError) as caught:
+        _check(hidden)
+    assert caught.value.code == "pdf_active_content"
+
+
+def test_a_plain_pdf_passes_and_names_are_cleaned() -> None:
+    checked = _check(make_pdf(), name="\u202efdp.exe")
+    assert checked.mime_type == "application/pdf"
+    assert checked.name == "fdp.pdf"
+    assert _check(make_pdf(), name="Tờ khai.PDF").name == "Tờ khai.pdf"
+    assert _check(make_pdf(), name="a\u2066b\u200f/../c\x07").name == "ab.pdf"
+
+
+def test_an_uploaded_bidi_name_is_stored_and_served_clean(world: Any, citizen: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = citizen.post(
+        API,
+        data={
+            "procedure": "1.001193",
+            "agency": "000.00.51.H51",
+            "form_data": json.dumps(FORM),
+            "files.to-khai": SimpleUploadedFile("\u202efdp.exe", make_pdf()),
+            "files.giay-chung-sinh": png(),
+        },
+    )
+    assert response.status_code == 201, response.content
+    components = {item["code"]: item for item in response.json()["components"]}
+    assert components["to-khai"]["attachments"][0]["original_name"] == "fdp.pdf"
+
+
+def test_an_uploaded_pdf_with_javascript_is_refused_by_the_api(world: Any, citizen: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = citizen.post(
+        API,
+        data={
+            "procedure": "1.001193",
+            "agency": "000.00.51.H51",
+            "form_data": json.dumps(FORM),
+            "files.to-khai": SimpleUploadedFile("to-khai.pdf", HOSTILE_PDFS["launch"]),
+            "files.giay-chung-sinh": png(),
+        },
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "pdf_active_content"
+    assert not Dossier.objects.exists()
