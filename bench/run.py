@@ -86,6 +86,7 @@ def main(selected: list[str]) -> int:
         DJANGO_SETTINGS_MODULE="congso.settings.production",
         DATABASE_URL=f"{PG}/{dbname}",
         CONGSO_SECRET_KEY=secrets.token_urlsafe(64),
+        CONGSO_AUDIT_CHAIN_KEY=secrets.token_urlsafe(48),
         CONGSO_SSL_REDIRECT="0",
         CONGSO_ALLOWED_HOSTS=HOST,
         CONGSO_BENCH_FLOOR="1",

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from congso.audit.models import AuditEvent
+from congso.audit.models import AuditAnchor, AuditEvent
 
 
 @admin.register(AuditEvent)
@@ -33,6 +33,28 @@ class AuditEventAdmin(admin.ModelAdmin):
         "prev_hash",
         "hash",
     )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        return {}
+
+
+@admin.register(AuditAnchor)
+class AuditAnchorAdmin(admin.ModelAdmin):
+    """Read-only list of the daily anchors of the chain head."""
+
+    list_display = ("seq", "created_at", "timestamp_time", "head_hash", "signer")
+    ordering = ("-created_at",)
+    fields = ("seq", "head_hash", "created_at", "timestamp_time", "statement", "mac", "signer")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

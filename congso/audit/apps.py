@@ -5,3 +5,6 @@ class AuditConfig(AppConfig):
     name = "congso.audit"
     label = "audit"
     verbose_name = "Nhật ký kiểm toán"
+
+    def ready(self) -> None:
+        from congso.audit import tasks  # noqa: F401  (registers the daily anchor)

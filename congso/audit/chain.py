@@ -10,21 +10,31 @@ database gives back is exactly what was hashed, on SQLite (JSON text) and Postgr
 * tuples and sets become lists (sets sorted), mapping keys become strings;
 * files become their stored name, model instances their primary key.
 
-The hash is SHA-256 over ``json.dumps(..., sort_keys=True, separators=(",", ":"),
-ensure_ascii=False)`` of the hashed fields, encoded as UTF-8. ``actor_id`` is not hashed because
-deleting a user sets it to NULL; ``actor_label`` (username and id) is hashed instead.
+The hash is **HMAC-SHA256** keyed with ``settings.AUDIT_CHAIN_KEY`` (the environment, never the
+database) over ``json.dumps(..., sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` of
+every column but ``hash`` itself, encoded as UTF-8: without the key nobody can re-hash a changed
+chain, and a changed ``actor_id`` breaks its event. ``actor_id`` is hashed as written; deleting a
+user later sets it to NULL, so the verifier then takes the id from ``actor_label``
+(``username#id``, also hashed) and checks that the user is really gone.
+
+Events written before the chain was keyed (seq up to ``settings.AUDIT_LEGACY_UNTIL_SEQ``) keep
+their unkeyed SHA-256 (:func:`compute_legacy_hash`, without ``actor_id``); the first keyed event
+carries their head as ``prev_hash``, so they cannot be rewritten either without breaking it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
@@ -32,7 +42,8 @@ from django.utils.functional import Promise
 
 GENESIS_HASH = "0" * 64
 
-HASHED_FIELDS = (
+#: The fields of the unkeyed scheme of events written before the chain was keyed.
+LEGACY_HASHED_FIELDS = (
     "seq",
     "time",
     "actor_label",
@@ -45,6 +56,9 @@ HASHED_FIELDS = (
     "request_id",
     "prev_hash",
 )
+
+#: Every column of an event but ``hash``: what the keyed hash covers.
+HASHED_FIELDS = (*LEGACY_HASHED_FIELDS, "actor_id")
 
 
 def _datetime(value: dt.datetime) -> str:
@@ -91,12 +105,40 @@ def format_time(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
-def compute_hash(fields: Mapping[str, Any]) -> str:
-    """SHA-256 (hex) of the canonical JSON of the hashed fields of one event.
+@functools.lru_cache(maxsize=4)
+def _key_bytes(key: str) -> bytes:
+    if not key:
+        raise ValueError("settings.AUDIT_CHAIN_KEY is empty: the audit chain cannot be keyed")
+    return key.encode("utf-8")
+
+
+def chain_key() -> bytes:
+    """The HMAC key of the chain (``CONGSO_AUDIT_CHAIN_KEY``)."""
+    return _key_bytes(settings.AUDIT_CHAIN_KEY)
+
+
+def _payload(fields: Mapping[str, Any], names: tuple[str, ...]) -> bytes:
+    payload = {name: fields[name] for name in names}
+    payload["time"] = format_time(fields["time"])
+    return canonical_json(payload).encode("utf-8")
+
+
+def compute_hash(fields: Mapping[str, Any], *, key: bytes | None = None) -> str:
+    """HMAC-SHA256 (hex) of every column of one event (:data:`HASHED_FIELDS`).
 
     ``fields`` holds at least :data:`HASHED_FIELDS`, with ``time`` an aware datetime and
-    ``before``/``after`` already normalised (as stored).
+    ``before``/``after`` already normalised (as stored). One HMAC, no query: this is on every
+    write path.
     """
-    payload = {name: fields[name] for name in HASHED_FIELDS}
-    payload["time"] = format_time(fields["time"])
-    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+    message = _payload(fields, HASHED_FIELDS)
+    return hmac.new(key if key is not None else chain_key(), message, hashlib.sha256).hexdigest()
+
+
+def compute_legacy_hash(fields: Mapping[str, Any]) -> str:
+    """The unkeyed SHA-256 of events written before the chain was keyed (no ``actor_id``)."""
+    return hashlib.sha256(_payload(fields, LEGACY_HASHED_FIELDS)).hexdigest()
+
+
+def keyed_mac(message: bytes) -> str:
+    """HMAC-SHA256 (hex) of ``message`` with the chain key (anchors use it)."""
+    return hmac.new(chain_key(), message, hashlib.sha256).hexdigest()

@@ -87,3 +87,42 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         _refuse("delete")
+
+
+class AuditAnchor(models.Model):
+    """A daily proof of the chain head, made outside the database's reach.
+
+    ``statement`` (canonical JSON of the head seq and hash and the time) carries an HMAC with the
+    chain key, an RFC 3161 time-stamp token from the TSA over its SHA-256, and a detached CMS
+    signature by the anchoring key. Removing events from the end, or rewriting the chain, is
+    caught against the anchors by ``manage.py audit_verify``; copy each anchor off the server
+    too (``manage.py audit_anchor --out``), since an anchor deleted with the events it covers
+    can only be missed, not detected. Written by :func:`congso.audit.anchors.anchor_head`.
+    """
+
+    seq = models.BigIntegerField("số thứ tự đầu chuỗi", db_index=True)
+    head_hash = models.CharField("băm đầu chuỗi", max_length=64)
+    created_at = models.DateTimeField("thời điểm", db_index=True)
+    statement = models.TextField("nội dung neo")
+    mac = models.CharField("HMAC", max_length=64)
+    timestamp_token = models.BinaryField("dấu thời gian RFC 3161")
+    timestamp_time = models.DateTimeField("thời điểm theo TSA")
+    signature = models.BinaryField("chữ ký CMS", blank=True)
+    signer = models.CharField("người ký", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "neo nhật ký"
+        verbose_name_plural = "neo nhật ký"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"neo #{self.seq} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            _refuse("update")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("delete")

@@ -88,7 +88,10 @@ def record(
             "request_id": current_request_id()[:64],
             "prev_hash": prev_hash,
         }
-        event = AuditEvent(actor=user, hash=compute_hash(fields), **fields)
+        fields["actor_id"] = user.pk if user is not None else None
+        digest = compute_hash(fields)
+        del fields["actor_id"]
+        event = AuditEvent(actor=user, hash=digest, **fields)
         event.save()
     return event
 

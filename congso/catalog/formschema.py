@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from congso.catalog.models import DEFAULT_ALLOWED_TYPES, DEFAULT_MAX_SIZE_BYTES
 from congso.core.errors import DomainError
+from congso.core.text import INVALID_TEXT, invalid_paths, message_for
 from congso.org.identity import validate_personal_id
 
 SCHEMA_VERSION = 1
@@ -95,7 +96,11 @@ class FormInvalid(DomainError):
             if count > 1
             else f"Biểu mẫu có lỗi: {first['message']}"
         )
-        super().__init__("invalid_form", message, field=first["field"])
+        # Bad text (NUL, lone surrogates) is reported under its own stable code.
+        only_text = bool(errors) and all(e.get("code") == INVALID_TEXT for e in errors)
+        super().__init__(
+            INVALID_TEXT if only_text else "invalid_form", message, field=first["field"]
+        )
         self.errors = errors
 
     def as_dict(self) -> dict[str, Any]:
@@ -705,6 +710,10 @@ def validate_data(
     collector = _Collector(on)
     if not isinstance(data, Mapping):
         collector.add(None, "invalid_form", "Dữ liệu biểu mẫu phải là một đối tượng JSON.")
+        raise FormInvalid(collector.errors)
+    for path in invalid_paths(data):
+        collector.add(path, INVALID_TEXT, message_for(path))
+    if collector.errors:
         raise FormInvalid(collector.errors)
     specs = list(schema.get("fields") or [])
     cleaned = collector.fields(specs, data, "", files or {})

@@ -31,6 +31,7 @@ from congso.catalog.models import ProcedureVersion
 from congso.catalog.selectors import procedure_spec, process_spec, version_spec
 from congso.catalog.specs import ProcessSpec, RecordSpec, read_record
 from congso.core.errors import DomainError
+from congso.core.spreadsheet import append_row, as_text
 
 FORMAT_VERSION = 1
 CATALOGUE_TITLE = "congso – danh mục thủ tục hành chính"
@@ -561,9 +562,8 @@ def _write_row(sheet: Any, values: list[Any]) -> None:
                     f"Ô {cell.coordinate} của trang «{sheet.title}» dài quá {MAX_CELL} ký tự; "
                     "hãy xuất JSON.",
                 )
-            if cell.value.startswith("="):
-                cell.data_type = "s"
             cell.number_format = "@"
+    as_text(sheet[sheet.max_row])
 
 
 def write_workbook(document: Mapping[str, Any], target: Path | IO[bytes]) -> None:
@@ -572,13 +572,13 @@ def write_workbook(document: Mapping[str, Any], target: Path | IO[bytes]) -> Non
     help_sheet = book.active
     help_sheet.title = SHEET_HELP
     for row in HELP_ROWS:
-        help_sheet.append(list(row))
+        append_row(help_sheet, row)
     help_sheet.column_dimensions["A"].width = 24
     help_sheet.column_dimensions["B"].width = 100
     sheets = {}
     for title, columns in SHEETS.items():
         sheet = book.create_sheet(title)
-        sheet.append(list(columns))
+        append_row(sheet, columns)
         sheet.freeze_panes = "A2"
         sheets[title] = sheet
     for record in document["procedures"]:

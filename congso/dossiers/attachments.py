@@ -10,12 +10,33 @@ Files go to the default storage (``MEDIA_ROOT``) under
 ``dossiers/<YYYY>/<MM>/<code>/<component>/v<n>-<sha256 prefix>.<ext>``; a new upload for a slot
 is a new version, never a replacement. :class:`StoredFiles` deletes what a failed transaction
 left behind.
+
+Hostile files (issue 13 item 8):
+
+* **Active PDF content is refused** (``pdf_active_content``): JavaScript, actions that run on
+  opening or on events (``/OpenAction``, ``/AA``, ``/Launch``, ``/SubmitForm``, ``/ImportData``,
+  ``/GoToR``, ``/GoToE``), embedded files (``/EmbeddedFiles``, ``/EF``), XFA forms and rich media.
+  ``qpdf --json`` reads the whole object graph (object streams and name escapes such as
+  ``/J#61vaScript`` included); a PDF qpdf cannot parse is scanned byte-wise instead, and refused
+  as unreadable if it holds compressed streams the scan cannot see into. A citizen who gets the
+  refusal prints the document to PDF again (the message says so).
+* **File names are cleaned** (:func:`clean_name`): bidirectional controls (``U+202E`` made
+  ``\u202efdp.exe`` show as ``exe.pdf``), other control and format characters, and path
+  separators are removed, and the extension is set to the sniffed type (``fdp.exe`` holding a
+  PDF is kept as ``fdp.pdf``).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -62,6 +83,140 @@ class Checked:
     mime_type: str
     size: int
     sha256: str
+    #: The file name to keep and serve: cleaned, with the sniffed type's extension.
+    name: str = ""
+
+
+# --- File names ---------------------------------------------------------------------------------
+
+#: Extensions kept as written for each sniffed type (anything else is replaced).
+_KNOWN_EXTENSIONS = {PDF: (".pdf",), JPEG: (".jpg", ".jpeg"), PNG: (".png",)}
+
+
+def _strip_controls(name: str) -> str:
+    """Without control (Cc) and format (Cf: bidi overrides and isolates, zero-width marks)
+    characters, surrogates or path separators."""
+    kept = (
+        ch
+        for ch in name
+        if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "/\\"
+    )
+    return unicodedata.normalize("NFC", "".join(kept)).strip(" .")
+
+
+def clean_name(name: str, mime_type: str | None = None) -> str:
+    """The name to store and show for an upload: controls stripped, and (given the sniffed
+    ``mime_type``) the extension that type's, e.g. ``"\u202efdp.exe"`` holding a PDF →
+    ``"fdp.pdf"``."""
+    cleaned = _strip_controls(name) or "tep"
+    if mime_type is None or mime_type not in EXTENSIONS:
+        return cleaned[:255]
+    stem, dot, suffix = cleaned.rpartition(".")
+    if dot and f".{suffix.lower()}" in _KNOWN_EXTENSIONS[mime_type]:
+        return f"{stem[:250]}.{suffix.lower()}"
+    stem = (stem if dot else cleaned).rstrip(" .") or "tep"
+    return stem[:250] + EXTENSIONS[mime_type]
+
+
+# --- Active PDF content -------------------------------------------------------------------------
+
+#: Names whose presence anywhere in a PDF means code, an automatic action or an embedded file.
+ACTIVE_PDF_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/OpenAction",
+        "/AA",
+        "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/EF",
+        "/XFA",
+        "/RichMedia",
+    }
+)
+_RAW_NAME = re.compile(rb"/[^\s/<>\[\]()%{}]+")
+_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_CACHE: OrderedDict[str, tuple[str, ...] | None] = OrderedDict()
+_PDF_CACHE_SIZE = 256
+QPDF_TIMEOUT_SECONDS = 30
+
+
+def _json_names(value: Any) -> Iterator[str]:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                yield key
+                stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and item.startswith("/"):
+            yield item
+
+
+def _raw_names(data: bytes) -> set[str]:
+    found = set()
+    for match in _RAW_NAME.finditer(data):
+        raw = _HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group())
+        found.add(raw.decode("latin-1"))
+    return found
+
+
+def _qpdf_names(path: str) -> set[str] | None:
+    """Every name in the PDF's objects as qpdf reads them, or None if qpdf cannot parse it."""
+    qpdf = shutil.which("qpdf")
+    if qpdf is None:
+        return None
+    try:
+        completed = subprocess.run(  # noqa: S603 (fixed program, our own temporary file)
+            [qpdf, "--json=2", "--json-key=qpdf", "--", path, "-"],
+            capture_output=True,
+            timeout=QPDF_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if completed.returncode not in (0, 3):  # 3: warnings (a repaired file) but parsed
+        return None
+    try:
+        document = json.loads(completed.stdout)
+    except ValueError:
+        return None
+    return set(_json_names(document.get("qpdf")))
+
+
+def pdf_active_content(upload: IO[bytes], sha256: str) -> tuple[str, ...] | None:
+    """The active-content names found in the PDF ``upload`` (empty if none), or None when it
+    cannot be read safely (unparseable with compressed streams)."""
+    if sha256 in _PDF_CACHE:
+        _PDF_CACHE.move_to_end(sha256)
+        return _PDF_CACHE[sha256]
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as copy:
+        upload.seek(0)
+        data = upload.read()
+        upload.seek(0)
+        copy.write(data)
+        copy.flush()
+        names = _qpdf_names(copy.name)
+    result: tuple[str, ...] | None
+    if names is None:
+        raw = _raw_names(data)
+        if raw & {"/ObjStm", "/Filter", "/FlateDecode"} and raw.isdisjoint(ACTIVE_PDF_NAMES):
+            result = None
+        else:
+            result = tuple(sorted(raw & ACTIVE_PDF_NAMES))
+    else:
+        result = tuple(sorted(names & ACTIVE_PDF_NAMES))
+    _PDF_CACHE[sha256] = result
+    if len(_PDF_CACHE) > _PDF_CACHE_SIZE:
+        _PDF_CACHE.popitem(last=False)
+    return result
 
 
 def check(
@@ -111,11 +266,37 @@ def check(
             f"({labels}); loại tệp được xác định theo nội dung, không theo tên tệp.",
             field=field_name,
         )
-    return Checked(mime_type=mime, size=size, sha256=digest.hexdigest())
+    sha256 = digest.hexdigest()
+    if mime == PDF:
+        _refuse_active_pdf(upload, sha256, name=name, slot_name=slot_name, field=field_name)
+    return Checked(mime_type=mime, size=size, sha256=sha256, name=clean_name(name, mime))
+
+
+def _refuse_active_pdf(
+    upload: IO[bytes], sha256: str, *, name: str, slot_name: str, field: str
+) -> None:
+    found = pdf_active_content(upload, sha256)
+    if found is None:
+        raise DomainError(
+            "pdf_unreadable",
+            f"Tệp «{name}» của thành phần «{slot_name}» bị hỏng, không đọc được để kiểm tra; "
+            "hãy xuất hoặc in lại ra PDF rồi tải lên.",
+            field=field,
+        )
+    if found:
+        raise DomainError(
+            "pdf_active_content",
+            f"Tệp «{name}» của thành phần «{slot_name}» chứa mã lệnh, hành động tự chạy hoặc "
+            f"tệp đính kèm ({', '.join(item.lstrip('/') for item in found)}) nên không được "
+            "nhận; hãy in tài liệu ra PDF (Print to PDF) rồi tải lên bản đó.",
+            field=field,
+        )
 
 
 def upload_name(upload: Any) -> str:
-    return str(getattr(upload, "name", "") or "tep")[:255]
+    """The client's file name without control or bidi characters (the extension is set to the
+    sniffed type by :func:`check`, see ``Checked.name``)."""
+    return clean_name(str(getattr(upload, "name", "") or "tep"))
 
 
 @dataclass
@@ -156,7 +337,7 @@ def store(
     attachment = Attachment(
         component=slot,
         version=version,
-        original_name=name,
+        original_name=checked.name,
         size=checked.size,
         mime_type=checked.mime_type,
         sha256=checked.sha256,

@@ -754,7 +754,9 @@ def _precheck(
                 allowed_types=slot.allowed_types,
                 max_size_bytes=slot.max_size_bytes,
             )
-            items.append({"name": name, "size": checked.size, "content_type": checked.mime_type})
+            items.append(
+                {"name": checked.name, "size": checked.size, "content_type": checked.mime_type}
+            )
         result[code] = items
     return result
 

@@ -31,6 +31,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from congso.catalog.models import OnlineLevel, ProcedureVersion
+from congso.core.spreadsheet import append_row
 from congso.indicators import index, selectors, stats
 from congso.org.models import Agency, Desk, RoleAssignment
 from congso.printing import context as print_ctx
@@ -403,28 +404,29 @@ def _cell_value(value: Cell) -> Any:
 
 
 def to_xlsx(document: Document) -> bytes:
+    """Every string goes in as text, never as a formula (:mod:`congso.core.spreadsheet`)."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = document.sheet_name[:31]
     bold = Font(bold=True)
-    sheet.append([document.title])
+    append_row(sheet, [document.title])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([document.subtitle])
+    append_row(sheet, [document.subtitle])
     sheet.append([])
     widest: dict[int, int] = {}
     for section in document.sections:
-        sheet.append([section.heading])
+        append_row(sheet, [section.heading])
         sheet.cell(row=sheet.max_row, column=1).font = bold
         for line in section.lines:
-            sheet.append([line])
+            append_row(sheet, [line])
         if section.table is not None:
-            sheet.append(section.table.header)
+            append_row(sheet, section.table.header)
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
                 cell.alignment = Alignment(wrap_text=True, vertical="center")
             for row in section.table.rows:
-                sheet.append([_cell_value(v) for v in row])
+                append_row(sheet, [_cell_value(v) for v in row])
             for position, title in enumerate(section.table.header, start=1):
                 widest[position] = max(widest.get(position, 10), min(len(title) + 2, 60))
         sheet.append([])

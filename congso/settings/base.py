@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "congso.core.middleware.InvalidTextMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "congso.accounts.middleware.OfficerSecondFactorMiddleware",
@@ -388,6 +389,40 @@ SIGNING_P12_PASSPHRASE = env(
     "congso-demo",
     "Passphrase of the officers' PKCS#12 soft tokens (a profile may name another variable).",
     group="Digital signatures",
+)
+AUDIT_CHAIN_KEY = env(
+    "CONGSO_AUDIT_CHAIN_KEY",
+    "insecure-audit-chain-key-for-development-only",
+    "Secret key of the audit chain (HMAC-SHA256 of every event). Keep it outside the database "
+    "and its backups (a secrets store, the service's environment); whoever holds it and the "
+    "database can rewrite history. Production refuses the default and keys under 32 characters.",
+    group="Audit log",
+    shown_default="insecure-… (development only)",
+)
+AUDIT_LEGACY_UNTIL_SEQ = env(
+    "CONGSO_AUDIT_LEGACY_UNTIL_SEQ",
+    0,
+    "Events up to this seq were written before the chain was keyed and are verified with the "
+    "old unkeyed SHA-256; set it once, on upgrade, to the head seq audit_verify printed then "
+    "(0: every event must be keyed).",
+    group="Audit log",
+    cast=int,
+)
+AUDIT_ANCHOR_P12 = env(
+    "CONGSO_AUDIT_ANCHOR_P12",
+    "officers/van-thu.p12",
+    "PKCS#12 soft token that signs the daily anchor of the audit chain head (relative paths "
+    "under CONGSO_SIGNING_DEMO_PKI_DIR; passphrase CONGSO_SIGNING_P12_PASSPHRASE). Empty: "
+    "anchors carry the time-stamp and HMAC only.",
+    group="Audit log",
+)
+AUDIT_ANCHOR_MAX_AGE_HOURS = env(
+    "CONGSO_AUDIT_ANCHOR_MAX_AGE_HOURS",
+    48,
+    "audit_verify warns (fails with --require-anchor) when events were written after the newest "
+    "anchor and that anchor is older than this.",
+    group="Audit log",
+    cast=int,
 )
 SIGNING_PKCS11_PIN = env(
     "CONGSO_SIGNING_PKCS11_PIN",

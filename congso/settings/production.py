@@ -9,6 +9,11 @@ if SECRET_KEY.startswith("insecure-") or len(SECRET_KEY) < 50:
         "CONGSO_SECRET_KEY must be set to a random value of 50+ characters in production"
     )
 
+if AUDIT_CHAIN_KEY.startswith("insecure-") or len(AUDIT_CHAIN_KEY) < 32:
+    raise RuntimeError(
+        "CONGSO_AUDIT_CHAIN_KEY must be set to a random value of 32+ characters in production"
+    )
+
 DEBUG = False
 SECURE_SSL_REDIRECT = SSL_REDIRECT
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

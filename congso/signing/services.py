@@ -13,7 +13,7 @@ import datetime
 import hashlib
 from typing import Any
 
-from asn1crypto import pem
+from asn1crypto import cms, pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -470,10 +470,23 @@ def result_external_finish(
         result, role = _lock_for_signing(locked.result, actor, locked.profile)
         if result.sha256 != locked.based_on_sha256 or role != locked.role:
             raise Conflict("result_changed", "Kết quả đã thay đổi từ khi chuẩn bị ký; hãy làm lại.")
+        prepared = session_prepared(locked)
         try:
-            signed = pades.finish_external(session_prepared(locked), signature_cms)
+            signed = pades.finish_external(prepared, signature_cms)
+            content = cms.ContentInfo.load(signature_cms)["content"]
+            signer_info = content["signer_infos"][0]
+            carried = [c.chosen for c in content["certificates"] or () if c.name == "certificate"]
         except ValueError as exc:
             raise DomainError("bad_signature", f"Chữ ký gửi về không hợp lệ: {exc}.") from exc
+        # The proof: the enrolled certificate's own key made this signature, and that
+        # certificate chains to a trusted root and is not revoked. Identifiers inside the CMS
+        # (serial, subject) are only claims and are never trusted on their own.
+        validation.check_enrolled_signer(
+            signer_info=signer_info,
+            digest=prepared.digest,
+            enrolled_pem=locked.profile.certificate_pem.encode(),
+            extra_certs=carried,
+        )
         report = validation.validate_pdf(signed)
         mine = next(
             (item for item in report.signatures if item.field_name == result.field_name(role)),
@@ -484,8 +497,8 @@ def result_external_finish(
                 "bad_signature", "Chữ ký gửi về không khớp với văn bản hoặc chứng thư số."
             )
         cert = _profile_cert(locked.profile)
-        if format(cert.serial_number, "X") != mine.signer.serial:
-            raise DomainError("bad_signature", "Chữ ký không phải của người được giao ký.")
+        if mine.signer.sha256 != validation.cert_info(cert).sha256:
+            raise DomainError("signature_key_mismatch", "Chữ ký không phải của người được giao ký.")
         now = timezone.now()
         locked.finished_at = now
         locked.save(update_fields=["finished_at"])

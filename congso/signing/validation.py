@@ -487,3 +487,104 @@ def validate_pdf(
         validated_at=(moment or datetime.datetime.now(datetime.UTC)).isoformat(),
         document_timestamps=doc_ts,
     )
+
+
+# --- Proof of the enrolled key (external signatures) ------------------------------------------
+
+
+def _load_certs(data: bytes) -> list[asn1_x509.Certificate]:
+    if pem.detect(data):
+        return [asn1_x509.Certificate.load(der) for _t, _h, der in pem.unarmor(data, multiple=True)]
+    return [asn1_x509.Certificate.load(data)] if data.strip() else []
+
+
+async def _validate_cert_path(
+    cert: asn1_x509.Certificate, intermediates: list[asn1_x509.Certificate]
+) -> None:
+    from pyhanko_certvalidator import CertificateValidator
+
+    roots = trust_roots()
+    if not roots:
+        validation_spec()  # raises no_trust_roots
+    fetch = bool(settings.SIGNING_ONLINE_REVOCATION)
+    backend = revcache.CachingFetcherBackend() if fetch else None
+    context = ValidationContext(
+        trust_roots=roots,
+        other_certs=intermediates,
+        allow_fetching=fetch,
+        revocation_mode="require",
+        fetcher_backend=backend,
+    )
+    try:
+        validator = CertificateValidator(cert, validation_context=context)
+        await validator.async_validate_usage(key_usage={"digital_signature"})
+    finally:
+        if backend is not None:
+            await backend.close()
+
+
+def check_enrolled_signer(
+    *, signer_info: Any, digest: bytes, enrolled_pem: bytes, extra_certs: Iterable[Any] = ()
+) -> None:
+    """Refuse an external CMS signature unless it is a proof made with the enrolled key.
+
+    The identifiers inside the CMS (issuer, serial, subject) are claims anyone can copy into a
+    self-made certificate; only three checks together prove who signed:
+
+    1. the signature value verifies over the signed attributes (whose message digest must be
+       ``digest``, the prepared document's) with the public key of the **enrolled**
+       certificate (``enrolled_pem``, the first certificate of the profile's PEM), never with
+       the certificate the CMS carries;
+    2. that certificate builds a path to a configured trust root (``CONGSO_SIGNING_TRUST_ROOTS``;
+       intermediates from the profile PEM and the CMS are untrusted helpers only);
+    3. no certificate of the path is revoked (OCSP or CRL required, fetched online).
+
+    Raises a :class:`DomainError` with a stable code: ``signature_key_mismatch``,
+    ``certificate_revoked``, ``certificate_expired`` or ``certificate_untrusted``.
+    """
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+    from pyhanko_certvalidator.errors import (
+        ExpiredError,
+        InvalidCertificateError,
+        NotYetValidError,
+        PathBuildingError,
+        PathValidationError,
+        RevokedError,
+    )
+
+    certs = _load_certs(enrolled_pem)
+    if not certs:
+        raise DomainError(
+            "signer_misconfigured", "Hồ sơ ký từ xa chưa có chứng thư số của người ký."
+        )
+    enrolled, intermediates = certs[0], [*certs[1:], *extra_certs]
+    try:
+        intact, valid = validate_sig_integrity(signer_info, enrolled, "data", digest)
+    except Exception:  # a malformed signer info or an algorithm mismatch: not a proof
+        intact = valid = False
+    if not (intact and valid):
+        raise DomainError(
+            "signature_key_mismatch",
+            "Chữ ký gửi về không được tạo bằng khóa của chứng thư số đã đăng ký cho người ký.",
+            field="signature_cms",
+        )
+    try:
+        asyncio.run(_validate_cert_path(enrolled, list(intermediates)))
+    except RevokedError as exc:
+        raise DomainError(
+            "certificate_revoked",
+            "Chứng thư số của người ký đã bị thu hồi.",
+            field="signature_cms",
+        ) from exc
+    except (ExpiredError, NotYetValidError) as exc:
+        raise DomainError(
+            "certificate_expired",
+            "Chứng thư số của người ký đã hết hạn hoặc chưa có hiệu lực.",
+            field="signature_cms",
+        ) from exc
+    except (PathBuildingError, PathValidationError, InvalidCertificateError) as exc:
+        raise DomainError(
+            "certificate_untrusted",
+            f"Chứng thư số của người ký không hợp lệ hoặc không dẫn đến CA gốc tin cậy: {exc}",
+            field="signature_cms",
+        ) from exc

@@ -12,10 +12,23 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
-from congso.audit.chain import GENESIS_HASH, canonical_json, compute_hash, normalise
+from congso.audit.chain import (
+    GENESIS_HASH,
+    HASHED_FIELDS,
+    canonical_json,
+    compute_hash,
+    compute_legacy_hash,
+    normalise,
+)
 from congso.audit.models import AppendOnlyError, AuditEvent
 from congso.audit.services import record, snapshot
-from congso.audit.verify import HASH_MISMATCH, PREV_HASH_MISMATCH, SEQ_GAP, verify_chain
+from congso.audit.verify import (
+    ACTOR_MISMATCH,
+    HASH_MISMATCH,
+    PREV_HASH_MISMATCH,
+    SEQ_GAP,
+    verify_chain,
+)
 from congso.core.middleware import request_id_var
 from tests.audit.helpers import disable_append_only_triggers, raw
 
@@ -164,6 +177,7 @@ def test_rehashed_row_breaks_the_next_link(officer):
         "after": target.after,
         "request_id": target.request_id,
         "prev_hash": target.prev_hash,
+        "actor_id": target.actor_id,
     }
     disable_append_only_triggers()
     raw(
@@ -269,3 +283,118 @@ def test_flush_can_still_empty_the_database():
     call_command("flush", interactive=False, verbosity=0)
     assert not AuditEvent.objects.exists()
     assert record(actor=None, action="test.after_flush").seq == 1
+
+
+# --- Keyed chain (issue 13 item 10) ---------------------------------------------------------------
+
+
+def _rows() -> list[dict]:
+    columns = (*HASHED_FIELDS, "hash")
+    return [
+        dict(zip(columns, row, strict=True))
+        for row in AuditEvent.objects.order_by("seq").values_list(*columns)
+    ]
+
+
+def _rehash_from(seq: int, hasher) -> None:
+    """Rewrite every event from ``seq`` on consistently, as a database administrator could."""
+    disable_append_only_triggers()
+    prev = GENESIS_HASH
+    for row in _rows():
+        if row["seq"] < seq:
+            prev = row["hash"]
+            continue
+        row["prev_hash"] = prev
+        if row["seq"] == seq:
+            row["target_label"] = "rewritten"
+        row["hash"] = hasher(row)
+        raw(
+            "UPDATE audit_auditevent SET target_label = %s, prev_hash = %s, hash = %s "
+            "WHERE seq = %s",
+            [row["target_label"], row["prev_hash"], row["hash"], row["seq"]],
+        )
+        prev = row["hash"]
+
+
+@pytest.mark.parametrize(
+    "hasher",
+    [compute_legacy_hash, lambda row: compute_hash(row, key=b"guessed-key")],
+    ids=["unkeyed-sha256", "wrong-key"],
+)
+def test_a_consistently_rehashed_chain_does_not_verify_without_the_key(officer, hasher):
+    build_chain(officer, 5)
+    _rehash_from(2, hasher)
+    result = verify_chain()
+    assert result.broken is not None
+    assert (result.broken.seq, result.broken.problem) == (2, HASH_MISMATCH)
+
+
+def test_with_the_key_a_rehash_verifies_which_is_why_the_key_stays_outside(officer, settings):
+    build_chain(officer, 3)
+    _rehash_from(2, compute_hash)
+    assert verify_chain().ok  # the anchors (test_anchors.py) catch this case
+
+
+def test_changed_actor_id_breaks_the_event(officer):
+    other = User.objects.create_user(username="canbo2", password="x")
+    build_chain(officer, 3)
+    disable_append_only_triggers()
+    raw("UPDATE audit_auditevent SET actor_id = %s WHERE seq = 2", [other.pk])
+    result = verify_chain()
+    assert result.broken is not None
+    assert (result.broken.seq, result.broken.problem) == (2, HASH_MISMATCH)
+
+
+def test_actor_id_nulled_while_the_user_exists_is_reported(officer):
+    build_chain(officer, 3)
+    disable_append_only_triggers()
+    raw("UPDATE audit_auditevent SET actor_id = NULL WHERE seq = 2")
+    result = verify_chain()
+    assert result.broken is not None
+    assert (result.broken.seq, result.broken.problem) == (2, ACTOR_MISMATCH)
+
+
+def test_every_column_is_hashed():
+    assert set(HASHED_FIELDS) == {
+        f.attname for f in AuditEvent._meta.concrete_fields if f.attname != "hash"
+    }
+
+
+def test_legacy_events_verify_up_to_the_configured_seq(officer, settings):
+    """Events written before the chain was keyed keep their SHA-256; the first keyed event
+    binds them with its prev_hash."""
+    prev = GENESIS_HASH
+    for seq in (1, 2):
+        fields = {
+            "seq": seq,
+            "time": dt.datetime(2025, 1, seq, tzinfo=dt.UTC),
+            "actor_label": f"canbo1#{officer.pk}",
+            "action": "legacy.event",
+            "target_type": "",
+            "target_id": "",
+            "target_label": "",
+            "before": None,
+            "after": {"n": seq},
+            "request_id": "",
+            "prev_hash": prev,
+        }
+        AuditEvent(actor=officer, hash=compute_legacy_hash(fields), **fields).save()
+        prev = compute_legacy_hash(fields)
+    record(actor=officer, action="keyed.event")
+    assert not verify_chain().ok  # by default every event must be keyed
+    settings.AUDIT_LEGACY_UNTIL_SEQ = 2
+    result = verify_chain()
+    assert result.ok and result.count == 3
+    # Rewriting a legacy event (even consistently) breaks the first keyed one.
+    _rehash_from(1, compute_legacy_hash)
+    assert verify_chain().broken.seq == 3
+
+
+def test_an_append_stays_one_hmac_and_no_extra_query(officer, django_assert_num_queries):
+    """The append is on every write path (docs/benchmarks.md): lock (PostgreSQL), head, insert."""
+    from django.db import connection
+
+    record(actor=officer, action="test.warm")
+    expected = 3 if connection.vendor == "postgresql" else 2
+    with transaction.atomic(), django_assert_num_queries(expected):
+        record(actor=officer, action="test.cost", target=officer, after={"n": 1})

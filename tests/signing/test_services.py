@@ -24,6 +24,7 @@ from congso.dossiers.models import Dossier
 from congso.org.models import Role, RoleAssignment
 from congso.signing import pki, services, signers, validation
 from congso.signing.models import (
+    ExternalSigningSession,
     ResultStatus,
     ResultTemplate,
     SignatureRole,
@@ -340,3 +341,147 @@ def test_pkcs11_signing_on_softhsm(
     assert report.indication == PASSED, report.signatures[0].messages
     assert report.signatures[0].level == "B-T"
     assert SignedResult.objects.get(pk=result.pk).status == ResultStatus.SIGNED
+
+
+def _forged_copy(real: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A self-made certificate copying the real one's subject, issuer and serial number, with
+    a key of its own (what an attacker can make without the CA)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    original = x509.load_pem_x509_certificate(real.read_bytes())
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = (
+        x509.CertificateBuilder()
+        .subject_name(original.subject)
+        .issuer_name(original.issuer)
+        .public_key(key.public_key())
+        .serial_number(original.serial_number)
+        .not_valid_before(original.not_valid_before_utc)
+        .not_valid_after(original.not_valid_after_utc)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "forged.crt", tmp_path / "forged.key"
+    cert_path.write_bytes(forged.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def _openssl_cms(tbs: bytes, cert: Path, key: Path, chain: Path, tmp_path: Path) -> str:
+    (tmp_path / "tbs.bin").write_bytes(tbs)
+    out = tmp_path / "sig.der"
+    subprocess.run(
+        [
+            *("openssl", "cms", "-sign", "-binary", "-cades", "-md", "sha256"),
+            *("-outform", "DER", "-in", str(tmp_path / "tbs.bin"), "-out", str(out)),
+            *("-signer", str(cert), "-inkey", str(key), "-certfile", str(chain)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return base64.b64encode(out.read_bytes()).decode()
+
+
+def _start_external(world: World, dossier: Dossier, officer: str, demo: pki.DemoPKI) -> tuple:
+    ResultTemplate.objects.filter(procedure=world.procedure).update(signature_roles=["approval"])
+    chain = b"".join(
+        path.read_bytes() for path in (demo.officer_cert(officer), demo.directory / "ca.crt")
+    )
+    profile = _profile(
+        world,
+        world.leader_a,
+        officer,
+        SignatureRole.APPROVAL,
+        backend="external",
+        config={},
+        certificate_pem=chain.decode(),
+    )
+    result = services.result_prepare(actor=world.leader_a, dossier=dossier)
+    client = Client()
+    client.force_login(world.leader_a)
+    started = client.post(
+        f"/api/v1/signatures/results/{result.code}/external",
+        {"profile_id": profile.pk},
+        content_type="application/json",
+    )
+    assert started.status_code == 201, started.content
+    return client, result, started.json()
+
+
+def _nothing_recorded(result: SignedResult) -> None:
+    result.refresh_from_db()
+    assert result.signatures.count() == 0
+    assert result.status != ResultStatus.SIGNED
+    assert not AuditEvent.objects.filter(action="signing.result.sign").exists()
+    assert not ExternalSigningSession.objects.filter(
+        result=result, finished_at__isnull=False
+    ).exists()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+def test_external_signature_with_a_forged_certificate_is_refused(
+    world: World, dossier: Dossier, signing_settings: pki.DemoPKI, tmp_path: Path, settings: Any
+) -> None:
+    """issue 13 item 1: the serial number alone used to be compared."""
+    settings.OFFICER_2FA_REQUIRED = False
+    demo = signing_settings
+    client, result, started = _start_external(world, dossier, "pho-chu-tich", demo)
+    tbs = base64.b64decode(started["to_be_signed"])
+    forged_cert, forged_key = _forged_copy(demo.officer_cert("pho-chu-tich"), tmp_path)
+    cms_b64 = _openssl_cms(tbs, forged_cert, forged_key, demo.directory / "ca.crt", tmp_path)
+    url = f"/api/v1/signatures/external/{started['session']}"
+    refused = client.post(url, {"signature_cms": cms_b64}, content_type="application/json")
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["code"] == "signature_key_mismatch"
+    _nothing_recorded(result)
+    # The real enrolled key on the same session is still accepted.
+    real = _openssl_cms(
+        tbs,
+        demo.officer_cert("pho-chu-tich"),
+        demo.officer_key("pho-chu-tich"),
+        demo.directory / "ca.crt",
+        tmp_path,
+    )
+    accepted = client.post(url, {"signature_cms": real}, content_type="application/json")
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json()["status"] == "signed"
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+def test_external_signature_with_a_revoked_or_untrusted_certificate_is_refused(
+    world: World, dossier: Dossier, signing_settings: pki.DemoPKI, tmp_path: Path, settings: Any
+) -> None:
+    settings.OFFICER_2FA_REQUIRED = False
+    demo = signing_settings
+    demo.issue_officer(
+        "bi-thu-hoi",
+        full_name="Trần Thị Lan",
+        title="Phó Chủ tịch",
+        agency="UBND xã Tịnh Khê",
+        not_after=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=30),
+    )
+    client, result, started = _start_external(world, dossier, "bi-thu-hoi", demo)
+    demo.revoke("bi-thu-hoi")
+    cms_b64 = _openssl_cms(
+        base64.b64decode(started["to_be_signed"]),
+        demo.officer_cert("bi-thu-hoi"),
+        demo.officer_key("bi-thu-hoi"),
+        demo.directory / "ca.crt",
+        tmp_path,
+    )
+    url = f"/api/v1/signatures/external/{started['session']}"
+    refused = client.post(url, {"signature_cms": cms_b64}, content_type="application/json")
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["code"] == "certificate_revoked"
+    _nothing_recorded(result)
+    # A root the server does not trust: the same key and certificate are refused too.
+    settings.SIGNING_TRUST_ROOTS = [str(demo.officer_cert("chu-tich"))]
+    again = client.post(url, {"signature_cms": cms_b64}, content_type="application/json")
+    assert again.status_code == 400 and again.json()["code"] == "certificate_untrusted"

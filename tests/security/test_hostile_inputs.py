@@ -1,0 +1,362 @@
+"""Hostile inputs, endpoint by endpoint: what an attacker sends and what must hold.
+
+Grow this module with every new endpoint: add its hostile values to the tables below (and a
+test when the endpoint has its own kind of input). Findings of issue 13 are named by item.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client
+
+from congso.dossiers.models import Dossier
+from tests.dossiers.conftest import FORM, pdf, png, submit
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/dossiers"
+
+#: Text no page can show: lone surrogates (both halves) and NUL (issue 13 item 3).
+BAD_TEXT = ["\ud800", "Nguyễn \udfff An", "An\x00", "\x00"]
+
+
+def _submit(client: Client, form: dict[str, Any]) -> Any:
+    return client.post(
+        API,
+        data={
+            "procedure": "1.001193",
+            "agency": "000.00.51.H51",
+            "form_data": json.dumps(form),  # ensure_ascii: "\ud800" travels as an escape
+            "files.to-khai": pdf(),
+            "files.giay-chung-sinh": png(),
+        },
+    )
+
+
+@pytest.fixture
+def citizen(world: Any) -> Client:
+    client = Client()
+    client.force_login(world.citizen_user)
+    return client
+
+
+# --- Invalid text (item 3) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", BAD_TEXT)
+def test_form_data_with_invalid_text_is_refused_naming_the_field(
+    world: Any, citizen: Client, bad: str
+) -> None:
+    response = _submit(citizen, {**FORM, "ho_ten_tre": bad})
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["code"] == "invalid_text"
+    assert body["field"] == "ho_ten_tre"
+    assert "ho_ten_tre" in body["message"] and "không hợp lệ" in body["message"]
+    assert not Dossier.objects.exists()
+
+
+def test_invalid_text_in_a_nested_key_or_value_is_found(world: Any, citizen: Client) -> None:
+    response = _submit(citizen, {**FORM, "extra": {"list": ["ok", "\ud83d"]}})
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["code"], body["field"]) == ("invalid_text", "extra.list.1")
+    assert body["errors"] == [
+        {"code": "invalid_text", "field": "extra.list.1", "message": body["errors"][0]["message"]}
+    ]
+    bad_key = _submit(citizen, {**FORM, "k\x00": "v"})
+    assert bad_key.json()["code"] == "invalid_text"
+    assert bad_key.json()["field"] == "k\\u0000"
+
+
+def test_the_domain_refuses_invalid_text_whatever_the_entry_point(world: Any) -> None:
+    from congso.catalog.formschema import FormInvalid
+
+    with pytest.raises(FormInvalid) as caught:
+        submit(world, form_data={**FORM, "ho_ten_tre": "\ud800"})
+    assert caught.value.code == "invalid_text" and caught.value.field == "ho_ten_tre"
+
+
+@pytest.mark.parametrize("bad", BAD_TEXT)
+def test_json_bodies_with_invalid_text_are_refused_at_the_door(world: Any, bad: str) -> None:
+    code = submit(world).code
+    client = Client()
+    client.force_login(world.reception_a)
+    response = client.post(
+        f"{API}/{code}/actions/not_accept",
+        data=json.dumps({"reason": {"text": bad}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid_text"
+    assert response.json()["field"] == "reason.text"
+
+
+def test_query_strings_with_nul_are_refused(world: Any, citizen: Client) -> None:
+    response = citizen.get(f"{API}?q=a%00b")
+    assert response.status_code == 422
+    assert response.json()["field"] == "q"
+
+
+def test_html_form_posts_with_nul_answer_a_vietnamese_page_naming_the_field(world: Any) -> None:
+    response = Client().post("/tai-khoan/dang-nhap/", {"username": "ab\x00c", "password": "x"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Nội dung gửi lên không hợp lệ" in html and "«username»" in html
+
+
+def test_valid_vietnamese_text_and_emoji_pass(world: Any, citizen: Client) -> None:
+    response = _submit(citizen, {**FORM, "ho_ten_tre": "Nguyễn Thị Ánh 🌸"})
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.skipif(
+    connection.vendor == "postgresql", reason="PostgreSQL refuses to store such text at all"
+)
+def test_text_check_finds_rows_stored_before_the_guard(world: Any, capsys: Any) -> None:
+    dossier = submit(world)
+    Dossier.objects.filter(pk=dossier.pk).update(form_data={**FORM, "note": "\ud800"})
+    with pytest.raises(CommandError):
+        call_command("text_check")
+    out = capsys.readouterr().out
+    assert f"dossiers.dossier pk={dossier.pk} field=form_data.note" in out
+
+
+def test_text_check_passes_on_clean_data(world: Any, capsys: Any) -> None:
+    submit(world)
+    call_command("text_check")
+    assert "OK" in capsys.readouterr().out
+
+
+# --- Formula injection in exports (item 2) --------------------------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/x","Xem hồ sơ")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def _string_cells(data: bytes) -> dict[str, Any]:
+    """Every cell of the first sheet that holds one of FORMULAS, by coordinate → cell."""
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    return {
+        cell.coordinate: cell
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and any(f in cell.value for f in FORMULAS)
+    }
+
+
+def test_tracking_book_xlsx_writes_a_citizen_named_like_a_formula_as_text(
+    world: Any, clock: Any
+) -> None:
+    """issue 13 item 2: the applicant's name and address became live formulas in form 06."""
+    import datetime
+    import io
+    import zipfile
+
+    from congso.reports import builders
+    from tests.dossiers.conftest import receive
+
+    dossier = receive(world, submit(world))
+    Dossier.objects.filter(pk=dossier.pk).update(
+        applicant_name=FORMULAS[0], applicant_address=FORMULAS[1], applicant_phone=FORMULAS[3]
+    )
+    day = datetime.date(2026, 3, 2)
+    data = builders.tracking_book(
+        world.desk_a, day, day, queryset=Dossier.objects.all(), fmt="xlsx", progress=lambda _: None
+    )
+    cells = _string_cells(data)
+    values = {cell.value for cell in cells.values()}
+    assert FORMULAS[0] in values
+    assert any(FORMULAS[1] in value for value in values)
+    assert all(cell.data_type == "s" for cell in cells.values())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml  # no formula anywhere
+    assert 't="inlineStr"><is><t>=HYPERLINK(' in sheet_xml
+
+
+def test_report_xlsx_writes_every_string_as_text() -> None:
+    from congso.reports.builders import Document, Section, Table, to_xlsx
+
+    document = Document(
+        title=FORMULAS[0],
+        subtitle=FORMULAS[2],
+        letterhead=None,  # type: ignore[arg-type]
+        sections=[
+            Section(FORMULAS[3], [FORMULAS[4]], Table([FORMULAS[5], "n"], [[FORMULAS[0], 1]]))
+        ],
+        sheet_name="x",
+    )
+    cells = _string_cells(to_xlsx(document))
+    assert len(cells) == 6
+    for cell in cells.values():
+        assert cell.data_type == "s", cell.coordinate
+        assert cell.number_format == "@", cell.coordinate
+
+
+def test_catalog_export_keeps_formula_like_text_as_text(tmp_path: Any) -> None:
+    from openpyxl import Workbook
+
+    from congso.catalog.importexport import _write_row
+
+    sheet = Workbook().active
+    _write_row(sheet, list(FORMULAS))
+    assert [cell.data_type for cell in sheet[1]] == ["s"] * len(FORMULAS)
+
+
+def test_csv_helper_prefixes_formula_triggers() -> None:
+    from congso.core.spreadsheet import csv_row
+
+    assert csv_row([*FORMULAS, "Nguyễn Văn An", 5]) == [
+        *("'" + f for f in FORMULAS),
+        "Nguyễn Văn An",
+        5,
+    ]
+
+
+# --- Hostile files (item 8) -----------------------------------------------------------------------
+
+
+def make_pdf(*catalog_extra: str, objects: tuple[str, ...] = ()) -> bytes:
+    """A small well-formed PDF (correct xref) whose catalog holds ``catalog_extra``."""
+    bodies = [
+        f"<< /Type /Catalog /Pages 2 0 R {' '.join(catalog_extra)} >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        *objects,
+    ]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(bodies) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(bodies) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+JS = "<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
+EMBEDDED = (
+    "<< /Type /Filespec /F (x.exe) /EF << /F 5 0 R >> >>",
+    "<< /Type /EmbeddedFile /Length 2 >>\nstream\nMZ\nendstream",
+)
+HOSTILE_PDFS = {
+    "open_action_javascript": make_pdf("/OpenAction 4 0 R", objects=(JS,)),
+    "escaped_name": make_pdf("/OpenAction 4 0 R", objects=("<< /S /J#61vaScript /J#53 (1) >>",)),
+    "additional_actions": make_pdf("/AA << /WC 4 0 R >>", objects=(JS,)),
+    "embedded_file": make_pdf(
+        "/Names << /EmbeddedFiles << /Names [(x.exe) 4 0 R] >> >>", objects=EMBEDDED
+    ),
+    "launch": make_pdf("/OpenAction << /S /Launch /F (cmd.exe) >>"),
+}
+
+
+def _object_streams(pdf: bytes, tmp_path: Any) -> bytes:
+    """The same PDF with its objects compressed into object streams (invisible to a byte scan)."""
+    import subprocess
+
+    source, target = tmp_path / "in.pdf", tmp_path / "out.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["qpdf", "--object-streams=generate", str(source), str(target)], check=True)
+    data = target.read_bytes()
+    assert b"JavaScript" not in data
+    return data
+
+
+def _check(data: bytes, name: str = "to-khai.pdf") -> Any:
+    import io
+
+    from congso.dossiers import attachments
+
+    return attachments.check(
+        io.BytesIO(data),
+        name=name,
+        slot_code="to-khai",
+        slot_name="Tờ khai",
+        allowed_types=None,
+        max_size_bytes=None,
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_PDFS))
+def test_pdfs_with_active_content_are_refused(kind: str) -> None:
+    from congso.core.errors import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        _check(HOSTILE_PDFS[kind])
+    assert caught.value.code == "pdf_active_content"
+    assert caught.value.field == "files.to-khai" and "Print to PDF" in caught.value.message
+
+
+def test_javascript_hidden_in_object_streams_is_found(tmp_path: Any) -> None:
+    from congso.core.errors import DomainError
+
+    hidden = _object_streams(HOSTILE_PDFS["open_action_javascript"], tmp_path)
+    with pytest.raises(DomainError) as caught:
+        _check(hidden)
+    assert caught.value.code == "pdf_active_content"
+
+
+def test_a_plain_pdf_passes_and_names_are_cleaned() -> None:
+    checked = _check(make_pdf(), name="\u202efdp.exe")
+    assert checked.mime_type == "application/pdf"
+    assert checked.name == "fdp.pdf"
+    assert _check(make_pdf(), name="Tờ khai.PDF").name == "Tờ khai.pdf"
+    assert _check(make_pdf(), name="a\u2066b\u200f/../c\x07").name == "ab.pdf"
+
+
+def test_an_uploaded_bidi_name_is_stored_and_served_clean(world: Any, citizen: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = citizen.post(
+        API,
+        data={
+            "procedure": "1.001193",
+            "agency": "000.00.51.H51",
+            "form_data": json.dumps(FORM),
+            "files.to-khai": SimpleUploadedFile("\u202efdp.exe", make_pdf()),
+            "files.giay-chung-sinh": png(),
+        },
+    )
+    assert response.status_code == 201, response.content
+    components = {item["code"]: item for item in response.json()["components"]}
+    assert components["to-khai"]["attachments"][0]["original_name"] == "fdp.pdf"
+
+
+def test_an_uploaded_pdf_with_javascript_is_refused_by_the_api(world: Any, citizen: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = citizen.post(
+        API,
+        data={
+            "procedure": "1.001193",
+            "agency": "000.00.51.H51",
+            "form_data": json.dumps(FORM),
+            "files.to-khai": SimpleUploadedFile("to-khai.pdf", HOSTILE_PDFS["launch"]),
+            "files.giay-chung-sinh": png(),
+        },
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "pdf_active_content"
+    assert not Dossier.objects.exists()
