@@ -336,6 +336,25 @@ class ProcessInline(admin.TabularInline):
     show_change_link = True
 
 
+class ComputableLimitFilter(admin.SimpleListFilter):
+    """Versions for which no due instant can be computed: an error for the catalogue admin to
+    fix (set the value and unit, or the cases), never a silent "no deadline" for a citizen."""
+
+    title = "hạn giải quyết"
+    parameter_name = "han"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("chua", "Chưa tính được — cần sửa"), ("co", "Tính được")]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() not in ("chua", "co"):
+            return queryset
+        missing = [v.pk for v in queryset if not v.has_computable_limit]
+        if self.value() == "chua":
+            return queryset.filter(pk__in=missing)
+        return queryset.exclude(pk__in=missing)
+
+
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(ManagedAdmin):
     form = VersionForm
@@ -347,7 +366,13 @@ class ProcedureVersionAdmin(ManagedAdmin):
         "time_limit",
         "online_level",
     )
-    list_filter = ("online_level", "time_limit_unit", "procedure__field", "effective_from")
+    list_filter = (
+        ComputableLimitFilter,
+        "online_level",
+        "time_limit_unit",
+        "procedure__field",
+        "effective_from",
+    )
     search_fields = ("procedure__code", "procedure__name")
     list_select_related = ("procedure",)
     autocomplete_fields = ("procedure",)
@@ -356,6 +381,8 @@ class ProcedureVersionAdmin(ManagedAdmin):
 
     @admin.display(description="thời hạn giải quyết")
     def time_limit(self, obj: ProcedureVersion) -> str:
+        if not obj.has_computable_limit:
+            return f"⚠ Chưa tính được hạn — cần sửa ({obj.time_limit_text[:80]})"
         return obj.time_limit_label
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

@@ -9,6 +9,8 @@ the day it was received. Writes go through :mod:`congso.catalog.services`; reads
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 
@@ -41,6 +43,31 @@ class TimeLimitUnit(models.TextChoices):
     WORKING_HOURS = "working_hours", "giờ làm việc"
     DAYS = "days", "ngày"
     INSTANT = "instant", "giải quyết ngay trong ngày"
+
+
+#: Units of the per-case limits of the national database (``unit_raw``) that can be counted.
+CASE_UNITS: dict[str, str] = {
+    "WORKING_DAY": TimeLimitUnit.WORKING_DAYS,
+    "DAY": TimeLimitUnit.DAYS,
+    "WORKING_HOUR": TimeLimitUnit.WORKING_HOURS,
+    "HOUR": TimeLimitUnit.WORKING_HOURS,
+    **{unit.value: unit.value for unit in TimeLimitUnit if unit != TimeLimitUnit.INSTANT},
+}
+
+
+def approximate_days(value: Decimal, unit: str) -> Decimal:
+    """A limit in calendar days, roughly (5 working days a week, 8 hours a day): only to pick the
+    longest of several cases."""
+    if unit == TimeLimitUnit.WORKING_DAYS:
+        return value * 7 / 5
+    if unit == TimeLimitUnit.WORKING_HOURS:
+        return value / 8 * 7 / 5
+    return value
+
+
+def _limit_words(value: Decimal, unit: str) -> str:
+    number = f"{value.normalize():f}".replace(".", ",")
+    return f"{number} {TimeLimitUnit(unit).label}"
 
 
 class OnlineLevel(models.TextChoices):
@@ -255,16 +282,44 @@ class ProcedureVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.procedure.code} v{self.version} (từ {self.effective_from:%d/%m/%Y})"
 
+    def case_limits(self) -> list[tuple[str, Decimal, str]]:
+        """The per-case limits of the national database (``time_limit_cases``) that can be
+        counted: ``(case_code, value, unit)``, unit one of :class:`TimeLimitUnit`."""
+        limits = []
+        for case in self.time_limit_cases or ():
+            if not isinstance(case, dict):
+                continue
+            unit = CASE_UNITS.get(str(case.get("unit_raw") or case.get("unit") or ""))
+            try:
+                value = Decimal(str(case.get("value")))
+            except (ArithmeticError, ValueError):
+                continue
+            if unit and value.is_finite() and value > 0:
+                limits.append((str(case.get("case_code") or ""), value, unit))
+        return limits
+
+    @property
+    def has_computable_limit(self) -> bool:
+        """Whether a due instant can be computed for every dossier of this version."""
+        return (
+            self.time_limit_unit == TimeLimitUnit.INSTANT
+            or self.time_limit_value is not None
+            or bool(self.case_limits())
+        )
+
     @property
     def time_limit_label(self) -> str:
-        """'5 ngày làm việc', 'giải quyết ngay trong ngày', or the text when there is no value."""
+        """'5 ngày làm việc', 'giải quyết ngay trong ngày', 'tối đa 5 ngày làm việc, tùy
+        trường hợp', or — never an editor's note — a plain sentence when none can be counted."""
         if self.time_limit_unit == TimeLimitUnit.INSTANT:
             return TimeLimitUnit.INSTANT.label
-        if self.time_limit_value is None:
-            return self.time_limit_text or "Không quy định một thời hạn cố định"
-        value = self.time_limit_value.normalize()
-        number = f"{value:f}".replace(".", ",")
-        return f"{number} {TimeLimitUnit(self.time_limit_unit).label}"
+        if self.time_limit_value is not None:
+            return _limit_words(self.time_limit_value, self.time_limit_unit)
+        cases = self.case_limits()
+        if cases:
+            _, value, unit = max(cases, key=lambda case: approximate_days(case[1], case[2]))
+            return f"tối đa {_limit_words(value, unit)}, tùy trường hợp"
+        return "Cơ quan giải quyết thông báo ngày hẹn khi tiếp nhận hồ sơ"
 
 
 class Component(models.Model):

@@ -19,6 +19,8 @@ from congso.catalog.models import (
     ProcedureVersion,
     Process,
     ProcessStep,
+    TimeLimitUnit,
+    approximate_days,
 )
 from congso.catalog.processes import as_decimal, check_fits, limit_hours, validate_process
 from congso.catalog.search import normalise, query_words, rank
@@ -207,11 +209,25 @@ def legal_limit_hours(
     return limit_hours(version.time_limit_value, version.time_limit_unit, hours_per_day)
 
 
-def time_limit_of(version: ProcedureVersion) -> TimeLimit:
-    """The version's legal time limit as the deadline engine takes it."""
-    if not version.time_limit_unit:
-        return TimeLimit(None, LimitUnit.WORKING_DAYS)
-    return TimeLimit.of(version.time_limit_value, version.time_limit_unit, version.same_day_cutoff)
+def time_limit_of(version: ProcedureVersion, case_code: str = "") -> TimeLimit:
+    """The version's legal time limit as the deadline engine takes it.
+
+    A version whose limit differs per case (trường hợp, ``time_limit_cases`` of the national
+    database) and has no single value: the chosen case's limit, or — no case chosen — the
+    longest case's, so that no dossier is left without a due instant. ``TimeLimit(None, …)``
+    only when nothing can be counted; the catalogue admin lists such versions («hạn giải quyết:
+    chưa tính được»).
+    """
+    if version.time_limit_unit == TimeLimitUnit.INSTANT or version.time_limit_value is not None:
+        return TimeLimit.of(
+            version.time_limit_value, version.time_limit_unit, version.same_day_cutoff
+        )
+    cases = version.case_limits()
+    chosen = [case for case in cases if case_code and case[0] == case_code]
+    if chosen or cases:
+        _, value, unit = (chosen or [max(cases, key=lambda c: approximate_days(c[1], c[2]))])[0]
+        return TimeLimit.of(value, unit)
+    return TimeLimit(None, LimitUnit.WORKING_DAYS)
 
 
 def estimate_due(

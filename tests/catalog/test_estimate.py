@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from congso.catalog.models import ProcedureVersion
-from congso.catalog.selectors import estimate_due
+from congso.catalog.selectors import estimate_due, time_limit_of
 from congso.core.errors import DomainError
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -99,3 +99,43 @@ def test_same_day_cutoff_is_checked(
         make_version(time_limit={"text": "", **limit})
     assert caught.value.field == "time_limit.same_day_cutoff"
     assert message in caught.value.message
+
+
+DEATH_CASES = [
+    {"case_code": "1.000656.01", "value": 5, "unit_raw": "WORKING_DAY"},
+    {"case_code": "1.000656.02", "value": 1, "unit_raw": "DAY"},
+    {"case_code": "1.000656.03", "value": 2, "unit_raw": "DAY"},
+]
+
+
+@pytest.mark.django_db
+def test_a_limit_per_case_gives_the_longest_case_or_the_chosen_one(
+    make_version: Callable[..., ProcedureVersion],
+) -> None:
+    """Death registration (1.000656) has no single limit, only three cases: a dossier still gets
+    a due instant — the longest case's unless the case is known — and the page says so."""
+    version = make_version(
+        time_limit={
+            "value": None,
+            "unit": None,
+            "text": "CSDLQG ghi 3 trường hợp",
+            "cases": DEATH_CASES,
+        }
+    )
+    assert version.has_computable_limit
+    assert version.time_limit_label == "tối đa 5 ngày làm việc, tùy trường hợp"
+    assert estimate_due(version, received_at=FRIDAY_BEFORE_CUTOFF) == at(27, 14, 59)
+    one_day = time_limit_of(version, "1.000656.02")
+    assert (one_day.value, one_day.unit) == (1, "days")
+
+
+@pytest.mark.django_db
+def test_nothing_to_count_is_flagged_not_shown_as_an_editor_note(
+    make_version: Callable[..., ProcedureVersion],
+) -> None:
+    version = make_version(
+        time_limit={"value": None, "unit": None, "text": "CSDLQG ghi '1 Khác' – value = null."}
+    )
+    assert not version.has_computable_limit
+    assert "CSDLQG" not in version.time_limit_label
+    assert estimate_due(version, received_at=FRIDAY_BEFORE_CUTOFF) is None
