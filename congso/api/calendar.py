@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict, WithJsonSchema
 
+from congso.api.schemas import ErrorOut
 from congso.calendar.selectors import get_calendar
 from congso.core.errors import DomainError
 
@@ -34,12 +35,6 @@ InstantText = Annotated[str, WithJsonSchema({"type": "string", "format": "date-t
 CountText = Annotated[str | None, WithJsonSchema({"type": "integer", "minimum": 0})]
 HoursText = Annotated[str | None, WithJsonSchema({"type": "number", "minimum": 0})]
 ProvinceText = Annotated[str | None, WithJsonSchema({"type": "string", "pattern": r"^\d{2}$"})]
-
-
-class ErrorOut(Schema):
-    code: str = Field(description="Mã lỗi ổn định, dành cho máy.", examples=["invalid_date"])
-    message: str = Field(description="Thông báo lỗi bằng tiếng Việt.")
-    field: str | None = Field(description="Tham số gây lỗi, nếu có.", examples=["from"])
 
 
 class WorkingDaysOut(Schema):

@@ -21,6 +21,7 @@ from ninja import Field, Form, Router, Schema
 from ninja.responses import Status
 
 from congso.api.auth import SESSION_OR_TOKEN
+from congso.api.schemas import ErrorOut
 from congso.catalog.selectors import get_procedure
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers import selectors, services
@@ -40,12 +41,6 @@ MULTIPART_NOTE = (
 
 
 # --- Schemas --------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    code: str = Field(description="Mã lỗi ổn định, dành cho máy.", examples=["concurrent_update"])
-    message: str = Field(description="Thông báo lỗi bằng tiếng Việt.")
-    field: str | None = Field(description="Trường gây lỗi, nếu có.", examples=["reason"])
 
 
 class LookupOut(Schema):
@@ -89,7 +84,7 @@ class AttachmentOut(Schema):
     supplement_id: int | None
 
 
-class ComponentOut(Schema):
+class DossierComponentOut(Schema):
     code: str
     name: str
     mandatory: bool
@@ -150,7 +145,7 @@ class DossierOut(DossierSummaryOut):
     returned_at: datetime | None
     return_method: str | None
     form_data: dict[str, Any]
-    components: list[ComponentOut]
+    components: list[DossierComponentOut]
     steps: list[StepOut]
     supplements: list[SupplementOut]
     rating: RatingOut | None
@@ -335,7 +330,7 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
         return_method=d.return_method or None,
         form_data=d.form_data,
         components=[
-            ComponentOut(
+            DossierComponentOut(
                 code=component.code,
                 name=component.name,
                 mandatory=component.mandatory,
@@ -867,7 +862,7 @@ def supplement(
 @router.post(
     "/{code}/components/{component}",
     response={
-        200: ComponentOut,
+        200: DossierComponentOut,
         400: ErrorOut,
         401: ErrorOut,
         403: ErrorOut,
@@ -893,7 +888,7 @@ def mark_component(
     verified: Form[bool | None] = None,
     digitised: Form[bool | None] = None,
     expected_version: Form[int | None] = None,
-) -> ComponentOut:
+) -> DossierComponentOut:
     """Multipart; an optional scan goes in the part ``scan``."""
     user = request.auth  # type: ignore[attr-defined]
     _files(request, allowed={"scan"})
@@ -907,7 +902,7 @@ def mark_component(
         scan=request.FILES.get("scan"),
         expected_version=expected_version,
     )
-    return ComponentOut(
+    return DossierComponentOut(
         code=item.code,
         name=item.name,
         mandatory=item.mandatory,

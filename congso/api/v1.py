@@ -6,18 +6,90 @@ Errors are JSON ``{"code", "message", "field"}``: ``code`` is stable and machine
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from congso.api import calendar as calendar_api
 from congso.api import catalog as catalog_api
 from congso.api import dossiers as dossiers_api
 from congso.api import org as org_api
 from congso.api import signing as signing_api
+from congso.api.auth import TOKEN_SESSION_OR_ANONYMOUS, Session, is_public
+from congso.api.schemas import ErrorOut, ValidationErrorOut
 from congso.core.errors import DomainError
 
-api = NinjaAPI(
+UNSAFE = ("post", "put", "patch", "delete")
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+#: Answers any operation can give, whatever its handler does (documented once, here).
+COMMON_RESPONSES: dict[str, dict[str, Any]] = {
+    "401": {
+        "description": "Chưa đăng nhập (`unauthenticated`), hoặc mã truy cập gửi kèm không hợp lệ, "
+        "đã hết hạn hay bị thu hồi (`invalid_token`).",
+        "content": {"application/json": {"schema": _ERROR_REF}},
+    },
+    "422": {
+        "description": "Dữ liệu gửi lên không đúng kiểu hoặc ngoài giới hạn (`validation_error`, "
+        "`out_of_range`, …).",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ValidationErrorOut"}}
+        },
+    },
+    "503": {
+        "description": "Hệ thống quá tải (`overloaded`, kèm Retry-After) hoặc thiếu cấu hình "
+        "cần cho thao tác.",
+        "content": {"application/json": {"schema": _ERROR_REF}},
+    },
+}
+CSRF_RESPONSE = {
+    "description": "Không có quyền (`forbidden`, …), hoặc gửi bằng phiên đăng nhập mà thiếu "
+    "mã CSRF.",
+    "content": {"application/json": {"schema": _ERROR_REF}},
+}
+
+
+class ContractAPI(NinjaAPI):
+    """Completes the OpenAPI document with what every operation may answer: 401 (a bad token is
+    refused everywhere), 422 with the validation error body, 503 (load shedding), 403 on unsafe
+    methods (CSRF of a session), and marks public operations' security as optional."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        public = set()
+        sessions = set()
+        for router in self._get_bound_routers():
+            for path_view in router.path_operations.values():
+                for operation in path_view.operations:
+                    op_id = operation.operation_id or self.get_openapi_operation_id(operation)
+                    if is_public(operation.auth_callbacks):
+                        public.add(op_id)
+                    if any(isinstance(cb, Session) for cb in operation.auth_callbacks):
+                        sessions.add(op_id)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ErrorOut, ValidationErrorOut):
+            definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, sub in definition.pop("$defs", {}).items():
+                components.setdefault(name, sub)
+            components[model.__name__] = definition
+        for path_item in schema["paths"].values():
+            for method, operation in path_item.items():
+                responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+                for status, response in COMMON_RESPONSES.items():
+                    responses[status] = response
+                if method in UNSAFE and operation["operationId"] in sessions:
+                    responses.setdefault("403", CSRF_RESPONSE)
+                if operation["operationId"] in public:
+                    operation.setdefault("security", []).append({})
+                operation["responses"] = dict(sorted(responses.items()))
+        return schema
+
+
+api = ContractAPI(
     title="Công Sở API",
     version="1",
     description=(
@@ -25,6 +97,7 @@ api = NinjaAPI(
         "Errors: JSON {code, message, field} with a stable code and a Vietnamese message."
     ),
     urls_namespace="api-v1",
+    auth=TOKEN_SESSION_OR_ANONYMOUS,
 )
 
 
