@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -158,11 +159,15 @@ def anonymous(request: HttpRequest) -> Any:
 
 
 #: Use as ``auth=`` on routers and operations that need a person.
-SESSION_OR_TOKEN = [BearerToken(), Session(), require_login]
+SESSION_OR_TOKEN: list[Callable[..., Any]] = [BearerToken(), Session(), require_login]
 #: The API's default: the same identity chain as :data:`SESSION_OR_TOKEN`, but an anonymous
 #: visitor is let through. Every operation uses one of the two, so a valid token is recognised
 #: everywhere, and an invalid one is refused everywhere (401 ``invalid_token``).
-TOKEN_SESSION_OR_ANONYMOUS = [BearerToken(), Session(optional=True), anonymous]
+TOKEN_SESSION_OR_ANONYMOUS: list[Callable[..., Any]] = [
+    BearerToken(),
+    Session(optional=True),
+    anonymous,
+]
 
 
 def is_public(callbacks: Any) -> bool:
