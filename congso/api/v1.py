@@ -44,6 +44,10 @@ COMMON_RESPONSES: dict[str, dict[str, Any]] = {
         "content": {"application/json": {"schema": _ERROR_REF}},
     },
 }
+BAD_BODY_RESPONSE = {
+    "description": "Nội dung gửi lên không đọc được (`invalid_body`) hoặc sai quy định.",
+    "content": {"application/json": {"schema": _ERROR_REF}},
+}
 CSRF_RESPONSE = {
     "description": "Không có quyền (`forbidden`, …), hoặc gửi bằng phiên đăng nhập mà thiếu "
     "mã CSRF.",
@@ -60,16 +64,7 @@ class ContractAPI(NinjaAPI):
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        public = set()
-        sessions = set()
-        for router in self._get_bound_routers():
-            for path_view in router.path_operations.values():
-                for operation in path_view.operations:
-                    op_id = operation.operation_id or self.get_openapi_operation_id(operation)
-                    if is_public(operation.auth_callbacks):
-                        public.add(op_id)
-                    if any(isinstance(cb, Session) for cb in operation.auth_callbacks):
-                        sessions.add(op_id)
+        public, sessions = self._auth_kinds()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for model in (ErrorOut, ValidationErrorOut):
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -78,15 +73,37 @@ class ContractAPI(NinjaAPI):
             components[model.__name__] = definition
         for path_item in schema["paths"].values():
             for method, operation in path_item.items():
-                responses = {str(k): v for k, v in operation.get("responses", {}).items()}
-                for status, response in COMMON_RESPONSES.items():
-                    responses[status] = response
-                if method in UNSAFE and operation["operationId"] in sessions:
-                    responses.setdefault("403", CSRF_RESPONSE)
-                if operation["operationId"] in public:
-                    operation.setdefault("security", []).append({})
-                operation["responses"] = dict(sorted(responses.items()))
+                _complete_operation(
+                    operation,
+                    public=operation["operationId"] in public,
+                    session=method in UNSAFE and operation["operationId"] in sessions,
+                )
         return schema
+
+    def _auth_kinds(self) -> tuple[set[str], set[str]]:
+        """Operation ids open to anonymous visitors, and those accepting a session."""
+        public, sessions = set(), set()
+        for router in self._get_bound_routers():
+            for path_view in router.path_operations.values():
+                for operation in path_view.operations:
+                    op_id = operation.operation_id or self.get_openapi_operation_id(operation)
+                    if is_public(operation.auth_callbacks):
+                        public.add(op_id)
+                    if any(isinstance(cb, Session) for cb in operation.auth_callbacks):
+                        sessions.add(op_id)
+        return public, sessions
+
+
+def _complete_operation(operation: dict[str, Any], *, public: bool, session: bool) -> None:
+    responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+    responses.update(COMMON_RESPONSES)
+    if "requestBody" in operation:
+        responses.setdefault("400", BAD_BODY_RESPONSE)
+    if session:
+        responses.setdefault("403", CSRF_RESPONSE)
+    if public:
+        operation.setdefault("security", []).append({})
+    operation["responses"] = dict(sorted(responses.items()))
 
 
 api = ContractAPI(
@@ -125,7 +142,12 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     codes = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
-    body = {"code": codes.get(exc.status_code, "error"), "message": str(exc), "field": None}
+    code, message = codes.get(exc.status_code, "error"), str(exc)
+    if exc.status_code == 400 and message == "Cannot parse request body":
+        code, message = "invalid_body", "Không đọc được nội dung gửi lên (JSON hoặc multipart sai)."
+    elif exc.status_code == 403 and message == "CSRF check Failed":
+        code, message = "csrf_failed", "Thiếu hoặc sai mã CSRF của phiên đăng nhập."
+    body = {"code": code, "message": message, "field": None}
     return api.create_response(request, body, status=exc.status_code)
 
 
