@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict, WithJsonSchema
 
+from congso.api import params
 from congso.api.schemas import ErrorOut
 from congso.calendar.selectors import get_calendar
 from congso.core.errors import DomainError
@@ -211,6 +212,7 @@ def add(
             field="working_hours",
         )
     calendar = get_calendar(province)
+    params.covered_instant(calendar, received_at, "start")
     try:
         if working_days is not None:
             days = _parse_count(working_days, "working_days")

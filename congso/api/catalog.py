@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import WithJsonSchema
 
+from congso.api import params
 from congso.api.schemas import ErrorOut
 from congso.calendar.selectors import get_calendar
 from congso.catalog import selectors
@@ -323,10 +324,12 @@ def estimate(
                 "agency_not_found", f"Không có cơ quan mã định danh «{agency}».", field="agency"
             )
     province = selectors.province_code_of(handling)
-    day = instant.astimezone(timezone.get_default_timezone()).date()
+    calendar = get_calendar(province)
+    params.covered_instant(calendar, instant, "received_at")
+    day = params.local_day(instant, "received_at")
     version = selectors.current_version(procedure, day)
     due = selectors.estimate_due(version, received_at=instant, province_code=province)
-    starts = get_calendar(province).start_of_counting(instant)
+    starts = calendar.start_of_counting(instant)
     has_process = None
     if handling is not None:
         has_process = version.processes.filter(agency=handling, active=True).exists()

@@ -118,9 +118,45 @@ api = ContractAPI(
 )
 
 
+#: Codes meaning "well-formed, but outside what can be answered": 422 in the API whatever layer
+#: raised them (the calendar engine raises them as plain 400 errors).
+OUT_OF_BOUNDS = frozenset({"calendar_out_of_range", "amount_too_large", "range_too_long"})
+#: Vietnamese messages for the validation errors of the request schemas.
+VALIDATION_MESSAGES = {
+    "missing": "Thiếu giá trị bắt buộc.",
+    "int_parsing": "Phải là số nguyên.",
+    "int_type": "Phải là số nguyên.",
+    "float_parsing": "Phải là số.",
+    "decimal_parsing": "Phải là số.",
+    "bool_parsing": "Phải là true hoặc false.",
+    "string_type": "Phải là chuỗi ký tự.",
+    "less_than_equal": "Giá trị vượt quá giới hạn cho phép ({le}).",
+    "greater_than_equal": "Giá trị nhỏ hơn giới hạn cho phép ({ge}).",
+    "date_parsing": "Phải là ngày dạng YYYY-MM-DD.",
+    "date_from_datetime_parsing": "Phải là ngày dạng YYYY-MM-DD.",
+    "datetime_parsing": "Phải là thời điểm ISO 8601 (ví dụ 2026-03-10T17:00:00+07:00).",
+    "datetime_from_date_parsing": "Phải là thời điểm ISO 8601 (ví dụ 2026-03-10T17:00:00+07:00).",
+    "list_type": "Phải là một danh sách.",
+    "model_attributes_type": "Phải là một đối tượng JSON.",
+    "dict_type": "Phải là một đối tượng JSON.",
+    "string_too_long": "Chuỗi quá dài (tối đa {max_length} ký tự).",
+}
+
+
+def _validation_message(err: dict[str, Any]) -> str:
+    template = VALIDATION_MESSAGES.get(err.get("type", ""))
+    if template is None:
+        return str(err.get("msg", ""))
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template
+
+
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    status = 422 if exc.code in OUT_OF_BOUNDS and exc.status == 400 else exc.status
+    return api.create_response(request, exc.as_dict(), status=status)
 
 
 @api.exception_handler(ValidationError)
@@ -128,7 +164,7 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     errors = []
     for err in exc.errors:
         loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "body", "path")]
-        errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "")})
+        errors.append({"field": ".".join(loc) or None, "message": _validation_message(err)})
     first = errors[0]["field"] if errors else None
     body = {
         "code": "validation_error",

@@ -15,8 +15,8 @@ import pytest
 import schemathesis
 from django.conf import settings
 from django.core import signals
-from django.db import close_old_connections
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
