@@ -124,9 +124,11 @@ def test_a_specialist_at_the_first_step_is_not_offered_complete(world, clock) ->
 def test_reception_work_is_not_offered_to_others(world, clock, name) -> None:
     dossier = _states(world, clock)["submitted"]
     user = getattr(world, name)
-    offered = Client().get(f"/api/v1/dossiers/{dossier.code}", headers=bearer(user)).json()[
-        "allowed_actions"
-    ]
+    offered = (
+        Client()
+        .get(f"/api/v1/dossiers/{dossier.code}", headers=bearer(user))
+        .json()["allowed_actions"]
+    )
     assert "receive" not in offered and "not_accept" not in offered
     response = Client().post(
         f"/api/v1/dossiers/{dossier.code}/actions/receive",
