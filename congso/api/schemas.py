@@ -16,6 +16,7 @@ class ErrorOut(Schema):
 
 
 class FieldErrorOut(Schema):
+    code: str | None = Field(None, description="Mã lỗi của trường (lỗi biểu mẫu), nếu có.")
     field: str | None = Field(
         description="Tham số hoặc trường gây lỗi (đường dẫn, nối bằng dấu chấm)."
     )

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.dossiers.conftest import submit
 
 DOCUMENT = Path(settings.BASE_DIR) / "docs" / "api" / "openapi-v1.json"
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = 5
 ROLES = ("anonymous", "citizen", "reception", "specialist", "leader")
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
