@@ -6,10 +6,12 @@ Errors are JSON ``{"code", "message", "field"}``: ``code`` is stable and machine
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
@@ -187,6 +189,48 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, body, status=exc.status_code)
 
 
+def _bad_text(value: Any, path: str) -> str | None:
+    """The path of the first string in ``value`` holding a NUL or a lone surrogate, else None
+    (PostgreSQL cannot store them, and they cannot be encoded as UTF-8)."""
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+            return path
+        return None
+    if isinstance(value, Schema):
+        value = value.model_dump()
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, child in items:
+        found = _bad_text(key, path) or _bad_text(child, f"{path}.{key}")
+        if found:
+            return found
+    return None
+
+
+def refuse_invalid_text(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Every text parameter of every operation: no NUL byte, no lone surrogate (400
+    ``invalid_text``, naming the field), before the handler or the database sees it."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        for name, value in kwargs.items():
+            field = _bad_text(value, name)
+            if field:
+                raise DomainError(
+                    "invalid_text",
+                    f"«{field}» chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lẻ).",
+                    field=field,
+                )
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(refuse_invalid_text)
 api.add_router("/calendar", calendar_api.router, tags=["calendar"])
 api.add_router("/org", org_api.router, tags=["org"])
 api.add_router("/procedures", catalog_api.router, tags=["catalog"])

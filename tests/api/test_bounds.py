@@ -149,3 +149,29 @@ def test_attachment_ids_are_bounded(world, client) -> None:
     )
     assert response.status_code == 422
     assert response.json()["field"] == "attachment_id"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/api/v1/procedures", {"q": "khai\x00sinh"}, "q"),
+        ("/api/v1/dossiers", {"status": "new\x00"}, "status"),
+        ("/api/v1/org/units", {"province": "5\x001"}, "province"),
+    ],
+)
+def test_nul_bytes_are_refused_at_the_door(world, client, path, params, field) -> None:
+    response = client.get(path, params, headers=bearer(world.leader_a))
+    assert response.status_code == 400, response.content
+    assert (response.json()["code"], response.json()["field"]) == ("invalid_text", field)
+
+
+def test_a_lone_surrogate_in_an_action_body_is_refused(world, client) -> None:
+    dossier = submit(world)
+    response = client.post(
+        f"/api/v1/dossiers/{dossier.code}/actions/not_accept",
+        '{"reason": "\\ud800"}',
+        content_type="application/json",
+        headers=bearer(world.reception_a),
+    )
+    assert response.status_code == 400, response.content
+    assert (response.json()["code"], response.json()["field"]) == ("invalid_text", "body.reason")
