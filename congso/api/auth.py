@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -108,9 +110,16 @@ class BearerToken(HttpBearer):
 
 
 class Session(APIKeyCookie):
-    """The Django session; CSRF is checked for signed-in users on unsafe methods."""
+    """The Django session; CSRF is checked for signed-in users on unsafe methods.
+
+    ``optional``: on public operations an officer's session that has not passed the second
+    factor counts as nobody (the visitor is anonymous) instead of being refused."""
 
     param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self, *, optional: bool = False) -> None:
+        super().__init__()
+        self.optional = optional
 
     def _get_key(self, request: HttpRequest) -> str | None:
         if not request.user.is_authenticated:
@@ -123,6 +132,8 @@ class Session(APIKeyCookie):
             return None
         verified = getattr(user, "is_verified", None)
         if second_factor_required(user) and not (verified and verified()):
+            if self.optional:
+                return None
             raise DomainError(
                 "second_factor_required",
                 "Cán bộ cần xác thực hai lớp (mã OTP) trước khi dùng API bằng phiên đăng nhập.",
@@ -140,5 +151,25 @@ def require_login(request: HttpRequest) -> Any:
     )
 
 
+def anonymous(request: HttpRequest) -> Any:
+    """Last in the public chain: nobody authenticated, and nobody is needed. The handler sees an
+    anonymous visitor (``request.auth`` and ``request.user``)."""
+    request.user = AnonymousUser()
+    return request.user
+
+
 #: Use as ``auth=`` on routers and operations that need a person.
-SESSION_OR_TOKEN = [BearerToken(), Session(), require_login]
+SESSION_OR_TOKEN: list[Callable[..., Any]] = [BearerToken(), Session(), require_login]
+#: The API's default: the same identity chain as :data:`SESSION_OR_TOKEN`, but an anonymous
+#: visitor is let through. Every operation uses one of the two, so a valid token is recognised
+#: everywhere, and an invalid one is refused everywhere (401 ``invalid_token``).
+TOKEN_SESSION_OR_ANONYMOUS: list[Callable[..., Any]] = [
+    BearerToken(),
+    Session(optional=True),
+    anonymous,
+]
+
+
+def is_public(callbacks: Any) -> bool:
+    """Whether an operation's auth chain lets anonymous visitors through."""
+    return bool(callbacks) and callbacks[-1] is anonymous

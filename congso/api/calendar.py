@@ -17,6 +17,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict, WithJsonSchema
 
+from congso.api import params
+from congso.api.schemas import ErrorOut
 from congso.calendar.selectors import get_calendar
 from congso.core.errors import DomainError
 
@@ -34,12 +36,6 @@ InstantText = Annotated[str, WithJsonSchema({"type": "string", "format": "date-t
 CountText = Annotated[str | None, WithJsonSchema({"type": "integer", "minimum": 0})]
 HoursText = Annotated[str | None, WithJsonSchema({"type": "number", "minimum": 0})]
 ProvinceText = Annotated[str | None, WithJsonSchema({"type": "string", "pattern": r"^\d{2}$"})]
-
-
-class ErrorOut(Schema):
-    code: str = Field(description="Mã lỗi ổn định, dành cho máy.", examples=["invalid_date"])
-    message: str = Field(description="Thông báo lỗi bằng tiếng Việt.")
-    field: str | None = Field(description="Tham số gây lỗi, nếu có.", examples=["from"])
 
 
 class WorkingDaysOut(Schema):
@@ -218,6 +214,7 @@ def add(
             field="working_hours",
         )
     calendar = get_calendar(province)
+    params.covered_instant(calendar, received_at, "start")
     try:
         if working_days is not None:
             days = _parse_count(working_days, "working_days")

@@ -13,6 +13,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import WithJsonSchema
 
+from congso.api import params
+from congso.api.schemas import ErrorOut
 from congso.calendar.selectors import get_calendar
 from congso.catalog import selectors
 from congso.catalog.models import Procedure, ProcedureVersion
@@ -26,12 +28,6 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DECODED_PLUS_RE = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 DateText = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"})]
 InstantText = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date-time"})]
-
-
-class ErrorOut(Schema):
-    code: str = Field(description="Mã lỗi ổn định, dành cho máy.", examples=["procedure_not_found"])
-    message: str = Field(description="Thông báo lỗi bằng tiếng Việt.")
-    field: str | None = Field(description="Tham số gây lỗi, nếu có.", examples=["code"])
 
 
 class FieldOut(Schema):
@@ -72,7 +68,7 @@ class FeeOut(Schema):
     legal_basis: str | None
 
 
-class ComponentOut(Schema):
+class ProcedureComponentOut(Schema):
     code: str = Field(description="Mã thành phần; ô tệp của biểu mẫu gắn theo mã này.")
     order: int
     name: str
@@ -86,7 +82,7 @@ class ComponentOut(Schema):
     max_size_bytes: int
 
 
-class ResultOut(Schema):
+class ProcedureResultOut(Schema):
     type: str | None
     name: str
 
@@ -106,8 +102,8 @@ class ProcedureDetailOut(Schema):
     submission_channels: list[str]
     time_limit: TimeLimitOut
     fees: list[FeeOut]
-    components: list[ComponentOut]
-    result: ResultOut
+    components: list[ProcedureComponentOut]
+    result: ProcedureResultOut
     online_level: str | None
     partial_reason: str
     legal_bases: list[str]
@@ -251,7 +247,7 @@ def get_procedure(
     procedure = selectors.get_procedure(code, user=request.user)
     version = selectors.current_version(procedure, _parse_date(on, "on"))
     components = [
-        ComponentOut(
+        ProcedureComponentOut(
             code=c.code,
             order=c.order,
             name=c.name,
@@ -282,7 +278,7 @@ def get_procedure(
         time_limit=_time_limit(version),
         fees=[FeeOut(**fee) for fee in version.fees],
         components=components,
-        result=ResultOut(type=version.result_type or None, name=version.result_name),
+        result=ProcedureResultOut(type=version.result_type or None, name=version.result_name),
         online_level=version.online_level or None,
         partial_reason=version.partial_reason,
         legal_bases=list(version.legal_bases),
@@ -333,10 +329,12 @@ def estimate(
                 "agency_not_found", f"Không có cơ quan mã định danh «{agency}».", field="agency"
             )
     province = selectors.province_code_of(handling)
-    day = instant.astimezone(timezone.get_default_timezone()).date()
+    calendar = get_calendar(province)
+    params.covered_instant(calendar, instant, "received_at")
+    day = params.local_day(instant, "received_at")
     version = selectors.current_version(procedure, day)
     due = selectors.estimate_due(version, received_at=instant, province_code=province)
-    starts = get_calendar(province).start_of_counting(instant)
+    starts = calendar.start_of_counting(instant)
     has_process = None
     if handling is not None:
         has_process = version.processes.filter(agency=handling, active=True).exists()

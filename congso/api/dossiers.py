@@ -12,15 +12,18 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, overload
+from typing import Annotated, Any, overload
 
 from django.contrib.auth import get_user_model
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Form, Router, Schema
 from ninja.responses import Status
+from pydantic import WithJsonSchema
 
+from congso.api import params
 from congso.api.auth import SESSION_OR_TOKEN
+from congso.api.schemas import ErrorOut
 from congso.catalog.selectors import get_procedure
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers import selectors, services
@@ -40,12 +43,6 @@ MULTIPART_NOTE = (
 
 
 # --- Schemas --------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    code: str = Field(description="Mã lỗi ổn định, dành cho máy.", examples=["concurrent_update"])
-    message: str = Field(description="Thông báo lỗi bằng tiếng Việt.")
-    field: str | None = Field(description="Trường gây lỗi, nếu có.", examples=["reason"])
 
 
 class LookupOut(Schema):
@@ -89,7 +86,7 @@ class AttachmentOut(Schema):
     supplement_id: int | None
 
 
-class ComponentOut(Schema):
+class DossierComponentOut(Schema):
     code: str
     name: str
     mandatory: bool
@@ -150,7 +147,7 @@ class DossierOut(DossierSummaryOut):
     returned_at: datetime | None
     return_method: str | None
     form_data: dict[str, Any]
-    components: list[ComponentOut]
+    components: list[DossierComponentOut]
     steps: list[StepOut]
     supplements: list[SupplementOut]
     rating: RatingOut | None
@@ -189,34 +186,34 @@ class MissingItemIn(Schema):
 
 class ParallelIn(Schema):
     agency: str = Field(description="Mã định danh cơ quan (QCVN 102).")
-    hours: Decimal = Field(description="Thời hạn, số giờ làm việc.")
+    hours: Decimal = Field(description="Thời hạn, số giờ làm việc.", le=60_000)
     role: str = "specialist"
-    department_id: int | None = None
+    department_id: params.OptionalDbInt = None
     is_lead: bool = False
     note: str = ""
 
 
 class ActionIn(Schema):
-    expected_version: int | None = Field(
+    expected_version: params.OptionalDbInt = Field(
         None, description="Phiên bản hồ sơ người gọi đang xem; khác thì trả 409."
     )
     reason: str = ""
     note: str = ""
-    step_id: int | None = Field(None, description="Bước thực hiện, khi có nhiều bước.")
+    step_id: params.OptionalDbInt = Field(None, description="Bước thực hiện, khi có nhiều bước.")
     assignee: str | None = Field(None, description="Tên đăng nhập người được giao bước sau.")
     missing_items: list[MissingItemIn] = []
     consultations: list[ParallelIn] = []
     transfers: list[ParallelIn] = []
-    amount_vnd: int | None = None
+    amount_vnd: int | None = Field(None, ge=0, le=params.MAX_AMOUNT_VND)
     new_appointment_at: datetime | None = None
     return_method: str | None = Field(None, description="desk, post hoặc online.")
     result_summary: str = ""
 
 
 class RatingIn(Schema):
-    score: int = Field(description="1–5.")
+    score: int = Field(description="1–5.", ge=-params.MAX_DB_INT, le=params.MAX_DB_INT)
     comment: str = ""
-    expected_version: int | None = None
+    expected_version: params.OptionalDbInt = None
 
 
 # --- Serialisation --------------------------------------------------------------------------------
@@ -335,7 +332,7 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
         return_method=d.return_method or None,
         form_data=d.form_data,
         components=[
-            ComponentOut(
+            DossierComponentOut(
                 code=component.code,
                 name=component.name,
                 mandatory=component.mandatory,
@@ -399,6 +396,8 @@ def _json_object(text: str | None, field: str) -> dict[str, Any]:
         return {}
     try:
         value = json.loads(text)
+    except RecursionError:
+        raise params.too_deep(field) from None
     except ValueError:
         raise DomainError(
             "invalid_json", "Dữ liệu tờ khai phải là JSON hợp lệ.", field=field
@@ -407,6 +406,8 @@ def _json_object(text: str | None, field: str) -> dict[str, Any]:
         raise DomainError(
             "invalid_json", "Dữ liệu tờ khai phải là một đối tượng JSON.", field=field
         )
+    if params.json_depth(value) > params.MAX_JSON_DEPTH:
+        raise params.too_deep(field)
     return value
 
 
@@ -551,7 +552,7 @@ ACTIONS: dict[str, ActionFn] = {
         actor=u,
         dossier=d,
         reason=b.reason,
-        new_appointment_at=_required_instant(b.new_appointment_at),
+        new_appointment_at=_new_appointment(d, b.new_appointment_at),
         expected_version=b.expected_version,
     ),
     "request_withdrawal": lambda u, d, b: services.dossier_request_withdrawal(
@@ -568,10 +569,15 @@ ACTIONS: dict[str, ActionFn] = {
 OWN_ENDPOINT = {"supplement": "supplement", "resubmit": "supplement", "rate": "rating"}
 
 
-def _required_instant(value: datetime | None) -> datetime:
+def _new_appointment(dossier: Dossier, value: datetime | None) -> datetime:
+    """The new appointment date of an apology: required, and within the working calendar (it
+    is printed on form 04 and counted in working days)."""
     if value is None:
         raise DomainError("required", "Cần nhập ngày hẹn trả mới.", field="new_appointment_at")
-    return value
+    if value.tzinfo is None:
+        return value  # the service refuses it (naive_datetime)
+    calendar = services.calendar_for(dossier.competent_agency)
+    return params.covered_instant(calendar, value, "new_appointment_at")
 
 
 # --- Endpoints ------------------------------------------------------------------------------------
@@ -628,6 +634,7 @@ def submit(
     optionally choosing the receiving ``desk`` (its id). ``form_data`` is the online form as
     JSON."""
     user = request.auth  # type: ignore[attr-defined]
+    params.db_int(desk, "desk")
     org = None
     if organisation:
         org = Organisation.objects.filter(tax_code=organisation.strip()).first()
@@ -690,6 +697,7 @@ def receive_in_person(
     ``organisation`` a tax code; ``paper_components`` the component codes received on paper,
     comma-separated (default: every mandatory component and every scanned one)."""
     user = request.auth  # type: ignore[attr-defined]
+    params.db_int(desk, "desk")
     applicant_citizen = None
     applicant_org = None
     if citizen:
@@ -740,7 +748,9 @@ def list_dossiers(
     submitted_to: date | None = None,
     overdue: bool | None = None,
     limit: int = 50,
-    offset: int = 0,
+    offset: Annotated[
+        int, WithJsonSchema({"type": "integer", "minimum": 0, "maximum": params.MAX_OFFSET})
+    ] = 0,
 ) -> DossierPageOut:
     """Newest submission first (stable order: submission time, then id). ``agency`` filters
     by the competent agency's code, ``procedure`` by the procedure code; ``overdue=true`` lists
@@ -752,6 +762,9 @@ def list_dossiers(
         )
     if offset < 0:
         raise DomainError("invalid_offset", "offset không được âm.", field="offset")
+    params.bounded_offset(offset)
+    params.bounded_day(submitted_from, "submitted_from")
+    params.bounded_day(submitted_to, "submitted_to")
     queryset = selectors.dossiers_for(
         request.auth,  # type: ignore[attr-defined]
         status=status,
@@ -852,6 +865,7 @@ def supplement(
     """New files become new versions of their components (nothing is overwritten);
     ``form_data`` (JSON) replaces the fields it names."""
     user = request.auth  # type: ignore[attr-defined]
+    params.db_int(expected_version, "expected_version")
     dossier = selectors.dossier_for(user, code)
     services.dossier_supplement(
         actor=user,
@@ -867,7 +881,7 @@ def supplement(
 @router.post(
     "/{code}/components/{component}",
     response={
-        200: ComponentOut,
+        200: DossierComponentOut,
         400: ErrorOut,
         401: ErrorOut,
         403: ErrorOut,
@@ -893,9 +907,10 @@ def mark_component(
     verified: Form[bool | None] = None,
     digitised: Form[bool | None] = None,
     expected_version: Form[int | None] = None,
-) -> ComponentOut:
+) -> DossierComponentOut:
     """Multipart; an optional scan goes in the part ``scan``."""
     user = request.auth  # type: ignore[attr-defined]
+    params.db_int(expected_version, "expected_version")
     _files(request, allowed={"scan"})
     dossier = selectors.dossier_for(user, code)
     item = services.dossier_component_mark(
@@ -907,7 +922,7 @@ def mark_component(
         scan=request.FILES.get("scan"),
         expected_version=expected_version,
     )
-    return ComponentOut(
+    return DossierComponentOut(
         code=item.code,
         name=item.name,
         mandatory=item.mandatory,
@@ -923,7 +938,7 @@ def mark_component(
     response={200: None, 401: ErrorOut, 404: ErrorOut},
     summary="Tải một tệp đính kèm",
 )
-def download(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
+def download(request: HttpRequest, code: str, attachment_id: params.DbInt) -> FileResponse:
     dossier = selectors.dossier_for(request.auth, code)  # type: ignore[attr-defined]
     item = Attachment.objects.filter(pk=attachment_id, component__dossier=dossier).first()
     if item is None:

@@ -13,6 +13,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import WithJsonSchema
 
+from congso.api.auth import SESSION_OR_TOKEN
+from congso.api.schemas import ErrorOut
 from congso.core.errors import DomainError
 from congso.org.models import AdministrativeUnit, Agency, UnitLevel
 from congso.org.permissions import VIEW
@@ -23,12 +25,6 @@ router = Router()
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DateText = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"})]
 UnitCodeText = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^\d{1,5}$"})]
-
-
-class ErrorOut(Schema):
-    code: str = Field(description="Mã lỗi ổn định, dành cho máy.", examples=["unit_not_found"])
-    message: str = Field(description="Thông báo lỗi bằng tiếng Việt.")
-    field: str | None = Field(description="Tham số gây lỗi, nếu có.", examples=["on"])
 
 
 class UnitOut(Schema):
@@ -153,9 +149,14 @@ def list_agencies(request: HttpRequest) -> list[AgencyOut]:
     ]
 
 
-@router.get("/me/roles", response=list[RoleOut], summary="Vai trò hiện hành của tôi")
+@router.get(
+    "/me/roles",
+    auth=SESSION_OR_TOKEN,
+    response={200: list[RoleOut], 401: ErrorOut},
+    summary="Vai trò hiện hành của tôi",
+)
 def my_roles(request: HttpRequest) -> list[RoleOut]:
-    """The signed-in person's roles in force today; empty for anonymous visitors."""
+    """The signed-in person's roles in force today (401 for anonymous visitors)."""
     return [
         RoleOut(
             role=assignment.role,

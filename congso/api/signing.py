@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from congso.api.auth import SESSION_OR_TOKEN
+from congso.api.schemas import ErrorOut
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers import selectors
 from congso.signing import services
@@ -25,12 +26,6 @@ from congso.signing.validation import validate_pdf
 from congso.signing.views import MAX_UPLOAD_BYTES
 
 router = Router()
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 class CertificateOut(Schema):
@@ -89,7 +84,7 @@ class SignatureOut(Schema):
     signed_at: datetime
 
 
-class ResultOut(Schema):
+class SignedResultOut(Schema):
     code: str
     dossier_code: str
     title: str
@@ -123,8 +118,8 @@ class ExternalIn(Schema):
     signature_cms: str  # base64 DER CMS SignedData (detached)
 
 
-def _result(result: SignedResult) -> ResultOut:
-    return ResultOut(
+def _result(result: SignedResult) -> SignedResultOut:
+    return SignedResultOut(
         code=result.code,
         dossier_code=result.dossier.code,
         title=result.title,
@@ -177,7 +172,7 @@ def validate(request: HttpRequest, file: UploadedFile = File(...)) -> Validation
 @router.post(
     "/results",
     auth=SESSION_OR_TOKEN,
-    response={201: ResultOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={201: SignedResultOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Lập kết quả điện tử của hồ sơ (chờ ký)",
 )
 def prepare(request: HttpRequest, payload: PrepareIn) -> Status:
@@ -189,10 +184,10 @@ def prepare(request: HttpRequest, payload: PrepareIn) -> Status:
 @router.get(
     "/results/{code}",
     auth=SESSION_OR_TOKEN,
-    response={200: ResultOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: SignedResultOut, 401: ErrorOut, 404: ErrorOut},
     summary="Thông tin một kết quả điện tử",
 )
-def detail(request: HttpRequest, code: str) -> ResultOut:
+def detail(request: HttpRequest, code: str) -> SignedResultOut:
     return _result(services.result_for_user(user=request.auth, code=code))  # type: ignore[attr-defined]
 
 
@@ -216,7 +211,7 @@ def download(request: HttpRequest, code: str) -> FileResponse:
     "/results/{code}/sign",
     auth=SESSION_OR_TOKEN,
     response={
-        200: ResultOut,
+        200: SignedResultOut,
         401: ErrorOut,
         403: ErrorOut,
         404: ErrorOut,
@@ -225,7 +220,7 @@ def download(request: HttpRequest, code: str) -> FileResponse:
     },
     summary="Ký số kết quả bằng khóa của cán bộ (tệp khóa hoặc thiết bị PKCS#11)",
 )
-def sign(request: HttpRequest, code: str, payload: SignIn) -> ResultOut:
+def sign(request: HttpRequest, code: str, payload: SignIn) -> SignedResultOut:
     user = request.auth  # type: ignore[attr-defined]
     result = services.result_for_user(user=user, code=code)
     services.result_sign(actor=user, result=result, profile=_profile(user, payload.profile_id))
@@ -259,7 +254,7 @@ def external_prepare(request: HttpRequest, code: str, payload: SignIn) -> Status
     "/external/{session}",
     auth=SESSION_OR_TOKEN,
     response={
-        200: ResultOut,
+        200: SignedResultOut,
         400: ErrorOut,
         401: ErrorOut,
         403: ErrorOut,
@@ -268,7 +263,7 @@ def external_prepare(request: HttpRequest, code: str, payload: SignIn) -> Status
     },
     summary="Hoàn tất ký từ xa: gửi chữ ký CMS",
 )
-def external_finish(request: HttpRequest, session: str, payload: ExternalIn) -> ResultOut:
+def external_finish(request: HttpRequest, session: str, payload: ExternalIn) -> SignedResultOut:
     user = request.auth  # type: ignore[attr-defined]
     item = (
         ExternalSigningSession.objects.select_related("result", "profile")

@@ -119,3 +119,118 @@ def can_work_on_step(user: Any, step: DossierStep) -> bool:
     if step.assignee_id is not None:
         return bool(step.assignee_id == user.pk)
     return holds_role(user, (step.role,), step.agency_id, step.department_id)
+
+
+def step_allows(step: DossierStep, action: str) -> bool:
+    """A step with a list of allowed actions permits only those; an empty list permits all."""
+    return not step.allowed_actions or action in step.allowed_actions
+
+
+class ActionMemo:
+    """Role look-ups of one decision, asked once each (a dossier page asks for every action)."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self._steps: dict[int, bool] = {}
+        self._roles: dict[tuple[tuple[str, ...], int], bool] = {}
+        self._reception: dict[int, bool] = {}
+
+    def works_on(self, step: DossierStep) -> bool:
+        if step.pk not in self._steps:
+            self._steps[step.pk] = can_work_on_step(self.user, step)
+        return self._steps[step.pk]
+
+    def holds(self, roles: tuple[str, ...], agency_id: int) -> bool:
+        key = (roles, agency_id)
+        if key not in self._roles:
+            self._roles[key] = holds_role(self.user, roles, agency_id)
+        return self._roles[key]
+
+    def reception(self, dossier: Dossier) -> bool:
+        if dossier.desk_id not in self._reception:
+            self._reception[dossier.desk_id] = is_reception_officer(self.user, dossier)
+        return self._reception[dossier.desk_id]
+
+
+RECEPTION_ACTIONS = frozenset(
+    {
+        "receive",
+        "not_accept",
+        "start_processing",
+        "return_result",
+        "confirm_withdrawal",
+        "decline_withdrawal",
+    }
+)
+STEP_ACTIONS = frozenset({"forward", "send_back", "consult", "request_payment"})
+
+
+def may_act(  # noqa: PLR0911, PLR0912 (one answer per family of actions)
+    user: Any,
+    dossier: Dossier,
+    action: str,
+    *,
+    active: list[DossierStep],
+    memo: ActionMemo | None = None,
+) -> bool:
+    """Whether ``user`` may perform ``action`` on ``dossier`` now, by role, agency and step, as
+    the services of :mod:`congso.dossiers.services` decide it (the dossier's state is checked
+    by the caller). ``active``: the dossier's active steps. A step action is allowed when one
+    active step the user may work on permits it (with several, the caller names it: step_id)."""
+    from congso.dossiers.models import StepKind
+    from congso.dossiers.workflow import Status
+
+    if not is_authenticated_user(user):
+        return False
+    memo = memo or ActionMemo(user)
+    main = [step for step in active if step.parent_id is None]
+    main_kinds = (StepKind.STEP, StepKind.INTERAGENCY)
+
+    def holder(kinds: tuple[str, ...], steps: list[DossierStep]) -> bool:
+        return any(
+            step.kind in kinds and memo.works_on(step) and step_allows(step, action)
+            for step in steps
+        )
+
+    if action in RECEPTION_ACTIONS:
+        return memo.reception(dossier)
+    if action in ("supplement", "resubmit"):
+        return memo.reception(dossier) or is_applicant(user, dossier)
+    if action in ("request_withdrawal", "rate"):
+        return is_applicant(user, dossier)
+    if action in STEP_ACTIONS:
+        return holder(main_kinds, main)
+    if action == "transfer":
+        return holder((StepKind.STEP,), main)
+    if action == "answer_consultation":
+        return holder((StepKind.CONSULTATION,), active)
+    if action == "request_supplement":
+        if dossier.status == Status.PROCESSING:
+            return holder(main_kinds, main)
+        return memo.reception(dossier)
+    if action == "refuse":
+        if dossier.status == Status.PROCESSING:
+            return holder(main_kinds, main)
+        return memo.reception(dossier) or memo.holds((LEADER,), dossier.competent_agency_id)
+    if action == "confirm_payment":
+        return memo.reception(dossier) or any(memo.works_on(step) for step in main)
+    if action == "apologise":
+        return memo.holds((LEADER, DEPARTMENT_HEAD), dossier.competent_agency_id) or any(
+            memo.works_on(step) for step in main
+        )
+    if action == "complete":
+        steps = [step for step in main if step.kind in main_kinds]
+        if not steps:
+            return memo.holds((LEADER,), dossier.competent_agency_id)
+        return any(
+            step_allows(step, action)
+            and (
+                (
+                    memo.works_on(step)
+                    and (step.role == LEADER or "complete" in step.allowed_actions)
+                )
+                or memo.holds((LEADER,), step.agency_id)
+            )
+            for step in steps
+        )
+    return False

@@ -20,7 +20,7 @@ from congso.dossiers.models import (
     Rating,
     StepStatus,
 )
-from congso.dossiers.permissions import can_work_on_step, is_applicant, is_reception_officer
+from congso.dossiers.permissions import ActionMemo, may_act
 from congso.dossiers.workflow import LABELS_VI, NATIONAL_CODE, Status
 from congso.org.models import Desk
 from congso.org.permissions import VIEW
@@ -163,7 +163,10 @@ def actions_for(
     steps: list[DossierStep] | None = None,
     rated: bool | None = None,
 ) -> list[str]:
-    """A hint of the actions ``user`` may try now (the services decide for certain).
+    """The actions ``user`` may take now: allowed from the dossier's state, and permitted to
+    this user by role, agency and step (:func:`~congso.dossiers.permissions.may_act`, the rules
+    the services apply). Business checks that need the request (a reason, the plan's last
+    step, the 3-day window) are left to the services.
 
     ``steps`` (all the dossier's steps) and ``rated`` spare their queries when the caller has
     read them already."""
@@ -173,29 +176,22 @@ def actions_for(
     possible = [action for action, t in TRANSITIONS.items() if state in t.sources]
     if not possible:
         return []
-    applicant = is_applicant(user, dossier)
-    reception = is_reception_officer(user, dossier)
     active = (
         current_steps(dossier)
         if steps is None
         else [step for step in steps if step.status == StepStatus.ACTIVE]
     )
-    holder = any(can_work_on_step(user, step) for step in active)
     skip = {"resubmit" if dossier.received_at is not None else "supplement"}
     if rated is None:
         rated = Rating.objects.filter(dossier=dossier).exists()
     if rated:
         skip.add("rate")
-    result = []
-    for action in possible:
-        if action in skip:
-            continue
-        if TRANSITIONS[action].actor == "applicant":
-            if applicant or (reception and action in ("supplement", "resubmit")):
-                result.append(action)
-        elif reception or holder:
-            result.append(action)
-    return result
+    memo = ActionMemo(user)
+    return [
+        action
+        for action in possible
+        if action not in skip and may_act(user, dossier, action, active=active, memo=memo)
+    ]
 
 
 @dataclass(frozen=True)

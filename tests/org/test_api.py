@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from congso.accounts.models import User
+from congso.api.auth import token_create
 from congso.org.models import Agency, Role, RoleAssignment
 
 from .conftest import COMMUNE
@@ -56,12 +57,16 @@ def test_agencies_and_roles_follow_the_permission_layer(
     justice = make_agency("Sở Tư pháp", code="000.00.01.H51")
     make_agency("Sở Y tế", code="000.00.05.H51")
     assert client.get("/api/v1/org/agencies").json() == []
-    assert client.get("/api/v1/org/me/roles").json() == []
+    anonymous = client.get("/api/v1/org/me/roles")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["code"] == "unauthenticated"
     officer = make_user("chuyenvien")
     grant(officer, Role.SPECIALIST, justice)
-    client.force_login(officer)
-    assert [a["code"] for a in client.get("/api/v1/org/agencies").json()] == ["000.00.01.H51"]
-    roles = client.get("/api/v1/org/me/roles").json()
+    _row, token = token_create(actor=None, user=officer, name="test")
+    headers = {"Authorization": f"Bearer {token}"}
+    agencies = client.get("/api/v1/org/agencies", headers=headers).json()
+    assert [a["code"] for a in agencies] == ["000.00.01.H51"]
+    roles = client.get("/api/v1/org/me/roles", headers=headers).json()
     assert [(r["role"], r["role_label"], r["agency_code"]) for r in roles] == [
         ("specialist", "Chuyên viên", "000.00.01.H51")
     ]

@@ -1,0 +1,26 @@
+"""Fixtures for the API-wide tests: the dossier tests' small world, and API tokens for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from congso.api.auth import token_create
+from tests.dossiers.conftest import clock, media, world  # noqa: F401 (fixtures)
+
+
+def bearer(user: Any) -> dict[str, str]:
+    _row, token = token_create(actor=None, user=user, name="test")
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def tokens(world: Any) -> dict[str, dict[str, str]]:  # noqa: F811 (the fixture above)
+    """``Authorization`` headers by role: citizen, reception, specialist, leader."""
+    return {
+        "citizen": bearer(world.citizen_user),
+        "reception": bearer(world.reception_a),
+        "specialist": bearer(world.specialist_a),
+        "leader": bearer(world.leader_a),
+    }
