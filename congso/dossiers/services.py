@@ -2036,6 +2036,24 @@ def dossier_return_result(
     return d
 
 
+def _check_new_appointment(calendar: WorkCalendar, moment: datetime) -> None:
+    """A new appointment (form 04) is a working instant the calendar knows: not a holiday, not
+    year 9999."""
+    day = timezone.localtime(moment).date()
+    if not calendar.covers(day):
+        raise DomainError(
+            "calendar_out_of_range",
+            f"Ngày hẹn mới {day:%d/%m/%Y} nằm ngoài lịch làm việc đã có dữ liệu.",
+            field="new_appointment_at",
+        )
+    if not calendar.is_working_day(day):
+        raise DomainError(
+            "new_appointment_not_working_day",
+            f"Ngày hẹn mới {day:%d/%m/%Y} không phải ngày làm việc.",
+            field="new_appointment_at",
+        )
+
+
 def dossier_apologise(
     *,
     actor: Any,
@@ -2092,6 +2110,7 @@ def dossier_apologise(
                 "Ngày hẹn mới phải sau ngày hẹn hiện tại.",
                 field="new_appointment_at",
             )
+        _check_new_appointment(calendar, new_appointment_at)
         before, from_status = _snapshot(d), d.status
         d.rescheduled_from = d.appointment_at
         d.appointment_at = new_appointment_at

@@ -7,6 +7,7 @@ specialist (12 h), signature by the leader (4 h, may complete), return at the de
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -542,6 +543,15 @@ def test_apology_refused_less_than_one_working_day_before(world, clock):
             new_appointment_at=at(2026, 3, 4, 12, 0),
         )
     assert earlier.value.code == "new_appointment_not_later"
+    for moment, code in (
+        (at(2026, 3, 7, 10, 0), "new_appointment_not_working_day"),  # Saturday
+        (datetime(9999, 1, 4, 10, 0, tzinfo=UTC), "calendar_out_of_range"),
+    ):
+        with pytest.raises(DomainError) as bad:
+            services.dossier_apologise(
+                actor=world.leader_a, dossier=dossier, reason="Chậm", new_appointment_at=moment
+            )
+        assert (bad.value.code, bad.value.field) == (code, "new_appointment_at")
     with pytest.raises(PermissionDenied):
         services.dossier_apologise(
             actor=world.reception_b,
