@@ -411,7 +411,10 @@ def _empty(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return not value.strip()
-    if isinstance(value, list | tuple | dict):
+    if isinstance(value, Mapping):
+        # An address left blank ({"unit_code": "", "detail": ""}) is not an answer.
+        return all(_empty(item) for item in value.values())
+    if isinstance(value, list | tuple):
         return not value
     return False
 
@@ -527,8 +530,10 @@ def _clean_address(
     from congso.org.models import UnitLevel
     from congso.org.selectors import resolve_unit
 
-    if not isinstance(value, Mapping) or set(value) - {"unit_code", "detail"}:
-        raise _Invalid("invalid_address", "địa chỉ có dạng {unit_code, detail}.")
+    # The cleaned value (with the names resolved) is accepted back as it is: a dossier's stored
+    # data is checked again on a supplement; the names are resolved again from the code.
+    if not isinstance(value, Mapping) or set(value) - _ADDRESS_KEYS:
+        raise _Invalid("invalid_address", "địa chỉ không hợp lệ (chọn xã/phường và nhập số nhà).")
     code = str(value.get("unit_code") or "").strip()
     detail = " ".join(str(value.get("detail") or "").split())
     if not code:
@@ -554,6 +559,10 @@ def _clean_address(
         "full": ", ".join(part for part in parts if part),
     }
 
+
+_ADDRESS_KEYS = frozenset(
+    {"unit_code", "detail", "unit_name", "province_code", "province_name", "full"}
+)
 
 _CLEANERS: dict[str, Callable[..., Any]] = {
     "text": _clean_text,
@@ -583,6 +592,16 @@ def _file_info(item: Any) -> tuple[str, int | None, str]:
     )
 
 
+def owned_label(spec: Mapping[str, Any]) -> str:
+    """The field's label with whose it is: «Nơi cư trú (Cha)» — a form has several «Họ, chữ
+    đệm, tên» and «Nơi cư trú», one per person, told apart by their section."""
+    label = str(spec.get("label") or spec.get("name"))
+    section = str(spec.get("section") or "").strip()
+    if not section or section.casefold() in label.casefold():
+        return label
+    return f"{label} ({section})"
+
+
 class _Collector:
     def __init__(self, on: datetime.date | None):
         self.errors: list[dict[str, str | None]] = []
@@ -597,6 +616,7 @@ class _Collector:
         data: Mapping[str, Any],
         prefix: str,
         files: Mapping[str, Any],
+        owner: str = "",
     ) -> dict[str, Any]:
         known = {spec["name"] for spec in specs}
         for key in data:
@@ -611,11 +631,11 @@ class _Collector:
             elif spec["type"] == "group":
                 cleaned[spec["name"]] = self.group(spec, data.get(spec["name"]), path)
             else:
-                cleaned[spec["name"]] = self.value(spec, data.get(spec["name"]), path)
+                cleaned[spec["name"]] = self.value(spec, data.get(spec["name"]), path, owner)
         return cleaned
 
-    def value(self, spec: Mapping[str, Any], value: Any, path: str) -> Any:
-        label = spec["label"]
+    def value(self, spec: Mapping[str, Any], value: Any, path: str, owner: str = "") -> Any:
+        label = f"{spec['label']} ({owner})" if owner else owned_label(spec)
         if _empty(value):
             if spec.get("required"):
                 self.add(path, "required", f"«{label}»: bắt buộc nhập.")
@@ -627,7 +647,7 @@ class _Collector:
             return None
 
     def group(self, spec: Mapping[str, Any], value: Any, path: str) -> list[dict[str, Any]]:
-        label = spec["label"]
+        label = owned_label(spec)
         items = [] if value is None else value
         if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
             self.add(path, "invalid_group", f"«{label}»: phải là danh sách các mục.")
@@ -641,7 +661,9 @@ class _Collector:
             self.add(path, "too_many_items", f"«{label}»: tối đa {maximum} mục.")
             items = items[:maximum]
         return [
-            self.fields(list(spec["fields"]), item, f"{path}.{index}.", {})
+            self.fields(
+                list(spec["fields"]), item, f"{path}.{index}.", {}, f"{label}, mục {index + 1}"
+            )
             for index, item in enumerate(items)
         ]
 

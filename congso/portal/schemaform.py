@@ -153,8 +153,12 @@ def read_step(specs: Sequence[Mapping[str, Any]], post: QueryDict) -> dict[str, 
 
 
 def check_step(specs: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> dict[str, str]:
-    """Every problem of the page's fields: ``{html field name: message}``."""
-    present = {k: v for k, v in values.items() if not _blank(v)}
+    """Every problem of the page's fields: ``{html field name: message}``.
+
+    ``values`` may hold the whole draft (the answers of the other pages, the prefill): only this
+    page's fields are checked, so an answer saved on another page is never "not in the form"."""
+    names = {spec["name"] for spec in specs}
+    present = {k: v for k, v in values.items() if k in names and not _blank(v)}
     try:
         validate_data({"version": 1, "fields": list(specs)}, present)
     except FormInvalid as exc:
