@@ -20,6 +20,12 @@ name from :data:`PREFILL_SOURCES`, top-level fields only). Types and their own k
                         (default 5), ``accept`` (MIME types), ``max_size_bytes``
 ======================  ==========================================================================
 
+A schema may also list the components that are **not uploaded online** (top-level
+``offline``: ``[{"component": code, "why": "paper" | "show" | "form"}]``): the paper declaration
+only handed in at the desk or by post, the ID card shown (xuất trình) and not handed in, the
+declaration this online form replaces. Online submission does not ask for them
+(:func:`offline_components`).
+
 :func:`validate_schema` refuses a malformed schema (``DomainError`` naming the path inside it);
 :func:`validate_data` checks submitted data against a schema and returns the cleaned data, or
 raises :class:`FormInvalid` listing every error at once with its field path (``children.0.name``).
@@ -377,7 +383,7 @@ def validate_schema(schema: Any, *, component_codes: Iterable[str] | None = None
         raise _schema_error("Biểu mẫu phải là một đối tượng JSON.", "")
     if not schema:
         return
-    unknown = set(schema) - {"version", "title", "fields"}
+    unknown = set(schema) - {"version", "title", "fields", "offline"}
     if unknown:
         raise _schema_error(f"Khóa không hợp lệ: {', '.join(sorted(unknown))}.", "")
     if schema.get("version", SCHEMA_VERSION) != SCHEMA_VERSION:
@@ -385,6 +391,46 @@ def validate_schema(schema: Any, *, component_codes: Iterable[str] | None = None
     _check_text(schema, "title", "")
     components = set(component_codes) if component_codes is not None else None
     _check_fields(schema.get("fields"), "fields", nested=False, components=components)
+    _check_offline(schema.get("offline"), components, set(file_components(schema)))
+
+
+#: Why a component is not uploaded online, as the citizen reads it.
+OFFLINE_REASONS = {
+    "paper": "Chỉ nộp khi nộp hồ sơ giấy (trực tiếp hoặc qua bưu chính); không tải lên.",
+    "show": "Xuất trình khi làm thủ tục trực tiếp hoặc khi nhận kết quả; không tải lên.",
+    "form": "Thay bằng tờ khai điện tử bạn điền ở các bước trước; không tải lên.",
+}
+
+
+def _check_offline(offline: Any, components: set[str] | None, bound: set[str]) -> None:
+    if offline is None:
+        return
+    if not isinstance(offline, list):
+        raise _schema_error("«offline» là danh sách {component, why}.", "offline")
+    seen: set[str] = set()
+    for index, item in enumerate(offline):
+        path = f"offline.{index}"
+        if not isinstance(item, Mapping) or set(item) != {"component", "why"}:
+            raise _schema_error("Mỗi mục có dạng {component, why}.", path)
+        code = item["component"]
+        if not isinstance(code, str) or (components is not None and code not in components):
+            raise _schema_error(f"Không có thành phần hồ sơ mã «{code}».", f"{path}.component")
+        if code in bound or code in seen:
+            raise _schema_error(f"Thành phần «{code}» đã có ô tệp hoặc bị trùng.", path)
+        if item["why"] not in OFFLINE_REASONS:
+            raise _schema_error(
+                f"«why» là một trong: {', '.join(OFFLINE_REASONS)}.", f"{path}.why"
+            )
+        seen.add(code)
+
+
+def offline_components(schema: Mapping[str, Any]) -> dict[str, str]:
+    """``{component code: why}`` of the components not uploaded online."""
+    return {
+        str(item["component"]): str(item["why"])
+        for item in schema.get("offline") or ()
+        if isinstance(item, Mapping) and item.get("component")
+    }
 
 
 def file_components(schema: Mapping[str, Any]) -> list[str]:

@@ -33,7 +33,7 @@ from congso.calendar.engine import WorkCalendar
 from congso.calendar.selectors import get_calendar
 from congso.catalog import cache as catalog_cache
 from congso.catalog import selectors as catalog
-from congso.catalog.formschema import validate_data
+from congso.catalog.formschema import offline_components, validate_data
 from congso.catalog.models import Component, Procedure, ProcedureVersion, Process
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.core.worker import enqueue
@@ -907,7 +907,9 @@ def dossier_submit_online(
         chosen = desk
         _check_desk(chosen, competent_agency)
     slots = catalogue.components(version)
-    _check_files(slots, files, paper=None)
+    # Online, the components the form does not ask for (paper only, shown at the desk, replaced
+    # by the online form) are not missing.
+    _check_files(slots, files, paper=set(offline_components(version.form_schema or {})))
     checked = _precheck({slot.code: slot for slot in slots}, files)
     cleaned = _validate_form(version, form_data, checked)
     stored = attachments.StoredFiles()

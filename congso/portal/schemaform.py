@@ -8,6 +8,7 @@ dossier service."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -204,8 +205,48 @@ def bind(
     return bound
 
 
+def _address_text(value: Mapping[str, Any]) -> str:
+    """The address in words: street line, commune/ward, province — never a bare unit code."""
+    if value.get("full"):
+        return str(value["full"])
+    from congso.core.errors import DomainError
+    from congso.org.selectors import resolve_unit
+
+    detail = str(value.get("detail") or "").strip()
+    code = str(value.get("unit_code") or "").strip()
+    names: list[str] = []
+    if code:
+        try:
+            unit = resolve_unit(code)
+        except DomainError:
+            names = [str(gettext_lazy("(xã/phường không còn trong danh mục)"))]
+        else:
+            names = [unit.name] + ([unit.province.name] if unit.province else [])
+    return ", ".join(part for part in [detail, *names] if part)
+
+
+def _date_text(value: Any) -> str:
+    try:
+        return datetime.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+def error_targets(fields: Sequence[BoundField]) -> list[tuple[str, str]]:
+    """``[(#input id, message)]`` of a page's errors, in page order, for the error summary."""
+    found: list[tuple[str, str]] = []
+    for item in fields:
+        if item.error:
+            suffix = "-unit" if item.type == "address" else ""
+            found.append((f"#{item.id}{suffix}", item.error))
+        for row in item.rows:
+            found.extend(error_targets(row))
+    return found
+
+
 def display(spec: Mapping[str, Any], value: Any) -> str:
-    """A value as the review page shows it."""
+    """A value as the review page shows it: option labels, dates dd/mm/yyyy, addresses in
+    words, group rows one per line."""
     if _blank(value):
         return "—"
     kind = spec.get("type")
@@ -214,11 +255,19 @@ def display(spec: Mapping[str, Any], value: Any) -> str:
         items = value if isinstance(value, list) else [value]
         return ", ".join(labels.get(str(v), str(v)) for v in items)
     if kind == "address" and isinstance(value, Mapping):
-        return str(value.get("full") or ", ".join(str(v) for v in value.values() if v))
+        return _address_text(value)
+    if kind == "date":
+        return _date_text(value)
     if kind == "group" and isinstance(value, list):
         subs = spec.get("fields") or []
-        return "; ".join(
-            ", ".join(display(sub, row.get(sub["name"])) for sub in subs if sub["name"] in row)
-            for row in value
+        return "\n".join(
+            f"{index}. "
+            + "; ".join(
+                f"{sub['label']}: {display(sub, row.get(sub['name']))}"
+                for sub in subs
+                if not _blank(row.get(sub["name"]))
+            )
+            for index, row in enumerate(value, start=1)
+            if isinstance(row, Mapping)
         )
     return str(value)
