@@ -418,10 +418,19 @@ def _check_offline(offline: Any, components: set[str] | None, bound: set[str]) -
         if code in bound or code in seen:
             raise _schema_error(f"Thành phần «{code}» đã có ô tệp hoặc bị trùng.", path)
         if item["why"] not in OFFLINE_REASONS:
-            raise _schema_error(
-                f"«why» là một trong: {', '.join(OFFLINE_REASONS)}.", f"{path}.why"
-            )
+            raise _schema_error(f"«why» là một trong: {', '.join(OFFLINE_REASONS)}.", f"{path}.why")
         seen.add(code)
+
+
+def optional_online(schema: Mapping[str, Any]) -> set[str]:
+    """The components an online submission may leave without a file: those not uploaded online
+    and those whose file slot is not required (needed only in some cases, the condition shown
+    to the citizen). An online form without file slots leaves the catalogue's rule alone."""
+    optional = set(offline_components(schema))
+    for spec in schema.get("fields") or ():
+        if isinstance(spec, Mapping) and spec.get("type") == "file" and not spec.get("required"):
+            optional.add(str(spec.get("component")))
+    return optional
 
 
 def offline_components(schema: Mapping[str, Any]) -> dict[str, str]:

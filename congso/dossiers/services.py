@@ -33,7 +33,7 @@ from congso.calendar.engine import WorkCalendar
 from congso.calendar.selectors import get_calendar
 from congso.catalog import cache as catalog_cache
 from congso.catalog import selectors as catalog
-from congso.catalog.formschema import offline_components, validate_data
+from congso.catalog.formschema import optional_online, validate_data
 from congso.catalog.models import Component, Procedure, ProcedureVersion, Process
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.core.worker import enqueue
@@ -908,8 +908,8 @@ def dossier_submit_online(
         _check_desk(chosen, competent_agency)
     slots = catalogue.components(version)
     # Online, the components the form does not ask for (paper only, shown at the desk, replaced
-    # by the online form) are not missing.
-    _check_files(slots, files, paper=set(offline_components(version.form_schema or {})))
+    # by the online form) or asks for only in some cases are not missing.
+    _check_files(slots, files, paper=optional_online(version.form_schema or {}))
     checked = _precheck({slot.code: slot for slot in slots}, files)
     cleaned = _validate_form(version, form_data, checked)
     stored = attachments.StoredFiles()

@@ -4,6 +4,7 @@ timeline, supplements, the receipt and rating. Thin: parse, call a service, rend
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth import login as auth_login
@@ -218,10 +219,29 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("portal:apply_step", code=code, step=draft.step)
 
 
+def _just_submitted(request: HttpRequest, procedure: Procedure) -> Dossier | None:
+    """The dossier of ``procedure`` the citizen submitted in the last hour when no draft is
+    open: a page of the form reached again with Back after submission says so."""
+    if Draft.objects.filter(user_id=request.user.pk, procedure=procedure).exists():
+        return None
+    since = timezone.now() - datetime.timedelta(hours=1)
+    return (
+        _own(request.user)
+        .filter(procedure_version__procedure=procedure, submitted_at__gte=since)
+        .first()
+    )
+
+
 @login_required
 @never_cache
 def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
     procedure, version = _procedure(code)
+    if step > 0:
+        done = _just_submitted(request, procedure)
+        if done is not None:
+            return render(
+                request, "portal/already_submitted.html", {"dossier": done, "procedure": procedure}
+            )
     draft = _draft(request, procedure, version)
     context = _apply_context(procedure, version, draft, step)
     pages = context["pages"]
@@ -425,7 +445,8 @@ def _review_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
             (spec["label"], schemaform.display(spec, draft.data.get(spec["name"])))
             for spec in page.specs
         ]
-        sections.append({"title": page.title, "step": index, "rows": rows})
+        blank = all(schemaform.is_blank(draft.data.get(spec["name"])) for spec in page.specs)
+        sections.append({"title": page.title, "step": index, "rows": rows, "blank": blank})
     files = list(draft.files.all())
     asked, _needed, _kept_out = _online_slots(context["version"])
     by_component = [

@@ -36,6 +36,9 @@ class BoundField:
     value: Any
     error: str = ""
     rows: list[list[BoundField]] = field(default_factory=list)  # group rows
+    #: In a row of a group that may be left empty (``min`` 0): the browser must not demand the
+    #: row's required fields (the server drops an empty row, and checks a started one).
+    in_optional_row: bool = False
 
     @property
     def id(self) -> str:
@@ -51,7 +54,7 @@ class BoundField:
 
     @property
     def required(self) -> bool:
-        return bool(self.spec.get("required"))
+        return bool(self.spec.get("required")) and not self.in_optional_row
 
     @property
     def help(self) -> str:
@@ -182,12 +185,13 @@ def bind(
     *,
     prefix: str = "",
     extra_rows: Mapping[str, int] | None = None,
+    optional_row: bool = False,
 ) -> list[BoundField]:
     bound = []
     for spec in specs:
         name = prefix + spec["name"]
         value = values.get(spec["name"])
-        item = BoundField(spec, name, value, errors.get(name, ""))
+        item = BoundField(spec, name, value, errors.get(name, ""), in_optional_row=optional_row)
         if spec.get("type") == "address" and not item.error:
             item.error = " ".join(
                 errors[key] for key in (f"{name}.unit_code", f"{name}.detail") if key in errors
@@ -196,10 +200,17 @@ def bind(
             rows = list(value) if isinstance(value, list) else []
             wanted = max(len(rows), int(spec.get("min") or 0), 1)
             wanted += (extra_rows or {}).get(name, 0)
+            minimum = int(spec.get("min", 1 if spec.get("required") else 0))
             for index in range(min(wanted, 50)):
                 row = rows[index] if index < len(rows) else {}
                 item.rows.append(
-                    bind(spec.get("fields") or [], row, errors, prefix=f"{name}.{index}.")
+                    bind(
+                        spec.get("fields") or [],
+                        row,
+                        errors,
+                        prefix=f"{name}.{index}.",
+                        optional_row=index >= minimum,
+                    )
                 )
         bound.append(item)
     return bound
