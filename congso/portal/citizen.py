@@ -222,7 +222,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 def _just_submitted(request: HttpRequest, procedure: Procedure) -> Dossier | None:
     """The dossier of ``procedure`` the citizen submitted in the last hour when no draft is
     open: a page of the form reached again with Back after submission says so."""
-    if Draft.objects.filter(user_id=request.user.pk, procedure=procedure).exists():
+    if Draft.objects.filter(user_id=request.user.pk or 0, procedure=procedure).exists():
         return None
     since = timezone.now() - datetime.timedelta(hours=1)
     return (
@@ -236,12 +236,11 @@ def _just_submitted(request: HttpRequest, procedure: Procedure) -> Dossier | Non
 @never_cache
 def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
     procedure, version = _procedure(code)
-    if step > 0:
-        done = _just_submitted(request, procedure)
-        if done is not None:
-            return render(
-                request, "portal/already_submitted.html", {"dossier": done, "procedure": procedure}
-            )
+    done = _just_submitted(request, procedure) if step > 0 else None
+    if done is not None:
+        return render(
+            request, "portal/already_submitted.html", {"dossier": done, "procedure": procedure}
+        )
     draft = _draft(request, procedure, version)
     context = _apply_context(procedure, version, draft, step)
     pages = context["pages"]
