@@ -9,7 +9,7 @@ Chromium; no browser download), on the real demo (province 51 and its catalogue)
 * One citizen journey at 360 px in English: the supplement asked by the desk is answered by
   the citizen through the pages.
 
-Screenshots go to ``var/screens/journeys/``. One browser for the whole session.
+Screenshots go to ``var/screens/journeys/``. One browser for the module.
 """
 
 from __future__ import annotations
@@ -45,10 +45,11 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the live server thread does the
-    # database work of the pages.
+    # One browser for the tests of this module (module scope: Playwright's sync API runs an
+    # event loop in this thread, which must be closed before tests/ui start their own); the
+    # live server thread does the database work of the pages.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with playwright_sync.sync_playwright() as p:
         launched = p.chromium.launch(
