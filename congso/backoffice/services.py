@@ -109,4 +109,6 @@ def counter_receive(
             organisation=organisation,
             paper_components=list(paper_components),
             note=note,
+            contact_phone=applicant.phone,
+            contact_email=applicant.email,
         )

@@ -112,12 +112,40 @@ def file_name(code: str) -> str:
     return f"file_{code.replace('-', '_')}"[:63]
 
 
-def file_slots(components: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One file slot per component. Required only when the component is mandatory without a
-    condition (documents to present in person or needed in some cases stay optional; the
-    condition is shown as help)."""
+def online_use(component: Mapping[str, Any], *, replaced_by_form: bool = False) -> str | None:
+    """Why a component is not uploaded online (``formschema.OFFLINE_REASONS``), or ``None``
+    when it is. Read from the catalogue's wording: the ID card "xuất trình, không nộp", the
+    paper declaration "khi nộp trực tiếp", the declaration the interactive e-form replaces."""
+    name = str(component.get("name") or "").casefold()
+    condition = str(component.get("condition") or "").strip().casefold()
+    if "xuất trình, không nộp" in condition or "xuất trình khi làm thủ tục trực tiếp" in name:
+        return "show"
+    if "điện tử tương tác" in name:
+        return "form"
+    if condition.startswith("nộp trực tiếp") or "khi nộp trực tiếp" in name:
+        return "paper"
+    if replaced_by_form and name.startswith(("tờ khai", "giấy đề nghị")):
+        return "form"
+    return None
+
+
+def _required_online(component: Mapping[str, Any]) -> bool:
+    """Mandatory without a condition, or whose condition only spares the paper copy when the
+    electronic one is sent ("Không phải nộp bản giấy nếu đã nộp bản điện tử…")."""
+    condition = (component.get("condition") or "").strip().casefold()
+    mandatory = bool(component.get("mandatory", True))
+    return mandatory and (not condition or condition.startswith("không phải nộp bản giấy"))
+
+
+def file_slots(
+    components: Sequence[Mapping[str, Any]], *, replaced_by_form: bool = False
+) -> list[dict[str, Any]]:
+    """One file slot per component uploaded online (see :func:`online_use`). Required when
+    :func:`_required_online`; a condition is shown as help."""
     slots = []
     for component in components:
+        if online_use(component, replaced_by_form=replaced_by_form):
+            continue
         condition = (component.get("condition") or "").strip()
         slots.append(
             _field(
@@ -125,12 +153,24 @@ def file_slots(components: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 file_name(component["code"]),
                 component["name"],
                 component=component["code"],
-                required=bool(component.get("mandatory", True)) and not condition,
+                required=_required_online(component),
                 help=condition or None,
                 section="Giấy tờ đính kèm",
             )
         )
     return slots
+
+
+def offline(
+    components: Sequence[Mapping[str, Any]], *, replaced_by_form: bool = False
+) -> list[dict[str, str]]:
+    """The schema's ``offline`` list: the components not uploaded online, with why."""
+    result = []
+    for component in components:
+        why = online_use(component, replaced_by_form=replaced_by_form)
+        if why:
+            result.append({"component": component["code"], "why": why})
+    return result
 
 
 def _person(prefix: str, section: str, *, required: bool) -> list[dict[str, Any]]:
@@ -456,4 +496,13 @@ def form_for(record: Mapping[str, Any], components: Sequence[Mapping[str, Any]])
     """The demo form of a record: its key form, else the generic one; with the file slots."""
     builder = KEY_FORMS.get(record.get("code") or "")
     fields = builder() if builder else generic_fields(record.get("applicant_types") or ())
-    return {"version": 1, "title": record["name"], "fields": fields + file_slots(components)}
+    replaced = builder is not None  # a key form is the declaration itself
+    schema: dict[str, Any] = {
+        "version": 1,
+        "title": record["name"],
+        "fields": fields + file_slots(components, replaced_by_form=replaced),
+    }
+    gone = offline(components, replaced_by_form=replaced)
+    if gone:
+        schema["offline"] = gone
+    return schema

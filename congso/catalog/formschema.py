@@ -20,6 +20,12 @@ name from :data:`PREFILL_SOURCES`, top-level fields only). Types and their own k
                         (default 5), ``accept`` (MIME types), ``max_size_bytes``
 ======================  ==========================================================================
 
+A schema may also list the components that are **not uploaded online** (top-level
+``offline``: ``[{"component": code, "why": "paper" | "show" | "form"}]``): the paper declaration
+only handed in at the desk or by post, the ID card shown (xuất trình) and not handed in, the
+declaration this online form replaces. Online submission does not ask for them
+(:func:`offline_components`).
+
 :func:`validate_schema` refuses a malformed schema (``DomainError`` naming the path inside it);
 :func:`validate_data` checks submitted data against a schema and returns the cleaned data, or
 raises :class:`FormInvalid` listing every error at once with its field path (``children.0.name``).
@@ -382,7 +388,7 @@ def validate_schema(schema: Any, *, component_codes: Iterable[str] | None = None
         raise _schema_error("Biểu mẫu phải là một đối tượng JSON.", "")
     if not schema:
         return
-    unknown = set(schema) - {"version", "title", "fields"}
+    unknown = set(schema) - {"version", "title", "fields", "offline"}
     if unknown:
         raise _schema_error(f"Khóa không hợp lệ: {', '.join(sorted(unknown))}.", "")
     if schema.get("version", SCHEMA_VERSION) != SCHEMA_VERSION:
@@ -390,6 +396,55 @@ def validate_schema(schema: Any, *, component_codes: Iterable[str] | None = None
     _check_text(schema, "title", "")
     components = set(component_codes) if component_codes is not None else None
     _check_fields(schema.get("fields"), "fields", nested=False, components=components)
+    _check_offline(schema.get("offline"), components, set(file_components(schema)))
+
+
+#: Why a component is not uploaded online, as the citizen reads it.
+OFFLINE_REASONS = {
+    "paper": "Chỉ nộp khi nộp hồ sơ giấy (trực tiếp hoặc qua bưu chính); không tải lên.",
+    "show": "Xuất trình khi làm thủ tục trực tiếp hoặc khi nhận kết quả; không tải lên.",
+    "form": "Thay bằng tờ khai điện tử bạn điền ở các bước trước; không tải lên.",
+}
+
+
+def _check_offline(offline: Any, components: set[str] | None, bound: set[str]) -> None:
+    if offline is None:
+        return
+    if not isinstance(offline, list):
+        raise _schema_error("«offline» là danh sách {component, why}.", "offline")
+    seen: set[str] = set()
+    for index, item in enumerate(offline):
+        path = f"offline.{index}"
+        if not isinstance(item, Mapping) or set(item) != {"component", "why"}:
+            raise _schema_error("Mỗi mục có dạng {component, why}.", path)
+        code = item["component"]
+        if not isinstance(code, str) or (components is not None and code not in components):
+            raise _schema_error(f"Không có thành phần hồ sơ mã «{code}».", f"{path}.component")
+        if code in bound or code in seen:
+            raise _schema_error(f"Thành phần «{code}» đã có ô tệp hoặc bị trùng.", path)
+        if item["why"] not in OFFLINE_REASONS:
+            raise _schema_error(f"«why» là một trong: {', '.join(OFFLINE_REASONS)}.", f"{path}.why")
+        seen.add(code)
+
+
+def optional_online(schema: Mapping[str, Any]) -> set[str]:
+    """The components an online submission may leave without a file: those not uploaded online
+    and those whose file slot is not required (needed only in some cases, the condition shown
+    to the citizen). An online form without file slots leaves the catalogue's rule alone."""
+    optional = set(offline_components(schema))
+    for spec in schema.get("fields") or ():
+        if isinstance(spec, Mapping) and spec.get("type") == "file" and not spec.get("required"):
+            optional.add(str(spec.get("component")))
+    return optional
+
+
+def offline_components(schema: Mapping[str, Any]) -> dict[str, str]:
+    """``{component code: why}`` of the components not uploaded online."""
+    return {
+        str(item["component"]): str(item["why"])
+        for item in schema.get("offline") or ()
+        if isinstance(item, Mapping) and item.get("component")
+    }
 
 
 def file_components(schema: Mapping[str, Any]) -> list[str]:
@@ -416,7 +471,10 @@ def _empty(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return not value.strip()
-    if isinstance(value, list | tuple | dict):
+    if isinstance(value, Mapping):
+        # An address left blank ({"unit_code": "", "detail": ""}) is not an answer.
+        return all(_empty(item) for item in value.values())
+    if isinstance(value, list | tuple):
         return not value
     return False
 
@@ -532,8 +590,10 @@ def _clean_address(
     from congso.org.models import UnitLevel
     from congso.org.selectors import resolve_unit
 
-    if not isinstance(value, Mapping) or set(value) - {"unit_code", "detail"}:
-        raise _Invalid("invalid_address", "địa chỉ có dạng {unit_code, detail}.")
+    # The cleaned value (with the names resolved) is accepted back as it is: a dossier's stored
+    # data is checked again on a supplement; the names are resolved again from the code.
+    if not isinstance(value, Mapping) or set(value) - _ADDRESS_KEYS:
+        raise _Invalid("invalid_address", "địa chỉ không hợp lệ (chọn xã/phường và nhập số nhà).")
     code = str(value.get("unit_code") or "").strip()
     detail = " ".join(str(value.get("detail") or "").split())
     if not code:
@@ -559,6 +619,10 @@ def _clean_address(
         "full": ", ".join(part for part in parts if part),
     }
 
+
+_ADDRESS_KEYS = frozenset(
+    {"unit_code", "detail", "unit_name", "province_code", "province_name", "full"}
+)
 
 _CLEANERS: dict[str, Callable[..., Any]] = {
     "text": _clean_text,
@@ -588,6 +652,16 @@ def _file_info(item: Any) -> tuple[str, int | None, str]:
     )
 
 
+def owned_label(spec: Mapping[str, Any]) -> str:
+    """The field's label with whose it is: «Nơi cư trú (Cha)» — a form has several «Họ, chữ
+    đệm, tên» and «Nơi cư trú», one per person, told apart by their section."""
+    label = str(spec.get("label") or spec.get("name"))
+    section = str(spec.get("section") or "").strip()
+    if not section or section.casefold() in label.casefold():
+        return label
+    return f"{label} ({section})"
+
+
 class _Collector:
     def __init__(self, on: datetime.date | None):
         self.errors: list[dict[str, str | None]] = []
@@ -602,6 +676,7 @@ class _Collector:
         data: Mapping[str, Any],
         prefix: str,
         files: Mapping[str, Any],
+        owner: str = "",
     ) -> dict[str, Any]:
         known = {spec["name"] for spec in specs}
         for key in data:
@@ -616,11 +691,11 @@ class _Collector:
             elif spec["type"] == "group":
                 cleaned[spec["name"]] = self.group(spec, data.get(spec["name"]), path)
             else:
-                cleaned[spec["name"]] = self.value(spec, data.get(spec["name"]), path)
+                cleaned[spec["name"]] = self.value(spec, data.get(spec["name"]), path, owner)
         return cleaned
 
-    def value(self, spec: Mapping[str, Any], value: Any, path: str) -> Any:
-        label = spec["label"]
+    def value(self, spec: Mapping[str, Any], value: Any, path: str, owner: str = "") -> Any:
+        label = f"{spec['label']} ({owner})" if owner else owned_label(spec)
         if _empty(value):
             if spec.get("required"):
                 self.add(path, "required", f"«{label}»: bắt buộc nhập.")
@@ -632,7 +707,7 @@ class _Collector:
             return None
 
     def group(self, spec: Mapping[str, Any], value: Any, path: str) -> list[dict[str, Any]]:
-        label = spec["label"]
+        label = owned_label(spec)
         items = [] if value is None else value
         if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
             self.add(path, "invalid_group", f"«{label}»: phải là danh sách các mục.")
@@ -646,7 +721,9 @@ class _Collector:
             self.add(path, "too_many_items", f"«{label}»: tối đa {maximum} mục.")
             items = items[:maximum]
         return [
-            self.fields(list(spec["fields"]), item, f"{path}.{index}.", {})
+            self.fields(
+                list(spec["fields"]), item, f"{path}.{index}.", {}, f"{label}, mục {index + 1}"
+            )
             for index, item in enumerate(items)
         ]
 

@@ -20,7 +20,7 @@ calendar of the competent agency's province. The rules are in ``docs/dossiers.md
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,7 +33,7 @@ from congso.calendar.engine import WorkCalendar
 from congso.calendar.selectors import get_calendar
 from congso.catalog import cache as catalog_cache
 from congso.catalog import selectors as catalog
-from congso.catalog.formschema import validate_data
+from congso.catalog.formschema import optional_online, validate_data
 from congso.catalog.models import Component, Procedure, ProcedureVersion, Process
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.core.worker import enqueue
@@ -653,6 +653,33 @@ def _applicant(citizen: Citizen | None, organisation: Organisation | None) -> _A
     )
 
 
+def _form_contact(schema: Mapping[str, Any], cleaned: Mapping[str, Any], kind: str) -> str:
+    """The first phone (``kind`` "phone") or e-mail address filled in the form."""
+    for spec in schema.get("fields") or ():
+        value = cleaned.get(spec.get("name"))
+        if spec.get("type") == kind and isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _with_contact(
+    applicant: _Applicant,
+    version: ProcedureVersion,
+    cleaned: Mapping[str, Any],
+    *,
+    phone: str = "",
+    email: str = "",
+) -> _Applicant:
+    """The dossier's contact: the phone / e-mail given for this dossier (at the counter, then
+    in the form) before the applicant's profile. Notifications go there."""
+    schema = version.form_schema or {}
+    return replace(
+        applicant,
+        phone=(phone.strip() or _form_contact(schema, cleaned, "phone") or applicant.phone)[:20],
+        email=email.strip() or _form_contact(schema, cleaned, "email") or applicant.email,
+    )
+
+
 def _version_in_force(procedure: Procedure) -> ProcedureVersion:
     """The version in force today (``procedure_not_in_force`` from the catalogue otherwise)."""
     return catalog.current_version(procedure)
@@ -907,9 +934,12 @@ def dossier_submit_online(
         chosen = desk
         _check_desk(chosen, competent_agency)
     slots = catalogue.components(version)
-    _check_files(slots, files, paper=None)
+    # Online, the components the form does not ask for (paper only, shown at the desk, replaced
+    # by the online form) or asks for only in some cases are not missing.
+    _check_files(slots, files, paper=optional_online(version.form_schema or {}))
     checked = _precheck({slot.code: slot for slot in slots}, files)
     cleaned = _validate_form(version, form_data, checked)
+    applicant = _with_contact(applicant, version, cleaned)
     stored = attachments.StoredFiles()
     try:
         with transaction.atomic():
@@ -958,9 +988,14 @@ def dossier_receive_in_person(
     channel: str = Channel.IN_PERSON,
     paper_components: Iterable[str] | None = None,
     note: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
 ) -> Dossier:
     """A reception officer enters a dossier handed in at the desk or arrived by post: it is
     received at once (status 2, form 01) with its code and appointment.
+
+    ``contact_phone`` / ``contact_email``: the contact the applicant gave at the desk; with the
+    form's, they come before the applicant's profile (notifications go there).
 
     ``files`` are the scans made at the desk (those components are marked digitised);
     ``paper_components`` the component codes received on paper (default: every component with
@@ -997,6 +1032,7 @@ def dossier_receive_in_person(
     _check_files(slots, files, paper=paper)
     checked = _precheck({slot.code: slot for slot in slots}, files)
     cleaned = _validate_form(version, form_data, checked)
+    applicant = _with_contact(applicant, version, cleaned, phone=contact_phone, email=contact_email)
     text = _text(note, field="note", label="ghi chú")
     stored = attachments.StoredFiles()
     try:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 SMS: dict[str, str] = {
+    "submitted": (
+        "Da nhan ho so {{ code }} nop truc tuyen luc {{ at }}. {{ agency }} se kiem tra va "
+        "tiep nhan. Tra cuu tren Cong dich vu cong."
+    ),
     "received": (
         "{{ agency }} da tiep nhan ho so {{ code }}. Hen tra ket qua: {{ appointment }}. "
         "Tra cuu tren Cong dich vu cong."
@@ -23,6 +27,12 @@ SMS: dict[str, str] = {
 # SMS in the table above are written without accents on purpose (they are sent that way by
 # default); the e-mails are in full Vietnamese.
 EMAIL: dict[str, tuple[str, str]] = {
+    "submitted": (
+        "[{{ code }}] Đã nhận hồ sơ nộp trực tuyến",
+        "Cổng dịch vụ công đã nhận hồ sơ {{ code }} ({{ procedure }}) ông/bà nộp trực tuyến "
+        "lúc {{ at }}.\n{{ agency }} sẽ kiểm tra và tiếp nhận hồ sơ; ông/bà sẽ nhận thông báo "
+        "ngày hẹn trả kết quả khi hồ sơ được tiếp nhận.",
+    ),
     "received": (
         "[{{ code }}] Hồ sơ đã được tiếp nhận",
         "{{ agency }} đã tiếp nhận hồ sơ {{ code }} ({{ procedure }}) lúc {{ at }}.\n"

@@ -13,6 +13,7 @@ LABELS = (
     gettext_noop("SMS"),
     gettext_noop("Thư điện tử"),
     # EventKind.
+    gettext_noop("Đã nhận hồ sơ nộp trực tuyến"),
     gettext_noop("Đã tiếp nhận hồ sơ"),
     gettext_noop("Bắt đầu xử lý"),
     gettext_noop("Yêu cầu bổ sung hồ sơ"),

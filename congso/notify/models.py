@@ -14,6 +14,7 @@ class ChannelKind(models.TextChoices):
 
 
 class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", "Đã nhận hồ sơ nộp trực tuyến"
     RECEIVED = "received", "Đã tiếp nhận hồ sơ"
     PROCESSING = "processing", "Bắt đầu xử lý"
     SUPPLEMENT = "supplement", "Yêu cầu bổ sung hồ sơ"

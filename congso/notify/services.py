@@ -55,6 +55,7 @@ class Notice:
 # Dossier action (DossierEvent.payload["action"]) → notice. Processing started is informative
 # (citizens may unsubscribe from it); the others are notices the law asks for.
 NOTICES: dict[str, Notice] = {
+    "submit": Notice(EventKind.SUBMITTED, True),  # the acknowledgement of an online submission
     "receive": Notice(EventKind.RECEIVED, True),
     "start_processing": Notice(EventKind.PROCESSING, False),
     "request_supplement": Notice(EventKind.SUPPLEMENT, True, urgent=True),
@@ -189,8 +190,9 @@ def _contacts(dossier: Dossier) -> tuple[str, str, Preference | None]:
     preference = None
     if citizen is not None:
         preference = Preference.objects.filter(citizen=citizen).first()
-    phone = (citizen.phone if citizen else "") or dossier.applicant_phone
-    email = (citizen.email if citizen else "") or dossier.applicant_email
+    # The dossier's own contact first: the phone typed in the form or given at the counter.
+    phone = dossier.applicant_phone or (citizen.phone if citizen else "")
+    email = dossier.applicant_email or (citizen.email if citizen else "")
     return phone, email, preference
 
 

@@ -4,6 +4,7 @@ timeline, supplements, the receipt and rating. Thin: parse, call a service, rend
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth import login as auth_login
@@ -20,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from congso.catalog import selectors as catalog
-from congso.catalog.formschema import FormInvalid, prefill
+from congso.catalog.formschema import OFFLINE_REASONS, FormInvalid, offline_components, prefill
 from congso.catalog.models import Field, Procedure, ProcedureVersion
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers import selectors as dossier_selectors
@@ -218,10 +219,28 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("portal:apply_step", code=code, step=draft.step)
 
 
+def _just_submitted(request: HttpRequest, procedure: Procedure) -> Dossier | None:
+    """The dossier of ``procedure`` the citizen submitted in the last hour when no draft is
+    open: a page of the form reached again with Back after submission says so."""
+    if Draft.objects.filter(user_id=request.user.pk or 0, procedure=procedure).exists():
+        return None
+    since = timezone.now() - datetime.timedelta(hours=1)
+    return (
+        _own(request.user)
+        .filter(procedure_version__procedure=procedure, submitted_at__gte=since)
+        .first()
+    )
+
+
 @login_required
 @never_cache
 def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
     procedure, version = _procedure(code)
+    done = _just_submitted(request, procedure) if step > 0 else None
+    if done is not None:
+        return render(
+            request, "portal/already_submitted.html", {"dossier": done, "procedure": procedure}
+        )
     draft = _draft(request, procedure, version)
     context = _apply_context(procedure, version, draft, step)
     pages = context["pages"]
@@ -267,10 +286,15 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
             )
         if not errors and not adding:
             return redirect("portal:apply_step", code=code, step=step + 1)
+    fields = schemaform.bind(specs, values, errors, extra_rows=extra_rows)
+    error_list = (
+        [("#competent_agency", errors["competent_agency"])] if "competent_agency" in errors else []
+    )
     context.update(
         {
-            "fields": schemaform.bind(specs, values, errors, extra_rows=extra_rows),
+            "fields": fields,
             "errors": errors,
+            "error_list": error_list + schemaform.error_targets(fields),
             "agencies": agencies,
             "step_title": pages[step].title,
             "agency_id": (draft.competent_agency_id if draft.competent_agency_id else None),
@@ -280,12 +304,33 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
     return render(request, "portal/apply_form.html", context, status=status)
 
 
+def _online_slots(version: ProcedureVersion) -> tuple[list[Any], dict[str, bool], list[Any]]:
+    """The components asked for online (in order), whether each is required, and those not
+    uploaded online with why (``formschema.offline_components``)."""
+    schema = version.form_schema or {}
+    offline = offline_components(schema)
+    required = {
+        str(spec.get("component")): bool(spec.get("required"))
+        for spec in schema.get("fields") or ()
+        if spec.get("type") == "file"
+    }
+    asked, kept_out = [], []
+    for slot in version.components.order_by("order"):
+        if slot.code in offline:
+            kept_out.append((slot, gettext(OFFLINE_REASONS[offline[slot.code]])))
+        else:
+            asked.append(slot)
+    needed = {slot.code: required.get(slot.code, slot.mandatory) for slot in asked}
+    return asked, needed, kept_out
+
+
 def _missing_slots(draft: Draft, version: ProcedureVersion) -> dict[str, str]:
     present = set(draft.files.values_list("component_code", flat=True))
+    asked, needed, _kept_out = _online_slots(version)
     return {
         slot.code: gettext("Thiếu thành phần hồ sơ bắt buộc «%(name)s».") % {"name": slot.name}
-        for slot in version.components.all()
-        if slot.mandatory and slot.code not in present
+        for slot in asked
+        if needed[slot.code] and slot.code not in present
     }
 
 
@@ -316,54 +361,101 @@ def _files_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
                 services.draft_detach(actor=request.user, draft=draft, file_id=int(remove))
             except (DomainError, ValueError):
                 errors["__all__"] = gettext("Không xóa được tệp.")
-        elif request.POST.get("continue"):
-            errors = _missing_slots(draft, version)
-            if not errors:
-                step = context["review_step"]
-                services.draft_save(actor=request.user, draft=draft, data={}, step=step)
-                return redirect("portal:apply_step", code=code, step=step)
         else:
+            # A file chosen and not yet uploaded goes up with "Tiếp tục" too: never dropped.
             errors = _attach_uploads(request, draft, version)
+            if request.POST.get("continue") and not errors:
+                errors = _missing_slots(draft, version)
+                if not errors:
+                    step = context["review_step"]
+                    services.draft_save(actor=request.user, draft=draft, data={}, step=step)
+                    return redirect("portal:apply_step", code=code, step=step)
         if not errors:
             return redirect("portal:apply_step", code=code, step=context["files_step"])
     files = list(draft.files.all())
+    asked, needed, kept_out = _online_slots(version)
+    schema_help = {
+        str(spec.get("component")): str(spec.get("help") or "")
+        for spec in (version.form_schema or {}).get("fields") or ()
+        if spec.get("type") == "file"
+    }
     slots = []
-    for slot in version.components.order_by("order"):
+    for slot in asked:
         types = slot.allowed_types or ["application/pdf", "image/jpeg", "image/png"]
+        max_bytes = slot.max_size_bytes or 20 * 1024 * 1024
         slots.append(
             {
                 "slot": slot,
+                "required": needed[slot.code],
+                "help": schema_help.get(slot.code, "") or slot.condition,
                 "files": [f for f in files if f.component_code == slot.code],
                 "error": errors.get(slot.code, ""),
                 "accept": ",".join(types),
                 "types": ", ".join(t.split("/")[-1].upper().replace("JPEG", "JPG") for t in types),
-                "max_mb": round((slot.max_size_bytes or 20 * 1024 * 1024) / (1024 * 1024), 1),
+                "max_mb": round(max_bytes / (1024 * 1024), 1),
+                "max_bytes": max_bytes,
             }
         )
-    context.update({"slots": slots, "errors": errors})
+    context.update(
+        {
+            "slots": slots,
+            "kept_out": kept_out,
+            "errors": errors,
+            "general_error": errors.get("__all__", ""),
+            "error_list": [
+                (f"#file-{key}", message) for key, message in errors.items() if key != "__all__"
+            ],
+        }
+    )
     status = 422 if errors else 200
     return render(request, "portal/apply_files.html", context, status=status)
 
 
 def _review_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     draft: Draft = context["draft"]
-    errors: list[str] = []
+    code = context["procedure"].code
+    errors: list[tuple[str, str]] = []
+    step_of = {
+        spec["name"]: index for index, page in enumerate(context["pages"]) for spec in page.specs
+    }
+
+    def _href(field: str | None) -> str:
+        name = str(field or "").split(".")[0]
+        if name in step_of:
+            return reverse("portal:apply_step", kwargs={"code": code, "step": step_of[name]})
+        if name.startswith("file"):
+            return reverse(
+                "portal:apply_step", kwargs={"code": code, "step": context["files_step"]}
+            )
+        return ""
+
     if request.method == "POST":
         try:
             dossier = services.draft_submit(actor=request.user, draft=draft)
         except FormInvalid as exc:
-            errors = [str(item["message"]) for item in exc.errors]
+            errors = [(_href(item.get("field")), str(item["message"])) for item in exc.errors]
         except DomainError as exc:
-            errors = [exc.message]
+            errors = [(_href(exc.field), exc.message)]
         else:
             return redirect("portal:submitted", code=dossier.code)
-    rows = []
-    for page in context["pages"]:
-        for spec in page.specs:
-            rows.append(
-                (page.title, spec["label"], schemaform.display(spec, draft.data.get(spec["name"])))
-            )
-    context.update({"rows": rows, "errors": errors, "files": list(draft.files.all())})
+    sections = []
+    for index, page in enumerate(context["pages"]):
+        rows = [
+            (spec["label"], schemaform.display(spec, draft.data.get(spec["name"])))
+            for spec in page.specs
+        ]
+        blank = all(schemaform.is_blank(draft.data.get(spec["name"])) for spec in page.specs)
+        sections.append({"title": page.title, "step": index, "rows": rows, "blank": blank})
+    files = list(draft.files.all())
+    asked, _needed, _kept_out = _online_slots(context["version"])
+    by_component = [
+        (slot.name, [f for f in files if f.component_code == slot.code])
+        for slot in asked
+        if any(f.component_code == slot.code for f in files)
+    ]
+    context.update(
+        {"sections": sections, "error_list": errors, "errors": errors, "by_component": by_component}
+    )
     return render(request, "portal/apply_review.html", context, status=422 if errors else 200)
 
 

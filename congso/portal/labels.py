@@ -57,4 +57,8 @@ LABELS = (
     gettext_noop("Trực tiếp tại Bộ phận Một cửa"),
     gettext_noop("Trực tuyến"),
     gettext_noop("Qua dịch vụ bưu chính công ích"),
+    # Why a component is not uploaded online (catalog.formschema.OFFLINE_REASONS).
+    gettext_noop("Chỉ nộp khi nộp hồ sơ giấy (trực tiếp hoặc qua bưu chính); không tải lên."),
+    gettext_noop("Xuất trình khi làm thủ tục trực tiếp hoặc khi nhận kết quả; không tải lên."),
+    gettext_noop("Thay bằng tờ khai điện tử bạn điền ở các bước trước; không tải lên."),
 )

@@ -8,6 +8,7 @@ dossier service."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,9 @@ class BoundField:
     value: Any
     error: str = ""
     rows: list[list[BoundField]] = field(default_factory=list)  # group rows
+    #: In a row of a group that may be left empty (``min`` 0): the browser must not demand the
+    #: row's required fields (the server drops an empty row, and checks a started one).
+    in_optional_row: bool = False
 
     @property
     def id(self) -> str:
@@ -50,7 +54,7 @@ class BoundField:
 
     @property
     def required(self) -> bool:
-        return bool(self.spec.get("required"))
+        return bool(self.spec.get("required")) and not self.in_optional_row
 
     @property
     def help(self) -> str:
@@ -153,8 +157,12 @@ def read_step(specs: Sequence[Mapping[str, Any]], post: QueryDict) -> dict[str, 
 
 
 def check_step(specs: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> dict[str, str]:
-    """Every problem of the page's fields: ``{html field name: message}``."""
-    present = {k: v for k, v in values.items() if not _blank(v)}
+    """Every problem of the page's fields: ``{html field name: message}``.
+
+    ``values`` may hold the whole draft (the answers of the other pages, the prefill): only this
+    page's fields are checked, so an answer saved on another page is never "not in the form"."""
+    names = {spec["name"] for spec in specs}
+    present = {k: v for k, v in values.items() if k in names and not _blank(v)}
     try:
         validate_data({"version": 1, "fields": list(specs)}, present)
     except FormInvalid as exc:
@@ -177,12 +185,13 @@ def bind(
     *,
     prefix: str = "",
     extra_rows: Mapping[str, int] | None = None,
+    optional_row: bool = False,
 ) -> list[BoundField]:
     bound = []
     for spec in specs:
         name = prefix + spec["name"]
         value = values.get(spec["name"])
-        item = BoundField(spec, name, value, errors.get(name, ""))
+        item = BoundField(spec, name, value, errors.get(name, ""), in_optional_row=optional_row)
         if spec.get("type") == "address" and not item.error:
             item.error = " ".join(
                 errors[key] for key in (f"{name}.unit_code", f"{name}.detail") if key in errors
@@ -191,17 +200,64 @@ def bind(
             rows = list(value) if isinstance(value, list) else []
             wanted = max(len(rows), int(spec.get("min") or 0), 1)
             wanted += (extra_rows or {}).get(name, 0)
+            minimum = int(spec.get("min", 1 if spec.get("required") else 0))
             for index in range(min(wanted, 50)):
                 row = rows[index] if index < len(rows) else {}
                 item.rows.append(
-                    bind(spec.get("fields") or [], row, errors, prefix=f"{name}.{index}.")
+                    bind(
+                        spec.get("fields") or [],
+                        row,
+                        errors,
+                        prefix=f"{name}.{index}.",
+                        optional_row=index >= minimum,
+                    )
                 )
         bound.append(item)
     return bound
 
 
+def _address_text(value: Mapping[str, Any]) -> str:
+    """The address in words: street line, commune/ward, province — never a bare unit code."""
+    if value.get("full"):
+        return str(value["full"])
+    from congso.core.errors import DomainError
+    from congso.org.selectors import resolve_unit
+
+    detail = str(value.get("detail") or "").strip()
+    code = str(value.get("unit_code") or "").strip()
+    names: list[str] = []
+    if code:
+        try:
+            unit = resolve_unit(code)
+        except DomainError:
+            names = [str(gettext_lazy("(xã/phường không còn trong danh mục)"))]
+        else:
+            names = [unit.name] + ([unit.province.name] if unit.province else [])
+    return ", ".join(part for part in [detail, *names] if part)
+
+
+def _date_text(value: Any) -> str:
+    try:
+        return datetime.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+def error_targets(fields: Sequence[BoundField]) -> list[tuple[str, str]]:
+    """``[(#input id, message)]`` of a page's errors, in page order, for the error summary."""
+    found: list[tuple[str, str]] = []
+    for item in fields:
+        if item.error:
+            suffix = "-unit" if item.type == "address" else ""
+            found.append((f"#{item.id}{suffix}", item.error))
+        for row in item.rows:
+            found.extend(error_targets(row))
+    return found
+
+
 def display(spec: Mapping[str, Any], value: Any) -> str:
-    """A value as the review page shows it."""
+    """A value as the review page shows it: option labels, dates dd/mm/yyyy, addresses in
+    words, group rows one per line."""
     if _blank(value):
         return "—"
     kind = spec.get("type")
@@ -210,11 +266,19 @@ def display(spec: Mapping[str, Any], value: Any) -> str:
         items = value if isinstance(value, list) else [value]
         return ", ".join(labels.get(str(v), str(v)) for v in items)
     if kind == "address" and isinstance(value, Mapping):
-        return str(value.get("full") or ", ".join(str(v) for v in value.values() if v))
+        return _address_text(value)
+    if kind == "date":
+        return _date_text(value)
     if kind == "group" and isinstance(value, list):
         subs = spec.get("fields") or []
-        return "; ".join(
-            ", ".join(display(sub, row.get(sub["name"])) for sub in subs if sub["name"] in row)
-            for row in value
+        return "\n".join(
+            f"{index}. "
+            + "; ".join(
+                f"{sub['label']}: {display(sub, row.get(sub['name']))}"
+                for sub in subs
+                if not _blank(row.get(sub["name"]))
+            )
+            for index, row in enumerate(value, start=1)
+            if isinstance(row, Mapping)
         )
     return str(value)

@@ -52,8 +52,10 @@ def verify_result(request: HttpRequest, token: str) -> HttpResponse:
     report: ValidationReport = validate_pdf(services.result_bytes(result))
     context: dict[str, Any] = {"result": result, "report": report, "error": None}
     if request.method == "POST":
+        # A 0-byte, disguised or broken copy is an error next to the field, as on /xac-thuc/.
         try:
             copy = _uploaded(request)
+            copy_report = validate_pdf(copy)
         except DomainError as exc:
             context["error"] = exc.message
             return _page(request, context, status=exc.status)
@@ -61,7 +63,7 @@ def verify_result(request: HttpRequest, token: str) -> HttpResponse:
 
         context["copy_sha256"] = hashlib.sha256(copy).hexdigest()
         context["copy_matches"] = context["copy_sha256"] == result.sha256
-        context["copy_report"] = validate_pdf(copy)
+        context["copy_report"] = copy_report
     return _page(request, context)
 
 

@@ -57,8 +57,9 @@ def test_lifecycle_messages_go_out_through_kannel_and_smtp(
     kinds = ["received", "processing", "result_ready", "returned"]
 
     def settled() -> bool:
-        sms = Message.objects.filter(dossier=dossier, channel="sms")
-        mails = Message.objects.filter(dossier=dossier, channel="email")
+        # The acknowledgement of the online submission (issue 12) comes first; counted apart.
+        sms = Message.objects.filter(dossier=dossier, channel="sms").exclude(kind="submitted")
+        mails = Message.objects.filter(dossier=dossier, channel="email").exclude(kind="submitted")
         return (
             sms.count() == 4
             and all(m.status == S.DELIVERED for m in sms)
@@ -69,8 +70,13 @@ def test_lifecycle_messages_go_out_through_kannel_and_smtp(
     assert wait_for(settled), list(
         Message.objects.values("channel", "kind", "status", "last_error")
     )
-    sms = list(Message.objects.filter(dossier=dossier, channel="sms").order_by("pk"))
+    sms = list(
+        Message.objects.filter(dossier=dossier, channel="sms")
+        .exclude(kind="submitted")
+        .order_by("pk")
+    )
     assert [m.kind for m in sms] == kinds
+    assert Message.objects.filter(dossier=dossier, kind="submitted").count() == 2
     for message in sms:
         assert message.recipient == "0912345678"
         assert dossier.code in message.body
@@ -87,8 +93,8 @@ def test_lifecycle_messages_go_out_through_kannel_and_smtp(
         drain=False,
     ), kannel.delivered_texts()
 
-    assert len(smtp_server.messages) == 4
-    first = smtp_server.messages[0]
+    assert wait_for(lambda: len(smtp_server.messages) == 5, drain=False)
+    first = next(m for m in smtp_server.messages if "tiếp nhận" in m["Subject"])
     assert first["Subject"].strip() == f"[{dossier.code}] Hồ sơ đã được tiếp nhận"
     assert first["To"] == "congdan.mot@example.vn"
     mail = Message.objects.get(dossier=dossier, channel="email", kind="received")
@@ -101,7 +107,8 @@ def test_lifecycle_messages_go_out_through_kannel_and_smtp(
     shown = selectors.dossier_messages(dossier_id=dossier.pk)
     assert [(m.channel, m.status) for m in shown][:2] == [("sms", S.DELIVERED), ("email", S.SENT)]
     counts = selectors.counts_per_day(since=at(2026, 3, 1).date(), until=at(2026, 3, 9).date())
-    assert {(c["channel"], c["total"]) for c in counts} == {("sms", 4), ("email", 4)}
+    # The four notices of the lifecycle and the acknowledgement of the online submission.
+    assert {(c["channel"], c["total"]) for c in counts} == {("sms", 5), ("email", 5)}
 
 
 @pytest.mark.postgres_only
@@ -158,11 +165,11 @@ def test_preferences_unsubscribe_and_invalid_numbers(nworld, clock, gateways):
     nworld.citizen.save()
     clock.set(at(2026, 3, 2, 9, 0))
     dossier = receive(nworld, submit(nworld))
-    wait_for(lambda: Message.objects.filter(dossier=dossier).exists())
-    (message,) = Message.objects.filter(dossier=dossier)
+    wait_for(lambda: Message.objects.filter(dossier=dossier, kind="received").exists())
+    (message,) = Message.objects.filter(dossier=dossier, kind="received")
     assert message.channel == "sms" and message.status == S.FAILED
     assert "không phải đầu số di động" in message.last_error
-    assert list(selectors.failures()) == [message]
+    assert message in list(selectors.failures())
 
     nworld.citizen.phone = "0987654321"
     nworld.citizen.save()
@@ -170,7 +177,8 @@ def test_preferences_unsubscribe_and_invalid_numbers(nworld, clock, gateways):
     services.unsubscribe(token=str(preference.unsubscribe_token))
     dossier = dossiers.dossier_start_processing(actor=nworld.reception_a, dossier=dossier)
     wait_for(lambda: False, 1)
-    assert Message.objects.filter(dossier=dossier).count() == 1  # processing is not mandatory
+    # The acknowledgement and "received" only: processing is not mandatory.
+    assert Message.objects.filter(dossier=dossier).count() == 2
 
 
 def test_quiet_hours_defer_non_urgent_sms(nworld, clock, gateways):
@@ -178,9 +186,12 @@ def test_quiet_hours_defer_non_urgent_sms(nworld, clock, gateways):
     clock.set(at(2026, 3, 2, 22, 0))
     dossier = receive(nworld, submit(nworld))
     wait_for(lambda: False, 1)
-    sms = Message.objects.get(dossier=dossier, channel="sms")
+    sms = Message.objects.exclude(kind="submitted").get(dossier=dossier, channel="sms")
     assert sms.status == S.QUEUED and sms.not_before == at(2026, 3, 3, 7, 0)
-    assert Message.objects.get(dossier=dossier, channel="email").status == S.SENT
+    assert (
+        Message.objects.exclude(kind="submitted").get(dossier=dossier, channel="email").status
+        == S.SENT
+    )
 
 
 def test_templates_are_versioned_and_previewed(nworld):

@@ -181,3 +181,16 @@ def test_other_people_cannot_open_a_dossier(world):
     assert login(world.other_user).get(f"/ca-nhan/ho-so/{dossier.code}/").status_code == 404
     assert login(world.reception_b).get(f"/can-bo/ho-so/{dossier.code}/").status_code == 404
     assert login(world.other_user).get("/can-bo/").status_code == 404
+
+
+def test_check_step_ignores_the_answers_of_other_pages() -> None:
+    """Issue 12 blocker 1: the draft's answers of page 1 (and the prefill of later pages) are
+    not "không có trong biểu mẫu" on page 2."""
+    from congso.portal import schemaform
+
+    specs = [{"name": "child_full_name", "type": "text", "label": "Họ tên", "required": True}]
+    values = {"applicant_full_name": "Trần Thị Bình", "child_full_name": "Trần Văn An"}
+    assert schemaform.check_step(specs, values) == {}
+    assert schemaform.check_step(specs, {"applicant_full_name": "x"}) == {
+        "child_full_name": "«Họ tên»: bắt buộc nhập."
+    }

@@ -99,13 +99,29 @@ class Kannel:
 
     def _spawn(self, name: str, args: list[str]) -> None:
         log = open(self.run_dir / f"{name}.out", "ab")  # noqa: SIM115 - owned by the child
-        proc = subprocess.Popen(  # noqa: S603 - fixed Kannel binaries
-            args,
-            stdin=subprocess.PIPE if name == "fakesmsc" else subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        if name == "fakesmsc":
+            # fakesmsc stops at the end of its standard input. A pipe whose write end only the
+            # child holds never ends: it keeps running after `scripts/kannel start` (the
+            # demo) has exited, not only while a test process holds the pipe open.
+            read_end, write_end = os.pipe()
+            proc = subprocess.Popen(  # noqa: S603 - fixed Kannel binaries
+                args,
+                stdin=read_end,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                pass_fds=(write_end,),
+            )
+            os.close(read_end)
+            os.close(write_end)
+        else:
+            proc = subprocess.Popen(  # noqa: S603 - fixed Kannel binaries
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.pids[name] = proc.pid
 
     def start(self) -> Kannel:

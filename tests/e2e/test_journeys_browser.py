@@ -1,0 +1,381 @@
+"""Issue 12: the journeys as people take them, in a real browser (Playwright driving Debian's
+Chromium; no browser download), on the real demo (province 51 and its catalogue).
+
+* Every demo procedure's online form is walked page by page with its own buttons («Lưu và
+  tiếp tục»), with realistic Vietnamese data, the optional sections left blank, the files a
+  citizen uploads (a real small PDF and JPEG, chosen and sent with «Tiếp tục»), the answers
+  checked («Kiểm tra và nộp»: section headings, names not codes, dates dd/mm/yyyy) and the
+  confirmation read; Back after submission says "đã nộp, mã số …".
+* One citizen journey at 360 px in English: the supplement asked by the desk is answered by
+  the citizen through the pages.
+
+Screenshots go to ``var/screens/journeys/``. One browser for the module.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+
+from congso.catalog.models import Procedure
+from congso.catalog.selectors import current_version
+from congso.dossiers import services as dossier_services
+from congso.dossiers.models import Dossier
+from congso.org.models import Citizen, RoleAssignment
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "var" / "screens" / "journeys"
+PROVINCE = "51"
+
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    # One browser for the tests of this module (module scope: Playwright's sync API runs an
+    # event loop in this thread, which must be closed before tests/ui start their own); the
+    # live server thread does the database work of the pages.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_sync.sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+def _pdf() -> bytes:
+    """A small real PDF (one page with a line of text), built by hand."""
+    stream = b"BT /F1 18 Tf 72 720 Td (Giay chung sinh - ban chup) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return out.getvalue()
+
+
+def _jpeg() -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 200), "white")
+    ImageDraw.Draw(image).text((20, 90), "Ban chup giay to", fill="black")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=70)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo(transactional_db: Any, settings: Any, tmp_path: Path) -> dict[str, Path]:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.OFFICER_2FA_REQUIRED = False
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_catalog_demo", stdout=io.StringIO())
+    pdf, jpeg = tmp_path / "giay-to.pdf", tmp_path / "anh-chup.jpg"
+    pdf.write_bytes(_pdf())
+    jpeg.write_bytes(_jpeg())
+    return {"pdf": pdf, "jpeg": jpeg}
+
+
+# --- Realistic answers ------------------------------------------------------------------------
+
+NAMES = {
+    "applicant": "Trần Thị Bình",
+    "child": "Nguyễn Trần Minh Khang",
+    "mother": "Trần Thị Bình",
+    "deceased": "Phạm Văn Hòa",
+    "owner": "Trần Thị Bình",
+    "business": "Hộ kinh doanh Tạp hóa Bình An",
+}
+
+
+def text_for(name: str, label: str) -> str:
+    for prefix, value in NAMES.items():
+        if name == f"{prefix}_full_name" or name == f"{prefix}_name":
+            return value
+    low = name.casefold()
+    if "ethnicity" in low:
+        return "Kinh"
+    if "nationality" in low:
+        return "Việt Nam"
+    if "full_name" in low:
+        return "Lê Văn Hùng"
+    if low == "birth_place":
+        return "Bệnh viện Đa khoa tỉnh Quảng Ngãi"
+    if "document_name" in low:
+        return "Bằng tốt nghiệp trung học phổ thông"
+    if low == "line_name":
+        return "Bán lẻ lương thực, thực phẩm, đồ uống"
+    if low == "place":
+        return "Phường Cẩm Thành, tỉnh Quảng Ngãi"
+    return "Đề nghị cơ quan xem xét, giải quyết."[:300]
+
+
+class Citizen_:
+    """The demo citizen's browser tab."""
+
+    def __init__(self, browser: Any, base: str, *, viewport: dict[str, int], locale: str = "vi-VN"):
+        self.tag = f"{viewport['width']}px"
+        self.context = browser.new_context(viewport=viewport, locale=locale)
+        self.page = self.context.new_page()
+        self.base = base
+
+    def login(self, username: str) -> None:
+        page = self.page
+        page.goto(self.base + "/tai-khoan/dang-nhap/?next=/ca-nhan/")
+        page.locator("input[name=username]").fill(username)
+        page.locator("input[name=password]").fill(django_settings.DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Đăng nhập", exact=True).click()
+        assert "/ca-nhan/" in page.url and "dang-nhap" not in page.url, page.url
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}-{self.tag}.png"), full_page=True)
+
+    def press(self, name: str) -> None:
+        page = self.page
+        try:
+            with page.expect_navigation(timeout=15000):
+                page.get_by_role("button", name=name, exact=True).click()
+        except playwright_sync.TimeoutError:
+            invalid = page.evaluate(
+                "Array.from(document.querySelectorAll(':invalid'))"
+                ".map(e => e.name + ': ' + e.validationMessage)"
+            )
+            raise AssertionError((page.url, name, invalid)) from None
+        page.wait_for_load_state()
+
+    def fill_field(self, spec: dict[str, Any], html_name: str, citizen: Citizen) -> None:
+        page = self.page
+        kind = spec["type"]
+        fid = "f-" + html_name.replace(".", "-").replace("_", "-")
+        if kind == "address":
+            unit = page.locator(f"#{fid}-unit")
+            if unit.input_value():
+                return  # prefilled from the profile
+            page.locator(f"#{fid}-province").select_option(PROVINCE)
+            page.locator(f"#{fid}-unit option:not([value=''])").first.wait_for(state="attached")
+            unit.select_option(index=1)
+            page.locator(f"#{fid}-detail").fill("Số 12, đường Hùng Vương, tổ 3")
+            return
+        field = page.locator(f"#{fid}")
+        if kind == "choice":
+            if not field.input_value():
+                field.select_option(index=1)
+            return
+        if field.input_value():
+            return  # prefilled
+        name = spec["name"]
+        if kind == "date":
+            if spec.get("min") == "today":
+                value = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
+            elif "death" in name:
+                value = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
+            elif name.startswith("child") or name == "period_from":
+                value = (datetime.date.today() - datetime.timedelta(days=20)).isoformat()
+            else:
+                value = "1992-05-01"
+        elif kind == "number":
+            value = str(max(1, int(spec.get("min") or 0)))
+            if "capital" in name:
+                value = "50000000"
+        elif kind == "personal_id":
+            value = citizen.personal_id
+        elif kind == "phone":
+            value = "0912000111"
+        elif kind == "email":
+            value = "binh.tran@example.vn"
+        else:
+            value = text_for(name, spec["label"])
+            if spec.get("min_length"):
+                value = "4711"[: spec["max_length"]] if name == "vsic_code" else value
+        field.fill(value)
+
+
+def wanted(spec: dict[str, Any], section_blank: set[str]) -> bool:
+    """Fill the required fields, and the mother on a birth registration (the father is
+    absent: his section stays blank)."""
+    if spec.get("section") in section_blank:
+        return False
+    return bool(spec.get("required")) or str(spec.get("name", "")).startswith("mother_")
+
+
+def walk(tab: Citizen_, procedure: Procedure, citizen: Citizen, files: dict[str, Path]) -> str:
+    """Fill and submit the online form of ``procedure`` through its pages; the dossier code."""
+    page = tab.page
+    version = current_version(procedure)
+    schema = version.form_schema or {}
+    page.goto(f"{tab.base}/thu-tuc/{procedure.code}/")
+    link = page.get_by_role("link", name="Nộp hồ sơ trực tuyến")
+    assert link.count(), (procedure.code, page.url, page.locator("main").inner_text()[:600])
+    with page.expect_navigation():
+        page.get_by_role("link", name="Nộp hồ sơ trực tuyến").first.click()
+    sections: list[str] = []
+    for spec in schema["fields"]:
+        if spec["type"] != "file" and spec.get("section") not in sections:
+            sections.append(spec.get("section"))
+    for index, section in enumerate(sections):
+        assert f"/buoc-{index}/" in page.url, (procedure.code, page.url)
+        agency = page.locator("#competent_agency")
+        if agency.count() and not agency.input_value():
+            agency.select_option(index=1)
+        for spec in schema["fields"]:
+            if spec.get("section") != section or spec["type"] == "file":
+                continue
+            if not wanted(spec, {"Cha"}):
+                continue
+            if spec["type"] == "group":
+                rows = max(1, int(spec.get("min") or 0))
+                for row in range(rows):
+                    for sub in spec["fields"]:
+                        if sub.get("required"):
+                            tab.fill_field(sub, f"{spec['name']}.{row}.{sub['name']}", citizen)
+                continue
+            tab.fill_field(spec, spec["name"], citizen)
+        if procedure.code == "1.001193" and index == 0:
+            tab.shot("birth-1-form")
+        tab.press("Lưu và tiếp tục")
+        errors = page.locator(".field__error").all_inner_texts()
+        assert not errors, (procedure.code, section, errors)
+    # Files: choose what a citizen uploads (the required ones), then «Tiếp tục» sends them.
+    assert "Tệp đính kèm" in page.locator("h2").first.inner_text()
+    main = page.locator("main").inner_text()
+    assert "xuất trình khi làm thủ tục trực tiếp" not in main.split("Không cần tải lên")[0]
+    required = [s for s in schema["fields"] if s["type"] == "file" and s.get("required")]
+    for number, spec in enumerate(required):
+        path = files["pdf"] if number % 2 == 0 else files["jpeg"]
+        page.locator(f"#file-{spec['component']}").set_input_files(str(path))
+    if procedure.code == "1.001193":
+        tab.shot("birth-2-files")
+    tab.press("Tiếp tục")
+    review = page.locator("main").inner_text()
+    assert "Kiểm tra thông tin trước khi nộp" in review, (procedure.code, review[:800])
+    for section in sections:
+        assert section in review, (procedure.code, section)
+    assert "None" not in review and "{" not in review, (procedure.code, review)
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", review), (procedure.code, review)
+    assert not re.search(r"(^|\s)\d{5}(,|$)", review, re.M), (procedure.code, review)
+    for spec in required:
+        assert spec["label"][:40] in review, (procedure.code, spec["label"])
+    if procedure.code == "1.001193":
+        tab.shot("birth-3-review")
+    tab.press("Nộp hồ sơ")
+    assert page.locator("#dossier-code").count(), (
+        procedure.code,
+        page.locator("main").inner_text(),
+    )
+    code = page.locator("#dossier-code").inner_text().strip()
+    assert re.fullmatch(r"[\d.A-Z]+-\d{6}-\d{4}", code), (procedure.code, code)
+    if procedure.code == "1.001193":
+        tab.shot("birth-4-submitted")
+    page.go_back()
+    page.wait_for_load_state()
+    assert code in page.locator("main").inner_text(), (procedure.code, page.url)
+    if procedure.code == "1.001193":
+        tab.shot("birth-5-back-after-submit")
+    return code
+
+
+def online_procedures() -> list[Procedure]:
+    found = []
+    for procedure in Procedure.objects.filter(active=True).order_by("code"):
+        version = current_version(procedure)
+        if "online" in (version.submission_channels or []) and version.form_schema:
+            found.append(procedure)
+    return found
+
+
+def test_every_demo_procedure_online_through_the_pages(
+    live_server: Any, browser: Any, demo: dict[str, Path]
+) -> None:
+    citizen = Citizen.objects.select_related("user").get(user__username="congdan.mot")
+    tab = Citizen_(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    tab.login("congdan.mot")
+    procedures = online_procedures()
+    assert len(procedures) >= 20
+    codes = {}
+    for procedure in procedures:
+        codes[procedure.code] = walk(tab, procedure, citizen, demo)
+    assert Dossier.objects.filter(code__in=codes.values(), channel="online").count() == len(codes)
+    # The absent father's blank section is no answer, not an error.
+    birth = Dossier.objects.get(code=codes["1.001193"])
+    assert birth.form_data.get("father_residence") is None
+    assert birth.form_data["mother_full_name"] == "Trần Thị Bình"
+
+
+def test_supplement_answered_on_a_phone_in_english(
+    live_server: Any, browser: Any, demo: dict[str, Path]
+) -> None:
+    citizen = Citizen.objects.select_related("user").get(user__username="congdan.mot")
+    birth = Procedure.objects.get(code="1.001193")
+    tab = Citizen_(browser, live_server.url, viewport={"width": 360, "height": 740})
+    tab.login("congdan.mot")
+    code = walk(tab, birth, citizen, demo)
+    dossier = Dossier.objects.get(code=code)
+    reception = (
+        RoleAssignment.objects.filter(role="reception", desk__serves=dossier.competent_agency)
+        .select_related("user")
+        .first()
+    )
+    assert reception is not None
+    slot = next(c for c in dossier.components.all() if c.attachments.exists())
+    dossier_services.dossier_request_supplement(
+        actor=reception.user,
+        dossier=dossier,
+        reason="Ảnh giấy chứng sinh bị mờ, chụp lại rõ nét.",
+        missing_items=[{"component": slot.code}],
+    )
+    page = tab.page
+    # English, through the header's language switch.
+    page.goto(f"{tab.base}/ca-nhan/ho-so/{code}/")
+    with page.expect_navigation():
+        page.locator("form.lang-switch button[value=en]").click()
+    page.goto(f"{tab.base}/ca-nhan/ho-so/{code}/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Ảnh giấy chứng sinh bị mờ" in page.content()
+    tab.shot("supplement-1-asked-360-en")
+    page.locator(f"input[type=file][name='files.{slot.code}']").set_input_files(str(demo["jpeg"]))
+    with page.expect_navigation():
+        page.locator(f"#supp-{slot.code}").locator("xpath=ancestor::form").locator(
+            "button[type=submit]"
+        ).click()
+    page.wait_for_load_state()
+    tab.shot("supplement-2-answered-360-en")
+    dossier.refresh_from_db()
+    assert dossier.status != "supplement_requested", page.locator("main").inner_text()
+    assert dossier.supplements.get().fulfilled_at is not None
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, width
