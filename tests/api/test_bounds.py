@@ -161,7 +161,7 @@ def test_attachment_ids_are_bounded(world, client) -> None:
 )
 def test_nul_bytes_are_refused_at_the_door(world, client, path, params, field) -> None:
     response = client.get(path, params, headers=bearer(world.leader_a))
-    assert response.status_code == 400, response.content
+    assert response.status_code == 422, response.content
     assert (response.json()["code"], response.json()["field"]) == ("invalid_text", field)
 
 
@@ -173,5 +173,5 @@ def test_a_lone_surrogate_in_an_action_body_is_refused(world, client) -> None:
         content_type="application/json",
         headers=bearer(world.reception_a),
     )
-    assert response.status_code == 400, response.content
-    assert (response.json()["code"], response.json()["field"]) == ("invalid_text", "body.reason")
+    assert response.status_code == 422, response.content
+    assert (response.json()["code"], response.json()["field"]) == ("invalid_text", "reason")
