@@ -35,6 +35,18 @@ class ScopeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HoursScopeFilter(ScopeFilter):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [*super().lookups(request, model_admin), ("agency", "Một cơ quan")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "national":
+            return queryset.filter(province_code="", agency_code="")
+        if self.value() == "agency":
+            return queryset.exclude(agency_code="")
+        return super().queryset(request, queryset)
+
+
 class ServiceBackedAdmin(admin.ModelAdmin):
     """Writes through the services; a failed delete becomes an error message, not a 500."""
 
@@ -93,12 +105,20 @@ class CalendarOverrideAdmin(ServiceBackedAdmin):
 
 @admin.register(WorkingHours)
 class WorkingHoursAdmin(ServiceBackedAdmin):
-    list_display = ("province_code", "effective_from", "periods", "cutoff", "legal_source")
-    list_filter = (ScopeFilter, "province_code")
-    search_fields = ("province_code", "legal_source")
+    list_display = (
+        "province_code",
+        "agency_code",
+        "effective_from",
+        "periods",
+        "cutoff",
+        "legal_source",
+    )
+    list_filter = (HoursScopeFilter, "province_code")
+    search_fields = ("province_code", "agency_code", "legal_source")
     date_hierarchy = "effective_from"
     fields = (
         "province_code",
+        "agency_code",
         "effective_from",
         "periods",
         "cutoff",
@@ -116,6 +136,7 @@ class WorkingHoursAdmin(ServiceBackedAdmin):
                 actor=request.user,
                 working_hours_id=obj.pk,
                 province_code=obj.province_code,
+                agency_code=obj.agency_code,
                 effective_from=obj.effective_from,
                 periods=parse_periods(obj.periods),
                 cutoff=obj.cutoff,
@@ -125,6 +146,7 @@ class WorkingHoursAdmin(ServiceBackedAdmin):
             saved = services.working_hours_create(
                 actor=request.user,
                 province_code=obj.province_code,
+                agency_code=obj.agency_code,
                 effective_from=obj.effective_from,
                 periods=parse_periods(obj.periods),
                 cutoff=obj.cutoff,

@@ -72,7 +72,9 @@ class CalendarDataError(DomainError):
         self.errors = errors
 
 
-def scope_label(province_code: str) -> str:
+def scope_label(province_code: str, agency_code: str = "") -> str:
+    if agency_code:
+        return f"cơ quan mã {agency_code}"
     return f"tỉnh mã {province_code}" if province_code else "toàn quốc"
 
 

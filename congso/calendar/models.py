@@ -99,7 +99,8 @@ def default_periods() -> list[list[str]]:
 
 class WorkingHours(models.Model):
     """Working periods of a working day and the reception cut-off, from ``effective_from`` on,
-    nationally (blank province) or for one province."""
+    nationally (blank province and agency), for one province, or for one agency (its electronic
+    identifier; an agency that keeps hours of its own, e.g. summer/winter hours)."""
 
     province_code = models.CharField(
         "mã tỉnh",
@@ -108,6 +109,15 @@ class WorkingHours(models.Model):
         default="",
         validators=[province_code_validator],
         help_text=PROVINCE_HELP,
+    )
+    agency_code = models.CharField(
+        "mã cơ quan",
+        max_length=13,
+        blank=True,
+        default="",
+        help_text="Để trống nếu áp dụng cho cả tỉnh (hoặc toàn quốc). Nhập mã định danh điện tử "
+        "của cơ quan (QCVN 102:2016, ví dụ 000.00.12.H56) nếu cơ quan có giờ làm việc riêng; "
+        "khi đó để trống mã tỉnh.",
     )
     effective_from = models.DateField("áp dụng từ ngày")
     periods = models.JSONField(
@@ -130,10 +140,10 @@ class WorkingHours(models.Model):
     class Meta:
         verbose_name = "giờ làm việc"
         verbose_name_plural = "giờ làm việc"
-        ordering = ["province_code", "effective_from"]
+        ordering = ["province_code", "agency_code", "effective_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["province_code", "effective_from"],
+                fields=["province_code", "agency_code", "effective_from"],
                 name="workcalendar_hours_one_per_scope_and_start",
                 violation_error_message=(
                     "Phạm vi này đã có quy định giờ làm việc áp dụng từ cùng ngày."
@@ -142,9 +152,17 @@ class WorkingHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Giờ làm việc ({scope_label(self.province_code)}) từ {self.effective_from:%d/%m/%Y}"
+        scope = scope_label(self.province_code, self.agency_code)
+        return f"Giờ làm việc ({scope}) từ {self.effective_from:%d/%m/%Y}"
 
     def clean(self) -> None:
+        if self.agency_code and self.province_code:
+            raise ValidationError(
+                {
+                    "agency_code": "Giờ làm việc riêng của một cơ quan không ghi kèm mã tỉnh: "
+                    "để trống mã tỉnh."
+                }
+            )
         try:
             self.as_rule()
         except DomainError as exc:

@@ -29,7 +29,8 @@ YEARS_AHEAD = 2
 _CACHE_SIZE = 64
 
 _lock = threading.Lock()
-_cache: dict[tuple[str, tuple[int, ...]], tuple[uuid.UUID | None, WorkCalendar]] = {}
+_cache: dict[tuple[str, str, tuple[int, ...]], tuple[uuid.UUID | None, WorkCalendar]] = {}
+_agency_hours_cache: dict[uuid.UUID | None, frozenset[str]] = {}
 
 
 def default_years(today: date | None = None) -> range:
@@ -42,6 +43,7 @@ def clear_cache() -> None:
     """Forget every cached calendar in this process (tests; never needed for correctness)."""
     with _lock:
         _cache.clear()
+        _agency_hours_cache.clear()
 
 
 def current_revision() -> uuid.UUID | None:
@@ -60,26 +62,35 @@ def normalise_province_code(province_code: str | None) -> str:
 
 
 def get_calendar(
-    province_code: str | None = None, *, years: Iterable[int] | None = None
+    province_code: str | None = None,
+    *,
+    agency_code: str = "",
+    years: Iterable[int] | None = None,
 ) -> WorkCalendar:
-    """The working calendar of a province (``None`` or ``""``: the national calendar).
+    """The working calendar of a province (``None`` or ``""``: the national calendar), or of one
+    agency of it when ``agency_code`` keeps working hours of its own.
 
     It covers ``years`` (default: :func:`default_years`); asking it about a date outside them
     raises ``calendar_out_of_range``. National overrides apply everywhere; a province's own row for
     a date replaces the national one. Working hours: the province's rule in force on a day, else
-    the national one, else 07:30–11:30 / 13:00–17:00 with a 15:00 same-day cut-off.
+    the national one, else 07:30–11:30 / 13:00–17:00 with a 15:00 same-day cut-off. An agency's
+    own rule, from its first ``effective_from`` on, takes precedence over both (days off stay the
+    province's).
     """
     code = normalise_province_code(province_code)
     chosen = tuple(sorted(set(years))) if years is not None else tuple(default_years())
     if not chosen:
         raise ValueError("years must not be empty")
-    key = (code, chosen)
     revision = current_revision()
+    agency = agency_code.strip().upper()
+    if agency and agency not in _agencies_with_hours(revision):
+        agency = ""  # the agency keeps the province's hours: share its calendar
+    key = (code, agency, chosen)
     with _lock:
         hit = _cache.get(key)
     if hit is not None and hit[0] == revision:
         return hit[1]
-    calendar = _build(code, chosen)
+    calendar = _build(code, agency, chosen)
     with _lock:
         if len(_cache) >= _CACHE_SIZE:
             _cache.clear()
@@ -87,7 +98,22 @@ def get_calendar(
     return calendar
 
 
-def _build(code: str, years: tuple[int, ...]) -> WorkCalendar:
+def _agencies_with_hours(revision: uuid.UUID | None) -> frozenset[str]:
+    """Agency codes that keep working hours of their own (cached per calendar revision)."""
+    with _lock:
+        hit = _agency_hours_cache.get(revision)
+    if hit is not None:
+        return hit
+    codes = frozenset(
+        WorkingHours.objects.exclude(agency_code="").values_list("agency_code", flat=True)
+    )
+    with _lock:
+        _agency_hours_cache.clear()
+        _agency_hours_cache[revision] = codes
+    return codes
+
+
+def _build(code: str, agency: str, years: tuple[int, ...]) -> WorkCalendar:
     scopes = ["", code] if code else [""]
     first, last = date(min(years), 1, 1), date(max(years), 12, 31)
     overrides = [
@@ -99,24 +125,33 @@ def _build(code: str, years: tuple[int, ...]) -> WorkCalendar:
     return build_calendar(
         years=years,
         overrides=overrides,
-        hours=hours_timeline(code),
+        hours=hours_timeline(code, agency),
         province_code=code,
     )
 
 
-def hours_timeline(code: str) -> list[WorkingHoursRule]:
-    """One rule list where a province's rules take precedence over the national ones.
+def hours_timeline(code: str, agency_code: str = "") -> list[WorkingHoursRule]:
+    """One rule list where an agency's rules take precedence over its province's, and a
+    province's over the national ones.
 
-    On any day the province's latest rule effective on or before it applies; before the first
-    provincial rule, the national rule in force applies.
+    On any day the narrowest scope's latest rule effective on or before it applies; before that
+    scope's first rule, the next wider scope's rule in force applies.
     """
-    national = [row.as_rule() for row in WorkingHours.objects.filter(province_code="")]
+    rows = WorkingHours.objects.all()
+    national = [row.as_rule() for row in rows.filter(province_code="", agency_code="")]
     provincial = (
-        [row.as_rule() for row in WorkingHours.objects.filter(province_code=code)] if code else []
+        [row.as_rule() for row in rows.filter(province_code=code, agency_code="")] if code else []
     )
-    if not provincial:
-        return national
-    first_provincial = min(rule.effective_from for rule in provincial)
-    timeline = [rule for rule in national if rule.effective_from < first_provincial]
-    timeline.extend(provincial)
-    return timeline
+    own = [row.as_rule() for row in rows.filter(agency_code=agency_code)] if agency_code else []
+    return _overlay(_overlay(national, provincial), own)
+
+
+def _overlay(
+    wider: list[WorkingHoursRule], narrower: list[WorkingHoursRule]
+) -> list[WorkingHoursRule]:
+    if not narrower:
+        return wider
+    first = min(rule.effective_from for rule in narrower)
+    return [rule for rule in wider if rule.effective_from < first] + sorted(
+        narrower, key=lambda rule: rule.effective_from
+    )

@@ -25,7 +25,14 @@ from congso.calendar.models import CalendarOverride, CalendarRevision, WorkingHo
 from congso.core.errors import Conflict, DomainError, NotFound
 
 OVERRIDE_FIELDS = ("date", "kind", "name", "legal_source", "province_code")
-HOURS_FIELDS = ("province_code", "effective_from", "periods", "cutoff", "legal_source")
+HOURS_FIELDS = (
+    "province_code",
+    "agency_code",
+    "effective_from",
+    "periods",
+    "cutoff",
+    "legal_source",
+)
 
 
 @dataclass(frozen=True)
@@ -292,18 +299,18 @@ def overrides_import(
     return ImportResult(created=created, updated=updated, unchanged=unchanged, dry_run=dry_run)
 
 
-def _hours_clash_message(province_code: str, effective_from: date) -> str:
+def _hours_clash_message(province_code: str, agency_code: str, effective_from: date) -> str:
     return (
-        f"Giờ làm việc ({scope_label(province_code)}) áp dụng từ ngày "
+        f"Giờ làm việc ({scope_label(province_code, agency_code)}) áp dụng từ ngày "
         f"{effective_from:%d/%m/%Y} đã có; hãy sửa dòng đó thay vì thêm dòng mới."
     )
 
 
 def _hours_clash(
-    *, province_code: str, effective_from: date, exclude_pk: int | None = None
+    *, province_code: str, agency_code: str, effective_from: date, exclude_pk: int | None = None
 ) -> bool:
     candidates = WorkingHours.objects.select_for_update().filter(
-        province_code=province_code, effective_from=effective_from
+        province_code=province_code, agency_code=agency_code, effective_from=effective_from
     )
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk)
@@ -317,20 +324,27 @@ def working_hours_create(
     periods: Sequence[tuple[time, time]],
     cutoff: time = DEFAULT_CUTOFF,
     province_code: str = "",
+    agency_code: str = "",
     legal_source: str = "",
 ) -> WorkingHours:
-    """Working periods and cut-off for a scope from ``effective_from`` on."""
+    """Working periods and cut-off for a scope (national, a province or an agency) from
+    ``effective_from`` on."""
     with transaction.atomic():
         hours = WorkingHours(
             province_code=province_code.strip(),
+            agency_code=agency_code.strip().upper(),
             effective_from=effective_from,
             periods=format_periods(periods),
             cutoff=cutoff,
             legal_source=legal_source.strip(),
         )
         _clean(hours, code="invalid_working_hours")
-        message = _hours_clash_message(hours.province_code, effective_from)
-        if _hours_clash(province_code=hours.province_code, effective_from=effective_from):
+        message = _hours_clash_message(hours.province_code, hours.agency_code, effective_from)
+        if _hours_clash(
+            province_code=hours.province_code,
+            agency_code=hours.agency_code,
+            effective_from=effective_from,
+        ):
             raise Conflict("calendar_hours_conflict", message, field="effective_from")
         _save_unique(hours, message=message, field="effective_from")
         record(
@@ -351,6 +365,7 @@ def working_hours_update(
     periods: Sequence[tuple[time, time]],
     cutoff: time = DEFAULT_CUTOFF,
     province_code: str = "",
+    agency_code: str = "",
     legal_source: str = "",
 ) -> WorkingHours:
     with transaction.atomic():
@@ -359,14 +374,18 @@ def working_hours_update(
             raise NotFound("not_found", "Không tìm thấy quy định giờ làm việc này.")
         before = snapshot(hours, HOURS_FIELDS)
         hours.province_code = province_code.strip()
+        hours.agency_code = agency_code.strip().upper()
         hours.effective_from = effective_from
         hours.periods = format_periods(periods)
         hours.cutoff = cutoff
         hours.legal_source = legal_source.strip()
         _clean(hours, code="invalid_working_hours")
-        message = _hours_clash_message(hours.province_code, effective_from)
+        message = _hours_clash_message(hours.province_code, hours.agency_code, effective_from)
         if _hours_clash(
-            province_code=hours.province_code, effective_from=effective_from, exclude_pk=hours.pk
+            province_code=hours.province_code,
+            agency_code=hours.agency_code,
+            effective_from=effective_from,
+            exclude_pk=hours.pk,
         ):
             raise Conflict("calendar_hours_conflict", message, field="effective_from")
         _save_unique(hours, message=message, field="effective_from")

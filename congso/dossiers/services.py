@@ -116,9 +116,10 @@ def _require_user(actor: Any, action: str) -> None:
 
 
 def calendar_for(agency: Agency) -> WorkCalendar:
-    """The working calendar of the agency's province (national for central agencies)."""
+    """The working calendar of the agency: its province's (national for central agencies), with
+    the agency's own working hours where it keeps some."""
     province = agency.province.code if agency.province_id and agency.province else None
-    return get_calendar(province)
+    return get_calendar(province, agency_code=agency.code)
 
 
 def time_limit(version: ProcedureVersion) -> deadlines.TimeLimit:

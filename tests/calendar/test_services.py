@@ -19,6 +19,8 @@ from congso.calendar.importing import CalendarDataError, OverrideRow, load
 from congso.calendar.models import CalendarOverride, CalendarRevision, WorkingHours
 from congso.calendar.selectors import current_revision, get_calendar
 from congso.core.errors import Conflict, DomainError, NotFound
+from congso.dossiers.services import calendar_for
+from congso.org.models import Agency
 from tests.calendar.helpers import at
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +204,47 @@ class TestWorkingHours:
         province = get_calendar("51")
         assert province.start_of_counting(at(2026, 6, 1, 6)) == at(2026, 6, 1, 8)
         assert province.start_of_counting(at(2027, 6, 1, 6)) == at(2027, 6, 1, 7)
+
+    def test_an_agency_keeps_hours_of_its_own(self, officer) -> None:
+        """Summer hours of one agency (e.g. a commune's one-stop desk opening at 07:00 from
+        May): its dossiers count from them; the province's other agencies keep the province's."""
+        services.working_hours_create(
+            actor=officer,
+            province_code="51",
+            effective_from=date(2026, 1, 1),
+            periods=[(time(7, 30), time(11, 30)), (time(13, 0), time(17, 0))],
+        )
+        services.working_hours_create(
+            actor=officer,
+            agency_code="000.00.12.h56",
+            effective_from=date(2026, 5, 1),
+            periods=[(time(7, 0), time(11, 0)), (time(13, 30), time(17, 30))],
+            legal_source="Quyết định giờ làm việc mùa hè",
+        )
+        own = get_calendar("51", agency_code="000.00.12.H56")
+        other = get_calendar("51", agency_code="000.00.13.H56")
+        assert other is get_calendar("51")  # no hours of its own: the province's calendar
+        assert own.start_of_counting(at(2026, 6, 1, 6)) == at(2026, 6, 1, 7)
+        assert other.start_of_counting(at(2026, 6, 1, 6)) == at(2026, 6, 1, 7, 30)
+        # Before its own rule, the agency follows the province; days off stay the province's.
+        assert own.start_of_counting(at(2026, 4, 1, 6)) == at(2026, 4, 1, 7, 30)
+        assert not own.is_working_day(date(2026, 9, 2))
+        # 1 working day from 10:45 on Friday 05/06/2026 in the agency: Monday 10:45.
+        assert own.add_working_days(at(2026, 6, 5, 10, 45), 1) == at(2026, 6, 8, 10, 45)
+        # Dossiers use their competent agency's calendar.
+        agency = Agency(code="000.00.12.H56", name="UBND xã thử")
+        assert calendar_for(agency).start_of_counting(at(2026, 6, 1, 6)) == at(2026, 6, 1, 7)
+
+    def test_agency_hours_name_no_province(self, officer) -> None:
+        with pytest.raises(DomainError) as err:
+            services.working_hours_create(
+                actor=officer,
+                province_code="51",
+                agency_code="000.00.12.H56",
+                effective_from=date(2027, 1, 1),
+                periods=[(time(7), time(16))],
+            )
+        assert (err.value.code, err.value.field) == ("invalid_working_hours", "agency_code")
 
     def test_update_delete_and_conflicts(self, officer) -> None:
         hours = services.working_hours_create(
