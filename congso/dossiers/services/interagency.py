@@ -1,0 +1,285 @@
+"""Working with other agencies: consultations and inter-agency transfer (liên thông)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from congso.calendar.engine import WorkCalendar
+from congso.core.errors import Conflict, DomainError
+from congso.dossiers import deadlines
+from congso.dossiers.models import (
+    Dossier,
+    DossierStep,
+    StepKind,
+    StepStatus,
+)
+from congso.dossiers.services._kernel import (
+    _begin,
+    _log,
+    _now,
+    _reason,
+    _save,
+    _snapshot,
+    _text,
+    calendar_for,
+)
+from congso.dossiers.services.plan import (
+    plan_of,
+)
+from congso.dossiers.services.steps import (
+    MAIN_KINDS,
+    _advance,
+    _check_step_allows,
+    _choose_step,
+    _end_step,
+    _stage_active,
+)
+from congso.org.models import Agency, Department, Role
+
+
+@dataclass(frozen=True)
+class ParallelRequest:
+    """One agency (and optionally department) asked to act in parallel, with its own time."""
+
+    agency: Agency
+    hours: Decimal
+    role: str = Role.SPECIALIST
+    department: Department | None = None
+    is_lead: bool = False
+    note: str = ""
+
+
+def _check_parallel(items: Sequence[ParallelRequest], *, field: str) -> None:
+    if not items:
+        raise DomainError("targets_required", "Cần chọn ít nhất một cơ quan.", field=field)
+    for index, item in enumerate(items):
+        if not item.agency.active:
+            raise DomainError(
+                "agency_inactive",
+                f"{item.agency.name} không còn hoạt động.",
+                field=f"{field}.{index}.agency",
+            )
+        if item.role not in Role.values:
+            raise DomainError(
+                "invalid_role", "Vai trò không hợp lệ.", field=f"{field}.{index}.role"
+            )
+        if item.department is not None and item.department.agency_id != item.agency.pk:
+            raise DomainError(
+                "department_mismatch",
+                "Phòng ban không thuộc cơ quan đã chọn.",
+                field=f"{field}.{index}.department",
+            )
+        if not item.hours or item.hours <= 0:
+            raise DomainError(
+                "hours_required",
+                "Cần nêu thời hạn (số giờ làm việc) cho từng cơ quan.",
+                field=f"{field}.{index}.hours",
+            )
+
+
+def _parallel_step(
+    d: Dossier,
+    item: ParallelRequest,
+    *,
+    kind: str,
+    prefix: str,
+    parent: DossierStep | None,
+    now: datetime,
+    calendar: WorkCalendar,
+    note: str,
+) -> DossierStep:
+    name = item.agency.short_name or item.agency.name
+    return DossierStep.objects.create(
+        dossier=d,
+        stage=d.stage,
+        plan_index=None,
+        parent=parent,
+        kind=kind,
+        name=f"{prefix} {name}"[:255],
+        role=item.role,
+        agency=item.agency,
+        department=item.department,
+        is_lead=item.is_lead,
+        hours=item.hours,
+        started_at=now,
+        due_at=deadlines.step_due(calendar, now, item.hours),
+        request_note=_text(item.note, field="note", label="nội dung") or note,
+    )
+
+
+def dossier_consult(
+    *,
+    actor: Any,
+    dossier: Dossier,
+    reason: str,
+    consultations: Sequence[ParallelRequest],
+    step_id: int | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Ask other agencies or departments for their opinion, in parallel, each with its own
+    deadline (ND 61/2018 art. 19.5). The current step waits for every answer."""
+    with transaction.atomic():
+        d, transition = _begin(actor, dossier, "consult", expected_version)
+        step = _choose_step(actor, d, step_id, kinds=MAIN_KINDS)
+        _check_step_allows(step, transition.action)
+        text = _reason(transition, reason)
+        _check_parallel(consultations, field="consultations")
+        before, now, from_status = _snapshot(d), _now(), d.status
+        calendar = calendar_for(d.competent_agency)
+        created = [
+            _parallel_step(
+                d,
+                item,
+                kind=StepKind.CONSULTATION,
+                prefix="Xin ý kiến",
+                parent=step,
+                now=now,
+                calendar=calendar,
+                note=text,
+            )
+            for item in consultations
+        ]
+        _save(d, now)
+        _log(
+            actor=actor,
+            dossier=d,
+            action=transition.action,
+            from_status=from_status,
+            before=before,
+            now=now,
+            step=step,
+            note=text,
+            data={
+                "consultations": [
+                    {"step": item.pk, "agency": item.agency_id, "due_at": item.due_at}
+                    for item in created
+                ]
+            },
+        )
+    return d
+
+
+def dossier_answer_consultation(
+    *,
+    actor: Any,
+    dossier: Dossier,
+    note: str,
+    step_id: int | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """A consulted agency answers (its consultation step ends, classified against its own
+    deadline)."""
+    with transaction.atomic():
+        d, transition = _begin(actor, dossier, "answer_consultation", expected_version)
+        step = _choose_step(actor, d, step_id, kinds=(StepKind.CONSULTATION,), main_only=False)
+        _check_step_allows(step, transition.action)
+        text = _text(note, field="note", label="nội dung ý kiến", required=True)
+        before, now, from_status = _snapshot(d), _now(), d.status
+        calendar = calendar_for(d.competent_agency)
+        _end_step(step, status=StepStatus.DONE, actor=actor, now=now, calendar=calendar, note=text)
+        started: list[DossierStep] = []
+        if step.parent_id is None:
+            started = _advance(d, plan_of(d, calendar), now=now, calendar=calendar)
+        _save(d, now)
+        _log(
+            actor=actor,
+            dossier=d,
+            action=transition.action,
+            from_status=from_status,
+            before=before,
+            now=now,
+            step=step,
+            note=text,
+            outcome=step.timeliness,
+            data={"next_steps": [item.name for item in started]},
+        )
+    return d
+
+
+def dossier_transfer(
+    *,
+    actor: Any,
+    dossier: Dossier,
+    reason: str,
+    transfers: Sequence[ParallelRequest],
+    step_id: int | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Inter-agency handling (liên thông, ND 61/2018 art. 19.6): the dossier goes to every
+    agency at once, each with its own deadline; one leads and finishes last. When all are done
+    the internal process continues (or the lead's leader completes the dossier)."""
+    with transaction.atomic():
+        d, transition = _begin(actor, dossier, "transfer", expected_version)
+        step = _choose_step(actor, d, step_id, kinds=(StepKind.STEP,))
+        _check_step_allows(step, transition.action)
+        text = _reason(transition, reason)
+        _check_parallel(transfers, field="transfers")
+        leads = [item for item in transfers if item.is_lead]
+        if len(transfers) > 1 and len(leads) != 1:
+            raise DomainError(
+                "lead_required",
+                "Chuyển liên thông nhiều cơ quan phải chọn đúng một cơ quan chủ trì.",
+                field="transfers",
+            )
+        if (
+            _stage_active(d, exclude=step)
+            or step.consultations.filter(status=StepStatus.ACTIVE).exists()
+        ):
+            raise Conflict(
+                "steps_open",
+                "Còn bước song song hoặc ý kiến phối hợp chưa xong; chưa chuyển liên thông được.",
+            )
+        before, now, from_status = _snapshot(d), _now(), d.status
+        calendar = calendar_for(d.competent_agency)
+        _end_step(step, status=StepStatus.DONE, actor=actor, now=now, calendar=calendar, note=text)
+        d.stage += 1
+        created = [
+            _parallel_step(
+                d,
+                ParallelRequest(
+                    agency=item.agency,
+                    hours=item.hours,
+                    role=item.role,
+                    department=item.department,
+                    is_lead=item.is_lead or len(transfers) == 1,
+                    note=item.note,
+                ),
+                kind=StepKind.INTERAGENCY,
+                prefix="Liên thông:",
+                parent=None,
+                now=now,
+                calendar=calendar,
+                note=text,
+            )
+            for item in transfers
+        ]
+        _save(d, now)
+        _log(
+            actor=actor,
+            dossier=d,
+            action=transition.action,
+            from_status=from_status,
+            before=before,
+            now=now,
+            step=step,
+            note=text,
+            outcome=step.timeliness,
+            data={
+                "transfers": [
+                    {
+                        "step": item.pk,
+                        "agency": item.agency_id,
+                        "lead": item.is_lead,
+                        "due_at": item.due_at,
+                    }
+                    for item in created
+                ]
+            },
+        )
+    return d

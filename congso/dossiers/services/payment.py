@@ -1,0 +1,107 @@
+"""Fees and financial obligations: the clock pauses until the payment is confirmed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from congso.core.errors import DomainError, PermissionDenied
+from congso.dossiers.models import (
+    Dossier,
+    StepStatus,
+)
+from congso.dossiers.permissions import (
+    can_work_on_step,
+    is_reception_officer,
+)
+from congso.dossiers.services._kernel import (
+    _begin,
+    _log,
+    _now,
+    _reason,
+    _save,
+    _snapshot,
+    _text,
+    calendar_for,
+)
+from congso.dossiers.services.steps import (
+    MAIN_KINDS,
+    _check_step_allows,
+    _choose_step,
+    _resume_clock,
+)
+from congso.dossiers.workflow import Status
+
+
+def dossier_request_payment(
+    *,
+    actor: Any,
+    dossier: Dossier,
+    reason: str,
+    amount_vnd: int | None = None,
+    step_id: int | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Ask the applicant to pay fees or fulfil a financial obligation; the clock pauses."""
+    with transaction.atomic():
+        d, transition = _begin(actor, dossier, "request_payment", expected_version)
+        step = _choose_step(actor, d, step_id, kinds=MAIN_KINDS)
+        _check_step_allows(step, transition.action)
+        text = _reason(transition, reason)
+        if amount_vnd is not None and amount_vnd < 0:
+            raise DomainError("invalid_amount", "Số tiền không được âm.", field="amount_vnd")
+        before, now, from_status = _snapshot(d), _now(), d.status
+        d.status = Status.PAYMENT_REQUESTED
+        d.paused_at = now
+        _save(d, now)
+        _log(
+            actor=actor,
+            dossier=d,
+            action=transition.action,
+            from_status=from_status,
+            before=before,
+            now=now,
+            step=step,
+            note=text,
+            data={"amount_vnd": amount_vnd},
+        )
+    return d
+
+
+def dossier_confirm_payment(
+    *,
+    actor: Any,
+    dossier: Dossier,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """The payment arrived (an officer of the desk or of the current step, or the system): the
+    clock resumes and every due time moves back by the working time spent waiting."""
+    with transaction.atomic():
+        d, transition = _begin(actor, dossier, "confirm_payment", expected_version)
+        if actor is not None and not is_reception_officer(actor, d):
+            active = d.steps.filter(status=StepStatus.ACTIVE, parent__isnull=True)
+            if not any(can_work_on_step(actor, step) for step in active):
+                raise PermissionDenied(
+                    "not_step_holder",
+                    "Chỉ cán bộ tiếp nhận hoặc người đang xử lý hồ sơ được xác nhận đã nộp.",
+                )
+        text = _text(note, field="note", label="ghi chú")
+        before, now, from_status = _snapshot(d), _now(), d.status
+        calendar = calendar_for(d.competent_agency)
+        paused_before = d.paused_seconds
+        _resume_clock(d, now=now, calendar=calendar)
+        d.status = Status.PROCESSING
+        _save(d, now)
+        _log(
+            actor=actor,
+            dossier=d,
+            action=transition.action,
+            from_status=from_status,
+            before=before,
+            now=now,
+            note=text,
+            data={"paused_seconds": d.paused_seconds - paused_before},
+        )
+    return d
