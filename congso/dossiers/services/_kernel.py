@@ -4,10 +4,14 @@ event and its job, audit event) in the caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from congso.audit.services import record
@@ -222,3 +226,69 @@ def _json_ready(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_json_ready(item) for item in value]
     return value
+
+
+# --- The envelope ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    """A workflow action in progress (see :func:`transition`): the locked dossier, the rule of
+    the transition, the state before. The action fills in what its record says."""
+
+    actor: Any
+    dossier: Dossier
+    rule: Transition
+    before: dict[str, Any]
+    from_status: str
+    now: datetime
+    #: The step the action was taken on (history ``step``; its due time by default).
+    step: DossierStep | None = None
+    note: str = ""
+    data: dict[str, Any] | None = None
+    outcome: str = ""
+    #: The due time the history row shows (default: the step's, else the dossier's).
+    due_at: datetime | None = None
+    #: The agency the history row names (default: the step's).
+    agency_id: int | None = None
+    history: DossierHistory | None = None
+
+
+@contextmanager
+def transition(
+    actor: Any, dossier: Dossier, action: str, expected_version: int | None
+) -> Iterator[Change]:
+    """The envelope of one workflow action, in one transaction.
+
+    On entry: the actor must be signed in (:data:`SYSTEM_ACTIONS` excepted), the row is locked
+    and its version compared with ``expected_version``, the dossier's state must be a source
+    of the action in :data:`~congso.dossiers.workflow.TRANSITIONS`; the state before and the
+    time are taken. The body checks the action's own rules and changes the dossier (and its
+    steps). On a clean exit the dossier is saved (``version + 1``, conditional) and recorded:
+    history row, outbox event and its job, audit event. An exception writes nothing."""
+    with transaction.atomic():
+        locked, rule = _begin(actor, dossier, action, expected_version)
+        change = Change(
+            actor=actor,
+            dossier=locked,
+            rule=rule,
+            before=_snapshot(locked),
+            from_status=locked.status,
+            now=_now(),
+        )
+        yield change
+        _save(locked, change.now)
+        change.history = _log(
+            actor=actor,
+            dossier=locked,
+            action=rule.action,
+            from_status=change.from_status,
+            before=change.before,
+            now=change.now,
+            step=change.step,
+            note=change.note,
+            data=change.data,
+            due_at=change.due_at,
+            outcome=change.outcome,
+            agency_id=change.agency_id,
+        )

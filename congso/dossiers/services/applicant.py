@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from congso.core.errors import Conflict, DomainError, PermissionDenied
 from congso.dossiers.models import (
     Dossier,
@@ -15,14 +13,10 @@ from congso.dossiers.permissions import (
     is_applicant,
 )
 from congso.dossiers.services._kernel import (
-    _begin,
-    _log,
-    _now,
     _reason,
-    _save,
-    _snapshot,
     _text,
     calendar_for,
+    transition,
 )
 from congso.dossiers.services.reception import (
     _require_reception,
@@ -45,77 +39,43 @@ def dossier_request_withdrawal(
     *, actor: Any, dossier: Dossier, reason: str, expected_version: int | None = None
 ) -> Dossier:
     """The applicant asks to withdraw the dossier; the desk confirms or declines."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "request_withdrawal", expected_version)
+    with transition(actor, dossier, "request_withdrawal", expected_version) as t:
+        d = t.dossier
         _require_applicant(actor, d)
-        text = _reason(transition, reason)
-        before, now, from_status = _snapshot(d), _now(), d.status
+        t.note = _reason(t.rule, reason)
         d.status_before_withdrawal = d.status
         d.status = Status.WITHDRAWAL_REQUESTED
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            note=text,
-        )
-    return d
+    return t.dossier
 
 
 def dossier_confirm_withdrawal(
     *, actor: Any, dossier: Dossier, note: str = "", expected_version: int | None = None
 ) -> Dossier:
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "confirm_withdrawal", expected_version)
+    with transition(actor, dossier, "confirm_withdrawal", expected_version) as t:
+        d = t.dossier
         _require_reception(actor, d)
-        text = _text(note, field="note", label="ghi chú")
-        before, now, from_status = _snapshot(d), _now(), d.status
+        t.note = _text(note, field="note", label="ghi chú")
         calendar = calendar_for(d.competent_agency)
-        _cancel_active(d, actor=actor, now=now, calendar=calendar, note="Công dân rút hồ sơ.")
+        _cancel_active(d, actor=actor, now=t.now, calendar=calendar, note="Công dân rút hồ sơ.")
         d.status = Status.WITHDRAWN
         d.status_before_withdrawal = ""
-        _end_processing(d, now=now, calendar=calendar)
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            note=text,
-            outcome=d.timeliness,
-            agency_id=d.receiving_agency_id,
-        )
-    return d
+        _end_processing(d, now=t.now, calendar=calendar)
+        t.outcome, t.agency_id = d.timeliness, d.receiving_agency_id
+    return t.dossier
 
 
 def dossier_decline_withdrawal(
     *, actor: Any, dossier: Dossier, reason: str, expected_version: int | None = None
 ) -> Dossier:
     """The desk declines the withdrawal: the dossier returns to the state it was in."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "decline_withdrawal", expected_version)
+    with transition(actor, dossier, "decline_withdrawal", expected_version) as t:
+        d = t.dossier
         _require_reception(actor, d)
-        text = _reason(transition, reason)
-        before, now, from_status = _snapshot(d), _now(), d.status
+        t.note = _reason(t.rule, reason)
         d.status = d.status_before_withdrawal or Status.RECEIVED
         d.status_before_withdrawal = ""
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            note=text,
-            agency_id=d.receiving_agency_id,
-        )
-    return d
+        t.agency_id = d.receiving_agency_id
+    return t.dossier
 
 
 def dossier_rate(
@@ -127,8 +87,8 @@ def dossier_rate(
     expected_version: int | None = None,
 ) -> Rating:
     """The applicant rates the handling, once, after the result was returned."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "rate", expected_version)
+    with transition(actor, dossier, "rate", expected_version) as t:
+        d = t.dossier
         _require_applicant(actor, d)
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             raise DomainError(
@@ -136,20 +96,9 @@ def dossier_rate(
             )
         if Rating.objects.filter(dossier=d).exists():
             raise Conflict("already_rated", "Hồ sơ này đã được đánh giá.")
-        text = _text(comment, field="comment", label="nhận xét")
-        before, now, from_status = _snapshot(d), _now(), d.status
+        t.note = _text(comment, field="comment", label="nhận xét")
         rating = Rating.objects.create(
-            dossier=d, score=score, comment=text, rated_by=actor, created_at=now
+            dossier=d, score=score, comment=t.note, rated_by=actor, created_at=t.now
         )
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            note=text,
-            data={"score": score},
-        )
+        t.data = {"score": score}
     return rating

@@ -8,8 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-
 from congso.calendar.engine import WorkCalendar
 from congso.core.errors import Conflict, DomainError
 from congso.dossiers import deadlines
@@ -20,14 +18,10 @@ from congso.dossiers.models import (
     StepStatus,
 )
 from congso.dossiers.services._kernel import (
-    _begin,
-    _log,
-    _now,
     _reason,
-    _save,
-    _snapshot,
     _text,
     calendar_for,
+    transition,
 )
 from congso.dossiers.services.plan import (
     plan_of,
@@ -124,13 +118,12 @@ def dossier_consult(
 ) -> Dossier:
     """Ask other agencies or departments for their opinion, in parallel, each with its own
     deadline (ND 61/2018 art. 19.5). The current step waits for every answer."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "consult", expected_version)
+    with transition(actor, dossier, "consult", expected_version) as t:
+        d = t.dossier
         step = _choose_step(actor, d, step_id, kinds=MAIN_KINDS)
-        _check_step_allows(step, transition.action)
-        text = _reason(transition, reason)
+        _check_step_allows(step, t.rule.action)
+        text = _reason(t.rule, reason)
         _check_parallel(consultations, field="consultations")
-        before, now, from_status = _snapshot(d), _now(), d.status
         calendar = calendar_for(d.competent_agency)
         created = [
             _parallel_step(
@@ -139,30 +132,20 @@ def dossier_consult(
                 kind=StepKind.CONSULTATION,
                 prefix="Xin ý kiến",
                 parent=step,
-                now=now,
+                now=t.now,
                 calendar=calendar,
                 note=text,
             )
             for item in consultations
         ]
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            step=step,
-            note=text,
-            data={
-                "consultations": [
-                    {"step": item.pk, "agency": item.agency_id, "due_at": item.due_at}
-                    for item in created
-                ]
-            },
-        )
-    return d
+        t.step, t.note = step, text
+        t.data = {
+            "consultations": [
+                {"step": item.pk, "agency": item.agency_id, "due_at": item.due_at}
+                for item in created
+            ]
+        }
+    return t.dossier
 
 
 def dossier_answer_consultation(
@@ -175,31 +158,19 @@ def dossier_answer_consultation(
 ) -> Dossier:
     """A consulted agency answers (its consultation step ends, classified against its own
     deadline)."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "answer_consultation", expected_version)
+    with transition(actor, dossier, "answer_consultation", expected_version) as t:
+        d, now = t.dossier, t.now
         step = _choose_step(actor, d, step_id, kinds=(StepKind.CONSULTATION,), main_only=False)
-        _check_step_allows(step, transition.action)
+        _check_step_allows(step, t.rule.action)
         text = _text(note, field="note", label="nội dung ý kiến", required=True)
-        before, now, from_status = _snapshot(d), _now(), d.status
         calendar = calendar_for(d.competent_agency)
         _end_step(step, status=StepStatus.DONE, actor=actor, now=now, calendar=calendar, note=text)
         started: list[DossierStep] = []
         if step.parent_id is None:
             started = _advance(d, plan_of(d, calendar), now=now, calendar=calendar)
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            step=step,
-            note=text,
-            outcome=step.timeliness,
-            data={"next_steps": [item.name for item in started]},
-        )
-    return d
+        t.step, t.note, t.outcome = step, text, step.timeliness
+        t.data = {"next_steps": [item.name for item in started]}
+    return t.dossier
 
 
 def dossier_transfer(
@@ -214,11 +185,11 @@ def dossier_transfer(
     """Inter-agency handling (liên thông, ND 61/2018 art. 19.6): the dossier goes to every
     agency at once, each with its own deadline; one leads and finishes last. When all are done
     the internal process continues (or the lead's leader completes the dossier)."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "transfer", expected_version)
+    with transition(actor, dossier, "transfer", expected_version) as t:
+        d, now = t.dossier, t.now
         step = _choose_step(actor, d, step_id, kinds=(StepKind.STEP,))
-        _check_step_allows(step, transition.action)
-        text = _reason(transition, reason)
+        _check_step_allows(step, t.rule.action)
+        text = _reason(t.rule, reason)
         _check_parallel(transfers, field="transfers")
         leads = [item for item in transfers if item.is_lead]
         if len(transfers) > 1 and len(leads) != 1:
@@ -235,7 +206,6 @@ def dossier_transfer(
                 "steps_open",
                 "Còn bước song song hoặc ý kiến phối hợp chưa xong; chưa chuyển liên thông được.",
             )
-        before, now, from_status = _snapshot(d), _now(), d.status
         calendar = calendar_for(d.competent_agency)
         _end_step(step, status=StepStatus.DONE, actor=actor, now=now, calendar=calendar, note=text)
         d.stage += 1
@@ -259,27 +229,16 @@ def dossier_transfer(
             )
             for item in transfers
         ]
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            step=step,
-            note=text,
-            outcome=step.timeliness,
-            data={
-                "transfers": [
-                    {
-                        "step": item.pk,
-                        "agency": item.agency_id,
-                        "lead": item.is_lead,
-                        "due_at": item.due_at,
-                    }
-                    for item in created
-                ]
-            },
-        )
-    return d
+        t.step, t.note, t.outcome = step, text, step.timeliness
+        t.data = {
+            "transfers": [
+                {
+                    "step": item.pk,
+                    "agency": item.agency_id,
+                    "lead": item.is_lead,
+                    "due_at": item.due_at,
+                }
+                for item in created
+            ]
+        }
+    return t.dossier

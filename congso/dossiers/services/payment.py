@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from congso.core.errors import DomainError, PermissionDenied
 from congso.dossiers.models import (
     Dossier,
@@ -16,14 +14,10 @@ from congso.dossiers.permissions import (
     is_reception_officer,
 )
 from congso.dossiers.services._kernel import (
-    _begin,
-    _log,
-    _now,
     _reason,
-    _save,
-    _snapshot,
     _text,
     calendar_for,
+    transition,
 )
 from congso.dossiers.services.steps import (
     MAIN_KINDS,
@@ -44,29 +38,18 @@ def dossier_request_payment(
     expected_version: int | None = None,
 ) -> Dossier:
     """Ask the applicant to pay fees or fulfil a financial obligation; the clock pauses."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "request_payment", expected_version)
+    with transition(actor, dossier, "request_payment", expected_version) as t:
+        d = t.dossier
         step = _choose_step(actor, d, step_id, kinds=MAIN_KINDS)
-        _check_step_allows(step, transition.action)
-        text = _reason(transition, reason)
+        _check_step_allows(step, t.rule.action)
+        text = _reason(t.rule, reason)
         if amount_vnd is not None and amount_vnd < 0:
             raise DomainError("invalid_amount", "Số tiền không được âm.", field="amount_vnd")
-        before, now, from_status = _snapshot(d), _now(), d.status
         d.status = Status.PAYMENT_REQUESTED
-        d.paused_at = now
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            step=step,
-            note=text,
-            data={"amount_vnd": amount_vnd},
-        )
-    return d
+        d.paused_at = t.now
+        t.step, t.note = step, text
+        t.data = {"amount_vnd": amount_vnd}
+    return t.dossier
 
 
 def dossier_confirm_payment(
@@ -78,8 +61,8 @@ def dossier_confirm_payment(
 ) -> Dossier:
     """The payment arrived (an officer of the desk or of the current step, or the system): the
     clock resumes and every due time moves back by the working time spent waiting."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "confirm_payment", expected_version)
+    with transition(actor, dossier, "confirm_payment", expected_version) as t:
+        d = t.dossier
         if actor is not None and not is_reception_officer(actor, d):
             active = d.steps.filter(status=StepStatus.ACTIVE, parent__isnull=True)
             if not any(can_work_on_step(actor, step) for step in active):
@@ -87,21 +70,10 @@ def dossier_confirm_payment(
                     "not_step_holder",
                     "Chỉ cán bộ tiếp nhận hoặc người đang xử lý hồ sơ được xác nhận đã nộp.",
                 )
-        text = _text(note, field="note", label="ghi chú")
-        before, now, from_status = _snapshot(d), _now(), d.status
+        t.note = _text(note, field="note", label="ghi chú")
         calendar = calendar_for(d.competent_agency)
         paused_before = d.paused_seconds
-        _resume_clock(d, now=now, calendar=calendar)
+        _resume_clock(d, now=t.now, calendar=calendar)
         d.status = Status.PROCESSING
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            note=text,
-            data={"paused_seconds": d.paused_seconds - paused_before},
-        )
-    return d
+        t.data = {"paused_seconds": d.paused_seconds - paused_before}
+    return t.dossier

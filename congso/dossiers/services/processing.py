@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from congso.core.errors import Conflict, DomainError
 from congso.dossiers.models import (
     Dossier,
     StepStatus,
 )
 from congso.dossiers.services._kernel import (
-    _begin,
-    _log,
-    _now,
     _reason,
-    _save,
-    _snapshot,
     _text,
     calendar_for,
+    transition,
 )
 from congso.dossiers.services.plan import (
     _next_processing_index,
@@ -52,10 +46,10 @@ def dossier_forward(
     """The holder of the current step finishes it; when the stage is complete the next group
     of the internal process starts. In a stage with a lead (liên thông), the lead finishes
     last."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "forward", expected_version)
+    with transition(actor, dossier, "forward", expected_version) as t:
+        d = t.dossier
         step = _choose_step(actor, d, step_id, kinds=MAIN_KINDS)
-        _check_step_allows(step, transition.action)
+        _check_step_allows(step, t.rule.action)
         if step.consultations.filter(status=StepStatus.ACTIVE).exists():
             raise Conflict(
                 "consultation_open",
@@ -84,23 +78,13 @@ def dossier_forward(
                 field="assignee",
             )
         text = _text(note, field="note", label="ý kiến")
-        before, now, from_status = _snapshot(d), _now(), d.status
-        _end_step(step, status=StepStatus.DONE, actor=actor, now=now, calendar=calendar, note=text)
-        started = _advance(d, plan, now=now, calendar=calendar, assignee=assignee)
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            step=step,
-            note=text,
-            outcome=step.timeliness,
-            data={"next_steps": [item.name for item in started]},
+        _end_step(
+            step, status=StepStatus.DONE, actor=actor, now=t.now, calendar=calendar, note=text
         )
-    return d
+        started = _advance(d, plan, now=t.now, calendar=calendar, assignee=assignee)
+        t.step, t.note, t.outcome = step, text, step.timeliness
+        t.data = {"next_steps": [item.name for item in started]}
+    return t.dossier
 
 
 def dossier_send_back(
@@ -113,11 +97,11 @@ def dossier_send_back(
 ) -> Dossier:
     """Return the dossier to the previous step of the process, with the reason. The current
     stage's steps end; the previous group runs again (new step rows)."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "send_back", expected_version)
+    with transition(actor, dossier, "send_back", expected_version) as t:
+        d, now = t.dossier, t.now
         step = _choose_step(actor, d, step_id, kinds=MAIN_KINDS)
-        _check_step_allows(step, transition.action)
-        text = _reason(transition, reason)
+        _check_step_allows(step, t.rule.action)
+        text = _reason(t.rule, reason)
         calendar = calendar_for(d.competent_agency)
         plan = plan_of(d, calendar)
         start, _end = _processing_bounds(plan)
@@ -129,23 +113,11 @@ def dossier_send_back(
                 "Đây là bước xử lý đầu tiên; không có bước trước để trả lại. Nếu hồ sơ thiếu, "
                 "hãy yêu cầu bổ sung.",
             )
-        before, now, from_status = _snapshot(d), _now(), d.status
         _end_step(
             step, status=StepStatus.SENT_BACK, actor=actor, now=now, calendar=calendar, note=text
         )
         _cancel_active(d, actor=actor, now=now, calendar=calendar, note="Hồ sơ bị trả lại.")
         started = _start_group(d, plan, target, now=now, calendar=calendar, request_note=text)
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            step=step,
-            note=text,
-            outcome=step.timeliness,
-            data={"back_to": [item.name for item in started]},
-        )
-    return d
+        t.step, t.note, t.outcome = step, text, step.timeliness
+        t.data = {"back_to": [item.name for item in started]}
+    return t.dossier

@@ -22,16 +22,12 @@ from congso.dossiers.permissions import (
     is_reception_officer,
 )
 from congso.dossiers.services._kernel import (
-    _begin,
     _lock,
-    _log,
-    _now,
     _reason,
     _require_user,
-    _save,
-    _snapshot,
     _text,
     calendar_for,
+    transition,
 )
 from congso.dossiers.services.intake import (
     _mark_received,
@@ -69,51 +65,28 @@ def dossier_receive(
     *, actor: Any, dossier: Dossier, note: str = "", expected_version: int | None = None
 ) -> Dossier:
     """The desk accepts an online dossier (form 01): appointment date from now (15:00 rule)."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "receive", expected_version)
+    with transition(actor, dossier, "receive", expected_version) as t:
+        d = t.dossier
         _require_reception(actor, d)
-        before, now = _snapshot(d), _now()
-        text = _text(note, field="note", label="ghi chú")
+        t.note = _text(note, field="note", label="ghi chú")
         calendar = calendar_for(d.competent_agency)
-        from_status = d.status
-        _mark_received(d, actor=actor, now=now, calendar=calendar, note=text)
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            note=text,
-            agency_id=d.receiving_agency_id,
-        )
-    return d
+        _mark_received(d, actor=actor, now=t.now, calendar=calendar, note=t.note)
+        t.agency_id = d.receiving_agency_id
+    return t.dossier
 
 
 def dossier_not_accept(
     *, actor: Any, dossier: Dossier, reason: str, expected_version: int | None = None
 ) -> Dossier:
     """The desk refuses to receive an online dossier (form 03), with the reason."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "not_accept", expected_version)
+    with transition(actor, dossier, "not_accept", expected_version) as t:
+        d = t.dossier
         _require_reception(actor, d)
-        text = _reason(transition, reason)
-        before, now, from_status = _snapshot(d), _now(), d.status
+        t.note = _reason(t.rule, reason)
         d.status = Status.NOT_ACCEPTED
-        d.outcome_reason = text
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            note=text,
-            agency_id=d.receiving_agency_id,
-        )
-    return d
+        d.outcome_reason = t.note
+        t.agency_id = d.receiving_agency_id
+    return t.dossier
 
 
 def _supplement_items(d: Dossier, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -173,19 +146,18 @@ def dossier_request_supplement(
     the dossier comes back complete it restarts from zero. Requests after reception are
     counted: more than one makes the dossier late.
     """
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "request_supplement", expected_version)
+    with transition(actor, dossier, "request_supplement", expected_version) as t:
+        d, now = t.dossier, t.now
         step = None
         if d.status == Status.PROCESSING:
             step = _choose_step(actor, d, step_id, kinds=MAIN_KINDS)
-            _check_step_allows(step, transition.action)
+            _check_step_allows(step, t.rule.action)
             phase = SupplementRequest.Phase.APPRAISAL
         else:
             _require_reception(actor, d)
             phase = SupplementRequest.Phase.RECEPTION
-        text = _reason(transition, reason)
+        text = _reason(t.rule, reason)
         items = _supplement_items(d, missing_items)
-        before, now, from_status = _snapshot(d), _now(), d.status
         calendar = calendar_for(d.competent_agency)
         if d.clock_started_at is not None:
             limit = deadlines.supplement_request_deadline(calendar, d.clock_started_at)
@@ -217,19 +189,9 @@ def dossier_request_supplement(
             d.supplement_count += 1
             d.paused_at = now
         d.status = Status.SUPPLEMENT_REQUESTED
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            step=step,
-            note=text,
-            data={"supplement_request": request.pk, "items": items, "count": d.supplement_count},
-        )
-    return d
+        t.step, t.note = step, text
+        t.data = {"supplement_request": request.pk, "items": items, "count": d.supplement_count}
+    return t.dossier
 
 
 def _check_supplement(
@@ -285,76 +247,71 @@ def dossier_supplement(
     now); one never received goes back to the desk's queue.
     """
     _require_user(actor, "supplement")
-    with transaction.atomic():
-        base = _lock(dossier, expected_version)
-        action = "supplement" if base.received_at is not None else "resubmit"
-        d, transition = _begin(actor, base, action, base.version)
-        officer = is_reception_officer(actor, d)
-        if not officer and not is_applicant(actor, d):
-            raise PermissionDenied(
-                "not_applicant", "Chỉ người nộp hồ sơ hoặc cán bộ tiếp nhận được bổ sung hồ sơ."
-            )
-        request = d.supplements.filter(fulfilled_at__isnull=True).order_by("-requested_at").first()
-        components = {component.code: component for component in d.components.all()}
-        items = request.items if request is not None else []
-        supplied = dict(form_data or {})
-        _check_supplement(items, files, supplied, components, officer=officer)
-        text = _text(note, field="note", label="ghi chú")
-        before, now, from_status = _snapshot(d), _now(), d.status
-        checked = _precheck(components, files)
-        if supplied or checked:
-            d.form_data = _validate_form(
-                d.procedure_version, {**_form_values(d), **supplied}, checked, d.form_data
-            )
-        stored = attachments.StoredFiles()
-        try:
-            added = []
-            for code, uploads in files.items():
-                for upload in uploads:
-                    added.append(
-                        attachments.store(
-                            components[code],
-                            upload,
-                            actor=actor,
-                            stored=stored,
-                            supplement=request,
-                        )
+    stored = attachments.StoredFiles()
+    try:
+        with transaction.atomic():
+            base = _lock(dossier, expected_version)
+            action = "supplement" if base.received_at is not None else "resubmit"
+            with transition(actor, base, action, base.version) as t:
+                d, now = t.dossier, t.now
+                officer = is_reception_officer(actor, d)
+                if not officer and not is_applicant(actor, d):
+                    raise PermissionDenied(
+                        "not_applicant",
+                        "Chỉ người nộp hồ sơ hoặc cán bộ tiếp nhận được bổ sung hồ sơ.",
                     )
-            if officer:
-                for item in items:
-                    code = item.get("component")
-                    if code and not files.get(code):
-                        components[code].paper_received = True
-                        components[code].save(update_fields=["paper_received"])
-            if request is not None:
-                request.fulfilled_at = now
-                request.save(update_fields=["fulfilled_at"])
-            calendar = calendar_for(d.competent_agency)
-            if transition.target == Status.RECEIVED:
-                _start_clock(d, now=now, calendar=calendar)
-                d.plan_index = None
-            d.status = transition.target or d.status
-            _save(d, now)
-            _log(
-                actor=actor,
-                dossier=d,
-                action=transition.action,
-                from_status=from_status,
-                before=before,
-                now=now,
-                note=text,
-                data={
+                request = (
+                    d.supplements.filter(fulfilled_at__isnull=True)
+                    .order_by("-requested_at")
+                    .first()
+                )
+                components = {component.code: component for component in d.components.all()}
+                items = request.items if request is not None else []
+                supplied = dict(form_data or {})
+                _check_supplement(items, files, supplied, components, officer=officer)
+                t.note = _text(note, field="note", label="ghi chú")
+                checked = _precheck(components, files)
+                if supplied or checked:
+                    d.form_data = _validate_form(
+                        d.procedure_version, {**_form_values(d), **supplied}, checked, d.form_data
+                    )
+                added = []
+                for code, uploads in files.items():
+                    for upload in uploads:
+                        added.append(
+                            attachments.store(
+                                components[code],
+                                upload,
+                                actor=actor,
+                                stored=stored,
+                                supplement=request,
+                            )
+                        )
+                if officer:
+                    for item in items:
+                        code = item.get("component")
+                        if code and not files.get(code):
+                            components[code].paper_received = True
+                            components[code].save(update_fields=["paper_received"])
+                if request is not None:
+                    request.fulfilled_at = now
+                    request.save(update_fields=["fulfilled_at"])
+                calendar = calendar_for(d.competent_agency)
+                if t.rule.target == Status.RECEIVED:
+                    _start_clock(d, now=now, calendar=calendar)
+                    d.plan_index = None
+                d.status = t.rule.target or d.status
+                t.data = {
                     "supplement_request": request.pk if request else None,
                     "attachments": [
                         {"component": a.component.code, "version": a.version, "sha256": a.sha256}
                         for a in added
                     ],
-                },
-            )
-        except BaseException:
-            stored.discard()
-            raise
-    return d
+                }
+    except BaseException:
+        stored.discard()
+        raise
+    return t.dossier
 
 
 def dossier_start_processing(
@@ -367,11 +324,10 @@ def dossier_start_processing(
 ) -> Dossier:
     """The desk hands the received dossier to the competent agency: the first processing step
     of the internal process starts (optionally assigned to one officer)."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "start_processing", expected_version)
+    with transition(actor, dossier, "start_processing", expected_version) as t:
+        d = t.dossier
         _require_reception(actor, d)
-        text = _text(note, field="note", label="ghi chú")
-        before, now, from_status = _snapshot(d), _now(), d.status
+        t.note = _text(note, field="note", label="ghi chú")
         calendar = calendar_for(d.competent_agency)
         plan = plan_of(d, calendar)
         d.plan_index = None
@@ -379,20 +335,10 @@ def dossier_start_processing(
         if index is None:  # pragma: no cover - plan_of always has a processing group
             raise DomainError("no_process", "Thủ tục chưa có bước xử lý.")
         steps = _start_group(
-            d, plan, index, now=now, calendar=calendar, assignee=assignee, request_note=text
+            d, plan, index, now=t.now, calendar=calendar, assignee=assignee, request_note=t.note
         )
         d.status = Status.PROCESSING
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            step=steps[0],
-            note=text,
-            data={"steps": [step.name for step in steps]},
-            agency_id=d.receiving_agency_id,
-        )
-    return d
+        t.step = steps[0]
+        t.data = {"steps": [step.name for step in steps]}
+        t.agency_id = d.receiving_agency_id
+    return t.dossier

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from congso.calendar.engine import WorkCalendar
@@ -26,14 +25,10 @@ from congso.dossiers.permissions import (
     is_reception_officer,
 )
 from congso.dossiers.services._kernel import (
-    _begin,
-    _log,
-    _now,
     _reason,
-    _save,
-    _snapshot,
     _text,
     calendar_for,
+    transition,
 )
 from congso.dossiers.services.plan import (
     _next_processing_index,
@@ -69,12 +64,12 @@ def dossier_refuse(
 
     During processing, the holder of the current step; a received dossier not yet handed over,
     the desk or a leader of the competent agency."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "refuse", expected_version)
+    with transition(actor, dossier, "refuse", expected_version) as t:
+        d, now = t.dossier, t.now
         step = None
         if d.status == Status.PROCESSING:
             step = _choose_step(actor, d, step_id, kinds=MAIN_KINDS)
-            _check_step_allows(step, transition.action)
+            _check_step_allows(step, t.rule.action)
         elif not is_reception_officer(actor, d) and not holds_role(
             actor, (LEADER,), d.competent_agency_id
         ):
@@ -82,8 +77,7 @@ def dossier_refuse(
                 "not_allowed",
                 "Chỉ cán bộ tiếp nhận hoặc lãnh đạo cơ quan có thẩm quyền được dừng xử lý.",
             )
-        text = _reason(transition, reason)
-        before, now, from_status = _snapshot(d), _now(), d.status
+        text = _reason(t.rule, reason)
         calendar = calendar_for(d.competent_agency)
         if step is not None:
             _end_step(
@@ -93,20 +87,8 @@ def dossier_refuse(
         d.status = Status.STOPPED
         d.outcome_reason = text
         _end_processing(d, now=now, calendar=calendar)
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            step=step,
-            note=text,
-            outcome=d.timeliness,
-            due_at=d.due_at,
-        )
-    return d
+        t.step, t.note, t.outcome, t.due_at = step, text, d.timeliness, d.due_at
+    return t.dossier
 
 
 def _check_e_result_signed(dossier: Dossier) -> None:
@@ -132,8 +114,8 @@ def dossier_complete(
     When the procedure has an electronic result template, the latest e-result must be fully
     signed first (``congso.signing``; docs/signing.md).
     """
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "complete", expected_version)
+    with transition(actor, dossier, "complete", expected_version) as t:
+        d, now = t.dossier, t.now
         calendar = calendar_for(d.competent_agency)
         plan = plan_of(d, calendar)
         actives = list(
@@ -153,7 +135,7 @@ def dossier_complete(
                 step = actives[0]
             else:
                 step = _choose_step(actor, d, None, kinds=MAIN_KINDS)
-            _check_step_allows(step, transition.action)
+            _check_step_allows(step, t.rule.action)
             own = can_work_on_step(actor, step) and (
                 step.role == LEADER or "complete" in step.allowed_actions
             )
@@ -185,7 +167,6 @@ def dossier_complete(
             )
         _check_e_result_signed(d)
         text = _text(result_summary, field="result_summary", label="kết quả giải quyết")
-        before, now, from_status = _snapshot(d), _now(), d.status
         if step is not None:
             _end_step(
                 step, status=StepStatus.DONE, actor=actor, now=now, calendar=calendar, note=text
@@ -194,20 +175,8 @@ def dossier_complete(
         d.processed_at = now
         d.result_summary = text
         _end_processing(d, now=now, calendar=calendar)
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            step=step,
-            note=text,
-            outcome=d.timeliness,
-            due_at=d.due_at,
-        )
-    return d
+        t.step, t.note, t.outcome, t.due_at = step, text, d.timeliness, d.due_at
+    return t.dossier
 
 
 def dossier_return_result(
@@ -219,8 +188,8 @@ def dossier_return_result(
     expected_version: int | None = None,
 ) -> Dossier:
     """The desk returns the result: at the desk, by post or online (status 10)."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "return_result", expected_version)
+    with transition(actor, dossier, "return_result", expected_version) as t:
+        d, now = t.dossier, t.now
         _require_reception(actor, d)
         if method not in ReturnMethod.values:
             raise DomainError(
@@ -229,7 +198,6 @@ def dossier_return_result(
                 field="method",
             )
         text = _text(note, field="note", label="ghi chú")
-        before, now, from_status = _snapshot(d), _now(), d.status
         calendar = calendar_for(d.competent_agency)
         plan = plan_of(d, calendar)
         _start, end = _processing_bounds(plan)
@@ -246,19 +214,8 @@ def dossier_return_result(
         d.status = Status.RETURNED
         d.returned_at = now
         d.return_method = method
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            note=text,
-            data={"method": method},
-            agency_id=d.receiving_agency_id,
-        )
-    return d
+        t.note, t.data, t.agency_id = text, {"method": method}, d.receiving_agency_id
+    return t.dossier
 
 
 def _check_new_appointment(calendar: WorkCalendar, moment: datetime) -> None:
@@ -290,8 +247,8 @@ def dossier_apologise(
     """Apology and new appointment (form 04): at most once, at least one working day before
     the appointment (ND 61/2018 art. 19.9). Only the date told to the applicant moves; the
     early/on-time/late classification still uses the legal due time."""
-    with transaction.atomic():
-        d, transition = _begin(actor, dossier, "apologise", expected_version)
+    with transition(actor, dossier, "apologise", expected_version) as t:
+        d, now = t.dossier, t.now
         active = d.steps.filter(status=StepStatus.ACTIVE, parent__isnull=True)
         allowed = holds_role(actor, (LEADER, DEPARTMENT_HEAD), d.competent_agency_id) or any(
             can_work_on_step(actor, step) for step in active
@@ -302,7 +259,7 @@ def dossier_apologise(
                 "Chỉ lãnh đạo cơ quan có thẩm quyền hoặc người đang xử lý hồ sơ được xin lỗi và "
                 "hẹn lại ngày trả.",
             )
-        text = _reason(transition, reason)
+        text = _reason(t.rule, reason)
         if d.apology_at is not None:
             raise Conflict(
                 "already_rescheduled",
@@ -319,7 +276,6 @@ def dossier_apologise(
                 "Ngày hẹn mới phải kèm múi giờ (ví dụ 2026-03-10T17:00:00+07:00).",
                 field="new_appointment_at",
             )
-        now = _now()
         calendar = calendar_for(d.competent_agency)
         if not deadlines.apology_allowed(calendar, now=now, due_at=d.appointment_at):
             raise DomainError(
@@ -336,25 +292,13 @@ def dossier_apologise(
                 field="new_appointment_at",
             )
         _check_new_appointment(calendar, new_appointment_at)
-        before, from_status = _snapshot(d), d.status
         d.rescheduled_from = d.appointment_at
         d.appointment_at = new_appointment_at
         d.apology_at = now
         d.apology_reason = text
-        _save(d, now)
-        _log(
-            actor=actor,
-            dossier=d,
-            action=transition.action,
-            from_status=from_status,
-            before=before,
-            now=now,
-            note=text,
-            due_at=d.appointment_at,
-            data={
-                "old_appointment_at": d.rescheduled_from,
-                "new_appointment_at": new_appointment_at,
-            },
-            agency_id=d.competent_agency_id,
-        )
-    return d
+        t.note, t.due_at, t.agency_id = text, d.appointment_at, d.competent_agency_id
+        t.data = {
+            "old_appointment_at": d.rescheduled_from,
+            "new_appointment_at": new_appointment_at,
+        }
+    return t.dossier
