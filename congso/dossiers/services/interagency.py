@@ -49,14 +49,35 @@ class ParallelRequest:
     note: str = ""
 
 
-def _check_parallel(items: Sequence[ParallelRequest], *, field: str) -> None:
+#: The longest time one agency may be given, in working hours (about a year).
+MAX_PARALLEL_HOURS = Decimal(2000)
+
+
+def _check_parallel(d: Dossier, items: Sequence[ParallelRequest], *, field: str) -> None:
+    """The agencies asked in parallel: active agencies of the competent agency's province, not
+    the competent agency itself (except, for a consultation, one of its own departments), each
+    with its time (more than 0, at most :data:`MAX_PARALLEL_HOURS` working hours)."""
     if not items:
         raise DomainError("targets_required", "Cần chọn ít nhất một cơ quan.", field=field)
+    competent = d.competent_agency
     for index, item in enumerate(items):
         if not item.agency.active:
             raise DomainError(
                 "agency_inactive",
                 f"{item.agency.name} không còn hoạt động.",
+                field=f"{field}.{index}.agency",
+            )
+        own_department = field == "consultations" and item.department is not None
+        if item.agency.pk == competent.pk and not own_department:
+            raise DomainError(
+                "agency_not_eligible",
+                f"{item.agency.name} là cơ quan có thẩm quyền của hồ sơ; hãy chọn cơ quan khác.",
+                field=f"{field}.{index}.agency",
+            )
+        if item.agency.province_id != competent.province_id:
+            raise DomainError(
+                "agency_not_eligible",
+                f"{item.agency.name} không thuộc địa phương của {competent.name}.",
                 field=f"{field}.{index}.agency",
             )
         if item.role not in Role.values:
@@ -74,6 +95,13 @@ def _check_parallel(items: Sequence[ParallelRequest], *, field: str) -> None:
                 "hours_required",
                 "Cần nêu thời hạn (số giờ làm việc) cho từng cơ quan.",
                 field=f"{field}.{index}.hours",
+            )
+        if item.hours > MAX_PARALLEL_HOURS:
+            raise DomainError(
+                "hours_out_of_range",
+                "Thời hạn cho mỗi cơ quan tối đa 2.000 giờ làm việc.",
+                field=f"{field}.{index}.hours",
+                status=422,
             )
 
 
@@ -123,7 +151,7 @@ def dossier_consult(
         step = _choose_step(actor, d, step_id, kinds=MAIN_KINDS)
         _check_step_allows(step, t.rule.action)
         text = _reason(t.rule, reason)
-        _check_parallel(consultations, field="consultations")
+        _check_parallel(d, consultations, field="consultations")
         calendar = calendar_for(d.competent_agency)
         created = [
             _parallel_step(
@@ -190,7 +218,7 @@ def dossier_transfer(
         step = _choose_step(actor, d, step_id, kinds=(StepKind.STEP,))
         _check_step_allows(step, t.rule.action)
         text = _reason(t.rule, reason)
-        _check_parallel(transfers, field="transfers")
+        _check_parallel(d, transfers, field="transfers")
         leads = [item for item in transfers if item.is_lead]
         if len(transfers) > 1 and len(leads) != 1:
             raise DomainError(

@@ -97,6 +97,20 @@ def _check_e_result_signed(dossier: Dossier) -> None:
         raise Conflict("result_not_signed", blocker)
 
 
+def _result_summary(value: str | None) -> str:
+    """What the result is: required (printed in the tracking book, form 06, and shown to the
+    applicant)."""
+    text = _text(value, field="result_summary", label="kết quả giải quyết")
+    if not text:
+        raise DomainError(
+            "required",
+            "Cần nhập kết quả giải quyết (ví dụ: Đã đăng ký khai sinh, cấp Trích lục khai sinh "
+            "số …).",
+            field="result_summary",
+        )
+    return text
+
+
 def dossier_complete(
     *,
     actor: Any,
@@ -166,7 +180,7 @@ def dossier_complete(
                 "Hồ sơ chưa qua hết các bước của quy trình nội bộ; hãy chuyển bước tiếp theo.",
             )
         _check_e_result_signed(d)
-        text = _text(result_summary, field="result_summary", label="kết quả giải quyết")
+        text = _result_summary(result_summary)
         if step is not None:
             _end_step(
                 step, status=StepStatus.DONE, actor=actor, now=now, calendar=calendar, note=text
@@ -241,7 +255,7 @@ def dossier_apologise(
     actor: Any,
     dossier: Dossier,
     reason: str,
-    new_appointment_at: datetime,
+    new_appointment_at: datetime | None,
     expected_version: int | None = None,
 ) -> Dossier:
     """Apology and new appointment (form 04): at most once, at least one working day before
@@ -269,6 +283,10 @@ def dossier_apologise(
         if d.appointment_at is None:
             raise DomainError(
                 "no_appointment", "Hồ sơ không có ngày hẹn trả nên không cần hẹn lại."
+            )
+        if new_appointment_at is None:
+            raise DomainError(
+                "required", "Cần nhập ngày giờ hẹn trả mới.", field="new_appointment_at"
             )
         if not isinstance(new_appointment_at, datetime) or timezone.is_naive(new_appointment_at):
             raise DomainError(
