@@ -29,6 +29,7 @@ from congso.dossiers.models import Attachment, Dossier, ReturnMethod
 from congso.dossiers.workflow import TRANSITIONS
 from congso.org.models import Agency
 from congso.org.permissions import current_roles
+from congso.portal.schemaform import display
 
 ALL = selectors.Queue("tat-ca", _("Tất cả"), _("Mọi hồ sơ trong phạm vi của tôi."))
 #: Actions with a page here: the officer actions of the command table.
@@ -135,8 +136,6 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _form_rows(d: Dossier) -> list[tuple[str, str]]:
-    from congso.portal.schemaform import display
-
     schema = d.procedure_version.form_schema or {}
     rows = []
     for spec in schema.get("fields") or []:

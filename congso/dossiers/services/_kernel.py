@@ -21,7 +21,7 @@ from congso.catalog import selectors as catalog
 from congso.catalog.models import ProcedureVersion
 from congso.core.errors import Conflict, DomainError, PermissionDenied
 from congso.core.worker import enqueue
-from congso.dossiers import deadlines
+from congso.dossiers import deadlines, hooks
 from congso.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -29,7 +29,6 @@ from congso.dossiers.models import (
     DossierStep,
 )
 from congso.dossiers.workflow import LABELS_VI, TRANSITIONS, Transition
-from congso.indicators import aggregates as indicators
 from congso.org.models import Agency
 from congso.org.permissions import is_authenticated_user
 
@@ -105,7 +104,7 @@ def _lock(dossier: Dossier, expected_version: int | None) -> Dossier:
             f"bạn đang xem phiên bản {expected}). Vui lòng tải lại hồ sơ rồi thực hiện lại.",
             field="expected_version",
         )
-    indicators.capture(locked)
+    hooks.locked(locked)
     return locked
 
 
@@ -208,7 +207,7 @@ def _log(
         created_at=now,
     )
     enqueue("dossiers.publish_event", event_id=event.pk)
-    indicators.record_change(dossier, action=action, from_status=from_status, now=now)
+    hooks.changed(dossier, action=action, from_status=from_status, now=now)
     after = _snapshot(dossier)
     if data:
         after["data"] = data

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from congso.calendar.engine import WorkCalendar
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from congso.dossiers import deadlines
+from congso.dossiers import deadlines, hooks
 from congso.dossiers.models import (
     Dossier,
     DossierStep,
@@ -49,7 +49,6 @@ from congso.dossiers.services.steps import (
     _record_done_group,
 )
 from congso.dossiers.workflow import Status
-from congso.signing.selectors import completion_blocker
 
 
 def dossier_refuse(
@@ -92,8 +91,9 @@ def dossier_refuse(
 
 
 def _check_e_result_signed(dossier: Dossier) -> None:
-    """A procedure with an e-result template completes only with its latest result signed."""
-    if (blocker := completion_blocker(dossier)) is not None:
+    """A procedure with an e-result template completes only with its latest result signed (the
+    guard ``congso.signing`` registers; :mod:`congso.dossiers.hooks`)."""
+    if (blocker := hooks.completion_blocker(dossier)) is not None:
         raise Conflict("result_not_signed", blocker)
 
 
