@@ -234,6 +234,8 @@ async def _drive(ctx: dict[str, Any], host: str, port: int, seconds: float, load
                     later = [s for s in dossier["steps"] if s["stage"] > step["stage"]]
                     action = "forward" if later or step["role"] != "leader" else "complete"
                 payload: dict[str, Any] = {"expected_version": dossier["version"]}
+                # Read by complete only (a refused forward falls back to complete below).
+                payload["result_summary"] = "Đã giải quyết."
                 if action == "return_result":
                     payload["return_method"] = "online"
                 status, _, body = await _post(

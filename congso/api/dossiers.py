@@ -27,6 +27,7 @@ from congso.api.schemas import ErrorOut
 from congso.catalog.selectors import get_procedure
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers import selectors, services
+from congso.dossiers.commands import COMMANDS, ActionInput, Command
 from congso.dossiers.models import Attachment, Dossier, DossierHistory, DossierStep
 from congso.dossiers.workflow import TRANSITIONS
 from congso.org.models import Agency, Citizen, Department, Desk, Organisation
@@ -466,116 +467,38 @@ def _parallel(items: list[ParallelIn], field: str) -> list[services.ParallelRequ
     return result
 
 
-ActionFn = Callable[[Any, Dossier, ActionIn], Any]
-
-ACTIONS: dict[str, ActionFn] = {
-    "receive": lambda u, d, b: services.dossier_receive(
-        actor=u, dossier=d, note=b.note, expected_version=b.expected_version
-    ),
-    "not_accept": lambda u, d, b: services.dossier_not_accept(
-        actor=u, dossier=d, reason=b.reason, expected_version=b.expected_version
-    ),
-    "request_supplement": lambda u, d, b: services.dossier_request_supplement(
-        actor=u,
-        dossier=d,
-        reason=b.reason,
-        missing_items=[item.model_dump() for item in b.missing_items],
-        step_id=b.step_id,
-        expected_version=b.expected_version,
-    ),
-    "start_processing": lambda u, d, b: services.dossier_start_processing(
-        actor=u,
-        dossier=d,
-        assignee=_user(b.assignee),
-        note=b.note,
-        expected_version=b.expected_version,
-    ),
-    "forward": lambda u, d, b: services.dossier_forward(
-        actor=u,
-        dossier=d,
-        step_id=b.step_id,
-        note=b.note,
-        assignee=_user(b.assignee),
-        expected_version=b.expected_version,
-    ),
-    "send_back": lambda u, d, b: services.dossier_send_back(
-        actor=u, dossier=d, reason=b.reason, step_id=b.step_id, expected_version=b.expected_version
-    ),
-    "consult": lambda u, d, b: services.dossier_consult(
-        actor=u,
-        dossier=d,
-        reason=b.reason,
-        consultations=_parallel(b.consultations, "consultations"),
-        step_id=b.step_id,
-        expected_version=b.expected_version,
-    ),
-    "answer_consultation": lambda u, d, b: services.dossier_answer_consultation(
-        actor=u, dossier=d, note=b.note, step_id=b.step_id, expected_version=b.expected_version
-    ),
-    "transfer": lambda u, d, b: services.dossier_transfer(
-        actor=u,
-        dossier=d,
-        reason=b.reason,
-        transfers=_parallel(b.transfers, "transfers"),
-        step_id=b.step_id,
-        expected_version=b.expected_version,
-    ),
-    "request_payment": lambda u, d, b: services.dossier_request_payment(
-        actor=u,
-        dossier=d,
-        reason=b.reason,
-        amount_vnd=b.amount_vnd,
-        step_id=b.step_id,
-        expected_version=b.expected_version,
-    ),
-    "confirm_payment": lambda u, d, b: services.dossier_confirm_payment(
-        actor=u, dossier=d, note=b.note, expected_version=b.expected_version
-    ),
-    "refuse": lambda u, d, b: services.dossier_refuse(
-        actor=u, dossier=d, reason=b.reason, step_id=b.step_id, expected_version=b.expected_version
-    ),
-    "complete": lambda u, d, b: services.dossier_complete(
-        actor=u,
-        dossier=d,
-        result_summary=b.result_summary,
-        step_id=b.step_id,
-        expected_version=b.expected_version,
-    ),
-    "return_result": lambda u, d, b: services.dossier_return_result(
-        actor=u,
-        dossier=d,
-        method=b.return_method or "",
-        note=b.note,
-        expected_version=b.expected_version,
-    ),
-    "apologise": lambda u, d, b: services.dossier_apologise(
-        actor=u,
-        dossier=d,
-        reason=b.reason,
-        new_appointment_at=_new_appointment(d, b.new_appointment_at),
-        expected_version=b.expected_version,
-    ),
-    "request_withdrawal": lambda u, d, b: services.dossier_request_withdrawal(
-        actor=u, dossier=d, reason=b.reason, expected_version=b.expected_version
-    ),
-    "confirm_withdrawal": lambda u, d, b: services.dossier_confirm_withdrawal(
-        actor=u, dossier=d, note=b.note, expected_version=b.expected_version
-    ),
-    "decline_withdrawal": lambda u, d, b: services.dossier_decline_withdrawal(
-        actor=u, dossier=d, reason=b.reason, expected_version=b.expected_version
-    ),
+#: How the API reads each field of an action's input (:mod:`congso.dossiers.commands`) from
+#: the body; the rules are the service's.
+READERS: dict[str, Callable[[Dossier, ActionIn], Any]] = {
+    "expected_version": lambda d, b: b.expected_version,
+    "note": lambda d, b: b.note,
+    "reason": lambda d, b: b.reason,
+    "step_id": lambda d, b: b.step_id,
+    "assignee": lambda d, b: _user(b.assignee),
+    "missing_items": lambda d, b: [item.model_dump() for item in b.missing_items],
+    "consultations": lambda d, b: _parallel(b.consultations, "consultations"),
+    "transfers": lambda d, b: _parallel(b.transfers, "transfers"),
+    "amount_vnd": lambda d, b: b.amount_vnd,
+    "result_summary": lambda d, b: b.result_summary,
+    "method": lambda d, b: b.return_method or "",
+    "new_appointment_at": lambda d, b: _new_appointment(d, b.new_appointment_at),
 }
+
+
+def parse_action(command: Command, dossier: Dossier, body: ActionIn) -> ActionInput:
+    """The action's typed input, read from the JSON body."""
+    return command.parse(READERS, dossier, body)
+
+
 #: Actions with their own endpoint (files, rating).
 OWN_ENDPOINT = {"supplement": "supplement", "resubmit": "supplement", "rate": "rating"}
 
 
-def _new_appointment(dossier: Dossier, value: datetime | None) -> datetime:
-    """The new appointment date of an apology: required, and within the working calendar (it
-    is printed on form 04 and counted in working days)."""
-    if value is None:
-        raise DomainError("required", "Cần nhập ngày hẹn trả mới.", field="new_appointment_at")
-    if value.tzinfo is None:
-        return value  # the service refuses it (naive_datetime)
+def _new_appointment(dossier: Dossier, value: datetime | None) -> datetime | None:
+    """The new appointment date of an apology, within the working calendar (it is printed on
+    form 04 and counted in working days): out of its range is refused at the door (422)."""
+    if value is None or value.tzinfo is None:
+        return value  # the service refuses it (required, naive_datetime)
     calendar = services.calendar_for(dossier.competent_agency)
     return params.covered_instant(calendar, value, "new_appointment_at")
 
@@ -830,11 +753,11 @@ def act(request: HttpRequest, code: str, action: str, body: ActionIn) -> Dossier
             f"/dossiers/{{code}}/{OWN_ENDPOINT[action]}.",
             field="action",
         )
-    handler = ACTIONS.get(action)
-    if handler is None:
+    command = COMMANDS.get(action)
+    if command is None:
         raise NotFound("unknown_action", f"Không có thao tác «{action}».", field="action")
     dossier = selectors.dossier_for(user, code)
-    handler(user, dossier, body)
+    command.run(actor=user, dossier=dossier, data=parse_action(command, dossier, body))
     return _detail(user, dossier.code)
 
 

@@ -21,11 +21,13 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from asn1crypto import cms, tsp
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,25 +50,42 @@ def statement_for(*, seq: int, head_hash: str, created_at: dt.datetime) -> bytes
     ).encode("utf-8")
 
 
-def default_timestamper() -> Any:
-    from congso.signing import services
+@dataclass(frozen=True)
+class AnchorTools:
+    """What anchoring needs from the signing app (which sits above ``audit``): a client of the
+    time-stamp authority, the anchoring key as a signer (None when ``AUDIT_ANCHOR_P12`` is
+    empty) and the validation context of the trust roots. ``congso.signing`` provides them in
+    its ``ready()`` (``congso/signing/anchoring.py``), so ``audit`` imports no signing code."""
 
-    return services.timestamper()
+    timestamper: Callable[[], Any]
+    signer: Callable[[], Any]
+    validation_context: Callable[[], Any]
+
+
+_TOOLS: list[AnchorTools] = []
+
+
+def provide(tools: AnchorTools) -> None:
+    _TOOLS[:] = [tools]
+
+
+def _tools() -> AnchorTools:
+    if not _TOOLS:
+        raise ImproperlyConfigured(
+            "congso.signing is not installed: the audit log cannot be anchored"
+        )
+    return _TOOLS[0]
+
+
+def default_timestamper() -> Any:
+    return _tools().timestamper()
 
 
 def default_signer() -> Any:
     """The anchoring key as a pyHanko signer, or None when ``AUDIT_ANCHOR_P12`` is empty."""
     if not settings.AUDIT_ANCHOR_P12:
         return None
-    from congso.signing import signers
-    from congso.signing.models import SignerProfile
-
-    profile = SignerProfile(
-        display_name="Neo nhật ký kiểm toán",
-        title="",
-        config={"p12_path": settings.AUDIT_ANCHOR_P12},
-    )
-    return signers.REGISTRY["soft_token"].signer(profile)
+    return _tools().signer()
 
 
 async def _proofs(statement: bytes, timestamper: Any, signer: Any) -> tuple[Any, Any]:
@@ -139,13 +158,7 @@ class AnchorProblem:
 
 
 def _validation_context() -> Any:
-    from pyhanko_certvalidator import ValidationContext
-
-    from congso.signing.validation import trust_roots
-
-    return ValidationContext(
-        trust_roots=trust_roots(), allow_fetching=False, revocation_mode="soft-fail"
-    )
+    return _tools().validation_context()
 
 
 async def _check_timestamp(statement: bytes, token_der: bytes) -> str | None:

@@ -8,3 +8,7 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from congso.audit import tasks  # noqa: F401  (registers the daily anchor)
+        from congso.audit.services import record
+        from congso.core import hooks
+
+        hooks.audit_recorders.register("audit.record")(record)

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from congso.audit.chain import GENESIS_HASH, compute_hash, normalise
 from congso.audit.models import AuditEvent
-from congso.core.middleware import current_request_id
+from congso.core.context import current_request_id
 
 # pg_advisory_xact_lock key reserved for the audit chain ("AUDIT" in ASCII, fits a bigint).
 CHAIN_LOCK_KEY = 0x4155444954

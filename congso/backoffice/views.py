@@ -5,6 +5,7 @@ through :mod:`congso.dossiers.services`, show a service's error next to its fiel
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,32 +24,16 @@ from congso.backoffice import selectors
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers import selectors as dossier_selectors
 from congso.dossiers import services
+from congso.dossiers.commands import OFFICER_COMMANDS
 from congso.dossiers.models import Attachment, Dossier, ReturnMethod
 from congso.dossiers.workflow import TRANSITIONS
 from congso.org.models import Agency
 from congso.org.permissions import current_roles
+from congso.portal.schemaform import display
 
 ALL = selectors.Queue("tat-ca", _("Tất cả"), _("Mọi hồ sơ trong phạm vi của tôi."))
-#: Actions with a page here.
-SUPPORTED = (
-    "receive",
-    "not_accept",
-    "request_supplement",
-    "start_processing",
-    "forward",
-    "send_back",
-    "consult",
-    "answer_consultation",
-    "transfer",
-    "request_payment",
-    "confirm_payment",
-    "refuse",
-    "complete",
-    "return_result",
-    "apologise",
-    "confirm_withdrawal",
-    "decline_withdrawal",
-)
+#: Actions with a page here: the officer actions of the command table.
+SUPPORTED = tuple(OFFICER_COMMANDS)
 FORMS = range(1, 6)
 #: Error fields the action page shows next to their input.
 SHOWN_FIELDS = frozenset(
@@ -144,15 +129,13 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
         "forms": [(n, FORM_NAMES[n]) for n in FORMS],
         "form_data": _form_rows(d),
         "done": TRANSITIONS[done].label_vi
-        if (done := request.GET.get("da", "")) in RUNNERS
+        if (done := request.GET.get("da", "")) in OFFICER_COMMANDS
         else "",
     }
     return render(request, "backoffice/dossier.html", context)
 
 
 def _form_rows(d: Dossier) -> list[tuple[str, str]]:
-    from congso.portal.schemaform import display
-
     schema = d.procedure_version.form_schema or {}
     rows = []
     for spec in schema.get("fields") or []:
@@ -184,20 +167,6 @@ def _text(request: HttpRequest, name: str) -> str:
     return request.POST.get(name, "").strip()
 
 
-def _result_summary(request: HttpRequest) -> str:
-    """What the dossier's result is (printed in the tracking book, shown to the applicant):
-    completing with nothing written is refused (issue 12)."""
-    text = _text(request, "result_summary")
-    if not text:
-        raise DomainError(
-            "required",
-            "Cần nhập kết quả giải quyết (ví dụ: Đã đăng ký khai sinh, cấp Trích lục khai sinh "
-            "số …).",
-            field="result_summary",
-        )
-    return text
-
-
 def _missing_items(request: HttpRequest, d: Dossier) -> list[dict[str, Any]]:
     codes = set(request.POST.getlist("missing"))
     return [
@@ -207,33 +176,46 @@ def _missing_items(request: HttpRequest, d: Dossier) -> list[dict[str, Any]]:
     ]
 
 
-def _instant(request: HttpRequest) -> datetime:
-    value = parse_datetime(_text(request, "new_appointment_at"))
+def _instant(request: HttpRequest) -> datetime | None:
+    """The page's date-time field is local time (no offset); blank is None (the service
+    refuses it)."""
+    text = _text(request, "new_appointment_at")
+    try:
+        value = parse_datetime(text)
+    except ValueError:  # well formed, not a date (31/02)
+        value = None
     if value is None:
-        raise DomainError("required", "Cần nhập ngày giờ hẹn trả mới.", field="new_appointment_at")
+        if text:
+            raise DomainError(
+                "invalid_datetime", "Ngày giờ hẹn trả mới không hợp lệ.", field="new_appointment_at"
+            )
+        return None
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-def _amount(request: HttpRequest) -> int:
+def _amount(request: HttpRequest) -> int | None:
+    """Whole đồng, ``.`` or ``,`` as thousands separators; blank is no amount."""
+    text = _text(request, "amount_vnd").replace(".", "").replace(",", "")
+    if not text:
+        return None
     try:
-        return int(_text(request, "amount_vnd").replace(".", "").replace(",", ""))
+        return int(text)
     except ValueError:
         raise DomainError(
             "invalid_amount", "Số tiền là số nguyên (đồng).", field="amount_vnd"
         ) from None
 
 
-def _targets(request: HttpRequest, d: Dossier, name: str) -> list[services.ParallelRequest]:
-    """The agencies asked on the consult / transfer page, each with its working hours."""
-    agencies = {str(a.pk): a for a in _target_agencies(d)}
-    field = PARALLEL[name]
+def _targets(request: HttpRequest, d: Dossier, field: str) -> list[services.ParallelRequest]:
+    """The agencies asked on the consult / transfer page, each with its working hours (which
+    agencies and how long is the service's rule)."""
     lead = _text(request, "lead")
     result = []
     for index in range(TARGET_ROWS):
         agency_id, hours = _text(request, f"agency.{index}"), _text(request, f"hours.{index}")
         if not agency_id and not hours:
             continue
-        agency = agencies.get(agency_id)
+        agency = Agency.objects.filter(pk=agency_id).first() if agency_id.isdigit() else None
         if agency is None:
             raise DomainError(
                 "agency_required", f"Dòng {index + 1}: cần chọn cơ quan.", field=field
@@ -242,17 +224,11 @@ def _targets(request: HttpRequest, d: Dossier, name: str) -> list[services.Paral
             amount = Decimal(hours.replace(",", "."))
         except InvalidOperation:
             amount = Decimal(0)
-        if not amount.is_finite() or amount <= 0 or amount > 2000:
-            raise DomainError(
-                "hours_required",
-                f"Dòng {index + 1}: thời hạn là số giờ làm việc lớn hơn 0.",
-                field=field,
-            )
         result.append(
             services.ParallelRequest(
                 agency=agency,
-                hours=amount,
-                is_lead=name == "transfer" and lead == str(index),
+                hours=amount if amount.is_finite() else Decimal(0),
+                is_lead=field == "transfers" and lead == str(index),
                 note=_text(request, f"note.{index}")[:4000],
             )
         )
@@ -270,81 +246,30 @@ def _target_agencies(d: Dossier) -> list[Agency]:
     )
 
 
-Runner = Callable[[HttpRequest, Any, Dossier, int], Any]
-
-RUNNERS: dict[str, Runner] = {
-    "receive": lambda r, u, d, v: services.dossier_receive(
-        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
-    ),
-    "not_accept": lambda r, u, d, v: services.dossier_not_accept(
-        actor=u, dossier=d, reason=_text(r, "reason"), expected_version=v
-    ),
-    "request_supplement": lambda r, u, d, v: services.dossier_request_supplement(
-        actor=u,
-        dossier=d,
-        reason=_text(r, "reason"),
-        missing_items=_missing_items(r, d),
-        expected_version=v,
-    ),
-    "start_processing": lambda r, u, d, v: services.dossier_start_processing(
-        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
-    ),
-    "forward": lambda r, u, d, v: services.dossier_forward(
-        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
-    ),
-    "send_back": lambda r, u, d, v: services.dossier_send_back(
-        actor=u, dossier=d, reason=_text(r, "reason"), expected_version=v
-    ),
-    "consult": lambda r, u, d, v: services.dossier_consult(
-        actor=u,
-        dossier=d,
-        reason=_text(r, "reason"),
-        consultations=_targets(r, d, "consult"),
-        expected_version=v,
-    ),
-    "transfer": lambda r, u, d, v: services.dossier_transfer(
-        actor=u,
-        dossier=d,
-        reason=_text(r, "reason"),
-        transfers=_targets(r, d, "transfer"),
-        expected_version=v,
-    ),
-    "answer_consultation": lambda r, u, d, v: services.dossier_answer_consultation(
-        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
-    ),
-    "request_payment": lambda r, u, d, v: services.dossier_request_payment(
-        actor=u, dossier=d, reason=_text(r, "reason"), amount_vnd=_amount(r), expected_version=v
-    ),
-    "confirm_payment": lambda r, u, d, v: services.dossier_confirm_payment(
-        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
-    ),
-    "refuse": lambda r, u, d, v: services.dossier_refuse(
-        actor=u, dossier=d, reason=_text(r, "reason"), expected_version=v
-    ),
-    "complete": lambda r, u, d, v: services.dossier_complete(
-        actor=u, dossier=d, result_summary=_result_summary(r), expected_version=v
-    ),
-    "return_result": lambda r, u, d, v: services.dossier_return_result(
-        actor=u,
-        dossier=d,
-        method=_text(r, "return_method"),
-        note=_text(r, "note"),
-        expected_version=v,
-    ),
-    "apologise": lambda r, u, d, v: services.dossier_apologise(
-        actor=u,
-        dossier=d,
-        reason=_text(r, "reason"),
-        new_appointment_at=_instant(r),
-        expected_version=v,
-    ),
-    "confirm_withdrawal": lambda r, u, d, v: services.dossier_confirm_withdrawal(
-        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
-    ),
-    "decline_withdrawal": lambda r, u, d, v: services.dossier_decline_withdrawal(
-        actor=u, dossier=d, reason=_text(r, "reason"), expected_version=v
-    ),
+#: How the pages read each field of an action's input (:mod:`congso.dossiers.commands`) from
+#: the form; a field not here (step, assignee) keeps its default.
+READERS: dict[str, Callable[[HttpRequest, Dossier], Any]] = {
+    "note": lambda r, d: _text(r, "note"),
+    "reason": lambda r, d: _text(r, "reason"),
+    "missing_items": _missing_items,
+    "consultations": lambda r, d: _targets(r, d, "consultations"),
+    "transfers": lambda r, d: _targets(r, d, "transfers"),
+    "amount_vnd": lambda r, d: _amount(r),
+    "result_summary": lambda r, d: _text(r, "result_summary"),
+    "method": lambda r, d: _text(r, "return_method"),
+    "new_appointment_at": lambda r, d: _instant(r),
 }
+
+
+def _row_message(exc: DomainError) -> tuple[str, str]:
+    """The message and the field an error is shown at; an agency row's error names its row."""
+    field = exc.field or ""
+    parts = field.split(".")
+    if parts[0] not in PARALLEL.values():
+        return exc.message, field
+    if len(parts) > 1 and parts[1].isdigit():
+        return f"Dòng {int(parts[1]) + 1}: {exc.message}", "targets"
+    return exc.message, "targets"
 
 
 @login_required
@@ -352,21 +277,21 @@ RUNNERS: dict[str, Runner] = {
 def action(request: HttpRequest, code: str, name: str) -> HttpResponse:
     """The confirmation page of one action (GET) and the action itself (POST)."""
     d = _dossier(request, code)
-    if name not in RUNNERS:
+    command = OFFICER_COMMANDS.get(name)
+    if command is None:
         raise Http404
     transition = TRANSITIONS[name]
-    error, field = "", ""
+    error, field, code = "", "", ""
     if request.method == "POST":
         try:
             version = int(request.POST.get("version", ""))
         except ValueError:
             version = d.version
         try:
-            RUNNERS[name](request, request.user, d, version)
+            data = replace(command.parse(READERS, request, d), expected_version=version)
+            command.run(actor=request.user, dossier=d, data=data)
         except DomainError as exc:
-            error, field = exc.message, exc.field or ""
-            if field.split(".")[0] in PARALLEL.values():
-                field = "targets"
+            (error, field), code = _row_message(exc), exc.code
         else:
             # A notice in the address, not the messages framework: base.html's message list
             # carries role="status" on the <ul>, which breaks its list semantics (axe).
@@ -376,6 +301,7 @@ def action(request: HttpRequest, code: str, name: str) -> HttpResponse:
         "name": name,
         "transition": transition,
         "error": error,
+        "error_code": code,
         "field": field,
         "field_shown": field in SHOWN_FIELDS,
         "components": list(d.components.order_by("pk")) if name == "request_supplement" else [],

@@ -48,6 +48,8 @@ from congso.catalog.models import DEFAULT_ALLOWED_TYPES, DEFAULT_MAX_SIZE_BYTES
 from congso.core.errors import DomainError
 from congso.core.text import INVALID_TEXT, invalid_paths, message_for
 from congso.org.identity import validate_personal_id
+from congso.org.models import UnitLevel
+from congso.org.selectors import resolve_unit
 
 SCHEMA_VERSION = 1
 FIELD_TYPES = (
@@ -587,9 +589,6 @@ def _clean_personal_id(spec: Mapping[str, Any], value: Any, **_: Any) -> str:
 def _clean_address(
     spec: Mapping[str, Any], value: Any, *, on: datetime.date | None, **_: Any
 ) -> dict[str, str]:
-    from congso.org.models import UnitLevel
-    from congso.org.selectors import resolve_unit
-
     # The cleaned value (with the names resolved) is accepted back as it is: a dossier's stored
     # data is checked again on a supplement; the names are resolved again from the code.
     if not isinstance(value, Mapping) or set(value) - _ADDRESS_KEYS:

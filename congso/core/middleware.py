@@ -1,7 +1,7 @@
 """Request id: taken from ``X-Request-ID`` when a proxy sets a sane one, otherwise made here.
 
-The id is stored in a context variable so the audit log can record it without every service
-having to pass the request around.
+The id is stored in the context variable of :mod:`congso.core.context`, so the audit log and
+the log lines carry it without every service having to pass the request around.
 """
 
 from __future__ import annotations
@@ -10,21 +10,16 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from congso.core.context import request_id_var
 from congso.core.text import message_for
 
-request_id_var: ContextVar[str] = ContextVar("request_id", default="")
 _SANE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-
-def current_request_id() -> str:
-    return request_id_var.get()
 
 
 class RequestIdMiddleware:

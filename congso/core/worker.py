@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from congso.core import hooks
 from congso.core.models import Job, PeriodicRun, WorkerHeartbeat
 
 log = logging.getLogger(__name__)
@@ -187,9 +188,8 @@ def run_job(job_id: int | None = None) -> Job | None:
 
 
 def requeue(*, actor: Any, job_ids: list[int]) -> int:
-    """Put failed or waiting jobs back in the queue now (the admin's manual retry), audited."""
-    from congso.audit.services import record
-
+    """Put failed or waiting jobs back in the queue now (the admin's manual retry), audited
+    (:func:`congso.core.hooks.audit`)."""
     with transaction.atomic():
         jobs = list(
             Job.objects.select_for_update().filter(pk__in=job_ids).exclude(status=Job.Status.DONE)
@@ -204,7 +204,7 @@ def requeue(*, actor: Any, job_ids: list[int]) -> int:
             job.save(
                 update_fields=["status", "run_after", "attempts", "locked_until", "finished_at"]
             )
-            record(
+            hooks.audit(
                 actor=actor,
                 action="core.job.requeue",
                 target=job,

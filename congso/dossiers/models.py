@@ -95,10 +95,10 @@ class Dossier(models.Model):
     """One application for one procedure, from submission to the return of its result.
 
     ``version`` goes up by one with every change; a change made from a stale copy fails with
-    ``concurrent_update`` (see ``services._lock``). Deadlines: ``due_at`` is the legal due time
-    used for the early/on-time/late classification (restarted by a complete supplement, pushed
-    back by waiting for payment); ``appointment_at`` is the date told to the applicant (the
-    same, except after an apology, form 04, which moves only the appointment).
+    ``concurrent_update`` (see ``services._kernel._lock``). Deadlines: ``due_at`` is the legal
+    due time used for the early/on-time/late classification (restarted by a complete
+    supplement, pushed back by waiting for payment); ``appointment_at`` is the date told to the
+    applicant (the same, except after an apology, form 04, which moves only the appointment).
     """
 
     code = models.CharField("mã số hồ sơ", max_length=60, unique=True)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from congso.catalog.models import Procedure, ProcedureVersion
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers.models import (
     Attachment,
@@ -21,7 +22,7 @@ from congso.dossiers.models import (
     StepStatus,
 )
 from congso.dossiers.permissions import ActionMemo, may_act
-from congso.dossiers.workflow import LABELS_VI, NATIONAL_CODE, Status
+from congso.dossiers.workflow import LABELS_VI, NATIONAL_CODE, TRANSITIONS, Status
 from congso.org.models import Desk
 from congso.org.permissions import VIEW
 
@@ -170,8 +171,6 @@ def actions_for(
 
     ``steps`` (all the dossier's steps) and ``rated`` spare their queries when the caller has
     read them already."""
-    from congso.dossiers.workflow import TRANSITIONS
-
     state = dossier.state
     possible = [action for action, t in TRANSITIONS.items() if state in t.sources]
     if not possible:
@@ -209,8 +208,6 @@ class PublicStatus:
 
 
 def _lookup_sql() -> str:
-    from congso.catalog.models import Procedure, ProcedureVersion
-
     quote = connection.ops.quote_name
     dossiers = quote(Dossier._meta.db_table)
     versions = quote(ProcedureVersion._meta.db_table)

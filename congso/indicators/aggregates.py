@@ -35,8 +35,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from congso.catalog.models import ProcedureVersion
 from congso.core.upsert import add_counters
+from congso.dossiers.models import Dossier, Rating
 from congso.indicators.models import COUNTERS, NO_DUE_DATE, DailyFigure, LiveFigure, MonthlyFigure
+from congso.org.models import Agency
 
 logger = logging.getLogger(__name__)
 
@@ -144,10 +147,6 @@ def capture(dossier: Any) -> None:
 
 
 def dimensions(dossier: Any) -> Dims:
-    from congso.catalog.models import ProcedureVersion
-    from congso.dossiers.models import Dossier
-    from congso.org.models import Agency
-
     # The caller often holds the related rows already (a submission has just read them): use
     # them rather than read them again.
     version_field = Dossier._meta.get_field("procedure_version")
@@ -182,8 +181,6 @@ def _event_counters(dossier: Any, action: str, now: datetime) -> dict[tuple[date
     elif action == "request_supplement":
         out[day, "supplement_requested"] += 1
     elif action == "rate":
-        from congso.dossiers.models import Rating
-
         score, at = Rating.objects.filter(dossier_id=dossier.pk).values_list("score", "created_at")[
             0
         ]
@@ -234,8 +231,6 @@ def record_change(dossier: Any, *, action: str, from_status: str, now: datetime)
 
 def record_signed_result(dossier_id: int, *, signed_at: datetime) -> None:
     """An electronic result got its last signature (``signing`` calls this in its transaction)."""
-    from congso.dossiers.models import Dossier
-
     dossier = Dossier.objects.only("competent_agency_id", "procedure_version_id", "channel").get(
         pk=dossier_id
     )

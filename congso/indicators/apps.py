@@ -6,3 +6,7 @@ class IndicatorsConfig(AppConfig):
     label = "indicators"
     verbose_name = "Chỉ số"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the aggregates, kept in the dossier's and signing's transactions.
+        from congso.indicators import hooks  # noqa: F401

@@ -37,6 +37,7 @@ from congso.org.permissions import (
     role_agencies,
     role_provinces,
 )
+from congso.signing.models import SignedResult
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 INDEX_FILE = DATA_DIR / "qd766.json"
@@ -569,8 +570,6 @@ def _digitised_q() -> Q:
 
 def _e_result_q(start: date, end: date) -> Q:
     """A fully signed electronic result signed in the period (``e_results``)."""
-    from congso.signing.models import SignedResult
-
     signed = SignedResult.objects.filter(
         _in("signed_at", start, end), dossier=OuterRef("pk"), status="signed"
     )
@@ -615,8 +614,6 @@ def _conditions(key: str, start: date, end: date) -> Q:
 
 
 def _signed_results() -> QuerySet[Any]:
-    from congso.signing.models import SignedResult
-
     return SignedResult.objects.filter(status="signed")
 
 

@@ -18,6 +18,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 
+from congso.dossiers.models import Dossier
 from congso.indicators.models import (
     COUNTERS,
     NO_DUE_DATE,
@@ -347,8 +348,6 @@ def _overdue_today(
     """Received dossiers with the clock running whose due time is today and already past: the
     one slice of the dossier table read (by ``status``, ``due_at``: the ``dossiers_status_due``
     index)."""
-    from congso.dossiers.models import Dossier
-
     tz = timezone.get_current_timezone()
     start_of_today = datetime.combine(today, time.min, tzinfo=tz)
     qs = Dossier.objects.filter(

@@ -9,7 +9,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from congso.catalog.models import Field
 from congso.indicators import selectors
+from congso.notify.selectors import channel_totals
 from congso.org.models import Agency, AgencyLevel
 
 ONE_DECIMAL = Decimal("0.1")
@@ -189,8 +191,6 @@ def by_field(
     scope: Sequence[int] | None = None,
     agency_ids: Sequence[int] | None = None,
 ) -> list[Line]:
-    from congso.catalog.models import Field
-
     rows = selectors.figures(**_kwargs(start, end, scope, agency_ids, None), group_by=("field",))
     names = dict(
         Field.objects.filter(pk__in=[r["field_id"] for r in rows]).values_list("pk", "name")
@@ -211,8 +211,6 @@ def notifications(
     ``delivered``, ``delivery_rate`` (SMS; e-mail has no receipt), ``failed``; limited to the
     dossiers of the agencies in scope. Read from the notify app's daily figures; there is no
     field dimension there, so a field filter does not apply to these lines."""
-    from congso.notify.selectors import channel_totals
-
     ids: list[int] | None = None
     if agency_ids:
         ids = [pk for pk in agency_ids if scope is None or pk in set(scope)]

@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from congso.core.upsert import add_counters
+from congso.dossiers.models import Dossier
 from congso.notify.models import FIGURE_COUNTERS, Message, NotifyDailyFigure
 
 Key = tuple[date, str, int]  # local day of creation, channel, agency (0: no dossier)
@@ -36,7 +37,6 @@ def _agency_of(message: Message) -> int:
         return 0
     if "dossier" in message._state.fields_cache and message.dossier is not None:
         return int(message.dossier.competent_agency_id)
-    from congso.dossiers.models import Dossier
 
     agency = (
         Dossier.objects.filter(pk=message.dossier_id)

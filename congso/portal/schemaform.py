@@ -17,6 +17,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy
 
 from congso.catalog.formschema import FormInvalid, validate_data
+from congso.core.errors import DomainError
+from congso.org.selectors import resolve_unit
 
 DEFAULT_SECTION = gettext_lazy("Thông tin tờ khai")
 
@@ -220,8 +222,6 @@ def _address_text(value: Mapping[str, Any]) -> str:
     """The address in words: street line, commune/ward, province — never a bare unit code."""
     if value.get("full"):
         return str(value["full"])
-    from congso.core.errors import DomainError
-    from congso.org.selectors import resolve_unit
 
     detail = str(value.get("detail") or "").strip()
     code = str(value.get("unit_code") or "").strip()

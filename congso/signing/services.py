@@ -27,12 +27,11 @@ from congso.audit.services import record
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.dossiers.models import Dossier
 from congso.dossiers.permissions import holds_role, is_applicant
-from congso.indicators import aggregates as indicators
 from congso.org.models import AdministrativeUnit
 from congso.org.permissions import current_roles
 from congso.printing import eresults
 from congso.printing.context import agency_letterhead, place_name
-from congso.signing import pades, render, signers, validation
+from congso.signing import hooks, pades, render, signers, validation
 from congso.signing.models import (
     ExternalSigningSession,
     Level,
@@ -287,7 +286,7 @@ def _finish(
     result.status = ResultStatus.SIGNED if count == len(result.roles) else ResultStatus.PARTIAL
     if result.status == ResultStatus.SIGNED:
         result.signed_at = now
-        indicators.record_signed_result(result.dossier_id, signed_at=now)
+        hooks.result_signed(result.dossier_id, signed_at=now)
     result.save()
     info = validation.cert_info(cert)
     signature = SignatureRecord.objects.create(

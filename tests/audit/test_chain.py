@@ -29,7 +29,7 @@ from congso.audit.verify import (
     SEQ_GAP,
     verify_chain,
 )
-from congso.core.middleware import request_id_var
+from congso.core.context import request_id_var
 from tests.audit.helpers import disable_append_only_triggers, raw
 
 pytestmark = pytest.mark.django_db

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from congso.core.errors import DomainError
 from congso.dossiers import attachments, services
 from congso.dossiers.models import Attachment, Dossier
+from congso.dossiers.services import intake
 from tests.dossiers.conftest import EXE, JPEG, PDF, PNG, at, pdf, png, submit
 
 
@@ -120,7 +121,7 @@ def test_files_of_a_failed_call_are_removed(world, clock, media, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "_log", broken)
+    monkeypatch.setattr(intake, "_log", broken)
     with pytest.raises(RuntimeError):
         submit(world)
     stored = [name for _, _, names in os.walk(media) for name in names]

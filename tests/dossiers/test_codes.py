@@ -11,6 +11,7 @@ from django.db import transaction
 from congso.core.errors import DomainError
 from congso.dossiers import codes, services
 from congso.dossiers.models import CodeCounter, CodeRule, Dossier
+from congso.dossiers.services import _kernel
 from tests.dossiers.conftest import at, submit
 
 CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$")
@@ -47,7 +48,7 @@ def test_a_rolled_back_dossier_leaves_no_gap(world, clock, monkeypatch):
         raise RuntimeError("audit unavailable")
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "record", broken)
+        patch.setattr(_kernel, "record", broken)
         with pytest.raises(RuntimeError):
             submit(world)
     assert submit(world).code.endswith("-0002")

@@ -299,7 +299,9 @@ def test_supplement_restarts_the_clock_and_a_second_request_is_late(world, clock
     )
     dossier = services.dossier_start_processing(actor=world.reception_a, dossier=dossier)
     dossier = services.dossier_forward(actor=world.specialist_a, dossier=dossier)
-    dossier = services.dossier_complete(actor=world.leader_a, dossier=dossier)
+    dossier = services.dossier_complete(
+        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+    )
     # … makes it late even though it ended days before its appointment.
     assert dossier.timeliness == "late"
 
@@ -410,7 +412,9 @@ def test_interagency_transfer_with_a_lead(world, clock):
     dossier = services.dossier_forward(actor=world.specialist_stp, dossier=dossier)
     # The internal process continues: the leader of the competent agency signs.
     assert [step.name for step in active_steps(dossier)] == ["Ký duyệt kết quả"]
-    dossier = services.dossier_complete(actor=world.leader_a, dossier=dossier)
+    dossier = services.dossier_complete(
+        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+    )
     check_status(dossier, Status.PROCESSED, 9)
     other.refresh_from_db()
     assert other.timeliness == "on_time"
@@ -430,9 +434,13 @@ def test_transfer_at_the_end_of_the_process_is_completed_by_the_lead_leader(worl
         services.dossier_forward(actor=world.specialist_stp, dossier=dossier)
     assert last.value.code == "last_step"
     with pytest.raises(PermissionDenied) as needs_leader:
-        services.dossier_complete(actor=world.specialist_stp, dossier=dossier)
+        services.dossier_complete(
+            actor=world.specialist_stp, dossier=dossier, result_summary="Đã giải quyết."
+        )
     assert needs_leader.value.code == "leader_required"
-    dossier = services.dossier_complete(actor=world.leader_stp, dossier=dossier)
+    dossier = services.dossier_complete(
+        actor=world.leader_stp, dossier=dossier, result_summary="Đã giải quyết."
+    )
     check_status(dossier, Status.PROCESSED, 9)
 
 
@@ -460,10 +468,14 @@ def test_who_may_act_on_a_step(world, clock):
     with pytest.raises(PermissionDenied):
         services.dossier_forward(actor=world.specialist_b, dossier=dossier)
     with pytest.raises(PermissionDenied) as leader:
-        services.dossier_complete(actor=world.specialist_a, dossier=dossier)
+        services.dossier_complete(
+            actor=world.specialist_a, dossier=dossier, result_summary="Đã giải quyết."
+        )
     assert leader.value.code == "leader_required"
     with pytest.raises(DomainError) as remaining:
-        services.dossier_complete(actor=world.leader_a, dossier=dossier)
+        services.dossier_complete(
+            actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+        )
     assert remaining.value.code == "steps_remaining"
     with pytest.raises(PermissionDenied):
         services.dossier_receive(actor=world.specialist_a, dossier=submit(world))
@@ -517,7 +529,9 @@ def test_apology_once_and_not_on_the_due_day(world, clock):
     # Finished after the legal due time but before the new appointment: still late.
     clock.set(at(2026, 3, 5, 10, 0))
     dossier = services.dossier_forward(actor=world.specialist_a, dossier=dossier)
-    dossier = services.dossier_complete(actor=world.leader_a, dossier=dossier)
+    dossier = services.dossier_complete(
+        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+    )
     assert dossier.timeliness == "late"
     assert dossier.history.get(action="apologise").due_at == at(2026, 3, 6, 17, 0)
 
@@ -612,7 +626,9 @@ def test_payment_pauses_the_clock(world, clock):
     # Finishing on Friday before 09:00 is now on time.
     clock.set(at(2026, 3, 6, 8, 30))
     dossier = services.dossier_forward(actor=world.specialist_a, dossier=dossier)
-    dossier = services.dossier_complete(actor=world.leader_a, dossier=dossier)
+    dossier = services.dossier_complete(
+        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+    )
     assert dossier.timeliness == "on_time"
 
 
@@ -636,7 +652,9 @@ def test_fallback_plan_without_an_internal_process(world, clock):
     with pytest.raises(DomainError) as last:
         services.dossier_forward(actor=world.specialist_a, dossier=dossier)
     assert last.value.code == "last_step"
-    dossier = services.dossier_complete(actor=world.leader_a, dossier=dossier)
+    dossier = services.dossier_complete(
+        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+    )
     assert dossier.status == Status.PROCESSED
 
 

@@ -7,8 +7,9 @@ import pytest
 from congso.audit.models import AuditEvent
 from congso.core.models import Job
 from congso.core.worker import run_job
-from congso.dossiers import events, services
+from congso.dossiers import events
 from congso.dossiers.models import DossierEvent, DossierHistory
+from congso.dossiers.services import _kernel
 from congso.dossiers.workflow import Status
 from tests.dossiers.conftest import fresh, receive, submit
 
@@ -48,7 +49,7 @@ def test_a_failure_late_in_a_transition_rolls_everything_back(world, clock, monk
     def broken(*args, **kwargs):
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr(services, "record", broken)
+    monkeypatch.setattr(_kernel, "record", broken)
     with pytest.raises(RuntimeError):
         receive(world, dossier)
     after = fresh(dossier)

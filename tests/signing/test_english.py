@@ -72,7 +72,9 @@ def test_citizen_card_and_verification_page_in_english(
     result = services.result_prepare(actor=world.specialist_a, dossier=dossier)
     profile = _profile(world, world.leader_a, "chu-tich", SignatureRole.APPROVAL)
     services.result_sign(actor=world.leader_a, result=result, profile=profile)
-    dossier_services.dossier_complete(actor=world.leader_a, dossier=fresh(dossier))
+    dossier_services.dossier_complete(
+        actor=world.leader_a, dossier=fresh(dossier), result_summary="Đã giải quyết."
+    )
     result.refresh_from_db()
 
     _in_english(

@@ -167,7 +167,9 @@ def test_api_validate_public_page_and_download(world: World, dossier: Dossier, c
     from congso.dossiers import services as dossier_services
 
     dossier = dossier_services.dossier_forward(actor=world.specialist_a, dossier=dossier)
-    dossier_services.dossier_complete(actor=world.leader_a, dossier=dossier)
+    dossier_services.dossier_complete(
+        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+    )
     download = client.get(f"/api/v1/signatures/results/{result.code}/file")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == data  # type: ignore[attr-defined]

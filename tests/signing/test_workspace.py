@@ -69,7 +69,9 @@ def test_completion_requires_the_e_result_fully_signed(world: World, clock: Cloc
     _template(world, ["approval"])
     dossier = _at_leader_step(world, clock)
     with pytest.raises(Conflict) as refused:
-        dossier_services.dossier_complete(actor=world.leader_a, dossier=dossier)
+        dossier_services.dossier_complete(
+            actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+        )
     assert refused.value.code == "result_not_signed"
     specialist = _client(world.specialist_a)
     assert specialist.post(f"/can-bo/ho-so/{dossier.code}/ket-qua/lap/").status_code == 302
@@ -126,7 +128,9 @@ def test_preview_before_preparing_and_the_stored_document_when_signing(
 
 def test_procedures_without_template_complete_as_before(world: World, clock: Clock) -> None:
     dossier = _at_leader_step(world, clock)
-    done = dossier_services.dossier_complete(actor=world.leader_a, dossier=dossier)
+    done = dossier_services.dossier_complete(
+        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+    )
     assert done.status == "processed"
 
 
@@ -200,7 +204,9 @@ def test_officer_pages_prepare_sign_seal_and_errors(
     assert printout.status_code == 200 and printout["Content-Type"] == "application/pdf"
     assert b"".join(printout.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
 
-    done = dossier_services.dossier_complete(actor=world.leader_a, dossier=fresh(dossier))
+    done = dossier_services.dossier_complete(
+        actor=world.leader_a, dossier=fresh(dossier), result_summary="Đã giải quyết."
+    )
     assert done.status == "processed"
 
 
@@ -224,7 +230,9 @@ def test_citizen_downloads_only_signed_results_of_their_own(world: World, clock:
     assert citizen.get(link).status_code == 404
     lookup = Client().get("/tra-cuu", {"ma": dossier.code}).content.decode()
     assert "đã có kết quả điện tử" not in lookup
-    dossier_services.dossier_complete(actor=world.leader_a, dossier=fresh(dossier))
+    dossier_services.dossier_complete(
+        actor=world.leader_a, dossier=fresh(dossier), result_summary="Đã giải quyết."
+    )
     page = citizen.get(f"/ca-nhan/ho-so/{dossier.code}/").content.decode()
     assert link in page
     result.refresh_from_db()

@@ -56,6 +56,23 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from congso.accounts.models import User
+from congso.catalog.models import Process
+from congso.core.errors import DomainError
+from congso.dossiers import codes
+from congso.dossiers.codes import render
+from congso.dossiers.models import (
+    CodeCounter,
+    Dossier,
+    DossierHistory,
+    DossierStep,
+    Rating,
+    SupplementRequest,
+)
+from congso.dossiers.services import default_desk
+from congso.indicators import aggregates
+from congso.org.models import Citizen
+
 DEFER_INDEXES_FROM = 100_000
 MONTH_CURVE = (0.85, 0.55, 1.0, 1.0, 1.05, 1.08, 1.1, 1.05, 1.0, 1.05, 1.1, 1.2)
 WEEKDAY = (1.15, 1.05, 1.0, 1.0, 0.95, 0.1, 0.03)  # Monday … Sunday
@@ -113,10 +130,6 @@ def _span_days(value: Any, unit: str) -> float:
 
 
 def load_pairs(rng: random.Random) -> list[Pair]:
-    from congso.catalog.models import Process
-    from congso.core.errors import DomainError
-    from congso.dossiers.services import default_desk
-
     processes = list(
         Process.objects.select_related("version__procedure", "agency").order_by(
             "version__procedure__code", "agency__code"
@@ -200,15 +213,6 @@ class Tables:
     """Column order and row templates of the tables the generator writes."""
 
     def __init__(self) -> None:
-        from congso.dossiers.models import (
-            CodeCounter,
-            Dossier,
-            DossierHistory,
-            DossierStep,
-            Rating,
-            SupplementRequest,
-        )
-
         self.models = {
             "dossier": Dossier,
             "history": DossierHistory,
@@ -287,7 +291,6 @@ class History:
         self.counters = counters
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.cumulative = list(itertools.accumulate(p.weight for p in pairs))
-        from congso.dossiers.codes import render
 
         self.render = render
 
@@ -660,12 +663,6 @@ def generate(  # noqa: PLR0912, PLR0915
     say: Callable[[str], None] = print,
     rebuild: bool = True,
 ) -> dict[str, Any]:
-    from congso.accounts.models import User
-    from congso.dossiers import codes
-    from congso.dossiers.models import CodeCounter, Dossier
-    from congso.indicators import aggregates
-    from congso.org.models import Citizen
-
     started = clock.monotonic()
     rng = random.Random(seed)
     pairs = load_pairs(rng)
