@@ -26,9 +26,16 @@ from congso.api.auth import SESSION_OR_TOKEN
 from congso.api.schemas import ErrorOut
 from congso.catalog.selectors import get_procedure
 from congso.core.errors import DomainError, NotFound
-from congso.dossiers import selectors, services
-from congso.dossiers.models import Attachment, Dossier, DossierHistory, DossierStep
+from congso.dossiers import applicant, selectors, services
+from congso.dossiers.models import (
+    ApplicantDeclaration,
+    Attachment,
+    Dossier,
+    DossierHistory,
+    DossierStep,
+)
 from congso.dossiers.workflow import TRANSITIONS
+from congso.org import representation
 from congso.org.models import Agency, Citizen, Department, Desk, Organisation
 
 router = Router(auth=SESSION_OR_TOKEN)
@@ -132,6 +139,26 @@ class RatingOut(Schema):
     created_at: datetime
 
 
+class DeclarationOut(Schema):
+    """Who an online dossier was submitted for, when not for the submitting citizen themself
+    (issue 13 item 4); the desk checks an ``on_behalf`` declaration at reception."""
+
+    kind: str = Field(description="organisation (người đại diện của tổ chức) hoặc on_behalf.")
+    relationship: str = Field(
+        description="on_behalf: authorised, parent_of_minor, guardian, other_representative; "
+        "organisation: legal_representative, authorised."
+    )
+    relationship_label: str
+    note: str
+    principal_name: str = Field(description="Người (tổ chức) được nộp thay.")
+    principal_id_number: str
+    submitter_name: str = Field(description="Công dân đã nộp (tài khoản đã xác thực).")
+    submitter_id_number: str
+    check_required: bool = Field(description="Cán bộ một cửa phải kiểm tra khi tiếp nhận.")
+    checked_at: datetime | None
+    checked_by: str | None
+
+
 class DossierOut(DossierSummaryOut):
     desk_id: int
     desk_name: str
@@ -151,6 +178,9 @@ class DossierOut(DossierSummaryOut):
     steps: list[StepOut]
     supplements: list[SupplementOut]
     rating: RatingOut | None
+    declaration: DeclarationOut | None = Field(
+        description="Khai báo nộp cho tổ chức hoặc nộp thay người khác (nếu có)."
+    )
     allowed_actions: list[str] = Field(description="Thao tác người gọi có thể thử lúc này.")
 
 
@@ -208,6 +238,11 @@ class ActionIn(Schema):
     new_appointment_at: datetime | None = None
     return_method: str | None = Field(None, description="desk, post hoặc online.")
     result_summary: str = ""
+    declaration_checked: bool = Field(
+        False,
+        description="receive: đã kiểm tra khai báo nộp thay và giấy tờ chứng minh (bắt buộc "
+        "với hồ sơ nộp thay người khác).",
+    )
 
 
 class RatingIn(Schema):
@@ -298,6 +333,7 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
     d = loaded if loaded is not None else selectors.dossier_for(user, code)
     files: dict[int, list[AttachmentOut]] = {}
     created, created_files = services.created_parts(d)
+    declaration = applicant.cached_declaration(d) if created else applicant.declaration_of(d)
     if created:
         # Created by this request: its slots and files are in memory, it has no step,
         # supplement request or rating yet.
@@ -360,7 +396,24 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
         )
         if rating
         else None,
+        declaration=_declaration(declaration) if declaration is not None else None,
         allowed_actions=selectors.actions_for(user, d, steps=steps, rated=rating is not None),
+    )
+
+
+def _declaration(item: ApplicantDeclaration) -> DeclarationOut:
+    return DeclarationOut(
+        kind=item.kind,
+        relationship=item.relationship,
+        relationship_label=item.relationship_label,
+        note=item.note,
+        principal_name=item.principal_name,
+        principal_id_number=item.principal_id_number,
+        submitter_name=item.submitter_name,
+        submitter_id_number=item.submitter_id_number,
+        check_required=item.check_required,
+        checked_at=_local(item.checked_at),
+        checked_by=str(item.checked_by) if item.checked_by_id else None,
     )
 
 
@@ -470,7 +523,11 @@ ActionFn = Callable[[Any, Dossier, ActionIn], Any]
 
 ACTIONS: dict[str, ActionFn] = {
     "receive": lambda u, d, b: services.dossier_receive(
-        actor=u, dossier=d, note=b.note, expected_version=b.expected_version
+        actor=u,
+        dossier=d,
+        note=b.note,
+        expected_version=b.expected_version,
+        declaration_checked=b.declaration_checked,
     ),
     "not_accept": lambda u, d, b: services.dossier_not_accept(
         actor=u, dossier=d, reason=b.reason, expected_version=b.expected_version
@@ -607,7 +664,14 @@ _BOOL = {"type": "boolean"}
 
 @router.post(
     "",
-    response={201: DossierOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={
+        201: DossierOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Nộp hồ sơ trực tuyến",
     description=MULTIPART_NOTE,
     openapi_extra=_multipart(
@@ -616,7 +680,17 @@ _BOOL = {"type": "boolean"}
             "agency": _TEXT,
             "form_data": _JSON_TEXT,
             "desk": _INT,
-            "organisation": _TEXT,
+            "organisation": {
+                "type": "string",
+                "description": "Mã số thuế của tổ chức người gọi là người đại diện đã đăng ký.",
+            },
+            "on_behalf": {
+                "type": "string",
+                "description": "Nộp thay người khác, đối tượng JSON: relationship (authorised, "
+                "parent_of_minor, guardian, other_representative), note, principal_name, "
+                "principal_id_number (khi tờ khai không có ô thông tin người nộp). Giấy tờ "
+                f"chứng minh trong phần files.{applicant.PROOF_COMPONENT}.",
+            },
         },
         ["procedure", "agency"],
     ),
@@ -628,22 +702,21 @@ def submit(
     form_data: Form[str] = "{}",
     desk: Form[int | None] = None,
     organisation: Form[str | None] = None,
+    on_behalf: Form[str | None] = None,
 ) -> Status[DossierOut]:
-    """The signed-in citizen (or the person submitting for ``organisation``, a tax code)
-    submits a dossier for ``procedure`` (its code) to the competent ``agency`` (its code),
-    optionally choosing the receiving ``desk`` (its id). ``form_data`` is the online form as
-    JSON."""
+    """The signed-in citizen submits a dossier for ``procedure`` (its code) to the competent
+    ``agency`` (its code), optionally choosing the receiving ``desk`` (its id). ``form_data`` is
+    the online form as JSON; its applicant identity fields must be the caller's own
+    (``applicant_identity_mismatch``) unless ``on_behalf`` declares for whom the caller submits.
+    ``organisation``: a tax code of an organisation the caller represents (anyone else:
+    403 ``not_representative``, whether the code is registered or not)."""
     user = request.auth  # type: ignore[attr-defined]
     params.db_int(desk, "desk")
     org = None
     if organisation:
-        org = Organisation.objects.filter(tax_code=organisation.strip()).first()
-        if org is None:
-            raise NotFound(
-                "organisation_not_found",
-                f"Không có tổ chức mã số thuế «{organisation}».",
-                field="organisation",
-            )
+        org, _representative = representation.organisation_for_submission(user, organisation)
+    files = _files(request)
+    declared = _on_behalf(on_behalf, files.pop(applicant.PROOF_COMPONENT, []))
     chosen = None
     if desk is not None:
         chosen = Desk.objects.filter(pk=desk).first()
@@ -654,11 +727,44 @@ def submit(
         procedure=get_procedure(procedure),
         competent_agency=_agency(agency, "agency"),
         form_data=_json_object(form_data, "form_data"),
-        files=_files(request),
+        files=files,
         desk=chosen,
         organisation=org,
+        on_behalf=declared,
     )
     return Status(201, _detail(user, dossier.code, loaded=dossier))
+
+
+def _on_behalf(text: str | None, proof: list[Any]) -> applicant.OnBehalf | None:
+    """The ``on_behalf`` part (a JSON object) with the proof's files; ``None`` when absent."""
+    if text is None or not text.strip():
+        if proof:
+            raise DomainError(
+                "on_behalf_required",
+                f"Phần files.{applicant.PROOF_COMPONENT} chỉ dùng khi khai nộp thay (on_behalf).",
+                field=f"files.{applicant.PROOF_COMPONENT}",
+            )
+        return None
+    value = _json_object(text, "on_behalf")
+    known = {"relationship", "note", "principal_name", "principal_id_number"}
+    for key, item in value.items():
+        if key not in known:
+            raise DomainError(
+                "unknown_field",
+                f"Khai báo nộp thay không có mục «{key}».",
+                field=f"on_behalf.{key}",
+            )
+        if not isinstance(item, str):
+            raise DomainError(
+                "invalid_json", f"«{key}» phải là chuỗi ký tự.", field=f"on_behalf.{key}"
+            )
+    return applicant.OnBehalf(
+        relationship=value.get("relationship", ""),
+        note=value.get("note", ""),
+        principal_name=value.get("principal_name", ""),
+        principal_id_number=value.get("principal_id_number", ""),
+        files=proof,
+    )
 
 
 @router.post(

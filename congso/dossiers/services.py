@@ -37,6 +37,7 @@ from congso.catalog.formschema import optional_online, validate_data
 from congso.catalog.models import Component, Procedure, ProcedureVersion, Process
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.core.worker import enqueue
+from congso.dossiers import applicant as applicant_rules  # issue 13 #4: acting for others
 from congso.dossiers import attachments, codes, deadlines
 from congso.dossiers.models import (
     Attachment,
@@ -906,23 +907,28 @@ def dossier_submit_online(
     files: Mapping[str, Sequence[Any]],
     desk: Desk | None = None,
     organisation: Organisation | None = None,
+    on_behalf: applicant_rules.OnBehalf | None = None,
 ) -> Dossier:
     """An applicant submits online (status 1, awaiting reception).
 
-    The applicant is the actor's citizen profile, or ``organisation`` when the actor submits on
-    its behalf. The dossier gets its code now, from the receiving desk's agency identifier and
-    today's date: the desk the applicant chose (it must serve the competent agency) or
-    :func:`default_desk`.
+    The applicant is the actor's citizen profile, or ``organisation`` when the actor is one of
+    its current representatives; ``on_behalf`` declares that the citizen submits for another
+    person (``congso.dossiers.applicant``: who may claim what, the identity fields tied to the
+    account, the proof). The dossier gets its code now, from the receiving desk's agency
+    identifier and today's date: the desk the applicant chose (it must serve the competent
+    agency) or :func:`default_desk`.
     """
     _require_user(actor, "submit")
     citizen = Citizen.objects.filter(user_id=actor.pk).first()
-    if organisation is None and citizen is None:
-        raise DomainError(
-            "citizen_profile_required",
-            "Tài khoản chưa có thông tin công dân (số định danh cá nhân); hãy cập nhật trước "
-            "khi nộp hồ sơ.",
-            field="applicant",
-        )
+    # --- issue 13 #4 (acting for others): who the dossier is for, checked before any write.
+    claim = applicant_rules.claim_for(
+        actor=actor,
+        citizen=citizen,
+        procedure=procedure,
+        organisation=organisation,
+        on_behalf=on_behalf,
+    )
+    # --- end issue 13 #4
     applicant = _applicant(citizen if organisation is None else None, organisation)
     _check_agency(competent_agency)
     catalogue = catalog_cache.snapshot()
@@ -939,6 +945,10 @@ def dossier_submit_online(
     _check_files(slots, files, paper=optional_online(version.form_schema or {}))
     checked = _precheck({slot.code: slot for slot in slots}, files)
     cleaned = _validate_form(version, form_data, checked)
+    # --- issue 13 #4: identity fields tied to the account (or to the person acted for); proof.
+    cleaned = applicant_rules.bind(claim, version.form_schema or {}, cleaned)
+    applicant_rules.check_proof(claim)
+    # --- end issue 13 #4
     applicant = _with_contact(applicant, version, cleaned)
     stored = attachments.StoredFiles()
     try:
@@ -959,6 +969,17 @@ def dossier_submit_online(
                 slots=slots,
                 process=catalogue.process(version, competent_agency),
             )
+            # --- issue 13 #4: the declaration (and the proof's slot and files).
+            applicant_rules.record_declaration(
+                claim,
+                dossier=dossier,
+                actor=actor,
+                stored=stored,
+                now=now,
+                by_code=by_code,
+                files_of=files_of,
+            )
+            # --- end issue 13 #4
             _log(
                 actor=actor,
                 dossier=dossier,
@@ -967,6 +988,7 @@ def dossier_submit_online(
                 before=None,
                 now=now,
                 agency_id=chosen.agency_id,
+                data=applicant_rules.history_data(claim),  # issue 13 #4
             )
     except BaseException:
         stored.discard()
@@ -1107,14 +1129,27 @@ def _require_reception(actor: Any, dossier: Dossier) -> None:
 
 
 def dossier_receive(
-    *, actor: Any, dossier: Dossier, note: str = "", expected_version: int | None = None
+    *,
+    actor: Any,
+    dossier: Dossier,
+    note: str = "",
+    expected_version: int | None = None,
+    declaration_checked: bool = False,
 ) -> Dossier:
-    """The desk accepts an online dossier (form 01): appointment date from now (15:00 rule)."""
+    """The desk accepts an online dossier (form 01): appointment date from now (15:00 rule).
+
+    A dossier submitted for someone else needs ``declaration_checked`` (the officer checked the
+    declared relationship and its proof; ``congso.dossiers.applicant.check_at_reception``)."""
     with transaction.atomic():
         d, transition = _begin(actor, dossier, "receive", expected_version)
         _require_reception(actor, d)
         before, now = _snapshot(d), _now()
         text = _text(note, field="note", label="ghi chú")
+        # --- issue 13 #4: the declaration of a dossier submitted for someone else is checked.
+        checked = applicant_rules.check_at_reception(
+            d, actor=actor, checked=declaration_checked, now=now
+        )
+        # --- end issue 13 #4
         calendar = calendar_for(d.competent_agency)
         from_status = d.status
         _mark_received(d, actor=actor, now=now, calendar=calendar, note=text)
@@ -1128,6 +1163,7 @@ def dossier_receive(
             now=now,
             note=text,
             agency_id=d.receiving_agency_id,
+            data=checked,  # issue 13 #4
         )
     return d
 
