@@ -26,7 +26,9 @@ from congso.api.auth import SESSION_OR_TOKEN
 from congso.api.schemas import ErrorOut
 from congso.catalog.selectors import get_procedure
 from congso.core.errors import DomainError, NotFound
+from congso.core.throttle import client_address
 from congso.dossiers import applicant, selectors, services
+from congso.dossiers import lookup as lookup_rules
 from congso.dossiers.models import (
     ApplicantDeclaration,
     Attachment,
@@ -1085,18 +1087,56 @@ def rate(request: HttpRequest, code: str, body: RatingIn) -> Status[RatingOut]:
     )
 
 
+class LookupExistsOut(Schema):
+    code: str = Field(description="Mã số hồ sơ (TT 01/2018 Điều 19).")
+    exists: bool = Field(description="Luôn true (mã không có hồ sơ: 404).")
+    verification: str = Field(
+        description="Cách xem tình trạng: POST cùng địa chỉ với 4 chữ số cuối (last_digits)."
+    )
+
+
+class LookupIn(Schema):
+    last_digits: str = Field(
+        description="4 chữ số cuối của số định danh cá nhân (hoặc mã số thuế) hay số điện thoại "
+        "của người nộp hồ sơ.",
+        examples=["0001"],
+        max_length=20,
+    )
+
+
+VERIFICATION_NOTE = (
+    'Gửi POST /api/v1/lookup/{code} với {"last_digits": "…"}: 4 chữ số cuối của số định danh '
+    "cá nhân (mã số thuế) hoặc số điện thoại của người nộp hồ sơ."
+)
+
+
 @lookup_router.get(
     "/{code}",
-    response={200: LookupOut, 404: ErrorOut},
-    summary="Tra cứu tình trạng hồ sơ theo mã số (công khai, không cần đăng nhập)",
+    response={200: LookupExistsOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Tra cứu hồ sơ theo mã số: chỉ cho biết có hồ sơ (công khai, không cần đăng nhập)",
 )
-def lookup(request: HttpRequest, code: str) -> HttpResponse:
+def lookup_exists(request: HttpRequest, code: str) -> HttpResponse:
+    """Whether a dossier has ``code``, nothing more: the stage reached needs a second factor
+    (``POST``). Throttled per client address (429 ``too_many_lookups`` with Retry-After)."""
+    found = lookup_rules.exists(code, address=client_address(request))
+    body = {"code": found, "exists": True, "verification": VERIFICATION_NOTE}
+    return JsonResponse(body, content_type=JSON_TYPE)
+
+
+@lookup_router.post(
+    "/{code}",
+    response={200: LookupOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Tra cứu tình trạng hồ sơ theo mã số và 4 chữ số xác minh (công khai)",
+)
+def lookup(request: HttpRequest, code: str, body: LookupIn) -> HttpResponse:
     """Only the code, the procedure, the stage reached and the reception and appointment dates;
-    never personal data (TT 01/2018 arts. 16–18)."""
-    found = selectors.lookup(code)
-    # The public look-up is the busiest read: the answer is built directly, without validating
-    # it through the LookupOut model (it is LookupOut's fields, in its order, encoded as ninja's
-    # renderer encodes them — tests/dossiers/test_api.py compares the two byte for byte).
+    never personal data (TT 01/2018 arts. 16–18). ``last_digits``: the last 4 digits of the
+    applicant's personal ID (or tax code) or phone — wrong: 403 ``lookup_verification_failed``;
+    too many wrong answers from the address or for the code, or too many look-ups: 429."""
+    found = lookup_rules.status(code, body.last_digits, address=client_address(request))
+    # The answer is built directly, without validating it through the LookupOut model (it is
+    # LookupOut's fields, in its order, encoded as ninja's renderer encodes them —
+    # tests/dossiers/test_api.py compares the two byte for byte).
     return JsonResponse(lookup_payload(found), json_dumps_params={}, content_type=JSON_TYPE)
 
 

@@ -23,6 +23,7 @@ from congso.backoffice import selectors
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers import selectors as dossier_selectors
 from congso.dossiers import services
+from congso.dossiers.applicant import declaration_of
 from congso.dossiers.models import Attachment, Dossier, ReturnMethod
 from congso.dossiers.workflow import TRANSITIONS
 from congso.org.models import Agency
@@ -53,7 +54,7 @@ FORMS = range(1, 6)
 #: Error fields the action page shows next to their input.
 SHOWN_FIELDS = frozenset(
     {"reason", "note", "result_summary", "return_method", "new_appointment_at", "amount_vnd"}
-    | {"missing_items", "targets"}
+    | {"missing_items", "targets", "declaration_checked"}
 )
 #: Rows of agencies offered on the consult / transfer pages (blank rows are ignored).
 TARGET_ROWS = 3
@@ -143,6 +144,7 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
         "supplements": list(d.supplements.order_by("requested_at")),
         "forms": [(n, FORM_NAMES[n]) for n in FORMS],
         "form_data": _form_rows(d),
+        "declaration": declaration_of(d),
         "done": TRANSITIONS[done].label_vi
         if (done := request.GET.get("da", "")) in RUNNERS
         else "",
@@ -274,7 +276,11 @@ Runner = Callable[[HttpRequest, Any, Dossier, int], Any]
 
 RUNNERS: dict[str, Runner] = {
     "receive": lambda r, u, d, v: services.dossier_receive(
-        actor=u, dossier=d, note=_text(r, "note"), expected_version=v
+        actor=u,
+        dossier=d,
+        note=_text(r, "note"),
+        expected_version=v,
+        declaration_checked=r.POST.get("declaration_checked") == "1",
     ),
     "not_accept": lambda r, u, d, v: services.dossier_not_accept(
         actor=u, dossier=d, reason=_text(r, "reason"), expected_version=v
@@ -379,6 +385,7 @@ def action(request: HttpRequest, code: str, name: str) -> HttpResponse:
         "field": field,
         "field_shown": field in SHOWN_FIELDS,
         "components": list(d.components.order_by("pk")) if name == "request_supplement" else [],
+        "declaration": declaration_of(d) if name == "receive" else None,
         "return_methods": ReturnMethod.choices,
         "target_agencies": _target_agencies(d) if name in PARALLEL else [],
         "target_rows": [

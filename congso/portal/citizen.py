@@ -24,13 +24,14 @@ from congso.catalog import selectors as catalog
 from congso.catalog.formschema import OFFLINE_REASONS, FormInvalid, offline_components, prefill
 from congso.catalog.models import Field, Procedure, ProcedureVersion
 from congso.core.errors import DomainError, NotFound
+from congso.dossiers import applicant as applicant_rules
 from congso.dossiers import selectors as dossier_selectors
 from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Attachment, Dossier
 from congso.dossiers.permissions import is_applicant
 from congso.dossiers.workflow import Status
 from congso.org.models import Agency, Citizen
-from congso.portal import schemaform, services
+from congso.portal import acting, schemaform, services
 from congso.portal.forms import ProfileForm, RegisterForm
 from congso.portal.models import Draft
 
@@ -186,8 +187,14 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def _draft(request: HttpRequest, procedure: Procedure, version: ProcedureVersion) -> Draft:
     schema = version.form_schema or {}
+    found = Draft.objects.filter(user_id=request.user.pk, procedure=procedure).first()
+    if found is not None:
+        return found
     return services.draft_open(
-        actor=request.user, procedure=procedure, initial=prefill(schema, _citizen(request.user))
+        actor=request.user,
+        procedure=procedure,
+        initial=prefill(schema, _citizen(request.user)),
+        choice=acting.initial(acting.offer(request.user, procedure)),
     )
 
 
@@ -215,6 +222,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     procedure, version = _procedure(code)
     if _citizen(request.user) is None:
         raise Http404("Tài khoản chưa có thông tin công dân nên chưa nộp được hồ sơ.")
+    if acting.offer(request.user, procedure).blocked:
+        # An organisation-only procedure, and the account represents no organisation.
+        return render(request, "portal/apply_blocked.html", {"procedure": procedure}, status=403)
     draft = _draft(request, procedure, version)
     return redirect("portal:apply_step", code=code, step=draft.step)
 
@@ -255,8 +265,21 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
     errors: dict[str, str] = {}
     values: dict[str, Any] = dict(draft.data)
     extra_rows: dict[str, int] = {}
+    # Who the dossier is for (issue 13 item 4): chosen on the first page.
+    schema = version.form_schema or {}
+    citizen = _citizen(request.user)
+    available = acting.offer(request.user, procedure) if step == 0 else None
+    choice = acting.current(draft)
+    switched = chosen = False
     if request.method == "POST":
         values = {**values, **schemaform.read_step(specs, request.POST)}
+        if available is not None and not request.POST.get("autosave"):
+            choice, choice_errors = acting.read(request.POST, available, choice)
+            errors.update(choice_errors)
+            chosen = not choice_errors
+            switched = chosen and choice.kind != acting.current(draft).kind
+            if switched and citizen is not None:
+                values = acting.switch_values(values, schema, citizen, choice.kind)
         agency = None
         if step == 0:
             agency = next(
@@ -269,27 +292,50 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
         adding = request.POST.get("add_row", "")
         if adding:
             extra_rows[adding] = 1
-        else:
+        elif not switched:
             errors.update(schemaform.check_step(specs, values))
-        target = step if (errors or adding) else step + 1
+            identity = acting.step_errors(choice, citizen, specs, values)
+            errors.update(identity)
+            if citizen is not None and choice.kind != applicant_rules.Kind.ON_BEHALF:
+                # A locked field posted with another value: shown again with the account's own.
+                values = acting.switch_values(values, schema, citizen, choice.kind)
+        target = step if (errors or adding or switched) else step + 1
+        saved = {spec["name"]: values.get(spec["name"]) for spec in specs}
+        if switched:
+            # The identity fields of every page follow the new choice.
+            saved |= {
+                spec["name"]: values.get(spec["name"])
+                for spec in applicant_rules.identity_fields(schema)
+            }
         services.draft_save(
             actor=request.user,
             draft=draft,
-            data={spec["name"]: values.get(spec["name"]) for spec in specs},
+            data=saved,
             step=min(target, draft.step) if request.POST.get("autosave") else target,
             competent_agency=agency,
+            choice=choice if chosen else None,
         )
         if request.headers.get("HX-Request") and request.POST.get("autosave"):
             return HttpResponse(
                 gettext("Đã tự động lưu nháp lúc %(time)s.")
                 % {"time": timezone.localtime().strftime("%H:%M:%S")}
             )
-        if not errors and not adding:
+        if not errors and not adding and not switched:
             return redirect("portal:apply_step", code=code, step=step + 1)
-    fields = schemaform.bind(specs, values, errors, extra_rows=extra_rows)
-    error_list = (
-        [("#competent_agency", errors["competent_agency"])] if "competent_agency" in errors else []
+    fields = schemaform.bind(
+        specs,
+        values,
+        errors,
+        extra_rows=extra_rows,
+        locked=acting.locked_names(schema, citizen, choice.kind),
     )
+    error_list = [
+        (f"#{key.replace('_', '-')}", errors[key])
+        for key in ("applicant_kind", "organisation", "relationship", "on_behalf_note")
+        if key in errors
+    ]
+    if "competent_agency" in errors:
+        error_list.append(("#competent_agency", errors["competent_agency"]))
     context.update(
         {
             "fields": fields,
@@ -298,15 +344,22 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
             "agencies": agencies,
             "step_title": pages[step].title,
             "agency_id": (draft.competent_agency_id if draft.competent_agency_id else None),
+            "offer": available,
+            "choice": choice,
+            "switched": switched,
+            "kinds": [kind.value for kind in available.kinds] if available else [],
         }
     )
     status = 422 if errors else 200
     return render(request, "portal/apply_form.html", context, status=status)
 
 
-def _online_slots(version: ProcedureVersion) -> tuple[list[Any], dict[str, bool], list[Any]]:
+def _online_slots(
+    version: ProcedureVersion, draft: Draft | None = None
+) -> tuple[list[Any], dict[str, bool], list[Any]]:
     """The components asked for online (in order), whether each is required, and those not
-    uploaded online with why (``formschema.offline_components``)."""
+    uploaded online with why (``formschema.offline_components``); with the proof of the right
+    to act when the draft is submitted for someone else (issue 13 item 4)."""
     schema = version.form_schema or {}
     offline = offline_components(schema)
     required = {
@@ -321,12 +374,16 @@ def _online_slots(version: ProcedureVersion) -> tuple[list[Any], dict[str, bool]
         else:
             asked.append(slot)
     needed = {slot.code: required.get(slot.code, slot.mandatory) for slot in asked}
+    if draft is not None and draft.applicant_kind == applicant_rules.Kind.ON_BEHALF:
+        proof = applicant_rules.proof_slot(acting.current(draft).relationship)
+        asked.append(proof)
+        needed[proof.code] = proof.mandatory
     return asked, needed, kept_out
 
 
 def _missing_slots(draft: Draft, version: ProcedureVersion) -> dict[str, str]:
     present = set(draft.files.values_list("component_code", flat=True))
-    asked, needed, _kept_out = _online_slots(version)
+    asked, needed, _kept_out = _online_slots(version, draft)
     return {
         slot.code: gettext("Thiếu thành phần hồ sơ bắt buộc «%(name)s».") % {"name": slot.name}
         for slot in asked
@@ -338,7 +395,8 @@ def _attach_uploads(
     request: HttpRequest, draft: Draft, version: ProcedureVersion
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for slot in version.components.all():
+    asked, _needed, _kept_out = _online_slots(version, draft)
+    for slot in asked:
         for upload in request.FILES.getlist(f"files.{slot.code}"):
             try:
                 services.draft_attach(
@@ -373,7 +431,7 @@ def _files_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         if not errors:
             return redirect("portal:apply_step", code=code, step=context["files_step"])
     files = list(draft.files.all())
-    asked, needed, kept_out = _online_slots(version)
+    asked, needed, kept_out = _online_slots(version, draft)
     schema_help = {
         str(spec.get("component")): str(spec.get("help") or "")
         for spec in (version.form_schema or {}).get("fields") or ()
@@ -421,6 +479,8 @@ def _review_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 
     def _href(field: str | None) -> str:
         name = str(field or "").split(".")[0]
+        if name in ("organisation", "on_behalf", "applicant"):
+            return reverse("portal:apply_step", kwargs={"code": code, "step": 0})
         if name in step_of:
             return reverse("portal:apply_step", kwargs={"code": code, "step": step_of[name]})
         if name.startswith("file"):
@@ -447,14 +507,20 @@ def _review_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         blank = all(schemaform.is_blank(draft.data.get(spec["name"])) for spec in page.specs)
         sections.append({"title": page.title, "step": index, "rows": rows, "blank": blank})
     files = list(draft.files.all())
-    asked, _needed, _kept_out = _online_slots(context["version"])
+    asked, _needed, _kept_out = _online_slots(context["version"], draft)
     by_component = [
         (slot.name, [f for f in files if f.component_code == slot.code])
         for slot in asked
         if any(f.component_code == slot.code for f in files)
     ]
     context.update(
-        {"sections": sections, "error_list": errors, "errors": errors, "by_component": by_component}
+        {
+            "sections": sections,
+            "error_list": errors,
+            "errors": errors,
+            "by_component": by_component,
+            "applicant_summary": acting.summary(acting.current(draft)),
+        }
     )
     return render(request, "portal/apply_review.html", context, status=422 if errors else 200)
 
@@ -518,6 +584,7 @@ def _dossier_page(
         "components": components,
         "supplement": request_open,
         "rating": rating,
+        "declaration": applicant_rules.declaration_of(dossier),
         "can_rate": dossier.status == Status.RETURNED and rating is None,
         "errors": errors or {},
         "done": NOTICES.get(request.GET.get("da", ""), ""),
