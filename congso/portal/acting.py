@@ -165,3 +165,74 @@ def summary(choice: Choice) -> str:
         text = gettext("Nộp thay người khác — quan hệ: %(label)s") % {"label": gettext(label)}
         return f"{text}. {choice.note}" if choice.note else text
     return gettext("Nộp cho bản thân")
+
+
+@dataclass
+class Posted:
+    """The first page's choice as posted: the choice, its errors, whether it was taken (no
+    error) and whether it changed the kind (the page is shown again, identity fields redone)."""
+
+    choice: Choice
+    errors: dict[str, str]
+    chosen: bool
+    switched: bool
+    values: dict[str, Any]
+
+
+def on_post(
+    post: QueryDict,
+    available: Offer | None,
+    draft: Any,
+    values: dict[str, Any],
+    schema: Mapping[str, Any],
+    citizen: Citizen | None,
+) -> Posted:
+    before = current(draft)
+    if available is None or post.get("autosave"):
+        return Posted(before, {}, False, False, values)
+    choice, errors = read(post, available, before)
+    chosen = not errors
+    switched = chosen and choice.kind != before.kind
+    if switched and citizen is not None:
+        values = switch_values(values, schema, citizen, choice.kind)
+    return Posted(choice, errors, chosen, switched, values)
+
+
+def check_page(
+    choice: Choice,
+    citizen: Citizen | None,
+    specs: Sequence[Mapping[str, Any]],
+    values: dict[str, Any],
+    schema: Mapping[str, Any],
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The identity errors of one page, and the values to show again: a locked field posted
+    with another value comes back with the account's own."""
+    errors = step_errors(choice, citizen, specs, values)
+    if citizen is not None and choice.kind != Kind.ON_BEHALF:
+        values = switch_values(values, schema, citizen, choice.kind)
+    return errors, values
+
+
+def saved_values(
+    specs: Sequence[Mapping[str, Any]],
+    values: Mapping[str, Any],
+    schema: Mapping[str, Any],
+    *,
+    switched: bool,
+) -> dict[str, Any]:
+    """What a page saves into the draft: its fields, and after a switch the identity fields of
+    every page (they follow the new choice)."""
+    saved = {spec["name"]: values.get(spec["name"]) for spec in specs}
+    if switched:
+        saved |= {
+            spec["name"]: values.get(spec["name"]) for spec in applicant.identity_fields(schema)
+        }
+    return saved
+
+
+CHOICE_ERRORS = ("applicant_kind", "organisation", "relationship", "on_behalf_note")
+
+
+def error_targets(errors: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The error summary's links for the choice's errors (ids of applicant_choice.html)."""
+    return [(f"#{key.replace('_', '-')}", errors[key]) for key in CHOICE_ERRORS if key in errors]

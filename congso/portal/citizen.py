@@ -242,6 +242,17 @@ def _just_submitted(request: HttpRequest, procedure: Procedure) -> Dossier | Non
     )
 
 
+def _chosen_agency(
+    request: HttpRequest, agencies: list[Agency], errors: dict[str, str]
+) -> Agency | None:
+    agency = next((a for a in agencies if str(a.pk) == request.POST.get("competent_agency")), None)
+    if agency is None and len(agencies) == 1:
+        agency = agencies[0]
+    if agency is None:
+        errors["competent_agency"] = gettext("Cần chọn cơ quan giải quyết.")
+    return agency
+
+
 @login_required
 @never_cache
 def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
@@ -269,59 +280,37 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
     schema = version.form_schema or {}
     citizen = _citizen(request.user)
     available = acting.offer(request.user, procedure) if step == 0 else None
-    choice = acting.current(draft)
-    switched = chosen = False
+    posted = acting.Posted(acting.current(draft), {}, False, False, values)
     if request.method == "POST":
         values = {**values, **schemaform.read_step(specs, request.POST)}
-        if available is not None and not request.POST.get("autosave"):
-            choice, choice_errors = acting.read(request.POST, available, choice)
-            errors.update(choice_errors)
-            chosen = not choice_errors
-            switched = chosen and choice.kind != acting.current(draft).kind
-            if switched and citizen is not None:
-                values = acting.switch_values(values, schema, citizen, choice.kind)
-        agency = None
-        if step == 0:
-            agency = next(
-                (a for a in agencies if str(a.pk) == request.POST.get("competent_agency")), None
-            )
-            if agency is None and len(agencies) == 1:
-                agency = agencies[0]
-            if agency is None:
-                errors["competent_agency"] = gettext("Cần chọn cơ quan giải quyết.")
+        posted = acting.on_post(request.POST, available, draft, values, schema, citizen)
+        values = posted.values
+        errors.update(posted.errors)
+        agency = _chosen_agency(request, agencies, errors) if step == 0 else None
         adding = request.POST.get("add_row", "")
         if adding:
             extra_rows[adding] = 1
-        elif not switched:
+        elif not posted.switched:
             errors.update(schemaform.check_step(specs, values))
-            identity = acting.step_errors(choice, citizen, specs, values)
+            identity, values = acting.check_page(posted.choice, citizen, specs, values, schema)
             errors.update(identity)
-            if citizen is not None and choice.kind != applicant_rules.Kind.ON_BEHALF:
-                # A locked field posted with another value: shown again with the account's own.
-                values = acting.switch_values(values, schema, citizen, choice.kind)
-        target = step if (errors or adding or switched) else step + 1
-        saved = {spec["name"]: values.get(spec["name"]) for spec in specs}
-        if switched:
-            # The identity fields of every page follow the new choice.
-            saved |= {
-                spec["name"]: values.get(spec["name"])
-                for spec in applicant_rules.identity_fields(schema)
-            }
+        target = step if (errors or adding or posted.switched) else step + 1
         services.draft_save(
             actor=request.user,
             draft=draft,
-            data=saved,
+            data=acting.saved_values(specs, values, schema, switched=posted.switched),
             step=min(target, draft.step) if request.POST.get("autosave") else target,
             competent_agency=agency,
-            choice=choice if chosen else None,
+            choice=posted.choice if posted.chosen else None,
         )
         if request.headers.get("HX-Request") and request.POST.get("autosave"):
             return HttpResponse(
                 gettext("Đã tự động lưu nháp lúc %(time)s.")
                 % {"time": timezone.localtime().strftime("%H:%M:%S")}
             )
-        if not errors and not adding and not switched:
+        if not errors and not adding and not posted.switched:
             return redirect("portal:apply_step", code=code, step=step + 1)
+    choice = posted.choice
     fields = schemaform.bind(
         specs,
         values,
@@ -329,11 +318,7 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
         extra_rows=extra_rows,
         locked=acting.locked_names(schema, citizen, choice.kind),
     )
-    error_list = [
-        (f"#{key.replace('_', '-')}", errors[key])
-        for key in ("applicant_kind", "organisation", "relationship", "on_behalf_note")
-        if key in errors
-    ]
+    error_list = acting.error_targets(errors)
     if "competent_agency" in errors:
         error_list.append(("#competent_agency", errors["competent_agency"]))
     context.update(
@@ -346,7 +331,7 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
             "agency_id": (draft.competent_agency_id if draft.competent_agency_id else None),
             "offer": available,
             "choice": choice,
-            "switched": switched,
+            "switched": posted.switched,
             "kinds": [kind.value for kind in available.kinds] if available else [],
         }
     )

@@ -65,6 +65,35 @@ DIGITS_WRONG = _(
 ATTEMPTS_LEFT = _("Còn %(left)s lần thử.")
 
 
+def _look_up(
+    request: HttpRequest, code: str, address: str, context: dict[str, object]
+) -> tuple[int, int | None]:
+    """Fill ``context`` with what the visitor may learn; the status and Retry-After."""
+    try:
+        if request.method == "POST":
+            digits = request.POST.get("so-cuoi", "")
+            context["result"] = lookup_rules.status(code, digits, address=address)
+        else:
+            context["code"] = lookup_rules.exists(code, address=address)
+    except lookup_rules.Throttled as exc:
+        context["error"] = THROTTLED[exc.code] % {"time": exc.until}
+        return 429, exc.retry_after
+    except lookup_rules.VerificationFailed as exc:
+        message = str(DIGITS_WRONG)
+        if exc.left is not None:
+            message += " " + str(ATTEMPTS_LEFT % {"left": exc.left})
+        context["digits_error"], context["exists"] = message, True
+        return 403, None
+    except NotFound:
+        context["error"] = NOT_FOUND
+        return 404, None
+    except DomainError:  # digits_invalid
+        context["digits_error"], context["exists"] = DIGITS_INVALID, True
+        return 400, None
+    context["exists"] = True
+    return 200, None
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 def lookup(request: HttpRequest) -> HttpResponse:
@@ -97,26 +126,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         elif len(code) > MAX_CODE_LENGTH or not CODE_PATTERN.match(code):
             context["error"], status = MALFORMED, 400
         else:
-            try:
-                if posted:
-                    digits = request.POST.get("so-cuoi", "")
-                    context["result"] = lookup_rules.status(code, digits, address=address)
-                else:
-                    context["code"] = lookup_rules.exists(code, address=address)
-                context["exists"] = True
-            except lookup_rules.Throttled as exc:
-                context["error"] = THROTTLED[exc.code] % {"time": exc.until}
-                context["exists"] = False
-                status, retry_after = 429, exc.retry_after
-            except lookup_rules.VerificationFailed as exc:
-                message = str(DIGITS_WRONG)
-                if exc.left is not None:
-                    message += " " + str(ATTEMPTS_LEFT % {"left": exc.left})
-                context["digits_error"], context["exists"], status = message, True, 403
-            except NotFound:
-                context["error"], status = NOT_FOUND, 404
-            except DomainError:  # digits_invalid
-                context["digits_error"], context["exists"], status = DIGITS_INVALID, True, 400
+            status, retry_after = _look_up(request, code, address, context)
     response = render(request, "portal/lookup.html", context, status=status)
     response["X-Robots-Tag"] = "noindex"
     if retry_after is not None:

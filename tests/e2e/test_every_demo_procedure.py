@@ -108,7 +108,8 @@ def act(client: Client, headers: dict[str, str], code: str, action: str, **body:
 
 
 @pytest.mark.django_db
-def test_every_demo_procedure_goes_through_the_lifecycle(demo: Any) -> None:
+def test_every_demo_procedure_goes_through_the_lifecycle(demo: Any, settings: Any) -> None:
+    settings.LOOKUP_LIMIT = 0  # one address looks up every dossier (issue 13 item 9's throttle)
     client = Client()
     actors = Actors()
     citizen = Citizen.objects.select_related("user").filter(user__isnull=False).first()
@@ -202,7 +203,13 @@ def test_every_demo_procedure_goes_through_the_lifecycle(demo: Any) -> None:
         assert dossier["status"] == "returned" and dossier["national_status"] == 10
         history = client.get(f"{BASE}/{code}/history", headers=actors.headers(reception)).json()
         assert [row["action"] for row in history][-1] == "return_result"
-        lookup = client.get(f"/api/v1/lookup/{code}").json()
+        exists = client.get(f"/api/v1/lookup/{code}").json()
+        assert exists == {"code": code, "exists": True, "verification": exists["verification"]}
+        lookup = client.post(
+            f"/api/v1/lookup/{code}",
+            data=json.dumps({"last_digits": citizen.personal_id[-4:]}),
+            content_type="application/json",
+        ).json()
         assert lookup["national_status"] == 10 and "applicant_name" not in lookup
         returned += 1
     assert returned == len(procedures)
