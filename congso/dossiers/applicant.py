@@ -36,6 +36,7 @@ from django.utils import timezone
 from congso.audit.services import record
 from congso.audit.services import snapshot as audit_snapshot
 from congso.core.errors import DomainError
+from congso.core.text import require_valid_text
 from congso.dossiers import attachments
 from congso.dossiers.models import (
     ApplicantDeclaration,
@@ -218,6 +219,15 @@ def claim_for(
     if on_behalf is None:
         _check_applicant_type(procedure, Kind.SELF)
         return Claim(kind=Kind.SELF, citizen=citizen)
+    require_valid_text(
+        {
+            "relationship": on_behalf.relationship,
+            "note": on_behalf.note,
+            "principal_name": on_behalf.principal_name,
+            "principal_id_number": on_behalf.principal_id_number,
+        },
+        "on_behalf",
+    )
     relationship = relationship_of(on_behalf.relationship)
     _check_applicant_type(procedure, Kind.ON_BEHALF)
     declared = OnBehalf(

@@ -36,7 +36,7 @@ from congso.dossiers.selectors import PublicStatus, _aware, normalise_code
 from congso.dossiers.workflow import LABELS_VI, NATIONAL_CODE, Status
 
 DIGITS = 4
-_DIGITS_RE = re.compile(r"^\d{4}$")
+_DIGITS_RE = re.compile(r"^[0-9]{4}$")  # ASCII digits only (compare_digest needs ASCII)
 
 
 class Throttled(DomainError):
