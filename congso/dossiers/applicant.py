@@ -540,8 +540,11 @@ def declaration_of(dossier: Dossier) -> ApplicantDeclaration | None:
 def cached_declaration(dossier: Dossier) -> ApplicantDeclaration | None:
     """The declaration :func:`record_declaration` has just attached to ``dossier``, without a
     query; ``None`` when none was (a dossier submitted for oneself)."""
-    related = Dossier.declaration.related  # type: ignore[attr-defined]
-    return related.get_cached_value(dossier) if related.is_cached(dossier) else None
+    related = Dossier.declaration.related
+    if not related.is_cached(dossier):
+        return None
+    found = related.get_cached_value(dossier)
+    return found if isinstance(found, ApplicantDeclaration) else None
 
 
 def check_at_reception(

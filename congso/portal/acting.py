@@ -116,11 +116,17 @@ def read(post: QueryDict, available: Offer, previous: Choice) -> tuple[Choice, d
 
 
 def switch_values(
-    values: Mapping[str, Any], schema: Mapping[str, Any], citizen: Citizen, kind: Kind
+    values: Mapping[str, Any],
+    schema: Mapping[str, Any],
+    citizen: Citizen,
+    kind: Kind,
+    current_kind: Kind | None = None,
 ) -> dict[str, Any]:
     """The draft's values after switching to ``kind``: the identity fields hold the account's
     own identity (for oneself or an organisation), or are emptied (for someone else)."""
     data = dict(values)
+    if kind == Kind.ON_BEHALF and current_kind == Kind.ON_BEHALF:
+        return data
     for spec in applicant.identity_fields(schema):
         own = applicant.own_value(citizen, str(spec["prefill"]))
         if kind == Kind.ON_BEHALF:
@@ -192,9 +198,10 @@ def on_post(
         return Posted(before, {}, False, False, values)
     choice, errors = read(post, available, before)
     chosen = not errors
-    switched = chosen and choice.kind != before.kind
+    # «Áp dụng lựa chọn» (no browser validation) shows the page again like a change of kind.
+    switched = chosen and (choice.kind != before.kind or bool(post.get("apply_choice")))
     if switched and citizen is not None:
-        values = switch_values(values, schema, citizen, choice.kind)
+        values = switch_values(values, schema, citizen, choice.kind, before.kind)
     return Posted(choice, errors, chosen, switched, values)
 
 

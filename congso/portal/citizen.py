@@ -187,7 +187,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def _draft(request: HttpRequest, procedure: Procedure, version: ProcedureVersion) -> Draft:
     schema = version.form_schema or {}
-    found = Draft.objects.filter(user_id=request.user.pk, procedure=procedure).first()
+    found = Draft.objects.filter(user_id=request.user.pk or 0, procedure=procedure).first()
     if found is not None:
         return found
     return services.draft_open(
@@ -352,7 +352,8 @@ def _online_slots(
         for spec in schema.get("fields") or ()
         if spec.get("type") == "file"
     }
-    asked, kept_out = [], []
+    asked: list[Any] = []
+    kept_out: list[Any] = []
     for slot in version.components.order_by("order"):
         if slot.code in offline:
             kept_out.append((slot, gettext(OFFLINE_REASONS[offline[slot.code]])))

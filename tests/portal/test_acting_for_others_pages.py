@@ -254,3 +254,37 @@ def test_the_officer_sees_the_declaration_and_checks_it_at_reception(identity_fo
     assert desk.post(action, {"declaration_checked": "1"}).status_code == 302
     page = desk.get(f"/can-bo/ho-so/{code}/").content.decode()
     assert "Đã kiểm tra lúc" in page and "motcua.a" in page
+
+
+def test_the_choice_is_applied_without_the_rest_of_the_page(identity_form):
+    """«Áp dụng lựa chọn» (formnovalidate): the choice alone, no "required" errors for the
+    fields still empty; the page comes back ready for the other person's identity."""
+    world = identity_form
+    client = login(world.citizen_user)
+    client.get(url(world))
+    html = client.get(url(world, 0)).content.decode()
+    assert re.search(r'name="apply_choice"[^>]*formnovalidate', html)
+    response = client.post(
+        url(world, 0),
+        {"applicant_kind": "on_behalf", "relationship": "parent_of_minor", "apply_choice": "1"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Bạn chọn nộp thay người khác" in html and "bắt buộc nhập" not in html
+    draft = Draft.objects.get()
+    assert draft.applicant_kind == "on_behalf" and draft.step == 0
+    # Applying again keeps what was typed for the other person.
+    client.post(
+        url(world, 0),
+        {
+            "applicant_kind": "on_behalf",
+            "relationship": "parent_of_minor",
+            "applicant_personal_id": "051215000009",
+            "apply_choice": "1",
+        },
+    )
+    assert Draft.objects.get().data["applicant_personal_id"] == "051215000009"
+    # Back to oneself: the account's identity again, locked.
+    client.post(url(world, 0), {"applicant_kind": "self", "apply_choice": "1"})
+    draft = Draft.objects.get()
+    assert draft.applicant_kind == "self" and draft.data["applicant_personal_id"] == OWN_ID
