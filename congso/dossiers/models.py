@@ -696,5 +696,9 @@ class ApplicantDeclaration(models.Model):
     def relationship_label(self) -> str:
         from congso.org.models import RepresentativeRole
 
-        labels = dict(Relationship.choices) | dict(RepresentativeRole.choices)
-        return str(labels.get(self.relationship, self.relationship))
+        choices = (
+            RepresentativeRole.choices
+            if self.kind == DeclarationKind.ORGANISATION
+            else Relationship.choices
+        )
+        return str(dict(choices).get(self.relationship, self.relationship))

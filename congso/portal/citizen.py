@@ -287,6 +287,8 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
         values = posted.values
         errors.update(posted.errors)
         agency = _chosen_agency(request, agencies, errors) if step == 0 else None
+        if posted.switched:
+            errors.pop("competent_agency", None)  # only the choice was applied
         adding = request.POST.get("add_row", "")
         if adding:
             extra_rows[adding] = 1

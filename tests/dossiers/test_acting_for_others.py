@@ -227,6 +227,7 @@ def test_submitting_for_someone_else_is_declared_with_its_proof(identity_form, c
     body = response.json()
     declared = body["declaration"]
     assert declared["kind"] == "on_behalf" and declared["relationship"] == "authorised"
+    assert declared["relationship_label"] == "Người được ủy quyền (có văn bản ủy quyền)"
     assert declared["principal_name"] == "Trần Thị Bình"
     assert declared["principal_id_number"] == OTHER_ID
     assert declared["submitter_id_number"] == "051085000001"

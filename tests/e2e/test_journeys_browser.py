@@ -249,6 +249,7 @@ def act_for(tab: Citizen_, relationship: str, note: str, principal_id: str) -> N
     page.locator("#on-behalf-note").fill(note)
     tab.press("Áp dụng lựa chọn")
     assert "Bạn chọn nộp thay người khác" in page.locator("main").inner_text()
+    assert page.locator(".field__error").count() == 0  # only the choice was applied
     assert page.locator("#f-applicant-personal-id").input_value() == ""
     tab.principal_id = principal_id
 

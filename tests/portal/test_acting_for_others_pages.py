@@ -271,6 +271,7 @@ def test_the_choice_is_applied_without_the_rest_of_the_page(identity_form):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Bạn chọn nộp thay người khác" in html and "bắt buộc nhập" not in html
+    assert "field__error" not in html and "Cần chọn cơ quan giải quyết" not in html
     draft = Draft.objects.get()
     assert draft.applicant_kind == "on_behalf" and draft.step == 0
     # Applying again keeps what was typed for the other person.
