@@ -43,6 +43,12 @@ def fill(fields: list[dict[str, Any]], citizen: Citizen, unit_code: str) -> dict
         kind, name = spec["type"], spec["name"]
         if kind == "file":
             continue
+        own = _own_identity(spec, citizen)
+        if own is not None:
+            # The applicant's identity fields are the citizen's own (issue 13 item 4: tied to
+            # the account online), as the portal prefills them.
+            data[name] = own
+            continue
         if kind in ("text", "textarea"):
             text = "4711 Nội dung thử nghiệm".ljust(spec.get("min_length", 0), "x")
             value: Any = text[: spec.get("max_length", 500)]
@@ -71,6 +77,16 @@ def fill(fields: list[dict[str, Any]], citizen: Citizen, unit_code: str) -> dict
             ]
         data[name] = value
     return data
+
+
+def _own_identity(spec: dict[str, Any], citizen: Citizen) -> Any:
+    value = {
+        "citizen.full_name": citizen.full_name,
+        "citizen.personal_id": citizen.personal_id,
+        "citizen.birth_date": citizen.birth_date.isoformat() if citizen.birth_date else None,
+        "citizen.gender": citizen.gender or None,
+    }.get(str(spec.get("prefill") or ""))
+    return value
 
 
 class Actors:
