@@ -43,3 +43,12 @@ def _reseed_after_flush(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("transactional_db")
     for module, function in SEEDING_MIGRATIONS:
         getattr(import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> None:
+    """Throttle counters (the ``throttle`` cache) start empty in every test: the test client
+    always comes from 127.0.0.1."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()

@@ -26,10 +26,19 @@ from congso.api.auth import SESSION_OR_TOKEN
 from congso.api.schemas import ErrorOut
 from congso.catalog.selectors import get_procedure
 from congso.core.errors import DomainError, NotFound
-from congso.dossiers import selectors, services
+from congso.core.throttle import client_address
+from congso.dossiers import applicant, selectors, services
+from congso.dossiers import lookup as lookup_rules
 from congso.dossiers.commands import COMMANDS, ActionInput, Command
-from congso.dossiers.models import Attachment, Dossier, DossierHistory, DossierStep
+from congso.dossiers.models import (
+    ApplicantDeclaration,
+    Attachment,
+    Dossier,
+    DossierHistory,
+    DossierStep,
+)
 from congso.dossiers.workflow import TRANSITIONS
+from congso.org import representation
 from congso.org.models import Agency, Citizen, Department, Desk, Organisation
 
 router = Router(auth=SESSION_OR_TOKEN)
@@ -133,6 +142,26 @@ class RatingOut(Schema):
     created_at: datetime
 
 
+class DeclarationOut(Schema):
+    """Who an online dossier was submitted for, when not for the submitting citizen themself
+    (issue 13 item 4); the desk checks an ``on_behalf`` declaration at reception."""
+
+    kind: str = Field(description="organisation (người đại diện của tổ chức) hoặc on_behalf.")
+    relationship: str = Field(
+        description="on_behalf: authorised, parent_of_minor, guardian, other_representative; "
+        "organisation: legal_representative, authorised."
+    )
+    relationship_label: str
+    note: str
+    principal_name: str = Field(description="Người (tổ chức) được nộp thay.")
+    principal_id_number: str
+    submitter_name: str = Field(description="Công dân đã nộp (tài khoản đã xác thực).")
+    submitter_id_number: str
+    check_required: bool = Field(description="Cán bộ một cửa phải kiểm tra khi tiếp nhận.")
+    checked_at: datetime | None
+    checked_by: str | None
+
+
 class DossierOut(DossierSummaryOut):
     desk_id: int
     desk_name: str
@@ -152,6 +181,9 @@ class DossierOut(DossierSummaryOut):
     steps: list[StepOut]
     supplements: list[SupplementOut]
     rating: RatingOut | None
+    declaration: DeclarationOut | None = Field(
+        description="Khai báo nộp cho tổ chức hoặc nộp thay người khác (nếu có)."
+    )
     allowed_actions: list[str] = Field(description="Thao tác người gọi có thể thử lúc này.")
 
 
@@ -209,6 +241,11 @@ class ActionIn(Schema):
     new_appointment_at: datetime | None = None
     return_method: str | None = Field(None, description="desk, post hoặc online.")
     result_summary: str = ""
+    declaration_checked: bool = Field(
+        False,
+        description="receive: đã kiểm tra khai báo nộp thay và giấy tờ chứng minh (bắt buộc "
+        "với hồ sơ nộp thay người khác).",
+    )
 
 
 class RatingIn(Schema):
@@ -299,6 +336,7 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
     d = loaded if loaded is not None else selectors.dossier_for(user, code)
     files: dict[int, list[AttachmentOut]] = {}
     created, created_files = services.created_parts(d)
+    declaration = applicant.cached_declaration(d) if created else applicant.declaration_of(d)
     if created:
         # Created by this request: its slots and files are in memory, it has no step,
         # supplement request or rating yet.
@@ -361,7 +399,24 @@ def _detail(user: Any, code: str, *, loaded: Dossier | None = None) -> DossierOu
         )
         if rating
         else None,
+        declaration=_declaration(declaration) if declaration is not None else None,
         allowed_actions=selectors.actions_for(user, d, steps=steps, rated=rating is not None),
+    )
+
+
+def _declaration(item: ApplicantDeclaration) -> DeclarationOut:
+    return DeclarationOut(
+        kind=item.kind,
+        relationship=item.relationship,
+        relationship_label=item.relationship_label,
+        note=item.note,
+        principal_name=item.principal_name,
+        principal_id_number=item.principal_id_number,
+        submitter_name=item.submitter_name,
+        submitter_id_number=item.submitter_id_number,
+        check_required=item.check_required,
+        checked_at=_local(item.checked_at),
+        checked_by=str(item.checked_by) if item.checked_by_id else None,
     )
 
 
@@ -472,6 +527,7 @@ def _parallel(items: list[ParallelIn], field: str) -> list[services.ParallelRequ
 READERS: dict[str, Callable[[Dossier, ActionIn], Any]] = {
     "expected_version": lambda d, b: b.expected_version,
     "note": lambda d, b: b.note,
+    "declaration_checked": lambda d, b: b.declaration_checked,
     "reason": lambda d, b: b.reason,
     "step_id": lambda d, b: b.step_id,
     "assignee": lambda d, b: _user(b.assignee),
@@ -530,7 +586,14 @@ _BOOL = {"type": "boolean"}
 
 @router.post(
     "",
-    response={201: DossierOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={
+        201: DossierOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Nộp hồ sơ trực tuyến",
     description=MULTIPART_NOTE,
     openapi_extra=_multipart(
@@ -539,7 +602,17 @@ _BOOL = {"type": "boolean"}
             "agency": _TEXT,
             "form_data": _JSON_TEXT,
             "desk": _INT,
-            "organisation": _TEXT,
+            "organisation": {
+                "type": "string",
+                "description": "Mã số thuế của tổ chức người gọi là người đại diện đã đăng ký.",
+            },
+            "on_behalf": {
+                "type": "string",
+                "description": "Nộp thay người khác, đối tượng JSON: relationship (authorised, "
+                "parent_of_minor, guardian, other_representative), note, principal_name, "
+                "principal_id_number (khi tờ khai không có ô thông tin người nộp). Giấy tờ "
+                f"chứng minh trong phần files.{applicant.PROOF_COMPONENT}.",
+            },
         },
         ["procedure", "agency"],
     ),
@@ -551,22 +624,21 @@ def submit(
     form_data: Form[str] = "{}",
     desk: Form[int | None] = None,
     organisation: Form[str | None] = None,
+    on_behalf: Form[str | None] = None,
 ) -> Status[DossierOut]:
-    """The signed-in citizen (or the person submitting for ``organisation``, a tax code)
-    submits a dossier for ``procedure`` (its code) to the competent ``agency`` (its code),
-    optionally choosing the receiving ``desk`` (its id). ``form_data`` is the online form as
-    JSON."""
+    """The signed-in citizen submits a dossier for ``procedure`` (its code) to the competent
+    ``agency`` (its code), optionally choosing the receiving ``desk`` (its id). ``form_data`` is
+    the online form as JSON; its applicant identity fields must be the caller's own
+    (``applicant_identity_mismatch``) unless ``on_behalf`` declares for whom the caller submits.
+    ``organisation``: a tax code of an organisation the caller represents (anyone else:
+    403 ``not_representative``, whether the code is registered or not)."""
     user = request.auth  # type: ignore[attr-defined]
     params.db_int(desk, "desk")
     org = None
     if organisation:
-        org = Organisation.objects.filter(tax_code=organisation.strip()).first()
-        if org is None:
-            raise NotFound(
-                "organisation_not_found",
-                f"Không có tổ chức mã số thuế «{organisation}».",
-                field="organisation",
-            )
+        org, _representative = representation.organisation_for_submission(user, organisation)
+    files = _files(request)
+    declared = _on_behalf(on_behalf, files.pop(applicant.PROOF_COMPONENT, []))
     chosen = None
     if desk is not None:
         chosen = Desk.objects.filter(pk=desk).first()
@@ -577,11 +649,44 @@ def submit(
         procedure=get_procedure(procedure),
         competent_agency=_agency(agency, "agency"),
         form_data=_json_object(form_data, "form_data"),
-        files=_files(request),
+        files=files,
         desk=chosen,
         organisation=org,
+        on_behalf=declared,
     )
     return Status(201, _detail(user, dossier.code, loaded=dossier))
+
+
+def _on_behalf(text: str | None, proof: list[Any]) -> applicant.OnBehalf | None:
+    """The ``on_behalf`` part (a JSON object) with the proof's files; ``None`` when absent."""
+    if text is None or not text.strip():
+        if proof:
+            raise DomainError(
+                "on_behalf_required",
+                f"Phần files.{applicant.PROOF_COMPONENT} chỉ dùng khi khai nộp thay (on_behalf).",
+                field=f"files.{applicant.PROOF_COMPONENT}",
+            )
+        return None
+    value = _json_object(text, "on_behalf")
+    known = {"relationship", "note", "principal_name", "principal_id_number"}
+    for key, item in value.items():
+        if key not in known:
+            raise DomainError(
+                "unknown_field",
+                f"Khai báo nộp thay không có mục «{key}».",
+                field=f"on_behalf.{key}",
+            )
+        if not isinstance(item, str):
+            raise DomainError(
+                "invalid_json", f"«{key}» phải là chuỗi ký tự.", field=f"on_behalf.{key}"
+            )
+    return applicant.OnBehalf(
+        relationship=value.get("relationship", ""),
+        note=value.get("note", ""),
+        principal_name=value.get("principal_name", ""),
+        principal_id_number=value.get("principal_id_number", ""),
+        files=proof,
+    )
 
 
 @router.post(
@@ -902,18 +1007,56 @@ def rate(request: HttpRequest, code: str, body: RatingIn) -> Status[RatingOut]:
     )
 
 
+class LookupExistsOut(Schema):
+    code: str = Field(description="Mã số hồ sơ (TT 01/2018 Điều 19).")
+    exists: bool = Field(description="Luôn true (mã không có hồ sơ: 404).")
+    verification: str = Field(
+        description="Cách xem tình trạng: POST cùng địa chỉ với 4 chữ số cuối (last_digits)."
+    )
+
+
+class LookupIn(Schema):
+    last_digits: str = Field(
+        description="4 chữ số cuối của số định danh cá nhân (hoặc mã số thuế) hay số điện thoại "
+        "của người nộp hồ sơ.",
+        examples=["0001"],
+        max_length=20,
+    )
+
+
+VERIFICATION_NOTE = (
+    'Gửi POST /api/v1/lookup/{code} với {"last_digits": "…"}: 4 chữ số cuối của số định danh '
+    "cá nhân (mã số thuế) hoặc số điện thoại của người nộp hồ sơ."
+)
+
+
 @lookup_router.get(
     "/{code}",
-    response={200: LookupOut, 404: ErrorOut},
-    summary="Tra cứu tình trạng hồ sơ theo mã số (công khai, không cần đăng nhập)",
+    response={200: LookupExistsOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Tra cứu hồ sơ theo mã số: chỉ cho biết có hồ sơ (công khai, không cần đăng nhập)",
 )
-def lookup(request: HttpRequest, code: str) -> HttpResponse:
+def lookup_exists(request: HttpRequest, code: str) -> HttpResponse:
+    """Whether a dossier has ``code``, nothing more: the stage reached needs a second factor
+    (``POST``). Throttled per client address (429 ``too_many_lookups`` with Retry-After)."""
+    found = lookup_rules.exists(code, address=client_address(request))
+    body = {"code": found, "exists": True, "verification": VERIFICATION_NOTE}
+    return JsonResponse(body, content_type=JSON_TYPE)
+
+
+@lookup_router.post(
+    "/{code}",
+    response={200: LookupOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Tra cứu tình trạng hồ sơ theo mã số và 4 chữ số xác minh (công khai)",
+)
+def lookup(request: HttpRequest, code: str, body: LookupIn) -> HttpResponse:
     """Only the code, the procedure, the stage reached and the reception and appointment dates;
-    never personal data (TT 01/2018 arts. 16–18)."""
-    found = selectors.lookup(code)
-    # The public look-up is the busiest read: the answer is built directly, without validating
-    # it through the LookupOut model (it is LookupOut's fields, in its order, encoded as ninja's
-    # renderer encodes them — tests/dossiers/test_api.py compares the two byte for byte).
+    never personal data (TT 01/2018 arts. 16–18). ``last_digits``: the last 4 digits of the
+    applicant's personal ID (or tax code) or phone — wrong: 403 ``lookup_verification_failed``;
+    too many wrong answers from the address or for the code, or too many look-ups: 429."""
+    found = lookup_rules.status(code, body.last_digits, address=client_address(request))
+    # The answer is built directly, without validating it through the LookupOut model (it is
+    # LookupOut's fields, in its order, encoded as ninja's renderer encodes them —
+    # tests/dossiers/test_api.py compares the two byte for byte).
     return JsonResponse(lookup_payload(found), json_dumps_params={}, content_type=JSON_TYPE)
 
 

@@ -158,7 +158,11 @@ def _validation_message(err: dict[str, Any]) -> str:
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     status = 422 if exc.code in OUT_OF_BOUNDS and exc.status == 400 else exc.status
-    return api.create_response(request, exc.as_dict(), status=status)
+    response = api.create_response(request, exc.as_dict(), status=status)
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, int):  # a throttle (429), e.g. the public look-up's
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -24,6 +24,7 @@ from congso.backoffice import selectors
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers import selectors as dossier_selectors
 from congso.dossiers import services
+from congso.dossiers.applicant import declaration_of
 from congso.dossiers.commands import OFFICER_COMMANDS
 from congso.dossiers.models import Attachment, Dossier, ReturnMethod
 from congso.dossiers.workflow import TRANSITIONS
@@ -38,7 +39,7 @@ FORMS = range(1, 6)
 #: Error fields the action page shows next to their input.
 SHOWN_FIELDS = frozenset(
     {"reason", "note", "result_summary", "return_method", "new_appointment_at", "amount_vnd"}
-    | {"missing_items", "targets"}
+    | {"missing_items", "targets", "declaration_checked"}
 )
 #: Rows of agencies offered on the consult / transfer pages (blank rows are ignored).
 TARGET_ROWS = 3
@@ -128,6 +129,7 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
         "supplements": list(d.supplements.order_by("requested_at")),
         "forms": [(n, FORM_NAMES[n]) for n in FORMS],
         "form_data": _form_rows(d),
+        "declaration": declaration_of(d),
         "done": TRANSITIONS[done].label_vi
         if (done := request.GET.get("da", "")) in OFFICER_COMMANDS
         else "",
@@ -250,6 +252,7 @@ def _target_agencies(d: Dossier) -> list[Agency]:
 #: the form; a field not here (step, assignee) keeps its default.
 READERS: dict[str, Callable[[HttpRequest, Dossier], Any]] = {
     "note": lambda r, d: _text(r, "note"),
+    "declaration_checked": lambda r, d: r.POST.get("declaration_checked") == "1",
     "reason": lambda r, d: _text(r, "reason"),
     "missing_items": _missing_items,
     "consultations": lambda r, d: _targets(r, d, "consultations"),
@@ -305,6 +308,7 @@ def action(request: HttpRequest, code: str, name: str) -> HttpResponse:
         "field": field,
         "field_shown": field in SHOWN_FIELDS,
         "components": list(d.components.order_by("pk")) if name == "request_supplement" else [],
+        "declaration": declaration_of(d) if name == "receive" else None,
         "return_methods": ReturnMethod.choices,
         "target_agencies": _target_agencies(d) if name in PARALLEL else [],
         "target_rows": [

@@ -479,13 +479,10 @@ KEY_FORMS: dict[str, Callable[[], list[dict[str, Any]]]] = {
 
 
 def generic_fields(applicant_types: Sequence[str]) -> list[dict[str, Any]]:
+    """The applicant (the signed-in person; for an organisation, its representative) and a
+    note. The organisation itself is not typed into the form: the portal's first page offers
+    the organisations the account represents (issue 13 item 4)."""
     fields = applicant_fields()
-    if "organisation" in applicant_types:
-        organisation = "Tổ chức (nếu nộp thay mặt tổ chức)"
-        fields += [
-            text("organisation_name", "Tên tổ chức", max_length=255, section=organisation),
-            text("organisation_tax_code", "Mã số thuế", max_length=14, section=organisation),
-        ]
     fields.append(
         _field("textarea", "note", "Nội dung đề nghị, ghi chú", max_length=2000, section="Yêu cầu")
     )

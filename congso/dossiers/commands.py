@@ -64,6 +64,13 @@ class NoteInput(ActionInput):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReceiveInput(NoteInput):
+    #: A dossier submitted for someone else: the officer checked the declared relationship and
+    #: its proof (``congso.dossiers.applicant.check_at_reception``).
+    declaration_checked: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReasonInput(ActionInput):
     reason: str = ""
 
@@ -166,7 +173,7 @@ class Command:
 COMMANDS: dict[str, Command] = {
     command.action: command
     for command in (
-        Command("receive", NoteInput, dossier_receive),
+        Command("receive", ReceiveInput, dossier_receive),
         Command("not_accept", ReasonInput, dossier_not_accept),
         Command("request_supplement", SupplementRequestInput, dossier_request_supplement),
         Command("start_processing", HandOverInput, dossier_start_processing),

@@ -618,3 +618,87 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier.code}: {self.score}/5"
+
+
+# --- Acting for others (issue 13 item 4) ----------------------------------------------------------
+
+
+class DeclarationKind(models.TextChoices):
+    ORGANISATION = "organisation", "Nộp cho tổ chức (người đại diện đã đăng ký)"
+    ON_BEHALF = "on_behalf", "Nộp thay người khác"
+
+
+class Relationship(models.TextChoices):
+    """What a citizen submitting for another person declares (the officer checks it)."""
+
+    AUTHORISED = "authorised", "Người được ủy quyền (có văn bản ủy quyền)"
+    PARENT_OF_MINOR = "parent_of_minor", "Cha, mẹ của người chưa thành niên"
+    GUARDIAN = "guardian", "Người giám hộ"
+    OTHER = "other_representative", "Người đại diện theo pháp luật khác"
+
+
+class ApplicantDeclaration(models.Model):
+    """Who an online dossier was submitted for, when not for the signed-in citizen themself.
+
+    ``organisation``: the citizen is a registered representative of the dossier's organisation
+    (``representative`` is that link, ``relationship`` its role). ``on_behalf``: the citizen
+    declares acting for the person named in the form (``principal_*``) as ``relationship``,
+    with the proof in the dossier component ``giay-to-nop-thay``; the desk checks it at
+    reception (``checked_at``/``checked_by``). The dossier's applicant remains the submitting
+    citizen (``submitter``, the account, the receipt and the notifications)."""
+
+    dossier = models.OneToOneField(
+        Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="declaration"
+    )
+    kind = models.CharField("hình thức", max_length=20, choices=DeclarationKind.choices)
+    relationship = models.CharField("quan hệ, tư cách", max_length=30)
+    note = models.TextField("giải thích của người nộp", blank=True)
+    principal_name = models.CharField("người (tổ chức) được nộp thay", max_length=255)
+    principal_id_number = models.CharField(
+        "số định danh / mã số thuế của người được nộp thay", max_length=14, blank=True
+    )
+    submitter = models.ForeignKey(
+        "org.Citizen",
+        verbose_name="công dân nộp",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitter_name = models.CharField("họ tên người nộp", max_length=200)
+    submitter_id_number = models.CharField("số định danh người nộp", max_length=12)
+    representative = models.ForeignKey(
+        "org.Representative",
+        verbose_name="đăng ký người đại diện",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    check_required = models.BooleanField("cần kiểm tra khi tiếp nhận", default=False)
+    checked_at = models.DateTimeField("kiểm tra lúc", null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="cán bộ kiểm tra",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("khai lúc")
+
+    class Meta:
+        verbose_name = "khai báo nộp thay"
+        verbose_name_plural = "khai báo nộp thay"
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.get_kind_display()}"
+
+    @property
+    def relationship_label(self) -> str:
+        from congso.org.models import RepresentativeRole
+
+        choices = (
+            RepresentativeRole.choices
+            if self.kind == DeclarationKind.ORGANISATION
+            else Relationship.choices
+        )
+        return str(dict(choices).get(self.relationship, self.relationship))

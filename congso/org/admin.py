@@ -23,6 +23,7 @@ from congso.org.models import (
     Department,
     Desk,
     Organisation,
+    Representative,
     RoleAssignment,
     UnitSuccession,
 )
@@ -46,6 +47,7 @@ _AUDIT_NAMES = {
     "roleassignment": "role",
     "citizen": "citizen",
     "organisation": "organisation",
+    "representative": "representative",
 }
 
 
@@ -254,6 +256,17 @@ class CitizenAdmin(RestrictedAdmin):
     list_select_related = ("address_unit", "user")
 
 
+class RepresentativeInline(admin.TabularInline):
+    """The citizens who may act for the organisation online (issue 13 item 4): recorded after
+    checking the registration certificate or the authorisation letter."""
+
+    model = Representative
+    extra = 0
+    fields = ("citizen", "role", "evidence", "valid_from", "valid_to", "source", "created_by")
+    readonly_fields = ("source", "created_by")
+    autocomplete_fields = ("citizen",)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(RestrictedAdmin):
     list_display = ("name", "tax_code", "address_unit", "phone")
@@ -261,3 +274,31 @@ class OrganisationAdmin(RestrictedAdmin):
     autocomplete_fields = ("address_unit", "registered_by")
     readonly_fields = ("created_at", "updated_at")
     list_select_related = ("address_unit",)
+    inlines = (RepresentativeInline,)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is Representative:
+            for item in formset.forms:
+                if item.instance.pk is None and item.instance.created_by_id is None:
+                    item.instance.created_by = request.user
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(Representative)
+class RepresentativeAdmin(RestrictedAdmin):
+    list_display = ("citizen", "role", "organisation", "source", "valid_from", "valid_to")
+    list_filter = ("role", "source", ("valid_to", admin.EmptyFieldListFilter))
+    search_fields = (
+        "citizen__full_name",
+        "citizen__personal_id",
+        "organisation__name",
+        "organisation__tax_code",
+    )
+    autocomplete_fields = ("citizen", "organisation")
+    readonly_fields = ("source", "created_by", "created_at")
+    list_select_related = ("citizen", "organisation")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if obj.pk is None and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -31,7 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from congso.audit.services import record
 from congso.audit.services import snapshot as audit_snapshot
 from congso.core.errors import DomainError
-from congso.org import services
+from congso.org import representation, services
 from congso.org.identity import Gender, personal_id_prefix, tax_code_check_digit
 from congso.org.loaders import load_shipped_history, load_units
 from congso.org.models import (
@@ -43,6 +43,8 @@ from congso.org.models import (
     Desk,
     DeskKind,
     Organisation,
+    Representative,
+    RepresentativeRole,
     Role,
     UnitKind,
     UnitLevel,
@@ -381,14 +383,38 @@ class _Builder:
                 agency=None if has_account else committee,
             )
         tax_code = demo_tax_code(self.province_code)
-        if not Organisation.objects.filter(tax_code=tax_code).exists():
-            services.organisation_create(
+        organisation = Organisation.objects.filter(tax_code=tax_code).first()
+        if organisation is None:
+            organisation = services.organisation_create(
                 actor=None,
                 name="Công ty TNHH Thử Nghiệm Công Sở",
                 tax_code=tax_code,
                 address="Số 1, đường Thử Nghiệm",
                 address_unit_code=communes[0].code if communes else None,
                 agency=committee,
+            )
+        self.representatives(organisation)
+
+    def representatives(self, organisation: Organisation) -> None:
+        """The demo citizens with accounts act for the demo company (issue 13 item 4): the first
+        as its legal representative, the second as an authorised person."""
+        roles = (RepresentativeRole.LEGAL, RepresentativeRole.AUTHORISED)
+        for username, role in zip(CITIZEN_USERNAMES, roles, strict=False):
+            citizen = Citizen.objects.filter(user__username=username).first()
+            if (
+                citizen is None
+                or Representative.objects.filter(
+                    organisation=organisation, citizen=citizen, role=role
+                ).exists()
+            ):
+                continue
+            representation.representative_add(
+                actor=None,
+                organisation=organisation,
+                citizen=citizen,
+                role=role,
+                evidence="Dữ liệu thử nghiệm (demo)",
+                valid_from=datetime.date(2025, 1, 1),
             )
 
 

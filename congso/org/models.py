@@ -23,6 +23,7 @@ from congso.org.permissions import (
     DepartmentQuerySet,
     DeskQuerySet,
     OrganisationQuerySet,
+    RepresentativeQuerySet,
     RoleAssignmentQuerySet,
 )
 
@@ -520,3 +521,88 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.tax_code})"
+
+
+# --- Representatives of organisations (issue 13 item 4) -------------------------------------------
+
+
+class RepresentativeRole(models.TextChoices):
+    LEGAL = "legal_representative", "Người đại diện theo pháp luật"
+    AUTHORISED = "authorised", "Người được ủy quyền"
+
+
+class RepresentativeSource(models.TextChoices):
+    ADMIN = "admin", "Cán bộ, quản trị viên nhập (đã đối chiếu giấy tờ)"
+    NATIONAL_IDENTITY = "national_identity", "Hệ thống định danh và xác thực điện tử (VNeID)"
+    BUSINESS_REGISTRY = "business_registry", "Cơ sở dữ liệu quốc gia về đăng ký doanh nghiệp"
+
+
+class Representative(models.Model):
+    """A citizen who may act for an organisation (submit its dossiers online), over a period.
+
+    Written by :mod:`congso.org.representation` (officers, administrators, and the feeds of the
+    national identity and business registries); read by the dossier intake, which refuses an
+    online submission for an organisation from anyone who is not a current representative.
+    ``valid_to`` is the last day (inclusive); empty while in force.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="tổ chức",
+        on_delete=models.CASCADE,
+        related_name="representatives",
+    )
+    citizen = models.ForeignKey(
+        Citizen,
+        verbose_name="công dân (người đại diện)",
+        on_delete=models.CASCADE,
+        related_name="representations",
+    )
+    role = models.CharField("tư cách", max_length=30, choices=RepresentativeRole.choices)
+    source = models.CharField(
+        "nguồn", max_length=30, choices=RepresentativeSource.choices, default="admin"
+    )
+    evidence = models.CharField(
+        "giấy tờ chứng minh",
+        max_length=255,
+        blank=True,
+        help_text="Ví dụ: Giấy chứng nhận đăng ký doanh nghiệp số …; Giấy ủy quyền số … ngày ….",
+    )
+    valid_from = models.DateField("từ ngày", default=timezone.localdate)
+    valid_to = models.DateField("đến hết ngày", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nhập",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    objects = RepresentativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "người đại diện của tổ chức"
+        verbose_name_plural = "người đại diện của tổ chức"
+        ordering = ["organisation_id", "role", "citizen_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="org_representative_period_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "citizen", "role"],
+                condition=Q(valid_to__isnull=True),
+                name="org_representative_one_open",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["citizen", "organisation"], name="org_representative_citizen")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citizen} – {self.get_role_display()} – {self.organisation}"
+
+    def is_current_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)

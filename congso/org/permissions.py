@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         Department,
         Desk,
         Organisation,
+        Representative,
         RoleAssignment,
     )
 
@@ -246,6 +247,20 @@ class OrganisationQuerySet(RestrictedQuerySet["Organisation"]):
         return _applicant_scope(user, action)
 
 
+class RepresentativeQuerySet(RestrictedQuerySet["Representative"]):
+    """Representatives: seen by the citizen concerned, and with their organisation (an officer
+    who may view or change the organisation may view or change its representatives)."""
+
+    def scope_filter(self, user: Any, action: str) -> Q:
+        from congso.org.models import Organisation
+
+        organisations = Organisation.objects.filter(_applicant_scope(user, action)).values("pk")
+        scope = Q(organisation_id__in=organisations)
+        if action == VIEW:
+            scope |= Q(citizen__user_id=user.pk)
+        return scope
+
+
 __all__ = [
     "ACTIONS",
     "ADD",
@@ -257,6 +272,7 @@ __all__ = [
     "DepartmentQuerySet",
     "DeskQuerySet",
     "OrganisationQuerySet",
+    "RepresentativeQuerySet",
     "RestrictedQuerySet",
     "RoleAssignmentQuerySet",
     "can",

@@ -24,13 +24,14 @@ from congso.catalog import selectors as catalog
 from congso.catalog.formschema import OFFLINE_REASONS, FormInvalid, offline_components, prefill
 from congso.catalog.models import Field, Procedure, ProcedureVersion
 from congso.core.errors import DomainError, NotFound
+from congso.dossiers import applicant as applicant_rules
 from congso.dossiers import selectors as dossier_selectors
 from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Attachment, Dossier
 from congso.dossiers.permissions import is_applicant
 from congso.dossiers.workflow import Status
 from congso.org.models import Agency, Citizen
-from congso.portal import schemaform, services
+from congso.portal import acting, schemaform, services
 from congso.portal.forms import ProfileForm, RegisterForm
 from congso.portal.models import Draft
 
@@ -186,8 +187,14 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def _draft(request: HttpRequest, procedure: Procedure, version: ProcedureVersion) -> Draft:
     schema = version.form_schema or {}
+    found = Draft.objects.filter(user_id=request.user.pk or 0, procedure=procedure).first()
+    if found is not None:
+        return found
     return services.draft_open(
-        actor=request.user, procedure=procedure, initial=prefill(schema, _citizen(request.user))
+        actor=request.user,
+        procedure=procedure,
+        initial=prefill(schema, _citizen(request.user)),
+        choice=acting.initial(acting.offer(request.user, procedure)),
     )
 
 
@@ -215,6 +222,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     procedure, version = _procedure(code)
     if _citizen(request.user) is None:
         raise Http404("Tài khoản chưa có thông tin công dân nên chưa nộp được hồ sơ.")
+    if acting.offer(request.user, procedure).blocked:
+        # An organisation-only procedure, and the account represents no organisation.
+        return render(request, "portal/apply_blocked.html", {"procedure": procedure}, status=403)
     draft = _draft(request, procedure, version)
     return redirect("portal:apply_step", code=code, step=draft.step)
 
@@ -230,6 +240,17 @@ def _just_submitted(request: HttpRequest, procedure: Procedure) -> Dossier | Non
         .filter(procedure_version__procedure=procedure, submitted_at__gte=since)
         .first()
     )
+
+
+def _chosen_agency(
+    request: HttpRequest, agencies: list[Agency], errors: dict[str, str]
+) -> Agency | None:
+    agency = next((a for a in agencies if str(a.pk) == request.POST.get("competent_agency")), None)
+    if agency is None and len(agencies) == 1:
+        agency = agencies[0]
+    if agency is None:
+        errors["competent_agency"] = gettext("Cần chọn cơ quan giải quyết.")
+    return agency
 
 
 @login_required
@@ -255,41 +276,53 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
     errors: dict[str, str] = {}
     values: dict[str, Any] = dict(draft.data)
     extra_rows: dict[str, int] = {}
+    # Who the dossier is for (issue 13 item 4): chosen on the first page.
+    schema = version.form_schema or {}
+    citizen = _citizen(request.user)
+    available = acting.offer(request.user, procedure) if step == 0 else None
+    posted = acting.Posted(acting.current(draft), {}, False, False, values)
     if request.method == "POST":
         values = {**values, **schemaform.read_step(specs, request.POST)}
-        agency = None
-        if step == 0:
-            agency = next(
-                (a for a in agencies if str(a.pk) == request.POST.get("competent_agency")), None
-            )
-            if agency is None and len(agencies) == 1:
-                agency = agencies[0]
-            if agency is None:
-                errors["competent_agency"] = gettext("Cần chọn cơ quan giải quyết.")
+        posted = acting.on_post(request.POST, available, draft, values, schema, citizen)
+        values = posted.values
+        errors.update(posted.errors)
+        agency = _chosen_agency(request, agencies, errors) if step == 0 else None
+        if posted.switched:
+            errors.pop("competent_agency", None)  # only the choice was applied
         adding = request.POST.get("add_row", "")
         if adding:
             extra_rows[adding] = 1
-        else:
+        elif not posted.switched:
             errors.update(schemaform.check_step(specs, values))
-        target = step if (errors or adding) else step + 1
+            identity, values = acting.check_page(posted.choice, citizen, specs, values, schema)
+            errors.update(identity)
+        target = step if (errors or adding or posted.switched) else step + 1
         services.draft_save(
             actor=request.user,
             draft=draft,
-            data={spec["name"]: values.get(spec["name"]) for spec in specs},
+            data=acting.saved_values(specs, values, schema, switched=posted.switched),
             step=min(target, draft.step) if request.POST.get("autosave") else target,
             competent_agency=agency,
+            choice=posted.choice if posted.chosen else None,
         )
         if request.headers.get("HX-Request") and request.POST.get("autosave"):
             return HttpResponse(
                 gettext("Đã tự động lưu nháp lúc %(time)s.")
                 % {"time": timezone.localtime().strftime("%H:%M:%S")}
             )
-        if not errors and not adding:
+        if not errors and not adding and not posted.switched:
             return redirect("portal:apply_step", code=code, step=step + 1)
-    fields = schemaform.bind(specs, values, errors, extra_rows=extra_rows)
-    error_list = (
-        [("#competent_agency", errors["competent_agency"])] if "competent_agency" in errors else []
+    choice = posted.choice
+    fields = schemaform.bind(
+        specs,
+        values,
+        errors,
+        extra_rows=extra_rows,
+        locked=acting.locked_names(schema, citizen, choice.kind),
     )
+    error_list = acting.error_targets(errors)
+    if "competent_agency" in errors:
+        error_list.append(("#competent_agency", errors["competent_agency"]))
     context.update(
         {
             "fields": fields,
@@ -298,15 +331,22 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
             "agencies": agencies,
             "step_title": pages[step].title,
             "agency_id": (draft.competent_agency_id if draft.competent_agency_id else None),
+            "offer": available,
+            "choice": choice,
+            "switched": posted.switched,
+            "kinds": [kind.value for kind in available.kinds] if available else [],
         }
     )
     status = 422 if errors else 200
     return render(request, "portal/apply_form.html", context, status=status)
 
 
-def _online_slots(version: ProcedureVersion) -> tuple[list[Any], dict[str, bool], list[Any]]:
+def _online_slots(
+    version: ProcedureVersion, draft: Draft | None = None
+) -> tuple[list[Any], dict[str, bool], list[Any]]:
     """The components asked for online (in order), whether each is required, and those not
-    uploaded online with why (``formschema.offline_components``)."""
+    uploaded online with why (``formschema.offline_components``); with the proof of the right
+    to act when the draft is submitted for someone else (issue 13 item 4)."""
     schema = version.form_schema or {}
     offline = offline_components(schema)
     required = {
@@ -314,19 +354,24 @@ def _online_slots(version: ProcedureVersion) -> tuple[list[Any], dict[str, bool]
         for spec in schema.get("fields") or ()
         if spec.get("type") == "file"
     }
-    asked, kept_out = [], []
+    asked: list[Any] = []
+    kept_out: list[Any] = []
     for slot in version.components.order_by("order"):
         if slot.code in offline:
             kept_out.append((slot, gettext(OFFLINE_REASONS[offline[slot.code]])))
         else:
             asked.append(slot)
     needed = {slot.code: required.get(slot.code, slot.mandatory) for slot in asked}
+    if draft is not None and draft.applicant_kind == applicant_rules.Kind.ON_BEHALF:
+        proof = applicant_rules.proof_slot(acting.current(draft).relationship)
+        asked.append(proof)
+        needed[proof.code] = proof.mandatory
     return asked, needed, kept_out
 
 
 def _missing_slots(draft: Draft, version: ProcedureVersion) -> dict[str, str]:
     present = set(draft.files.values_list("component_code", flat=True))
-    asked, needed, _kept_out = _online_slots(version)
+    asked, needed, _kept_out = _online_slots(version, draft)
     return {
         slot.code: gettext("Thiếu thành phần hồ sơ bắt buộc «%(name)s».") % {"name": slot.name}
         for slot in asked
@@ -338,7 +383,8 @@ def _attach_uploads(
     request: HttpRequest, draft: Draft, version: ProcedureVersion
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for slot in version.components.all():
+    asked, _needed, _kept_out = _online_slots(version, draft)
+    for slot in asked:
         for upload in request.FILES.getlist(f"files.{slot.code}"):
             try:
                 services.draft_attach(
@@ -373,7 +419,7 @@ def _files_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         if not errors:
             return redirect("portal:apply_step", code=code, step=context["files_step"])
     files = list(draft.files.all())
-    asked, needed, kept_out = _online_slots(version)
+    asked, needed, kept_out = _online_slots(version, draft)
     schema_help = {
         str(spec.get("component")): str(spec.get("help") or "")
         for spec in (version.form_schema or {}).get("fields") or ()
@@ -421,6 +467,8 @@ def _review_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 
     def _href(field: str | None) -> str:
         name = str(field or "").split(".")[0]
+        if name in ("organisation", "on_behalf", "applicant"):
+            return reverse("portal:apply_step", kwargs={"code": code, "step": 0})
         if name in step_of:
             return reverse("portal:apply_step", kwargs={"code": code, "step": step_of[name]})
         if name.startswith("file"):
@@ -447,14 +495,20 @@ def _review_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         blank = all(schemaform.is_blank(draft.data.get(spec["name"])) for spec in page.specs)
         sections.append({"title": page.title, "step": index, "rows": rows, "blank": blank})
     files = list(draft.files.all())
-    asked, _needed, _kept_out = _online_slots(context["version"])
+    asked, _needed, _kept_out = _online_slots(context["version"], draft)
     by_component = [
         (slot.name, [f for f in files if f.component_code == slot.code])
         for slot in asked
         if any(f.component_code == slot.code for f in files)
     ]
     context.update(
-        {"sections": sections, "error_list": errors, "errors": errors, "by_component": by_component}
+        {
+            "sections": sections,
+            "error_list": errors,
+            "errors": errors,
+            "by_component": by_component,
+            "applicant_summary": acting.summary(acting.current(draft)),
+        }
     )
     return render(request, "portal/apply_review.html", context, status=422 if errors else 200)
 
@@ -518,6 +572,7 @@ def _dossier_page(
         "components": components,
         "supplement": request_open,
         "rating": rating,
+        "declaration": applicant_rules.declaration_of(dossier),
         "can_rate": dossier.status == Status.RETURNED and rating is None,
         "errors": errors or {},
         "done": NOTICES.get(request.GET.get("da", ""), ""),

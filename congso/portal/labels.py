@@ -61,4 +61,11 @@ LABELS = (
     gettext_noop("Chỉ nộp khi nộp hồ sơ giấy (trực tiếp hoặc qua bưu chính); không tải lên."),
     gettext_noop("Xuất trình khi làm thủ tục trực tiếp hoặc khi nhận kết quả; không tải lên."),
     gettext_noop("Thay bằng tờ khai điện tử bạn điền ở các bước trước; không tải lên."),
+    # Acting for others (dossiers.models.Relationship, org.models.RepresentativeRole).
+    gettext_noop("Người được ủy quyền (có văn bản ủy quyền)"),
+    gettext_noop("Cha, mẹ của người chưa thành niên"),
+    gettext_noop("Người giám hộ"),
+    gettext_noop("Người đại diện theo pháp luật khác"),
+    gettext_noop("Người đại diện theo pháp luật"),
+    gettext_noop("Người được ủy quyền"),
 )

@@ -29,6 +29,18 @@ class Draft(models.Model):
     )
     data = models.JSONField("dữ liệu tờ khai (chưa kiểm tra)", default=dict, blank=True)
     step = models.PositiveSmallIntegerField("bước đang làm", default=0)
+    #: Who the dossier is for (issue 13 item 4): ``self``, ``organisation`` (one the account
+    #: represents) or ``on_behalf`` (another person, with ``on_behalf`` = relationship, note).
+    applicant_kind = models.CharField("nộp cho", max_length=20, default="self")
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        verbose_name="tổ chức (người nộp là người đại diện)",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    on_behalf = models.JSONField("khai báo nộp thay", default=dict, blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     updated_at = models.DateTimeField("lưu lúc", auto_now=True)
 

@@ -41,6 +41,8 @@ class BoundField:
     #: In a row of a group that may be left empty (``min`` 0): the browser must not demand the
     #: row's required fields (the server drops an empty row, and checks a started one).
     in_optional_row: bool = False
+    #: An applicant identity field tied to the account (issue 13 item 4): shown read-only.
+    locked: bool = False
 
     @property
     def id(self) -> str:
@@ -188,12 +190,20 @@ def bind(
     prefix: str = "",
     extra_rows: Mapping[str, int] | None = None,
     optional_row: bool = False,
+    locked: set[str] | frozenset[str] = frozenset(),
 ) -> list[BoundField]:
     bound = []
     for spec in specs:
         name = prefix + spec["name"]
         value = values.get(spec["name"])
-        item = BoundField(spec, name, value, errors.get(name, ""), in_optional_row=optional_row)
+        item = BoundField(
+            spec,
+            name,
+            value,
+            errors.get(name, ""),
+            in_optional_row=optional_row,
+            locked=not prefix and spec["name"] in locked,
+        )
         if spec.get("type") == "address" and not item.error:
             item.error = " ".join(
                 errors[key] for key in (f"{name}.unit_code", f"{name}.detail") if key in errors

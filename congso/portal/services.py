@@ -18,12 +18,13 @@ from congso.audit.services import record
 from congso.catalog.models import Component, Procedure, ProcedureVersion
 from congso.catalog.selectors import current_version
 from congso.core.errors import Conflict, DomainError, NotFound
-from congso.dossiers import attachments
+from congso.dossiers import applicant, attachments
 from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Dossier
 from congso.org import services as org_services
 from congso.org.models import Agency, Citizen
 from congso.org.services import snapshot
+from congso.portal import acting
 from congso.portal.models import Draft, DraftFile
 
 #: Most files one component slot of a draft holds.
@@ -113,10 +114,24 @@ def profile_update(*, actor: Any, phone: str, email: str, address: str) -> Citiz
 # --- Drafts ---------------------------------------------------------------------------------------
 
 
-def draft_open(*, actor: Any, procedure: Procedure, initial: Mapping[str, Any]) -> Draft:
-    """The actor's draft for ``procedure``, created with ``initial`` (the prefill) if none."""
+def draft_open(
+    *,
+    actor: Any,
+    procedure: Procedure,
+    initial: Mapping[str, Any],
+    choice: acting.Choice | None = None,
+) -> Draft:
+    """The actor's draft for ``procedure``, created with ``initial`` (the prefill) and
+    ``choice`` (who it is for; default oneself) if none."""
+    defaults: dict[str, Any] = {"data": dict(initial)}
+    if choice is not None:
+        defaults |= {
+            "applicant_kind": choice.kind.value,
+            "organisation": choice.organisation,
+            "on_behalf": choice.on_behalf,
+        }
     draft, _created = Draft.objects.get_or_create(
-        user=actor, procedure=procedure, defaults={"data": dict(initial)}
+        user=actor, procedure=procedure, defaults=defaults
     )
     return draft
 
@@ -128,15 +143,23 @@ def draft_save(
     data: Mapping[str, Any],
     step: int,
     competent_agency: Agency | None = None,
+    choice: acting.Choice | None = None,
 ) -> Draft:
-    """Merge the values of one step into the draft (checked on submission by the schema)."""
+    """Merge the values of one step into the draft (checked on submission by the schema), and
+    the applicant choice of the first page when given."""
     if draft.user_id != actor.pk:
         raise NotFound("draft_not_found", "Không tìm thấy hồ sơ nháp.")
     draft.data = {**draft.data, **dict(data)}
     draft.step = max(0, step)
     if competent_agency is not None:
         draft.competent_agency = competent_agency
-    draft.save(update_fields=["data", "step", "competent_agency", "updated_at"])
+    fields = ["data", "step", "competent_agency", "updated_at"]
+    if choice is not None:
+        draft.applicant_kind = choice.kind.value
+        draft.organisation = choice.organisation
+        draft.on_behalf = choice.on_behalf
+        fields += ["applicant_kind", "organisation", "on_behalf"]
+    draft.save(update_fields=fields)
     return draft
 
 
@@ -154,7 +177,11 @@ def draft_attach(*, actor: Any, draft: Draft, component_code: str, upload: Any) 
     keep it in the draft."""
     if draft.user_id != actor.pk:
         raise NotFound("draft_not_found", "Không tìm thấy hồ sơ nháp.")
-    slot = _slot(current_version(draft.procedure), component_code)
+    slot: Component | applicant.ProofSlot
+    if component_code == applicant.PROOF_COMPONENT and draft.applicant_kind == "on_behalf":
+        slot = applicant.proof_slot(str((draft.on_behalf or {}).get("relationship") or ""))
+    else:
+        slot = _slot(current_version(draft.procedure), component_code)
     field = f"files.{component_code}"
     if draft.files.filter(component_code=component_code).count() >= MAX_FILES_PER_SLOT:
         raise DomainError(
@@ -214,6 +241,13 @@ def draft_submit(*, actor: Any, draft: Draft) -> Dossier:
         raise DomainError(
             "agency_required", "Cần chọn cơ quan giải quyết.", field="competent_agency"
         )
+    choice = acting.current(draft)
+    if choice.kind == applicant.Kind.ORGANISATION and choice.organisation is None:
+        raise DomainError(
+            "organisation_required",
+            "Cần chọn tổ chức mà bạn là người đại diện.",
+            field="organisation",
+        )
     items = list(draft.files.all())
     files: dict[str, list[Any]] = {}
     handles = []
@@ -224,12 +258,20 @@ def draft_submit(*, actor: Any, draft: Draft) -> Dossier:
             files.setdefault(item.component_code, []).append(
                 File(handle.file, name=item.original_name)
             )
+        proof = files.pop(applicant.PROOF_COMPONENT, [])
+        on_behalf = None
+        if choice.kind == applicant.Kind.ON_BEHALF:
+            on_behalf = applicant.OnBehalf(
+                relationship=choice.relationship, note=choice.note, files=proof
+            )
         dossier = dossier_services.dossier_submit_online(
             actor=actor,
             procedure=draft.procedure,
             competent_agency=draft.competent_agency,
             form_data=draft.data,
             files=files,
+            organisation=choice.organisation,
+            on_behalf=on_behalf,
         )
     finally:
         for handle in handles:

@@ -244,6 +244,64 @@ LOGIN_IP_MAX_FAILURES = env(
     group="Security",
     cast=int,
 )
+CLIENT_ADDRESS_HEADER = env(
+    "CONGSO_CLIENT_ADDRESS_HEADER",
+    "",
+    "Request header in which the reverse proxy passes the client's address (X-Real-IP, or "
+    "X-Forwarded-For whose last entry is used), for the per-address throttles; empty: "
+    "REMOTE_ADDR. Set it only when the site is reachable through that proxy alone.",
+    group="Security",
+)
+THROTTLE_CACHE_URL = env(
+    "CONGSO_THROTTLE_CACHE_URL",
+    "",
+    "Shared cache for the request throttles (redis://127.0.0.1:6379/1); empty: each server "
+    "process counts in its own memory, so the limits apply per process.",
+    group="Security",
+)
+LOOKUP_LIMIT = env(
+    "CONGSO_LOOKUP_LIMIT",
+    30,
+    "Public dossier look-ups (page and API) one client address may make per window; then "
+    "429 until the window ends (0 = no throttle).",
+    group="Security",
+    cast=int,
+)
+LOOKUP_FAILURE_LIMIT = env(
+    "CONGSO_LOOKUP_FAILURE_LIMIT",
+    5,
+    "Wrong second factors (last 4 digits of the applicant's ID or phone) one client address "
+    "may send per window.",
+    group="Security",
+    cast=int,
+)
+LOOKUP_CODE_FAILURE_LIMIT = env(
+    "CONGSO_LOOKUP_CODE_FAILURE_LIMIT",
+    10,
+    "Wrong second factors for one dossier code per window, all addresses together; the "
+    "code's status is then shown only to its signed-in applicant until the window ends.",
+    group="Security",
+    cast=int,
+)
+LOOKUP_WINDOW_SECONDS = env(
+    "CONGSO_LOOKUP_WINDOW_SECONDS",
+    600,
+    "Length of the public look-up throttle windows, in seconds.",
+    group="Security",
+    cast=int,
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": THROTTLE_CACHE_URL}
+        if THROTTLE_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "congso-throttle",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    ),
+}
 OFFICER_2FA_REQUIRED = env(
     "CONGSO_OFFICER_2FA_REQUIRED",
     True,

@@ -38,6 +38,8 @@ from congso.org.models import (
     Desk,
     DeskKind,
     Organisation,
+    Representative,
+    RepresentativeRole,
     Role,
     RoleAssignment,
     UnitKind,
@@ -166,7 +168,7 @@ def build_world() -> World:
         search_text="thu tuc dang ky khai sinh 1.001193",
         field=field_row,
         levels=["commune"],
-        applicant_types=["citizen"],
+        applicant_types=["citizen", "organisation"],
     )
     version = ProcedureVersion.objects.create(
         procedure=procedure,
@@ -258,6 +260,14 @@ def build_world() -> World:
     )
     world.organisation = Organisation.objects.create(
         name="Công ty TNHH Thử Nghiệm", tax_code=demo_tax_code("51")
+    )
+    # The first citizen is the company's legal representative (issue 13 item 4); the second
+    # is no representative of it.
+    Representative.objects.create(
+        organisation=world.organisation,
+        citizen=world.citizen,
+        role=RepresentativeRole.LEGAL,
+        valid_from=datetime.date(2025, 1, 1),
     )
     return world
 

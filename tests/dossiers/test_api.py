@@ -338,7 +338,17 @@ def test_in_person_endpoint(world, clock):
 def test_public_lookup_shows_progress_and_no_personal_data(world, clock):
     dossier = submit(world)
     dossier = services.dossier_receive(actor=world.reception_a, dossier=dossier)
-    response = Client().get(f"/api/v1/lookup/{dossier.code.lower()}")
+    # The code alone: only that the dossier exists (issue 13 item 9).
+    exists = Client().get(f"/api/v1/lookup/{dossier.code.lower()}")
+    assert exists.status_code == 200
+    assert exists.json()["code"] == dossier.code and exists.json()["exists"] is True
+    assert "received" not in exists.content.decode()
+    # With the last 4 digits of the applicant's ID number: the stage.
+    response = Client().post(
+        f"/api/v1/lookup/{dossier.code.lower()}",
+        data=json.dumps({"last_digits": "0001"}),
+        content_type="application/json",
+    )
     assert response.status_code == 200
     body = response.json()
     assert body == {
@@ -367,7 +377,11 @@ def test_public_lookup_answer_is_what_the_schema_would_render(world, clock):
 
     clock.set(at(2026, 3, 2, 9, 0).replace(microsecond=123456))
     dossier = services.dossier_receive(actor=world.reception_a, dossier=submit(world))
-    response = Client().get(f"/api/v1/lookup/{dossier.code}")
+    response = Client().post(
+        f"/api/v1/lookup/{dossier.code}",
+        data=json.dumps({"last_digits": "5678"}),  # the phone's last digits
+        content_type="application/json",
+    )
     found = selectors.lookup(dossier.code)
     expected = JSONRenderer().render(
         None, LookupOut(**lookup_payload(found)).model_dump(), response_status=200

@@ -43,6 +43,12 @@ def fill(fields: list[dict[str, Any]], citizen: Citizen, unit_code: str) -> dict
         kind, name = spec["type"], spec["name"]
         if kind == "file":
             continue
+        own = _own_identity(spec, citizen)
+        if own is not None:
+            # The applicant's identity fields are the citizen's own (issue 13 item 4: tied to
+            # the account online), as the portal prefills them.
+            data[name] = own
+            continue
         if kind in ("text", "textarea"):
             text = "4711 Nội dung thử nghiệm".ljust(spec.get("min_length", 0), "x")
             value: Any = text[: spec.get("max_length", 500)]
@@ -71,6 +77,16 @@ def fill(fields: list[dict[str, Any]], citizen: Citizen, unit_code: str) -> dict
             ]
         data[name] = value
     return data
+
+
+def _own_identity(spec: dict[str, Any], citizen: Citizen) -> Any:
+    value = {
+        "citizen.full_name": citizen.full_name,
+        "citizen.personal_id": citizen.personal_id,
+        "citizen.birth_date": citizen.birth_date.isoformat() if citizen.birth_date else None,
+        "citizen.gender": citizen.gender or None,
+    }.get(str(spec.get("prefill") or ""))
+    return value
 
 
 class Actors:
@@ -108,7 +124,8 @@ def act(client: Client, headers: dict[str, str], code: str, action: str, **body:
 
 
 @pytest.mark.django_db
-def test_every_demo_procedure_goes_through_the_lifecycle(demo: Any) -> None:
+def test_every_demo_procedure_goes_through_the_lifecycle(demo: Any, settings: Any) -> None:
+    settings.LOOKUP_LIMIT = 0  # one address looks up every dossier (issue 13 item 9's throttle)
     client = Client()
     actors = Actors()
     citizen = Citizen.objects.select_related("user").filter(user__isnull=False).first()
@@ -202,7 +219,13 @@ def test_every_demo_procedure_goes_through_the_lifecycle(demo: Any) -> None:
         assert dossier["status"] == "returned" and dossier["national_status"] == 10
         history = client.get(f"{BASE}/{code}/history", headers=actors.headers(reception)).json()
         assert [row["action"] for row in history][-1] == "return_result"
-        lookup = client.get(f"/api/v1/lookup/{code}").json()
+        exists = client.get(f"/api/v1/lookup/{code}").json()
+        assert exists == {"code": code, "exists": True, "verification": exists["verification"]}
+        lookup = client.post(
+            f"/api/v1/lookup/{code}",
+            data=json.dumps({"last_digits": citizen.personal_id[-4:]}),
+            content_type="application/json",
+        ).json()
         assert lookup["national_status"] == 10 and "applicant_name" not in lookup
         returned += 1
     assert returned == len(procedures)

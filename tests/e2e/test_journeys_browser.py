@@ -8,6 +8,11 @@ Chromium; no browser download), on the real demo (province 51 and its catalogue)
   confirmation read; Back after submission says "đã nộp, mã số …".
 * One citizen journey at 360 px in English: the supplement asked by the desk is answered by
   the citizen through the pages.
+* Acting for others (issue 13 item 4): the organisation-only procedures are submitted for the
+  demo company its citizen represents; a birth registration is submitted for the mother by a
+  person she authorised, with the authorisation letter, and the desk checks it at reception.
+* The public look-up (issue 13 item 9): the code alone says the dossier exists; the last 4
+  digits of the applicant's ID number show its stage.
 
 Screenshots go to ``var/screens/journeys/``. One browser for the module.
 """
@@ -30,7 +35,7 @@ from congso.catalog.models import Procedure
 from congso.catalog.selectors import current_version
 from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Dossier
-from congso.org.models import Citizen, RoleAssignment
+from congso.org.models import Citizen, Organisation, RoleAssignment
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -151,15 +156,17 @@ class Citizen_:
         self.context = browser.new_context(viewport=viewport, locale=locale)
         self.page = self.context.new_page()
         self.base = base
+        #: When submitting for someone else: their personal ID (the form's identity field).
+        self.principal_id = ""
 
-    def login(self, username: str) -> None:
+    def login(self, username: str, landing: str = "/ca-nhan/") -> None:
         page = self.page
-        page.goto(self.base + "/tai-khoan/dang-nhap/?next=/ca-nhan/")
+        page.goto(self.base + f"/tai-khoan/dang-nhap/?next={landing}")
         page.locator("input[name=username]").fill(username)
         page.locator("input[name=password]").fill(django_settings.DEMO_PASSWORD)
         with page.expect_navigation():
             page.get_by_role("button", name="Đăng nhập", exact=True).click()
-        assert "/ca-nhan/" in page.url and "dang-nhap" not in page.url, page.url
+        assert landing in page.url and "dang-nhap" not in page.url, page.url
 
     def shot(self, name: str) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -213,7 +220,7 @@ class Citizen_:
             if "capital" in name:
                 value = "50000000"
         elif kind == "personal_id":
-            value = citizen.personal_id
+            value = self.principal_id or citizen.personal_id
         elif kind == "phone":
             value = "0912000111"
         elif kind == "email":
@@ -233,8 +240,30 @@ def wanted(spec: dict[str, Any], section_blank: set[str]) -> bool:
     return bool(spec.get("required")) or str(spec.get("name", "")).startswith("mother_")
 
 
-def walk(tab: Citizen_, procedure: Procedure, citizen: Citizen, files: dict[str, Path]) -> str:
-    """Fill and submit the online form of ``procedure`` through its pages; the dossier code."""
+def act_for(tab: Citizen_, relationship: str, note: str, principal_id: str) -> None:
+    """On the first page: «Nộp thay người khác» with the relationship; the page comes back
+    with the identity fields emptied, to be filled with the other person's identity."""
+    page = tab.page
+    page.locator("input[name=applicant_kind][value=on_behalf]").check()
+    page.locator("#relationship").select_option(relationship)
+    page.locator("#on-behalf-note").fill(note)
+    tab.press("Áp dụng lựa chọn")
+    assert "Bạn chọn nộp thay người khác" in page.locator("main").inner_text()
+    assert page.locator(".field__error").count() == 0  # only the choice was applied
+    assert page.locator("#f-applicant-personal-id").input_value() == ""
+    tab.principal_id = principal_id
+
+
+def walk(
+    tab: Citizen_,
+    procedure: Procedure,
+    citizen: Citizen,
+    files: dict[str, Path],
+    *,
+    on_behalf: tuple[str, str, str] | None = None,
+) -> str:
+    """Fill and submit the online form of ``procedure`` through its pages; the dossier code.
+    ``on_behalf``: (relationship, note, the other person's ID) to submit for someone else."""
     page = tab.page
     version = current_version(procedure)
     schema = version.form_schema or {}
@@ -247,6 +276,17 @@ def walk(tab: Citizen_, procedure: Procedure, citizen: Citizen, files: dict[str,
     for spec in schema["fields"]:
         if spec["type"] != "file" and spec.get("section") not in sections:
             sections.append(spec.get("section"))
+    # Who the dossier is for: oneself by default; the company for a procedure only for
+    # organisations (the demo citizen is its legal representative).
+    if procedure.applicant_types == ["organisation"]:
+        assert page.locator("input[name=applicant_kind][value=organisation]").is_checked()
+        assert page.locator("input[name=applicant_kind][value=self]").count() == 0
+    else:
+        assert page.locator("input[name=applicant_kind][value=self]").is_checked()
+    if on_behalf is not None:
+        act_for(tab, *on_behalf)
+        if procedure.code == "1.001193":
+            tab.shot("on-behalf-1-declared")
     for index, section in enumerate(sections):
         assert f"/buoc-{index}/" in page.url, (procedure.code, page.url)
         agency = page.locator("#competent_agency")
@@ -278,6 +318,10 @@ def walk(tab: Citizen_, procedure: Procedure, citizen: Citizen, files: dict[str,
     for number, spec in enumerate(required):
         path = files["pdf"] if number % 2 == 0 else files["jpeg"]
         page.locator(f"#file-{spec['component']}").set_input_files(str(path))
+    if on_behalf is not None:
+        # The authorisation letter, asked for on the same page.
+        assert "Giấy tờ chứng minh quyền nộp thay" in page.locator("main").inner_text()
+        page.locator("#file-giay-to-nop-thay").set_input_files(str(files["pdf"]))
     if procedure.code == "1.001193":
         tab.shot("birth-2-files")
     tab.press("Tiếp tục")
@@ -330,6 +374,17 @@ def test_every_demo_procedure_online_through_the_pages(
     for procedure in procedures:
         codes[procedure.code] = walk(tab, procedure, citizen, demo)
     assert Dossier.objects.filter(code__in=codes.values(), channel="online").count() == len(codes)
+    # The procedures only for organisations were submitted for the demo company, by its legal
+    # representative; every other one for the citizen themself.
+    company = Organisation.objects.get()
+    for procedure in procedures:
+        dossier = Dossier.objects.get(code=codes[procedure.code])
+        if procedure.applicant_types == ["organisation"]:
+            assert dossier.applicant_organisation == company, procedure.code
+            assert dossier.declaration.relationship == "legal_representative"
+        else:
+            assert dossier.applicant_citizen == citizen, procedure.code
+    assert any(p.applicant_types == ["organisation"] for p in procedures)
     # The absent father's blank section is no answer, not an error.
     birth = Dossier.objects.get(code=codes["1.001193"])
     assert birth.form_data.get("father_residence") is None
@@ -377,5 +432,81 @@ def test_supplement_answered_on_a_phone_in_english(
     dossier.refresh_from_db()
     assert dossier.status != "supplement_requested", page.locator("main").inner_text()
     assert dossier.supplements.get().fulfilled_at is not None
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, width
+
+
+def test_submitting_for_another_person_and_the_desk_checks_it(
+    live_server: Any, browser: Any, demo: dict[str, Path]
+) -> None:
+    """The mother authorised the demo citizen to register her baby's birth: the citizen says
+    so on the first page, types the mother's identity, uploads the authorisation letter; the
+    desk sees the declaration and receives the dossier only after ticking that it checked it."""
+    citizen = Citizen.objects.select_related("user").get(user__username="congdan.mot")
+    birth = Procedure.objects.get(code="1.001193")
+    tab = Citizen_(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    tab.login("congdan.mot")
+    mother_id = "051192000123"
+    code = walk(
+        tab,
+        birth,
+        citizen,
+        demo,
+        on_behalf=("authorised", "Giấy ủy quyền ngày 02/03/2026 của chị Trần Thị Bình", mother_id),
+    )
+    dossier = Dossier.objects.get(code=code)
+    assert dossier.applicant_citizen == citizen
+    assert dossier.declaration.principal_id_number == mother_id
+    assert dossier.declaration.principal_name == "Trần Thị Bình"
+    reception = (
+        RoleAssignment.objects.filter(role="reception", desk=dossier.desk)
+        .select_related("user")
+        .first()
+    )
+    assert reception is not None
+    desk = Citizen_(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    desk.login(reception.user.username, landing="/can-bo/")
+    page = desk.page
+    page.goto(f"{desk.base}/can-bo/ho-so/{code}/")
+    panel = page.locator("section.declaration").inner_text()
+    for text in ("Nộp thay người khác", "Trần Thị Bình", mother_id, "Chưa kiểm tra"):
+        assert text in panel, (text, panel)
+    desk.shot("on-behalf-2-officer-sees")
+    page.goto(f"{desk.base}/can-bo/ho-so/{code}/thao-tac/receive/")
+    desk.press("Xác nhận: Tiếp nhận hồ sơ")
+    assert "hãy kiểm tra giấy tờ chứng minh quyền nộp thay" in page.locator("main").inner_text()
+    desk.shot("on-behalf-3-check-required")
+    page.locator("#declaration_checked").check()
+    desk.press("Xác nhận: Tiếp nhận hồ sơ")
+    assert "Đã kiểm tra lúc" in page.locator("section.declaration").inner_text()
+    dossier.refresh_from_db()
+    assert dossier.status == "received"
+    assert dossier.declaration.checked_by == reception.user
+
+
+def test_public_look_up_with_the_second_factor(
+    live_server: Any, browser: Any, demo: dict[str, Path]
+) -> None:
+    citizen = Citizen.objects.select_related("user").get(user__username="congdan.mot")
+    tab = Citizen_(browser, live_server.url, viewport={"width": 360, "height": 740})
+    tab.login("congdan.mot")
+    code = walk(tab, Procedure.objects.get(code="1.001193"), citizen, demo)
+    visitor = Citizen_(browser, live_server.url, viewport={"width": 360, "height": 740})
+    page = visitor.page
+    page.goto(f"{visitor.base}/tra-cuu")
+    page.locator("#ma").fill(code)
+    visitor.press("Tra cứu")
+    main = page.locator("main").inner_text()
+    assert "Có hồ sơ mã số" in main and "Thủ tục đăng ký khai sinh" not in main
+    visitor.shot("lookup-1-exists")
+    page.locator("#so-cuoi").fill("9999")
+    visitor.press("Xem tình trạng")
+    assert "không khớp" in page.locator("#so-cuoi_error").inner_text()
+    visitor.shot("lookup-2-wrong-digits")
+    page.locator("#so-cuoi").fill(citizen.personal_id[-4:])
+    visitor.press("Xem tình trạng")
+    main = page.locator("main").inner_text()
+    assert "Thủ tục đăng ký khai sinh" in main and "Mới đăng ký, chờ tiếp nhận" in main
+    visitor.shot("lookup-3-status")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width

@@ -36,6 +36,7 @@ from django.test import Client
 
 from congso.catalog.models import Procedure
 from congso.catalog.selectors import current_version
+from congso.dossiers.models import Dossier
 from congso.org.models import AdministrativeUnit, Citizen, UnitLevel
 from congso.signing import validation
 from congso.signing.models import ResultStatus, SignedResult, SignerProfile
@@ -288,7 +289,8 @@ def test_birth_registration_to_a_signed_e_result_verified_by_qr(
     pdf = b"".join(download.streaming_content)  # type: ignore[attr-defined]
     assert hashlib.sha256(pdf).hexdigest() == result.sha256
     assert Client().get(link).status_code == 302  # login required
-    lookup = Client().get("/tra-cuu", {"ma": code}).content.decode()
+    digits = Dossier.objects.get(code=code).applicant_id_number[-4:]  # issue 13 item 9
+    lookup = Client().post("/tra-cuu", {"ma": code, "so-cuoi": digits}).content.decode()
     assert "đã có kết quả điện tử có chữ ký số" in lookup
     assert link not in lookup
 

@@ -360,3 +360,206 @@ def test_an_uploaded_pdf_with_javascript_is_refused_by_the_api(world: Any, citiz
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "pdf_active_content"
     assert not Dossier.objects.exists()
+
+
+# --- Acting for others (item 4) -------------------------------------------------------------------
+
+
+def _as(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_submitting_in_the_name_of_any_registered_organisation_is_refused(world: Any) -> None:
+    """A citizen who represents no organisation tries every tax code they can think of: the
+    registered one and an unregistered one get the same refusal; nothing is created."""
+    from congso.org.demo import demo_tax_code
+
+    answers = []
+    for tax_code in (world.organisation.tax_code, demo_tax_code("01")):
+        response = _as(world.other_user).post(
+            API,
+            data={
+                "procedure": "1.001193",
+                "agency": "000.00.51.H51",
+                "organisation": tax_code,
+                "form_data": json.dumps(FORM),
+                "files.to-khai": pdf(),
+                "files.giay-chung-sinh": png(),
+            },
+        )
+        answers.append((response.status_code, response.json()["code"]))
+        assert tax_code in response.json()["message"]
+    assert answers == [(403, "not_representative"), (403, "not_representative")]
+    assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "organisation", ["\x00", " ", "0" * 200, "0100047516-000", "٠١٠٠٠٤٧٥١٦", "'; DROP TABLE x"]
+)
+def test_hostile_tax_codes_are_refused_for_their_form(world: Any, organisation: str) -> None:
+    response = _as(world.citizen_user).post(
+        API,
+        data={
+            "procedure": "1.001193",
+            "agency": "000.00.51.H51",
+            "organisation": organisation,
+            "form_data": json.dumps(FORM),
+        },
+    )
+    assert response.status_code in (400, 422), response.content
+    assert response.json()["code"] in ("invalid_text", "tax_code_format", "tax_code_branch")
+
+
+def test_another_persons_identity_in_the_form_is_refused(world: Any) -> None:
+    """The form's identity fields (prefilled from the profile) carry someone else's ID number
+    and name: refused, naming the field, unless the submission is declared as on behalf."""
+    from tests.dossiers.conftest import FORM_SCHEMA
+    from tests.dossiers.test_acting_for_others import IDENTITY_FIELDS, OTHER_ID
+
+    world.version.form_schema = {**FORM_SCHEMA, "fields": IDENTITY_FIELDS + FORM_SCHEMA["fields"]}
+    world.version.save(update_fields=["form_schema"])
+    stolen = {
+        **FORM,
+        "applicant_full_name": world.other_citizen.full_name,
+        "applicant_personal_id": world.other_citizen.personal_id,
+    }
+    response = _submit(_as(world.citizen_user), stolen)
+    assert response.status_code == 422
+    assert response.json()["code"] == "applicant_identity_mismatch"
+    assert response.json()["field"] == "applicant_full_name"
+    made_up = {**FORM, "applicant_full_name": "Công Dân Một", "applicant_personal_id": OTHER_ID}
+    assert _submit(_as(world.citizen_user), made_up).json()["field"] == "applicant_personal_id"
+    assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("on_behalf", "code"),
+    [
+        ("[]", "invalid_json"),
+        ("not json", "invalid_json"),
+        ('{"relationship": ["authorised"]}', "invalid_json"),
+        ('{"relationship": "authorised", "admin": "1"}', "unknown_field"),
+        ('{"relationship": "x" }', "relationship_invalid"),
+        ('{"relationship": "other_representative", "note": "' + "x" * 2000 + '"}', "too_long"),
+        ('{"relationship": "authorised", "note": "\\u0000"}', "invalid_text"),
+        ('{"relationship": "authorised", "note": "\\ud800"}', "invalid_text"),
+        ("[" * 5000 + "]" * 5000, "too_deep"),
+    ],
+)
+def test_hostile_on_behalf_declarations_are_refused(
+    world: Any, citizen: Client, on_behalf: str, code: str
+) -> None:
+    response = citizen.post(
+        API,
+        data={
+            "procedure": "1.001193",
+            "agency": "000.00.51.H51",
+            "form_data": json.dumps(FORM),
+            "on_behalf": on_behalf,
+            "files.to-khai": pdf(),
+            "files.giay-chung-sinh": png(),
+        },
+    )
+    assert response.status_code in (400, 422), response.content
+    assert response.json()["code"] == code
+    assert not Dossier.objects.exists()
+
+
+# --- Enumeration (item 9) -------------------------------------------------------------------------
+
+
+def test_three_hundred_anonymous_api_look_ups_list_no_dossier(world: Any, clock: Any) -> None:
+    """The finding: sequential codes listed 157 dossiers with procedure and state. Now a code
+    alone says "exists" and nothing else, and the address is stopped after the limit."""
+    from django.conf import settings
+
+    made = [submit(world) for _ in range(3)]
+    prefix = made[0].code.rsplit("-", 1)[0]
+    statuses = []
+    for number in range(1, 301):
+        response = Client(REMOTE_ADDR="192.0.2.77").get(f"/api/v1/lookup/{prefix}-{number:04d}")
+        statuses.append(response.status_code)
+        body = response.content.decode()
+        for leak in ("procedure", "status", "1.001193", "appointment", "Thủ tục"):
+            assert leak not in body, (number, body)
+    assert statuses[:3] == [200, 200, 200]
+    assert set(statuses[3 : settings.LOOKUP_LIMIT]) == {404}
+    assert set(statuses[settings.LOOKUP_LIMIT :]) == {429}
+    refused = Client(REMOTE_ADDR="192.0.2.77").get(f"/api/v1/lookup/{made[0].code}")
+    assert refused.json()["code"] == "too_many_lookups" and int(refused["Retry-After"]) > 0
+
+
+def test_guessing_the_second_factor_is_stopped(world: Any, clock: Any, settings: Any) -> None:
+    settings.LOOKUP_FAILURE_LIMIT = 5
+    settings.LOOKUP_CODE_FAILURE_LIMIT = 8
+    dossier = submit(world)
+    client = Client(REMOTE_ADDR="192.0.2.80")
+
+    def guess(digits: str, who: Client = client) -> Any:
+        return who.post(
+            f"/api/v1/lookup/{dossier.code}",
+            data=json.dumps({"last_digits": digits}),
+            content_type="application/json",
+        )
+
+    answers = [guess(f"{n:04d}") for n in range(2, 8)]  # "0001" is the right one
+    assert [a.status_code for a in answers] == [403] * 5 + [429]
+    assert answers[0].json()["code"] == "lookup_verification_failed"
+    assert answers[0].json()["field"] == "last_digits"
+    assert answers[-1].json()["code"] == "too_many_failures"
+    assert guess("0001").status_code == 429  # the address waits, right answer or not
+    # A botnet: every address a few guesses; the code closes for everyone.
+    for n in range(3):
+        assert guess(f"{n + 20:04d}", Client(REMOTE_ADDR=f"192.0.2.{90 + n}")).status_code == 403
+    closed = guess("0001", Client(REMOTE_ADDR="192.0.2.99"))
+    assert closed.status_code == 429 and closed.json()["code"] == "code_locked"
+    # The applicant still sees it, signed in.
+    assert _as(world.citizen_user).get(f"{API}/{dossier.code}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("digits", "status", "code"),
+    [
+        ("１２３４", 400, "digits_invalid"),  # full-width digits
+        ("12345", 400, "digits_invalid"),
+        ("", 400, "digits_invalid"),
+        ("00 1", 400, "digits_invalid"),
+        ("0" * 21, 422, "validation_error"),
+        ("\x00001", 422, "invalid_text"),
+        ("\ud800001", 422, "invalid_text"),
+    ],
+)
+def test_hostile_second_factors(world: Any, digits: str, status: int, code: str) -> None:
+    dossier = submit(world)
+    response = Client().post(
+        f"/api/v1/lookup/{dossier.code}",
+        data=json.dumps({"last_digits": digits}),
+        content_type="application/json",
+    )
+    assert response.status_code == status, response.content
+    assert response.json()["code"] == code
+
+
+def test_anonymous_endpoints_that_know_a_dossier_reveal_nothing_without_a_proof(
+    world: Any,
+) -> None:
+    """Every anonymous way in to dossier data: the look-up page and API (second factor), the
+    receipt (sign-in), the applicant's and officers' pages and API (sign-in), ``/org/me/roles``
+    (401). The verification page (``/xac-thuc/<token>/``) needs the e-result's random token."""
+    dossier = submit(world)
+    anonymous = Client()
+    for path in (
+        f"/ho-so/{dossier.code}/phieu-tiep-nhan.pdf",
+        f"/ca-nhan/ho-so/{dossier.code}/",
+        f"/can-bo/ho-so/{dossier.code}/",
+    ):
+        answer = anonymous.get(path)
+        assert answer.status_code == 302 and "/tai-khoan/dang-nhap/" in answer["Location"], path
+    for path in (f"{API}/{dossier.code}", f"{API}/{dossier.code}/history", "/api/v1/org/me/roles"):
+        answer = anonymous.get(path)
+        assert answer.status_code == 401 and answer.json()["code"] == "unauthenticated", path
+    page = anonymous.get("/tra-cuu", {"ma": dossier.code}).content.decode()
+    assert "Thủ tục đăng ký khai sinh" not in page and "Mới đăng ký" not in page
+    assert anonymous.get("/xac-thuc/not-a-token/").status_code == 404

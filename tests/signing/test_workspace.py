@@ -210,6 +210,15 @@ def test_officer_pages_prepare_sign_seal_and_errors(
     assert done.status == "processed"
 
 
+def _lookup(code: str) -> str:
+    """The public look-up page with its second factor (issue 13 item 9): the last 4 digits
+    of the applicant's ID number."""
+    from congso.dossiers.models import Dossier
+
+    digits = Dossier.objects.get(code=code).applicant_id_number[-4:]
+    return Client().post("/tra-cuu", {"ma": code, "so-cuoi": digits}).content.decode()
+
+
 def test_citizen_downloads_only_signed_results_of_their_own(world: World, clock: Clock) -> None:
     from congso.signing import services
 
@@ -220,7 +229,7 @@ def test_citizen_downloads_only_signed_results_of_their_own(world: World, clock:
     citizen = _client(world.citizen_user)
     assert link not in citizen.get(f"/ca-nhan/ho-so/{dossier.code}/").content.decode()
     assert citizen.get(link).status_code == 404  # not signed yet
-    lookup = Client().get("/tra-cuu", {"ma": dossier.code}).content.decode()
+    lookup = _lookup(dossier.code)
     assert "đã có kết quả điện tử" not in lookup
 
     profile = _profile(world, world.leader_a, "chu-tich", SignatureRole.APPROVAL)
@@ -228,7 +237,7 @@ def test_citizen_downloads_only_signed_results_of_their_own(world: World, clock:
     # Signed, but the dossier is still open: not released to the applicant yet.
     assert link not in citizen.get(f"/ca-nhan/ho-so/{dossier.code}/").content.decode()
     assert citizen.get(link).status_code == 404
-    lookup = Client().get("/tra-cuu", {"ma": dossier.code}).content.decode()
+    lookup = _lookup(dossier.code)
     assert "đã có kết quả điện tử" not in lookup
     dossier_services.dossier_complete(
         actor=world.leader_a, dossier=fresh(dossier), result_summary="Đã giải quyết."
@@ -239,7 +248,7 @@ def test_citizen_downloads_only_signed_results_of_their_own(world: World, clock:
     assert f"/xac-thuc/{result.public_token}/" in page
     download = citizen.get(link)
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
-    lookup = Client().get("/tra-cuu", {"ma": dossier.code}).content.decode()
+    lookup = _lookup(dossier.code)
     assert "đã có kết quả điện tử có chữ ký số" in lookup and link not in lookup
 
     # Another citizen, or an officer on the citizen's address, gets nothing.

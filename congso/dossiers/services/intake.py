@@ -16,6 +16,7 @@ from congso.catalog import selectors as catalog
 from congso.catalog.formschema import optional_online, validate_data
 from congso.catalog.models import Component, Procedure, ProcedureVersion, Process
 from congso.core.errors import DomainError, PermissionDenied
+from congso.dossiers import applicant as applicant_rules
 from congso.dossiers import attachments, codes
 from congso.dossiers.models import (
     Attachment,
@@ -337,23 +338,27 @@ def dossier_submit_online(
     files: Mapping[str, Sequence[Any]],
     desk: Desk | None = None,
     organisation: Organisation | None = None,
+    on_behalf: applicant_rules.OnBehalf | None = None,
 ) -> Dossier:
     """An applicant submits online (status 1, awaiting reception).
 
-    The applicant is the actor's citizen profile, or ``organisation`` when the actor submits on
-    its behalf. The dossier gets its code now, from the receiving desk's agency identifier and
-    today's date: the desk the applicant chose (it must serve the competent agency) or
-    :func:`default_desk`.
+    The applicant is the actor's citizen profile, or ``organisation`` when the actor is one of
+    its current representatives; ``on_behalf`` declares that the citizen submits for another
+    person (``congso.dossiers.applicant``: who may claim what, the identity fields tied to the
+    account, the proof). The dossier gets its code now, from the receiving desk's agency
+    identifier and today's date: the desk the applicant chose (it must serve the competent
+    agency) or :func:`default_desk`.
     """
     _require_user(actor, "submit")
     citizen = Citizen.objects.filter(user_id=actor.pk).first()
-    if organisation is None and citizen is None:
-        raise DomainError(
-            "citizen_profile_required",
-            "Tài khoản chưa có thông tin công dân (số định danh cá nhân); hãy cập nhật trước "
-            "khi nộp hồ sơ.",
-            field="applicant",
-        )
+    # Who the dossier is for, checked before any write (issue 13 #4: acting for others).
+    claim = applicant_rules.claim_for(
+        actor=actor,
+        citizen=citizen,
+        procedure=procedure,
+        organisation=organisation,
+        on_behalf=on_behalf,
+    )
     applicant = _applicant(citizen if organisation is None else None, organisation)
     _check_agency(competent_agency)
     catalogue = catalog_cache.snapshot()
@@ -370,6 +375,9 @@ def dossier_submit_online(
     _check_files(slots, files, paper=optional_online(version.form_schema or {}))
     checked = _precheck({slot.code: slot for slot in slots}, files)
     cleaned = _validate_form(version, form_data, checked)
+    # The identity fields are tied to the account (or to the person acted for); the proof.
+    cleaned = applicant_rules.bind(claim, version.form_schema or {}, cleaned)
+    applicant_rules.check_proof(claim)
     applicant = _with_contact(applicant, version, cleaned)
     stored = attachments.StoredFiles()
     try:
@@ -390,6 +398,16 @@ def dossier_submit_online(
                 slots=slots,
                 process=catalogue.process(version, competent_agency),
             )
+            # The declaration of acting for someone else (and its proof's slot and files).
+            applicant_rules.record_declaration(
+                claim,
+                dossier=dossier,
+                actor=actor,
+                stored=stored,
+                now=now,
+                by_code=by_code,
+                files_of=files_of,
+            )
             _log(
                 actor=actor,
                 dossier=dossier,
@@ -398,6 +416,7 @@ def dossier_submit_online(
                 before=None,
                 now=now,
                 agency_id=chosen.agency_id,
+                data=applicant_rules.history_data(claim),
             )
     except BaseException:
         stored.discard()

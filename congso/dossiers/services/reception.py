@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from congso.core.errors import DomainError, PermissionDenied
+from congso.dossiers import applicant as applicant_rules
 from congso.dossiers import attachments, deadlines
 from congso.dossiers.models import (
     Dossier,
@@ -62,13 +63,24 @@ def _require_reception(actor: Any, dossier: Dossier) -> None:
 
 
 def dossier_receive(
-    *, actor: Any, dossier: Dossier, note: str = "", expected_version: int | None = None
+    *,
+    actor: Any,
+    dossier: Dossier,
+    note: str = "",
+    expected_version: int | None = None,
+    declaration_checked: bool = False,
 ) -> Dossier:
-    """The desk accepts an online dossier (form 01): appointment date from now (15:00 rule)."""
+    """The desk accepts an online dossier (form 01): the appointment counts from now.
+
+    A dossier submitted for someone else needs ``declaration_checked`` (the officer checked the
+    declared relationship and its proof; ``congso.dossiers.applicant.check_at_reception``)."""
     with transition(actor, dossier, "receive", expected_version) as t:
         d = t.dossier
         _require_reception(actor, d)
         t.note = _text(note, field="note", label="ghi chú")
+        t.data = applicant_rules.check_at_reception(
+            d, actor=actor, checked=declaration_checked, now=t.now
+        )
         calendar = calendar_for(d.competent_agency)
         _mark_received(d, actor=actor, now=t.now, calendar=calendar, note=t.note)
         t.agency_id = d.receiving_agency_id
