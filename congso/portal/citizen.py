@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from congso.catalog import selectors as catalog
 from congso.catalog.formschema import OFFLINE_REASONS, FormInvalid, offline_components, prefill
 from congso.catalog.models import Field, Procedure, ProcedureVersion
-from congso.core.errors import DomainError, NotFound
+from congso.core.errors import DomainError, NotFound, localise
 from congso.dossiers import selectors as dossier_selectors
 from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Attachment, Dossier
@@ -345,7 +345,7 @@ def _attach_uploads(
                     actor=request.user, draft=draft, component_code=slot.code, upload=upload
                 )
             except DomainError as exc:
-                errors[slot.code] = exc.message
+                errors[slot.code] = localise(exc.message)
     return errors
 
 
@@ -433,9 +433,9 @@ def _review_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         try:
             dossier = services.draft_submit(actor=request.user, draft=draft)
         except FormInvalid as exc:
-            errors = [(_href(item.get("field")), str(item["message"])) for item in exc.errors]
+            errors = [(_href(item.get("field")), localise(item["message"])) for item in exc.errors]
         except DomainError as exc:
-            errors = [(_href(exc.field), exc.message)]
+            errors = [(_href(exc.field), localise(exc.message))]
         else:
             return redirect("portal:submitted", code=dossier.code)
     sections = []
@@ -551,7 +551,7 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_int(request.POST.get("version")),
         )
     except DomainError as exc:
-        return _dossier_page(request, dossier, {exc.field or "__all__": exc.message})
+        return _dossier_page(request, dossier, {exc.field or "__all__": localise(exc.message)})
     return redirect(reverse("portal:my_dossier", kwargs={"code": dossier.code}) + "?da=bo-sung")
 
 
@@ -568,7 +568,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )
     except DomainError as exc:
-        return _dossier_page(request, dossier, {exc.field or "score": exc.message})
+        return _dossier_page(request, dossier, {exc.field or "score": localise(exc.message)})
     return redirect(reverse("portal:my_dossier", kwargs={"code": dossier.code}) + "?da=danh-gia")
 
 

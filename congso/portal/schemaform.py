@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy
 
 from congso.catalog.formschema import FormInvalid, validate_data
+from congso.core.errors import localise
 
 DEFAULT_SECTION = gettext_lazy("Thông tin tờ khai")
 
@@ -174,7 +175,8 @@ def errors_by_field(exc: FormInvalid) -> dict[str, str]:
     errors: dict[str, str] = {}
     for item in exc.errors:
         key = str(item.get("field") or "")
-        errors[key] = f"{errors[key]} {item['message']}" if key in errors else str(item["message"])
+        message = localise(item["message"])
+        errors[key] = f"{errors[key]} {message}" if key in errors else message
     return errors
 
 

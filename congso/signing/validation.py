@@ -21,6 +21,7 @@ from typing import Any
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
+from django.utils.translation import gettext_noop
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel
 from pyhanko.sign.validation.ades import (
@@ -48,7 +49,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
-from congso.core.errors import DomainError
+from congso.core.errors import DomainError, Message
 from congso.signing import revcache
 
 PASSED = "TOTAL_PASSED"
@@ -463,7 +464,12 @@ def validate_pdf(
     expiry), ``online=False`` uses only the validation data inside the document."""
 
     if not data.startswith(b"%PDF-"):
-        raise DomainError("not_pdf", "Tệp tải lên không phải PDF.", field="file", status=422)
+        raise DomainError(
+            "not_pdf",
+            Message(gettext_noop("Tệp tải lên không phải PDF.")),
+            field="file",
+            status=422,
+        )
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if not trust_roots():
@@ -473,8 +479,17 @@ def validate_pdf(
     except DomainError:
         raise
     except Exception as exc:  # a malformed PDF raises from deep inside the parser
+        # The parser's own words (English, internal) are never shown: the file is unreadable.
         raise DomainError(
-            "pdf_unreadable", f"Không đọc được tệp PDF: {exc}", field="file", status=422
+            "pdf_unreadable",
+            Message(
+                gettext_noop(
+                    "Không đọc được tệp PDF: tệp bị hỏng hoặc không đúng định dạng PDF. Hãy tải "
+                    "lại bản gốc đã nhận rồi thử lại."
+                )
+            ),
+            field="file",
+            status=422,
         ) from exc
     overall = _overall(reports)
     return ValidationReport(
