@@ -257,9 +257,17 @@ def error_targets(fields: Sequence[BoundField]) -> list[tuple[str, str]]:
     return found
 
 
+def _plain(spec: Mapping[str, Any], value: Any) -> str:
+    if spec.get("type") == "number" and str(spec.get("name", "")).endswith("_vnd"):
+        from congso.portal.templatetags.congso_ui import vnd
+
+        return vnd(value) or str(value)
+    return str(value)
+
+
 def display(spec: Mapping[str, Any], value: Any) -> str:
     """A value as the review page shows it: option labels, dates dd/mm/yyyy, addresses in
-    words, group rows one per line."""
+    words, amounts of money (``…_vnd``) as "50.000.000 đồng", group rows one per line."""
     if _blank(value):
         return "—"
     kind = spec.get("type")
@@ -283,4 +291,4 @@ def display(spec: Mapping[str, Any], value: Any) -> str:
             for index, row in enumerate(value, start=1)
             if isinstance(row, Mapping)
         )
-    return str(value)
+    return _plain(spec, value)

@@ -81,6 +81,22 @@ SUB_INDICATION_LABELS = {
 }
 
 
+#: What a certification signature lets happen after it (PDF DocMDP), for people.
+CERTIFICATION_LABELS = {
+    "NO_CHANGES": "không cho phép bất kỳ thay đổi nào sau khi ký",
+    "FILL_FORMS": "sau khi ký chỉ được điền biểu mẫu và ký thêm",
+    "ANNOTATE": "sau khi ký chỉ được điền biểu mẫu, ký thêm và ghi chú",
+}
+
+#: How much of the file the signature covers, for people.
+COVERAGE_LABELS = {
+    "ENTIRE_FILE": "toàn bộ tệp",
+    "ENTIRE_REVISION": "toàn bộ văn bản khi ký (sau đó chỉ thêm chữ ký, dấu thời gian)",
+    "CONTIGUOUS_BLOCK_FROM_START": "một phần đầu của tệp",
+    "UNCLEAR": "không xác định được",
+}
+
+
 def trust_roots(paths: Iterable[str] | None = None) -> list[asn1_x509.Certificate]:
     """The configured trust anchors (PEM or DER files; a PEM file may hold several)."""
     roots: list[asn1_x509.Certificate] = []
