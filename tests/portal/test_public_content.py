@@ -123,7 +123,9 @@ def test_search_needs_every_word_and_rows_show_the_online_level(world: Any) -> N
     assert "Không tìm thấy thủ tục có đủ các từ đã gõ." in html
 
 
-def test_search_rows_cost_one_query_more(world: Any, django_assert_max_num_queries: Any) -> None:
+def test_search_page_has_a_fixed_number_of_queries(
+    world: Any, django_assert_max_num_queries: Any
+) -> None:
     # The search, the fields list, the popular list, the online levels: constant.
     with django_assert_max_num_queries(6):
         Client().get("/thu-tuc/", {"q": "khai sinh"})
