@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import WithJsonSchema
@@ -227,6 +228,14 @@ def list_procedures(
     return ProcedurePageOut(count=len(procedures), page=page, page_size=PAGE_SIZE, items=items)
 
 
+def template_url(
+    request: HttpRequest, procedure: Procedure, version: ProcedureVersion, component: str
+) -> str:
+    """The portal's download of a blank form (uploaded files are never served as media)."""
+    path = reverse("portal:template", kwargs={"code": procedure.code, "component": component})
+    return request.build_absolute_uri(f"{path}?phien-ban={version.version}")
+
+
 @router.get(
     "/{code}",
     response={200: ProcedureDetailOut, 400: ErrorOut, 404: ErrorOut},
@@ -256,7 +265,7 @@ def get_procedure(
             mandatory=c.mandatory,
             condition=c.condition,
             template_name=c.template_name,
-            template_url=c.template.url if c.template else None,
+            template_url=template_url(request, procedure, version, c.code) if c.template else None,
             allowed_types=list(c.allowed_types),
             max_size_bytes=c.max_size_bytes,
         )

@@ -43,9 +43,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from congso.catalog.models import DEFAULT_ALLOWED_TYPES, DEFAULT_MAX_SIZE_BYTES
-from congso.core.errors import DomainError
+from congso.core.errors import DomainError, Message
 from congso.core.text import INVALID_TEXT, invalid_paths, message_for
 from congso.org.identity import validate_personal_id
 from congso.org.models import UnitLevel
@@ -462,7 +463,7 @@ def file_components(schema: Mapping[str, Any]) -> list[str]:
 
 
 class _Invalid(Exception):
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: Message):
         super().__init__(message)
         self.code = code
         self.message = message
@@ -483,34 +484,40 @@ def _empty(value: Any) -> bool:
 
 def _clean_text(spec: Mapping[str, Any], value: Any, **_: Any) -> str:
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise _Invalid("invalid_value", "phải là chuỗi ký tự.")
+        raise _Invalid("invalid_value", Message(gettext_noop("phải là chuỗi ký tự.")))
     text = str(value).strip()
     if spec["type"] == "text":
         text = " ".join(text.split())
     maximum = int(spec.get("max_length", _DEFAULT_MAX_LENGTH[spec["type"]]))
     minimum = int(spec.get("min_length", 0))
     if len(text) > maximum:
-        raise _Invalid("too_long", f"dài quá {maximum} ký tự.")
+        raise _Invalid("too_long", Message(gettext_noop("dài quá %(max)s ký tự."), max=maximum))
     if len(text) < minimum:
-        raise _Invalid("too_short", f"cần ít nhất {minimum} ký tự.")
+        raise _Invalid(
+            "too_short", Message(gettext_noop("cần ít nhất %(min)s ký tự."), min=minimum)
+        )
     return text
 
 
 def _clean_number(spec: Mapping[str, Any], value: Any, **_: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise _Invalid("not_a_number", "phải là số.")
+        raise _Invalid("not_a_number", Message(gettext_noop("phải là số.")))
     try:
         number = Decimal(str(value).strip().replace(" ", ""))
     except InvalidOperation:
-        raise _Invalid("not_a_number", "phải là số.") from None
+        raise _Invalid("not_a_number", Message(gettext_noop("phải là số."))) from None
     if not number.is_finite():
-        raise _Invalid("not_a_number", "phải là số.")
+        raise _Invalid("not_a_number", Message(gettext_noop("phải là số.")))
     if spec.get("integer") and number != number.to_integral_value():
-        raise _Invalid("not_integer", "phải là số nguyên.")
+        raise _Invalid("not_integer", Message(gettext_noop("phải là số nguyên.")))
     if "min" in spec and number < Decimal(str(spec["min"])):
-        raise _Invalid("too_small", f"phải từ {spec['min']} trở lên.")
+        raise _Invalid(
+            "too_small", Message(gettext_noop("phải từ %(min)s trở lên."), min=spec["min"])
+        )
     if "max" in spec and number > Decimal(str(spec["max"])):
-        raise _Invalid("too_large", f"không được lớn hơn {spec['max']}.")
+        raise _Invalid(
+            "too_large", Message(gettext_noop("không được lớn hơn %(max)s."), max=spec["max"])
+        )
     return int(number) if number == number.to_integral_value() else float(number)
 
 
@@ -530,13 +537,26 @@ def _clean_date(spec: Mapping[str, Any], value: Any, **_: Any) -> str:
             except ValueError:
                 day = None
     if day is None or len(str(value).strip()) > 10:
-        raise _Invalid("invalid_date", "phải là ngày hợp lệ (YYYY-MM-DD hoặc dd/mm/yyyy).")
+        raise _Invalid(
+            "invalid_date",
+            Message(gettext_noop("phải là ngày hợp lệ (YYYY-MM-DD hoặc dd/mm/yyyy).")),
+        )
     if "min" in spec and day < _date_bound(spec["min"]):
         raise _Invalid(
-            "date_too_early", f"không được trước ngày {_date_bound(spec['min']):%d/%m/%Y}."
+            "date_too_early",
+            Message(
+                gettext_noop("không được trước ngày %(date)s."),
+                date=f"{_date_bound(spec['min']):%d/%m/%Y}",
+            ),
         )
     if "max" in spec and day > _date_bound(spec["max"]):
-        raise _Invalid("date_too_late", f"không được sau ngày {_date_bound(spec['max']):%d/%m/%Y}.")
+        raise _Invalid(
+            "date_too_late",
+            Message(
+                gettext_noop("không được sau ngày %(date)s."),
+                date=f"{_date_bound(spec['max']):%d/%m/%Y}",
+            ),
+        )
     return day.isoformat()
 
 
@@ -544,11 +564,17 @@ def _clean_choice(spec: Mapping[str, Any], value: Any, **_: Any) -> str | list[s
     allowed = [option["value"] for option in spec["options"]]
     values = value if spec.get("multiple") and isinstance(value, list) else [value]
     if not spec.get("multiple") and isinstance(value, list):
-        raise _Invalid("invalid_choice", "chỉ được chọn một giá trị.")
+        raise _Invalid("invalid_choice", Message(gettext_noop("chỉ được chọn một giá trị.")))
     result: list[str] = []
     for item in values:
         if not isinstance(item, str) or item not in allowed:
-            raise _Invalid("invalid_choice", f"giá trị «{item}» không có trong danh sách lựa chọn.")
+            raise _Invalid(
+                "invalid_choice",
+                Message(
+                    gettext_noop("giá trị «%(value)s» không có trong danh sách lựa chọn."),
+                    value=item,
+                ),
+            )
         if item not in result:
             result.append(item)
     return result if spec.get("multiple") else result[0]
@@ -560,7 +586,10 @@ def _clean_email(spec: Mapping[str, Any], value: Any, **_: Any) -> str:
         validate_email(text)
     except ValidationError:
         raise _Invalid(
-            "invalid_email", f"«{value}» không phải địa chỉ thư điện tử hợp lệ."
+            "invalid_email",
+            Message(
+                gettext_noop("«%(value)s» không phải địa chỉ thư điện tử hợp lệ."), value=value
+            ),
         ) from None
     return text
 
@@ -574,7 +603,13 @@ def _clean_phone(spec: Mapping[str, Any], value: Any, **_: Any) -> str:
     if not _PHONE_RE.match(text):
         raise _Invalid(
             "invalid_phone",
-            f"«{value}» không phải số điện thoại Việt Nam hợp lệ (di động 10 số, cố định 11 số).",
+            Message(
+                gettext_noop(
+                    "«%(value)s» không phải số điện thoại Việt Nam hợp lệ (di động 10 số, cố "
+                    "định 11 số)."
+                ),
+                value=value,
+            ),
         )
     return text
 
@@ -583,7 +618,7 @@ def _clean_personal_id(spec: Mapping[str, Any], value: Any, **_: Any) -> str:
     try:
         return validate_personal_id(str(value)).number
     except DomainError as exc:
-        raise _Invalid(exc.code, exc.message) from None
+        raise _Invalid(exc.code, _as_message(exc.message)) from None
 
 
 def _clean_address(
@@ -592,21 +627,29 @@ def _clean_address(
     # The cleaned value (with the names resolved) is accepted back as it is: a dossier's stored
     # data is checked again on a supplement; the names are resolved again from the code.
     if not isinstance(value, Mapping) or set(value) - _ADDRESS_KEYS:
-        raise _Invalid("invalid_address", "địa chỉ không hợp lệ (chọn xã/phường và nhập số nhà).")
+        raise _Invalid(
+            "invalid_address",
+            Message(gettext_noop("địa chỉ không hợp lệ (chọn xã/phường và nhập số nhà).")),
+        )
     code = str(value.get("unit_code") or "").strip()
     detail = " ".join(str(value.get("detail") or "").split())
     if not code:
-        raise _Invalid("unit_required", "chưa chọn xã/phường/đặc khu.")
+        raise _Invalid("unit_required", Message(gettext_noop("chưa chọn xã/phường/đặc khu.")))
     try:
         unit = resolve_unit(code, on=on)
     except DomainError as exc:
-        raise _Invalid(exc.code, exc.message) from None
+        raise _Invalid(exc.code, _as_message(exc.message)) from None
     if unit.level != UnitLevel.COMMUNE:
-        raise _Invalid("unit_level", "cần chọn đến cấp xã/phường/đặc khu.")
+        raise _Invalid("unit_level", Message(gettext_noop("cần chọn đến cấp xã/phường/đặc khu.")))
     if spec.get("require_detail", True) and not detail:
-        raise _Invalid("detail_required", "chưa nhập số nhà, đường, thôn, tổ dân phố.")
+        raise _Invalid(
+            "detail_required",
+            Message(gettext_noop("chưa nhập số nhà, đường, thôn, tổ dân phố.")),
+        )
     if len(detail) > 255:
-        raise _Invalid("too_long", "địa chỉ chi tiết dài quá 255 ký tự.")
+        raise _Invalid(
+            "too_long", Message(gettext_noop("địa chỉ chi tiết dài quá %(max)s ký tự."), max=255)
+        )
     province = unit.province
     parts = [detail, unit.name, province.name if province else ""]
     return {
@@ -651,14 +694,19 @@ def _file_info(item: Any) -> tuple[str, int | None, str]:
     )
 
 
-def owned_label(spec: Mapping[str, Any]) -> str:
+def owned_label(spec: Mapping[str, Any], owner: str = "") -> str:
     """The field's label with whose it is: «Nơi cư trú (Cha)» — a form has several «Họ, chữ
-    đệm, tên» and «Nơi cư trú», one per person, told apart by their section."""
+    đệm, tên» and «Nơi cư trú», one per person, told apart by their section (or by the row of
+    a repeating group, ``owner``)."""
     label = str(spec.get("label") or spec.get("name"))
-    section = str(spec.get("section") or "").strip()
-    if not section or section.casefold() in label.casefold():
+    section = owner or str(spec.get("section") or "").strip()
+    if not section or (not owner and section.casefold() in label.casefold()):
         return label
-    return f"{label} ({section})"
+    return Message("%(label)s (%(owner)s)", label=label, owner=section)
+
+
+def _as_message(text: str) -> Message:
+    return text if isinstance(text, Message) else Message(text)
 
 
 class _Collector:
@@ -667,6 +715,7 @@ class _Collector:
         self.on = on
 
     def add(self, path: str | None, code: str, message: str) -> None:
+        """``message`` is the Vietnamese text (a :class:`Message` a page can translate)."""
         self.errors.append({"field": path, "code": code, "message": message})
 
     def fields(
@@ -681,7 +730,11 @@ class _Collector:
         for key in data:
             if key not in known:
                 path = f"{prefix}{key}"
-                self.add(path, "unknown_field", f"Trường «{key}» không có trong biểu mẫu.")
+                self.add(
+                    path,
+                    "unknown_field",
+                    Message(gettext_noop("Trường «%(name)s» không có trong biểu mẫu."), name=key),
+                )
         cleaned: dict[str, Any] = {}
         for spec in specs:
             path = f"{prefix}{spec['name']}"
@@ -694,34 +747,58 @@ class _Collector:
         return cleaned
 
     def value(self, spec: Mapping[str, Any], value: Any, path: str, owner: str = "") -> Any:
-        label = f"{spec['label']} ({owner})" if owner else owned_label(spec)
+        label = owned_label(spec, owner)
         if _empty(value):
             if spec.get("required"):
-                self.add(path, "required", f"«{label}»: bắt buộc nhập.")
+                self.add(
+                    path,
+                    "required",
+                    Message(gettext_noop("«%(label)s»: bắt buộc nhập."), label=label),
+                )
             return [] if spec.get("multiple") else None
         try:
             return _CLEANERS[spec["type"]](spec, value, on=self.on)
         except _Invalid as exc:
-            self.add(path, exc.code, f"«{label}»: {exc.message}")
+            self.add(
+                path, exc.code, Message("«%(label)s»: %(detail)s", label=label, detail=exc.message)
+            )
             return None
 
     def group(self, spec: Mapping[str, Any], value: Any, path: str) -> list[dict[str, Any]]:
         label = owned_label(spec)
         items = [] if value is None else value
         if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
-            self.add(path, "invalid_group", f"«{label}»: phải là danh sách các mục.")
+            self.add(
+                path,
+                "invalid_group",
+                Message(gettext_noop("«%(label)s»: phải là danh sách các mục."), label=label),
+            )
             return []
         minimum = int(spec.get("min", 1 if spec.get("required") else 0))
         maximum = int(spec.get("max", DEFAULT_GROUP_MAX))
         if len(items) < minimum:
             code = "required" if not items else "too_few_items"
-            self.add(path, code, f"«{label}»: cần ít nhất {minimum} mục.")
+            self.add(
+                path,
+                code,
+                Message(
+                    gettext_noop("«%(label)s»: cần ít nhất %(min)s mục."), label=label, min=minimum
+                ),
+            )
         if len(items) > maximum:
-            self.add(path, "too_many_items", f"«{label}»: tối đa {maximum} mục.")
+            self.add(
+                path,
+                "too_many_items",
+                Message(gettext_noop("«%(label)s»: tối đa %(max)s mục."), label=label, max=maximum),
+            )
             items = items[:maximum]
         return [
             self.fields(
-                list(spec["fields"]), item, f"{path}.{index}.", {}, f"{label}, mục {index + 1}"
+                list(spec["fields"]),
+                item,
+                f"{path}.{index}.",
+                {},
+                Message(gettext_noop("%(label)s, mục %(number)s"), label=label, number=index + 1),
             )
             for index, item in enumerate(items)
         ]
@@ -732,11 +809,19 @@ class _Collector:
             items = [items]
         if not items:
             if spec.get("required"):
-                self.add(path, "file_required", f"«{label}»: chưa đính kèm tệp.")
+                self.add(
+                    path,
+                    "file_required",
+                    Message(gettext_noop("«%(label)s»: chưa đính kèm tệp."), label=label),
+                )
             return []
         maximum = int(spec.get("max_files", DEFAULT_MAX_FILES))
         if len(items) > maximum:
-            self.add(path, "too_many_files", f"«{label}»: tối đa {maximum} tệp.")
+            self.add(
+                path,
+                "too_many_files",
+                Message(gettext_noop("«%(label)s»: tối đa %(max)s tệp."), label=label, max=maximum),
+            )
         accept = spec.get("accept") or list(DEFAULT_ALLOWED_TYPES)
         limit = int(spec.get("max_size_bytes", DEFAULT_MAX_SIZE_BYTES))
         result = []
@@ -747,14 +832,26 @@ class _Collector:
                 self.add(
                     item_path,
                     "file_type",
-                    f"«{label}»: tệp «{name}» có kiểu {content_type or 'không rõ'}; "
-                    f"chỉ nhận {', '.join(accept)}.",
+                    Message(
+                        gettext_noop(
+                            "«%(label)s»: tệp «%(name)s» có kiểu %(type)s; chỉ nhận %(accept)s."
+                        ),
+                        label=label,
+                        name=name,
+                        type=content_type or Message(gettext_noop("không rõ")),
+                        accept=", ".join(accept),
+                    ),
                 )
             elif size is None or size > limit:
                 self.add(
                     item_path,
                     "file_too_large",
-                    f"«{label}»: tệp «{name}» vượt quá {limit // (1024 * 1024) or 1} MB.",
+                    Message(
+                        gettext_noop("«%(label)s»: tệp «%(name)s» vượt quá %(mb)s MB."),
+                        label=label,
+                        name=name,
+                        mb=limit // (1024 * 1024) or 1,
+                    ),
                 )
             else:
                 result.append(
@@ -785,7 +882,11 @@ def validate_data(
     """
     collector = _Collector(on)
     if not isinstance(data, Mapping):
-        collector.add(None, "invalid_form", "Dữ liệu biểu mẫu phải là một đối tượng JSON.")
+        collector.add(
+            None,
+            "invalid_form",
+            Message(gettext_noop("Dữ liệu biểu mẫu phải là một đối tượng JSON.")),
+        )
         raise FormInvalid(collector.errors)
     for path in invalid_paths(data):
         collector.add(path, INVALID_TEXT, message_for(path))
@@ -795,7 +896,11 @@ def validate_data(
     cleaned = collector.fields(specs, data, "", files or {})
     for name in files or {}:
         if name not in {spec["name"] for spec in specs if spec.get("type") == "file"}:
-            collector.add(name, "unknown_field", f"Ô tệp «{name}» không có trong biểu mẫu.")
+            collector.add(
+                name,
+                "unknown_field",
+                Message(gettext_noop("Ô tệp «%(name)s» không có trong biểu mẫu."), name=name),
+            )
     if collector.errors:
         raise FormInvalid(collector.errors)
     return cleaned

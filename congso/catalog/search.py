@@ -2,10 +2,13 @@
 
 Every procedure keeps ``search_text``: its name and code passed through :func:`normalise`
 (lower case, Vietnamese diacritics removed, đ → d, punctuation folded to spaces). A query is
-normalised the same way, candidates are fetched with plain ``LIKE`` on that column (any query
-word) and ranked here in Python with :func:`rank`, so both databases give the same order and no
-PostgreSQL extension (unaccent, pg_trgm) is needed. At the size of a province's catalogue (a
-few thousand procedures) this is fast enough.
+cut into its **meaningful words** (:func:`query_words`: Vietnamese function words such as "của",
+"và", "thủ tục" dropped). A procedure matches when **every** meaningful word starts a word of its
+name or code ("dang ky kinh doanh" finds the household-business registrations, not every
+"đăng ký" of the catalogue); the database fetches only those (one ``LIKE`` per word on that
+column, ANDed) and :func:`rank` orders them here in Python, so both databases give the same
+order and no PostgreSQL extension (unaccent, pg_trgm) is needed. At the size of a province's
+catalogue (a few thousand procedures) this is fast enough.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 
 #: A token: letters and digits, with inner dots kept so that codes like 1.001193 stay whole.
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*")
@@ -43,33 +47,85 @@ def search_text(*, name: str, code: str) -> str:
     return f"{normalise(name)} {normalise(code)}".strip()
 
 
+#: Words that say nothing about which procedure is meant, as typed with their diacritics
+#: (lower case). Dropping one only widens the search, never hides a procedure.
+STOP_WORDS = frozenset(
+    {
+        "và", "của", "cho", "các", "những", "là", "thì", "mà", "ở", "tại", "để", "về", "với",
+        "được", "bị", "theo", "trong", "khi", "nếu", "hay", "hoặc", "tôi", "em", "mình",
+        "muốn", "cần", "xin", "hỏi", "gì", "nào", "đâu", "ai", "này", "đó", "ạ", "nhé",
+    }
+)  # fmt: skip
+#: The same typed without diacritics, only where the bare word is nothing else in a procedure
+#: name ("cua" stays: it may be "cửa", "de" may be "đề nghị", "can" "căn cước").
+STOP_WORDS_PLAIN = frozenset(
+    {"va", "cac", "nhung", "thi", "voi", "duoc", "toi", "muon", "xin", "hoi", "gi", "nao"}
+)
+#: Word pairs dropped together (normalised): most names open with "Thủ tục"; "làm sao", "thế
+#: nào", "ở đâu" ask a question ("sao" alone is "bản sao", "thế" alone "thế chấp").
+STOP_PAIRS = frozenset(
+    {("thu", "tuc"), ("lam", "sao"), ("the", "nao"), ("nhu", "the"), ("o", "dau")}
+)
+
+
+def _typed_words(query: str) -> list[tuple[str, str]]:
+    """``(as typed in lower case, normalised)`` for each token of the query."""
+    typed = unicodedata.normalize("NFC", query or "").lower()
+    pairs = []
+    for raw in re.findall(r"[^\s,;:!?()\[\]{}\"'/]+", typed):
+        for word in normalise(raw).split():
+            pairs.append((raw if normalise(raw) == word else word, word))
+    return pairs
+
+
 def query_words(query: str) -> list[str]:
-    """The distinct normalised words of a query, in order."""
+    """The distinct **meaningful** normalised words of a query, in order: function words
+    (:data:`STOP_WORDS`) and the pair "thủ tục" left out — unless nothing else is left, then
+    every word counts.
+
+    >>> query_words("Thủ tục đăng ký kinh doanh của hộ gia đình")
+    ['dang', 'ky', 'kinh', 'doanh', 'ho', 'gia', 'dinh']
+    """
+    pairs = _typed_words(query)
+    dropped: set[int] = set()
+    for index, (typed, word) in enumerate(pairs):
+        if typed in STOP_WORDS or (typed == word and word in STOP_WORDS_PLAIN):
+            dropped.add(index)
+        if index and (pairs[index - 1][1], word) in STOP_PAIRS:
+            dropped.update({index - 1, index})
+    words = [word for index, (_typed, word) in enumerate(pairs) if index not in dropped]
     seen: dict[str, None] = {}
-    for word in normalise(query).split():
+    for word in words or [word for _typed, word in pairs]:
         seen.setdefault(word, None)
     return list(seen)
 
 
 @dataclass(frozen=True, order=True)
 class Score:
-    """Higher sorts first. ``tier``: 4 exact code, 3 the whole query as prefix or phrase, 2 every
-    word, 1 some words; then how well inside the tier."""
+    """Higher sorts first. ``tier``: 4 exact code, 3 the query as prefix or phrase, 2 every
+    meaningful word; then how well inside the tier: the query as a prefix (2) or phrase (1),
+    how many neighbouring query words stand together in the name, how many are whole words."""
 
     tier: int
     prefix: int
-    words_matched: int
+    together: int
     whole_words: int
 
 
+def _starts_a_token(word: str, tokens: list[str]) -> bool:
+    return any(token.startswith(word) for token in tokens)
+
+
 def rank(*, query: str, code: str, name: str) -> Score | None:
-    """How well a procedure matches ``query``; ``None`` when it does not match at all.
+    """How well a procedure matches ``query``; ``None`` when it does not match.
+
+    A match needs every meaningful word of the query (:func:`query_words`) at the start of a
+    word of the name or code, or the exact code. Then, best first:
 
     1. the exact code (``1.001193``);
-    2. the whole normalised query as a prefix of the name (ignoring a leading "Thủ tục") or of
-       the code, then as a phrase anywhere in the name;
-    3. every query word found (as the start of a word of the name or code);
-    4. some words found, more first.
+    2. the query (its meaningful words) as a prefix of the name (ignoring a leading "Thủ tục")
+       or of the code, then as a phrase anywhere in the name;
+    3. every word, more of them side by side as in the query first ("kinh doanh").
     Ties: more words matched as whole words, then the caller's order (shorter names, code).
     """
     normalised_query = normalise(query)
@@ -78,21 +134,32 @@ def rank(*, query: str, code: str, name: str) -> Score | None:
     normalised_code = normalise(code)
     if normalised_query == normalised_code:
         return Score(4, 0, 0, 0)
-    text = normalise(name)
     words = query_words(query)
-    tokens = f"{text} {normalised_code}".split()
-    matched = [word for word in words if any(token.startswith(word) for token in tokens)]
-    whole = sum(1 for word in words if word in tokens)
-    if not matched:
-        return None
+    text = normalise(name)
     bare = text
     for filler in LEADING_FILLER:
         if bare.startswith(filler):
             bare = bare[len(filler) :]
-    if bare.startswith(normalised_query) or normalised_code.startswith(normalised_query):
+    # The leading "Thủ tục" is no match for "tu…" or "thu…" unless the query is those words.
+    asked = {"thu", "tuc"} & set(words)
+    tokens = f"{text if asked else bare} {normalised_code}".split()
+    if not words or not all(_starts_a_token(word, tokens) for word in words):
+        return None
+    whole = sum(1 for word in words if word in tokens)
+    name_tokens = text.split()
+    together = sum(
+        1
+        for first, second in pairwise(words)
+        if any(a == first and b.startswith(second) for a, b in pairwise(name_tokens))
+    )
+    phrase = " ".join(words)
+    if any(
+        bare.startswith(candidate) or normalised_code.startswith(candidate)
+        for candidate in (normalised_query, phrase)
+    ):
         tier, prefix = 3, 2
-    elif f" {normalised_query}" in f" {text}":
+    elif any(f" {candidate}" in f" {text}" for candidate in (normalised_query, phrase)):
         tier, prefix = 3, 1
     else:
-        tier, prefix = (2 if len(matched) == len(words) else 1), 0
-    return Score(tier, prefix, len(matched), whole)
+        tier, prefix = 2, 0
+    return Score(tier, prefix, together, whole)

@@ -4,11 +4,11 @@ in working hours and the appointment date (estimate) a dossier would get."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from congso.calendar.limits import LimitUnit, TimeLimit, due_instant
@@ -48,6 +48,7 @@ __all__ = [
     "get_procedure",
     "hours_per_day",
     "legal_limit_hours",
+    "online_offers",
     "procedure_list",
     "process_for",
     "search_procedures",
@@ -152,9 +153,11 @@ def _ranked(queryset: QuerySet[Procedure], query: str) -> list[Procedure]:
     words = query_words(query)
     if not words:
         return []
-    condition = Q(code__iexact=query.strip())
+    # Every meaningful word starts a word of the stored text (name and code): one LIKE each.
+    every = Q()
     for word in words:
-        condition |= Q(search_text__contains=word)
+        every &= Q(search_text__startswith=word) | Q(search_text__contains=f" {word}")
+    condition = Q(code__iexact=query.strip()) | every
     scored = []
     for procedure in queryset.filter(condition):
         score = rank(query=query, code=procedure.code, name=procedure.name)
@@ -167,8 +170,9 @@ def _ranked(queryset: QuerySet[Procedure], query: str) -> list[Procedure]:
 
 
 def search_procedures(query: str, *, limit: int = 20, user: Any = None) -> list[Procedure]:
-    """Procedures matching ``query`` (diacritics optional, or a code), best first: exact code,
-    then the whole query as prefix/phrase, then all words, then most words (:mod:`.search`)."""
+    """Procedures matching ``query`` (diacritics optional, or a code): every meaningful word of
+    the query must match; best first: exact code, then the query as prefix/phrase, then the
+    words side by side (:mod:`.search`)."""
     return _ranked(visible_procedures(user), query)[: max(limit, 0)]
 
 
@@ -184,6 +188,39 @@ def procedure_list(
     if level:
         procedures = [p for p in procedures if level in (p.levels or [])]
     return procedures
+
+
+@dataclass(frozen=True)
+class OnlineOffer:
+    """What a search row says about applying online: possible at all (an online channel and a
+    form), and the level the catalogue states (``OnlineLevel``; empty: not stated)."""
+
+    online: bool
+    level: str
+
+
+def online_offers(
+    procedures: list[Procedure], on: datetime.date | None = None
+) -> dict[int, OnlineOffer]:
+    """``{procedure id: OnlineOffer}`` of the versions in force on ``on`` (default today), in one
+    query whatever the number of procedures (the schemas themselves are not read)."""
+    day = on or timezone.localdate()
+    rows = (
+        ProcedureVersion.objects.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=day),
+            procedure_id__in=[procedure.pk for procedure in procedures],
+            effective_from__lte=day,
+        )
+        .annotate(has_form=ExpressionWrapper(~Q(form_schema={}), output_field=BooleanField()))
+        .order_by("procedure_id", "-version")
+        .values_list("procedure_id", "submission_channels", "online_level", "has_form")
+    )
+    offers: dict[int, OnlineOffer] = {}
+    for procedure_id, channels, level, has_form in rows:
+        if procedure_id not in offers:
+            online = "online" in (channels or []) and bool(has_form)
+            offers[procedure_id] = OnlineOffer(online=online, level=(level or "") if online else "")
+    return offers
 
 
 # --- Time -----------------------------------------------------------------------------------------

@@ -27,5 +27,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": status, "database": database, "worker": work})
 
 
+#: Searches offered under the home page's search box (words, not codes: they keep working when
+#: the catalogue changes).
+POPULAR_SEARCHES = (
+    "Đăng ký khai sinh",
+    "Đăng ký kết hôn",
+    "Đăng ký thường trú",
+    "Đăng ký hộ kinh doanh",
+    "Chứng thực bản sao",
+)
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    return render(request, "core/home.html", {"popular_searches": POPULAR_SEARCHES})

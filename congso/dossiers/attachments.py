@@ -44,8 +44,9 @@ from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from congso.core.errors import DomainError
+from congso.core.errors import DomainError, Message
 from congso.dossiers.models import Attachment, DossierComponent, SupplementRequest
 
 PDF = "application/pdf"
@@ -245,8 +246,15 @@ def check(
             upload.seek(0)
             raise DomainError(
                 "file_too_large",
-                f"Tệp «{name}» của thành phần «{slot_name}» vượt quá dung lượng cho phép "
-                f"({_mb(limit)}).",
+                Message(
+                    gettext_noop(
+                        "Tệp «%(name)s» của thành phần «%(slot)s» vượt quá dung lượng cho phép "
+                        "(%(limit)s)."
+                    ),
+                    name=name,
+                    slot=slot_name,
+                    limit=_mb(limit),
+                ),
                 field=field_name,
             )
         digest.update(chunk)
@@ -254,7 +262,11 @@ def check(
     if size == 0:
         raise DomainError(
             "file_empty",
-            f"Tệp «{name}» của thành phần «{slot_name}» rỗng.",
+            Message(
+                gettext_noop("Tệp «%(name)s» của thành phần «%(slot)s» rỗng."),
+                name=name,
+                slot=slot_name,
+            ),
             field=field_name,
         )
     mime = sniff(head)
@@ -262,8 +274,15 @@ def check(
         labels = ", ".join(TYPE_LABELS.get(item, item) for item in allowed)
         raise DomainError(
             "file_type_not_allowed",
-            f"Tệp «{name}» của thành phần «{slot_name}» không đúng loại cho phép "
-            f"({labels}); loại tệp được xác định theo nội dung, không theo tên tệp.",
+            Message(
+                gettext_noop(
+                    "Tệp «%(name)s» của thành phần «%(slot)s» không đúng loại cho phép "
+                    "(%(types)s); loại tệp được xác định theo nội dung, không theo tên tệp."
+                ),
+                name=name,
+                slot=slot_name,
+                types=labels,
+            ),
             field=field_name,
         )
     sha256 = digest.hexdigest()
@@ -279,16 +298,29 @@ def _refuse_active_pdf(
     if found is None:
         raise DomainError(
             "pdf_unreadable",
-            f"Tệp «{name}» của thành phần «{slot_name}» bị hỏng, không đọc được để kiểm tra; "
-            "hãy xuất hoặc in lại ra PDF rồi tải lên.",
+            Message(
+                gettext_noop(
+                    "Tệp «%(name)s» của thành phần «%(slot)s» bị hỏng, không đọc được để kiểm "
+                    "tra; hãy xuất hoặc in lại ra PDF rồi tải lên."
+                ),
+                name=name,
+                slot=slot_name,
+            ),
             field=field,
         )
     if found:
         raise DomainError(
             "pdf_active_content",
-            f"Tệp «{name}» của thành phần «{slot_name}» chứa mã lệnh, hành động tự chạy hoặc "
-            f"tệp đính kèm ({', '.join(item.lstrip('/') for item in found)}) nên không được "
-            "nhận; hãy in tài liệu ra PDF (Print to PDF) rồi tải lên bản đó.",
+            Message(
+                gettext_noop(
+                    "Tệp «%(name)s» của thành phần «%(slot)s» chứa mã lệnh, hành động tự chạy "
+                    "hoặc tệp đính kèm (%(found)s) nên không được nhận; hãy in tài liệu ra PDF "
+                    "(Print to PDF) rồi tải lên bản đó."
+                ),
+                name=name,
+                slot=slot_name,
+                found=", ".join(item.lstrip("/") for item in found),
+            ),
             field=field,
         )
 

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from congso.core.errors import DomainError
+from congso.core.errors import DomainError, Message
 
 # --- Personal ID number ---------------------------------------------------------------------------
 
@@ -101,7 +102,7 @@ class Gender(StrEnum):
     FEMALE = "female"
 
 
-GENDER_LABELS = {Gender.MALE: "nam", Gender.FEMALE: "nữ"}
+GENDER_LABELS = {Gender.MALE: gettext_noop("nam"), Gender.FEMALE: gettext_noop("nữ")}
 
 
 class InvalidIdentifier(DomainError):
@@ -125,13 +126,19 @@ class PersonalIdInfo:
     birth_year: int
 
 
-def _pid_error(code: str, message: str, positions: tuple[int, int] | None) -> InvalidIdentifier:
+def _pid_error(code: str, message: Message, positions: tuple[int, int] | None) -> InvalidIdentifier:
     return InvalidIdentifier(code, message, field="personal_id", positions=positions)
 
 
-def _positions_label(positions: tuple[int, int]) -> str:
+def _positions_label(positions: tuple[int, int]) -> Message:
     start, end = positions
-    return f"số thứ {start}" if start == end else f"số thứ {start}–{end}"
+    if start == end:
+        return Message(gettext_noop("số thứ %(start)s"), start=start)
+    return Message(gettext_noop("số thứ %(start)s–%(end)s"), start=start, end=end)
+
+
+def _gender_label(gender: Gender) -> Message:
+    return Message(GENDER_LABELS[gender])
 
 
 def validate_personal_id(
@@ -152,20 +159,29 @@ def validate_personal_id(
     if not number.isascii() or not number.isdigit():
         raise _pid_error(
             "personal_id_not_digits",
-            f"Số định danh cá nhân '{number}' chỉ được gồm chữ số 0–9.",
+            Message(
+                gettext_noop("Số định danh cá nhân '%(number)s' chỉ được gồm chữ số 0–9."),
+                number=number,
+            ),
             None,
         )
     if len(number) != 12:
         raise _pid_error(
             "personal_id_length",
-            f"Số định danh cá nhân phải gồm đúng 12 chữ số (đang có {len(number)}).",
+            Message(
+                gettext_noop("Số định danh cá nhân phải gồm đúng 12 chữ số (đang có %(count)s)."),
+                count=len(number),
+            ),
             None,
         )
     province = number[:3]
     if province not in BIRTH_PROVINCE_CODES:
         raise _pid_error(
             "personal_id_province",
-            f"Mã tỉnh nơi đăng ký khai sinh '{province}' (3 số đầu) không tồn tại.",
+            Message(
+                gettext_noop("Mã tỉnh nơi đăng ký khai sinh '%(code)s' (3 số đầu) không tồn tại."),
+                code=province,
+            ),
             (1, 3),
         )
     century_digit = int(number[3])
@@ -176,33 +192,62 @@ def validate_personal_id(
     if birth_year > today.year:
         raise _pid_error(
             "personal_id_birth_year_future",
-            f"Mã thế kỷ và giới tính '{number[3]}' ({_positions_label((4, 4))}) cùng năm sinh "
-            f"'{number[4:6]}' ({_positions_label((5, 6))}) cho năm sinh {birth_year}, "
-            "chưa đến.",
+            Message(
+                gettext_noop(
+                    "Mã thế kỷ và giới tính '%(digit)s' (%(at)s) cùng năm sinh '%(year_digits)s' "
+                    "(%(year_at)s) cho năm sinh %(year)s, chưa đến."
+                ),
+                digit=number[3],
+                at=_positions_label((4, 4)),
+                year_digits=number[4:6],
+                year_at=_positions_label((5, 6)),
+                year=birth_year,
+            ),
             (4, 6),
         )
     if birth_date is not None:
         if not century <= birth_date.year < century + 100:
             raise _pid_error(
                 "personal_id_century_mismatch",
-                f"Mã thế kỷ và giới tính '{number[3]}' ({_positions_label((4, 4))}) chỉ người "
-                f"sinh trong các năm {century}–{century + 99}, không khớp năm sinh "
-                f"{birth_date.year}.",
+                Message(
+                    gettext_noop(
+                        "Mã thế kỷ và giới tính '%(digit)s' (%(at)s) chỉ người sinh trong các năm "
+                        "%(first)s–%(last)s, không khớp năm sinh %(year)s."
+                    ),
+                    digit=number[3],
+                    at=_positions_label((4, 4)),
+                    first=century,
+                    last=century + 99,
+                    year=birth_date.year,
+                ),
                 (4, 4),
             )
         if birth_date.year % 100 != int(number[4:6]):
             raise _pid_error(
                 "personal_id_birth_year_mismatch",
-                f"Năm sinh '{number[4:6]}' ({_positions_label((5, 6))}) không khớp năm sinh "
-                f"{birth_date.year}.",
+                Message(
+                    gettext_noop(
+                        "Năm sinh '%(year_digits)s' (%(at)s) không khớp năm sinh %(year)s."
+                    ),
+                    year_digits=number[4:6],
+                    at=_positions_label((5, 6)),
+                    year=birth_date.year,
+                ),
                 (5, 6),
             )
     if gender is not None and Gender(gender) != holder_gender:
         raise _pid_error(
             "personal_id_gender_mismatch",
-            f"Mã thế kỷ và giới tính '{number[3]}' ({_positions_label((4, 4))}) chỉ giới tính "
-            f"{GENDER_LABELS[holder_gender]}, không khớp giới tính "
-            f"{GENDER_LABELS[Gender(gender)]} đã khai.",
+            Message(
+                gettext_noop(
+                    "Mã thế kỷ và giới tính '%(digit)s' (%(at)s) chỉ giới tính %(holder)s, không "
+                    "khớp giới tính %(declared)s đã khai."
+                ),
+                digit=number[3],
+                at=_positions_label((4, 4)),
+                holder=_gender_label(holder_gender),
+                declared=_gender_label(Gender(gender)),
+            ),
             (4, 4),
         )
     return PersonalIdInfo(
@@ -249,8 +294,13 @@ def validate_tax_code(value: str) -> str:
     if match is None:
         raise InvalidIdentifier(
             "tax_code_format",
-            f"Mã số thuế '{code}' phải gồm 10 chữ số, hoặc 10 chữ số, dấu '-' và 3 chữ số "
-            "của đơn vị phụ thuộc (ví dụ 0100047516 hoặc 0100047516-001).",
+            Message(
+                gettext_noop(
+                    "Mã số thuế '%(code)s' phải gồm 10 chữ số, hoặc 10 chữ số, dấu '-' và 3 chữ "
+                    "số của đơn vị phụ thuộc (ví dụ 0100047516 hoặc 0100047516-001)."
+                ),
+                code=code,
+            ),
             field="tax_code",
         )
     body, branch = match.group(1), match.group(2)
@@ -258,14 +308,20 @@ def validate_tax_code(value: str) -> str:
     if expected is None or expected != int(body[9]):
         raise InvalidIdentifier(
             "tax_code_check_digit",
-            f"Mã số thuế '{code}' sai chữ số kiểm tra (số thứ 10): kiểm tra lại từng chữ số.",
+            Message(
+                gettext_noop(
+                    "Mã số thuế '%(code)s' sai chữ số kiểm tra (số thứ 10): kiểm tra lại từng chữ "
+                    "số."
+                ),
+                code=code,
+            ),
             field="tax_code",
             positions=(10, 10),
         )
     if branch == "000":
         raise InvalidIdentifier(
             "tax_code_branch",
-            "Ba số của đơn vị phụ thuộc (sau dấu '-') phải từ 001 đến 999.",
+            Message(gettext_noop("Ba số của đơn vị phụ thuộc (sau dấu '-') phải từ 001 đến 999.")),
             field="tax_code",
             positions=(12, 14),
         )

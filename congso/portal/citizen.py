@@ -5,6 +5,7 @@ timeline, supplements, the receipt and rating. Thin: parse, call a service, rend
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import login as auth_login
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_POST
 from congso.catalog import selectors as catalog
 from congso.catalog.formschema import OFFLINE_REASONS, FormInvalid, offline_components, prefill
 from congso.catalog.models import Field, Procedure, ProcedureVersion
-from congso.core.errors import DomainError, NotFound
+from congso.core.errors import DomainError, NotFound, localise
 from congso.dossiers import applicant as applicant_rules
 from congso.dossiers import selectors as dossier_selectors
 from congso.dossiers import services as dossier_services
@@ -31,7 +32,7 @@ from congso.dossiers.models import Attachment, Dossier
 from congso.dossiers.permissions import is_applicant
 from congso.dossiers.workflow import Status
 from congso.org.models import Agency, Citizen
-from congso.portal import acting, schemaform, services
+from congso.portal import acting, online, schemaform, services
 from congso.portal.forms import ProfileForm, RegisterForm
 from congso.portal.models import Draft
 
@@ -43,6 +44,20 @@ NOTICES = {
     "luu": _("Đã lưu thông tin liên hệ."),
 }
 SEARCH_LIMIT = 30
+#: Content types of the blank forms a catalogue admin may attach.
+TEMPLATE_TYPES = {
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+
+
+def procedure_slug(code: str) -> str:
+    return "".join(char if char.isalnum() or char in ".-" else "-" for char in code)
 
 
 def _citizen(user: Any) -> Citizen | None:
@@ -69,10 +84,12 @@ def search(request: HttpRequest) -> HttpResponse:
     results: list[Procedure] = []
     if query or field_code:
         results = catalog.procedure_list(query=query, field=field_code)[:SEARCH_LIMIT]
+    offers = catalog.online_offers(results)
     context = {
         "query": query,
         "field_code": field_code,
         "results": results,
+        "rows": [(p, online.row_label(offers.get(p.pk)), offers.get(p.pk)) for p in results],
         "searched": bool(query or field_code),
         "nav": "search",
         "fields": Field.objects.order_by("name"),
@@ -104,15 +121,45 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
     agencies = _agencies(version, procedure)
     province = catalog.province_code_of(agencies[0]) if agencies else None
     estimate = catalog.estimate_due(version, received_at=timezone.now(), province_code=province)
+    service = online.online_service(version, e_result=hasattr(procedure, "result_template"))
     context = {
         "procedure": procedure,
         "version": version,
         "components": version.components.order_by("order"),
         "agencies": agencies,
         "estimate": estimate,
-        "online": "online" in (version.submission_channels or []) and bool(version.form_schema),
+        "online": service.available,
+        "service": service,
     }
     return render(request, "portal/procedure.html", context)
+
+
+def form_template(request: HttpRequest, code: str, component: str) -> FileResponse:
+    """The blank form (mẫu đơn, tờ khai) of a component of the version in force (or of the
+    version ``?phien-ban=N``, the API's link), as a download: uploaded files are not served from
+    the media folder (it holds personal data)."""
+    procedure, version = _procedure(code)
+    number = _int(request.GET.get("phien-ban"))
+    if number is not None and number != version.version:
+        version = procedure.versions.filter(version=number).first() or version
+        if version.version != number:
+            raise Http404
+    slot = version.components.filter(code=component).exclude(template="").first()
+    if slot is None or not slot.template:
+        raise Http404
+    try:
+        handle = slot.template.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = Path(slot.template.name).suffix.lower()
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"mau-{procedure_slug(code)}-{slot.code}{extension}",
+        content_type=TEMPLATE_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- Account --------------------------------------------------------------------------------------
@@ -391,7 +438,7 @@ def _attach_uploads(
                     actor=request.user, draft=draft, component_code=slot.code, upload=upload
                 )
             except DomainError as exc:
-                errors[slot.code] = exc.message
+                errors[slot.code] = localise(exc.message)
     return errors
 
 
@@ -481,9 +528,9 @@ def _review_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         try:
             dossier = services.draft_submit(actor=request.user, draft=draft)
         except FormInvalid as exc:
-            errors = [(_href(item.get("field")), str(item["message"])) for item in exc.errors]
+            errors = [(_href(item.get("field")), localise(item["message"])) for item in exc.errors]
         except DomainError as exc:
-            errors = [(_href(exc.field), exc.message)]
+            errors = [(_href(exc.field), localise(exc.message))]
         else:
             return redirect("portal:submitted", code=dossier.code)
     sections = []
@@ -556,10 +603,53 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     return _dossier_page(request, dossier)
 
 
+#: What a component without a file means on the citizen's page, by why it is not uploaded
+#: online (``formschema.offline_components``).
+OFFLINE_STATES = {
+    "show": _("Xuất trình bản chính khi nhận kết quả tại Bộ phận Một cửa"),
+    "paper": _("Không cần với hồ sơ nộp trực tuyến (chỉ nộp kèm hồ sơ giấy)"),
+    "form": _("Đã khai trên tờ khai điện tử"),
+}
+
+
+def component_rows(dossier: Dossier) -> list[dict[str, Any]]:
+    """The dossier's components with what each needs from the citizen: its files, "paper
+    received", or — no file — why none is needed (shown at the desk, the paper declaration of a
+    paper dossier, replaced by the e-form, needed only in some cases) or that one is missing."""
+    components = list(
+        dossier.components.order_by("pk")
+        .select_related("component")
+        .prefetch_related("attachments")
+    )
+    online = dossier.channel == "online"
+    offline = offline_components(dossier.procedure_version.form_schema or {}) if online else {}
+    rows = []
+    for component in components:
+        files = list(component.attachments.all())
+        state, todo = "", False
+        if files:
+            state = gettext("Đã nhận bản giấy") if component.paper_received else ""
+        elif component.paper_received:
+            state = gettext("Đã nộp bản giấy")
+        elif component.code in offline:
+            state = str(OFFLINE_STATES[offline[component.code]])
+        elif not component.mandatory:
+            condition = component.component.condition if component.component else ""
+            state = (
+                gettext("Không nộp — chỉ cần khi: %(condition)s") % {"condition": condition}
+                if condition
+                else gettext("Không nộp (không bắt buộc)")
+            )
+        else:
+            state, todo = gettext("Chưa có tệp"), True
+        rows.append({"name": component.name, "files": files, "state": state, "todo": todo})
+    return rows
+
+
 def _dossier_page(
     request: HttpRequest, dossier: Dossier, errors: dict[str, str] | None = None
 ) -> HttpResponse:
-    components = list(dossier.components.order_by("pk").prefetch_related("attachments"))
+    components = component_rows(dossier)
     request_open = (
         dossier.supplements.filter(fulfilled_at__isnull=True).order_by("-requested_at").first()
         if dossier.status == Status.SUPPLEMENT_REQUESTED
@@ -606,7 +696,7 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_int(request.POST.get("version")),
         )
     except DomainError as exc:
-        return _dossier_page(request, dossier, {exc.field or "__all__": exc.message})
+        return _dossier_page(request, dossier, {exc.field or "__all__": localise(exc.message)})
     return redirect(reverse("portal:my_dossier", kwargs={"code": dossier.code}) + "?da=bo-sung")
 
 
@@ -623,7 +713,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )
     except DomainError as exc:
-        return _dossier_page(request, dossier, {exc.field or "score": exc.message})
+        return _dossier_page(request, dossier, {exc.field or "score": localise(exc.message)})
     return redirect(reverse("portal:my_dossier", kwargs={"code": dossier.code}) + "?da=danh-gia")
 
 

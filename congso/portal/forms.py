@@ -8,14 +8,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from congso.core.errors import DomainError
+from congso.core.errors import DomainError, localise
 from congso.org.identity import Gender
 
 
 class DomainForm(forms.Form):
     def add_domain_error(self, exc: DomainError) -> None:
         field = exc.field if exc.field in self.fields else None
-        self.add_error(field, exc.message)
+        self.add_error(field, localise(exc.message))
 
 
 class RegisterForm(DomainForm):

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy
 
 from congso.catalog.formschema import FormInvalid, validate_data
-from congso.core.errors import DomainError
+from congso.core.errors import DomainError, localise
 from congso.org.selectors import resolve_unit
 
 DEFAULT_SECTION = gettext_lazy("Thông tin tờ khai")
@@ -178,7 +178,8 @@ def errors_by_field(exc: FormInvalid) -> dict[str, str]:
     errors: dict[str, str] = {}
     for item in exc.errors:
         key = str(item.get("field") or "")
-        errors[key] = f"{errors[key]} {item['message']}" if key in errors else str(item["message"])
+        message = localise(item["message"])
+        errors[key] = f"{errors[key]} {message}" if key in errors else message
     return errors
 
 
@@ -265,9 +266,17 @@ def error_targets(fields: Sequence[BoundField]) -> list[tuple[str, str]]:
     return found
 
 
+def _plain(spec: Mapping[str, Any], value: Any) -> str:
+    if spec.get("type") == "number" and str(spec.get("name", "")).endswith("_vnd"):
+        from congso.portal.templatetags.congso_ui import vnd
+
+        return vnd(value) or str(value)
+    return str(value)
+
+
 def display(spec: Mapping[str, Any], value: Any) -> str:
     """A value as the review page shows it: option labels, dates dd/mm/yyyy, addresses in
-    words, group rows one per line."""
+    words, amounts of money (``…_vnd``) as "50.000.000 đồng", group rows one per line."""
     if _blank(value):
         return "—"
     kind = spec.get("type")
@@ -291,4 +300,4 @@ def display(spec: Mapping[str, Any], value: Any) -> str:
             for index, row in enumerate(value, start=1)
             if isinstance(row, Mapping)
         )
-    return str(value)
+    return _plain(spec, value)

@@ -13,11 +13,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from congso.audit.services import record
 from congso.catalog.models import Component, Procedure, ProcedureVersion
 from congso.catalog.selectors import current_version
-from congso.core.errors import Conflict, DomainError, NotFound
+from congso.core.errors import Conflict, DomainError, Message, NotFound
 from congso.dossiers import applicant, attachments
 from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Dossier
@@ -50,10 +51,14 @@ def account_register(
     user_model = get_user_model()
     username = (username or "").strip().lower()
     if not username or len(username) > USERNAME_MAX:
-        raise DomainError("required", "Cần nhập tên đăng nhập.", field="username")
+        raise DomainError(
+            "required", Message(gettext_noop("Cần nhập tên đăng nhập.")), field="username"
+        )
     if not phone.strip() and not email.strip():
         raise DomainError(
-            "contact_required", "Cần nhập số điện thoại hoặc thư điện tử.", field="phone"
+            "contact_required",
+            Message(gettext_noop("Cần nhập số điện thoại hoặc thư điện tử.")),
+            field="phone",
         )
     try:
         validate_password(password, user_model(username=username, full_name=full_name))
@@ -62,7 +67,9 @@ def account_register(
     with transaction.atomic():
         if user_model.objects.filter(username=username).exists():
             raise Conflict(
-                "username_taken", "Tên đăng nhập này đã có người dùng.", field="username"
+                "username_taken",
+                Message(gettext_noop("Tên đăng nhập này đã có người dùng.")),
+                field="username",
             )
         user = user_model.objects.create_user(
             username=username,
@@ -186,7 +193,10 @@ def draft_attach(*, actor: Any, draft: Draft, component_code: str, upload: Any) 
     if draft.files.filter(component_code=component_code).count() >= MAX_FILES_PER_SLOT:
         raise DomainError(
             "too_many_files",
-            f"Mỗi thành phần hồ sơ nhận tối đa {MAX_FILES_PER_SLOT} tệp.",
+            Message(
+                gettext_noop("Mỗi thành phần hồ sơ nhận tối đa %(max)s tệp."),
+                max=MAX_FILES_PER_SLOT,
+            ),
             field=field,
         )
     name = attachments.upload_name(upload)
@@ -239,7 +249,9 @@ def draft_submit(*, actor: Any, draft: Draft) -> Dossier:
         raise NotFound("draft_not_found", "Không tìm thấy hồ sơ nháp.")
     if draft.competent_agency is None:
         raise DomainError(
-            "agency_required", "Cần chọn cơ quan giải quyết.", field="competent_agency"
+            "agency_required",
+            Message(gettext_noop("Cần chọn cơ quan giải quyết.")),
+            field="competent_agency",
         )
     choice = acting.current(draft)
     if choice.kind == applicant.Kind.ORGANISATION and choice.organisation is None:

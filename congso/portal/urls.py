@@ -9,6 +9,7 @@ urlpatterns = [
     path("thu-tuc/", citizen.search, name="search"),
     path("thu-tuc/don-vi-hanh-chinh/", units.commune_options, name="units"),
     path("thu-tuc/<str:code>/", citizen.procedure_page, name="procedure"),
+    path("thu-tuc/<str:code>/mau/<slug:component>/", citizen.form_template, name="template"),
     path("thu-tuc/<str:code>/nop-truc-tuyen/", citizen.apply, name="apply"),
     path(
         "thu-tuc/<str:code>/nop-truc-tuyen/buoc-<int:step>/",

@@ -28,7 +28,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from congso.printing import fonts
 from congso.printing.layout import Letterhead, Styles, date_phrase, esc, grid_table, para
-from congso.printing.words import amount_words, date_words, grouped
+from congso.printing.words import amount_words, date_words, grouped, vnd
 
 # --- The document ---------------------------------------------------------------------------------
 
@@ -440,7 +440,7 @@ def household_business_certificate(form: FormReader, reg: Registration) -> EResu
     capital = form.raw("capital_vnd")
     capital_text = ""
     if isinstance(capital, int | float):
-        capital_text = f"{grouped(capital)} đồng (bằng chữ: {amount_words(int(capital))})"
+        capital_text = f"{vnd(capital)} (bằng chữ: {amount_words(int(capital))})"
     lines = [["STT", "Tên ngành", "Mã ngành"]]
     for index, line in enumerate(form.items("business_lines"), start=1):
         lines.append([str(index), line.text("line_name"), line.text("vsic_code")])

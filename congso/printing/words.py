@@ -75,3 +75,9 @@ def grouped(value: int | float) -> str:
         whole, _dot, fraction = f"{value:,.2f}".partition(".")
         return whole.replace(",", ".") + "," + fraction.rstrip("0")
     return f"{int(value):,}".replace(",", ".")
+
+
+def vnd(value: int | float) -> str:
+    """'8.000 đồng': every amount of money, on the pages (the ``vnd`` template filter of
+    ``congso_ui``) and in the PDFs."""
+    return f"{grouped(value)} đồng"

@@ -39,4 +39,13 @@ LABELS = (
     gettext_noop("Không tìm thấy dữ liệu được ký."),
     gettext_noop("Chữ ký sai định dạng."),
     gettext_noop("Văn bản bị sửa đổi sau khi ký theo cách không được phép."),
+    # validation.CERTIFICATION_LABELS.
+    gettext_noop("không cho phép bất kỳ thay đổi nào sau khi ký"),
+    gettext_noop("sau khi ký chỉ được điền biểu mẫu và ký thêm"),
+    gettext_noop("sau khi ký chỉ được điền biểu mẫu, ký thêm và ghi chú"),
+    # validation.COVERAGE_LABELS.
+    gettext_noop("toàn bộ tệp"),
+    gettext_noop("toàn bộ văn bản khi ký (sau đó chỉ thêm chữ ký, dấu thời gian)"),
+    gettext_noop("một phần đầu của tệp"),
+    gettext_noop("không xác định được"),
 )

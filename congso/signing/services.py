@@ -21,10 +21,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from pyhanko.sign.timestamps import TimestampRequestError
 
 from congso.audit.services import record
-from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from congso.core.errors import Conflict, DomainError, Message, NotFound, PermissionDenied
 from congso.dossiers.models import Dossier
 from congso.dossiers.permissions import holds_role, is_applicant
 from congso.org.models import AdministrativeUnit
@@ -546,7 +547,15 @@ def result_for_download(*, user: Any, code: str) -> SignedResult:
 def result_by_token(token: str) -> SignedResult:
     result = SignedResult.objects.select_related("dossier").filter(public_token=token).first()
     if result is None:
-        raise NotFound("result_not_found", "Không tìm thấy kết quả điện tử này.")
+        raise NotFound(
+            "result_not_found",
+            Message(
+                gettext_noop(
+                    "Không tìm thấy kết quả điện tử này. Hãy kiểm tra lại địa chỉ hoặc quét lại "
+                    "mã QR trên văn bản."
+                )
+            ),
+        )
     return result
 
 

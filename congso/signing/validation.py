@@ -21,6 +21,7 @@ from typing import Any
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
+from django.utils.translation import gettext_noop
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel
 from pyhanko.sign.validation.ades import (
@@ -48,7 +49,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
-from congso.core.errors import DomainError
+from congso.core.errors import DomainError, Message
 from congso.signing import revcache
 
 PASSED = "TOTAL_PASSED"
@@ -77,6 +78,22 @@ SUB_INDICATION_LABELS = {
     "SIGNED_DATA_NOT_FOUND": "Không tìm thấy dữ liệu được ký.",
     "FORMAT_FAILURE": "Chữ ký sai định dạng.",
     "POLICY_PROCESSING_ERROR": "Văn bản bị sửa đổi sau khi ký theo cách không được phép.",
+}
+
+
+#: What a certification signature lets happen after it (PDF DocMDP), for people.
+CERTIFICATION_LABELS = {
+    "NO_CHANGES": "không cho phép bất kỳ thay đổi nào sau khi ký",
+    "FILL_FORMS": "sau khi ký chỉ được điền biểu mẫu và ký thêm",
+    "ANNOTATE": "sau khi ký chỉ được điền biểu mẫu, ký thêm và ghi chú",
+}
+
+#: How much of the file the signature covers, for people.
+COVERAGE_LABELS = {
+    "ENTIRE_FILE": "toàn bộ tệp",
+    "ENTIRE_REVISION": "toàn bộ văn bản khi ký (sau đó chỉ thêm chữ ký, dấu thời gian)",
+    "CONTIGUOUS_BLOCK_FROM_START": "một phần đầu của tệp",
+    "UNCLEAR": "không xác định được",
 }
 
 
@@ -463,7 +480,12 @@ def validate_pdf(
     expiry), ``online=False`` uses only the validation data inside the document."""
 
     if not data.startswith(b"%PDF-"):
-        raise DomainError("not_pdf", "Tệp tải lên không phải PDF.", field="file", status=422)
+        raise DomainError(
+            "not_pdf",
+            Message(gettext_noop("Tệp tải lên không phải PDF.")),
+            field="file",
+            status=422,
+        )
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if not trust_roots():
@@ -473,8 +495,17 @@ def validate_pdf(
     except DomainError:
         raise
     except Exception as exc:  # a malformed PDF raises from deep inside the parser
+        # The parser's own words (English, internal) are never shown: the file is unreadable.
         raise DomainError(
-            "pdf_unreadable", f"Không đọc được tệp PDF: {exc}", field="file", status=422
+            "pdf_unreadable",
+            Message(
+                gettext_noop(
+                    "Không đọc được tệp PDF: tệp bị hỏng hoặc không đúng định dạng PDF. Hãy tải "
+                    "lại bản gốc đã nhận rồi thử lại."
+                )
+            ),
+            field="file",
+            status=422,
         ) from exc
     overall = _overall(reports)
     return ValidationReport(

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
-from congso.core.errors import DomainError
+from congso.core.errors import DomainError, Message, localise
 from congso.signing import etsi, services
 from congso.signing.validation import ValidationReport, validate_pdf
 
@@ -21,9 +22,16 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 def _uploaded(request: HttpRequest) -> bytes:
     upload = request.FILES.get("file")
     if upload is None:
-        raise DomainError("file_required", "Hãy chọn tệp PDF cần kiểm tra.", field="file")
+        raise DomainError(
+            "file_required", Message(gettext_noop("Hãy chọn tệp PDF cần kiểm tra.")), field="file"
+        )
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise DomainError("file_too_large", "Tệp lớn hơn 20 MB.", field="file", status=413)
+        raise DomainError(
+            "file_too_large",
+            Message(gettext_noop("Tệp lớn hơn %(mb)s MB."), mb=MAX_UPLOAD_BYTES // (1024 * 1024)),
+            field="file",
+            status=413,
+        )
     return upload.read()
 
 
@@ -38,7 +46,7 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
         try:
             context["report"] = validate_pdf(_uploaded(request))
         except DomainError as exc:
-            context["error"] = exc.message
+            context["error"] = localise(exc.message)
             return _page(request, context, status=exc.status)
     return _page(request, context)
 
@@ -48,7 +56,7 @@ def verify_result(request: HttpRequest, token: str) -> HttpResponse:
     try:
         result = services.result_by_token(token)
     except DomainError as exc:
-        return _page(request, {"error": exc.message}, status=exc.status)
+        return _page(request, {"error": localise(exc.message)}, status=exc.status)
     report: ValidationReport = validate_pdf(services.result_bytes(result))
     context: dict[str, Any] = {"result": result, "report": report, "error": None}
     if request.method == "POST":
@@ -57,7 +65,7 @@ def verify_result(request: HttpRequest, token: str) -> HttpResponse:
             copy = _uploaded(request)
             copy_report = validate_pdf(copy)
         except DomainError as exc:
-            context["error"] = exc.message
+            context["error"] = localise(exc.message)
             return _page(request, context, status=exc.status)
         import hashlib
 
@@ -73,7 +81,7 @@ def verify_result_xml(request: HttpRequest, token: str) -> HttpResponse:
     try:
         result = services.result_by_token(token)
     except DomainError as exc:
-        return _page(request, {"error": exc.message}, status=exc.status)
+        return _page(request, {"error": localise(exc.message)}, status=exc.status)
     report = validate_pdf(services.result_bytes(result))
     response = HttpResponse(etsi.report_xml(report), content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{result.code}-bao-cao-xac-thuc.xml"'

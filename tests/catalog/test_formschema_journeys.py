@@ -98,6 +98,9 @@ def test_every_demo_key_form_validates_its_own_cleaned_data(units: None) -> None
 
     class _Citizen:
         personal_id = "051085000001"
+        full_name = "Nguyễn Văn Thử"
+        birth_date = None
+        gender = ""
 
     for code, builder in demo_forms.KEY_FORMS.items():
         fields = builder()

@@ -300,8 +300,8 @@ def test_birth_registration_to_a_signed_e_result_verified_by_qr(
     assert f"{parts.scheme}://{parts.netloc}" == settings.SIGNING_PUBLIC_URL
     assert parts.path == f"/xac-thuc/{result.public_token}/"
     report = Client().get(parts.path).content.decode()
-    assert "TOTAL_PASSED" in report
-    assert not re.search(r"TOTAL_FAILED|INDETERMINATE", report)
+    assert "Kết luận: Hợp lệ" in report
+    assert not re.search(r"Không hợp lệ|Chưa xác định được|TOTAL_|INDETERMINATE", report)
 
     # 8. The file reads as the Vietnamese document (pypdf and pdftotext), its pages are kept.
     text = check_reads_as_document(

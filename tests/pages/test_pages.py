@@ -35,16 +35,21 @@ def test_home_in_vietnamese(client):
     html = response.content.decode()
     assert_shell(html, "vi")
     assert "Cổng dịch vụ công trực tuyến và Hệ thống một cửa điện tử của tỉnh" in html
+    assert f'href="{reverse("accounts:login")}' in html
+    # A search box, sending its words to the procedure search.
+    assert f'action="{reverse("portal:search")}" role="search"' in html
+    assert 'type="search" name="q" id="home-q"' in html
+    assert f'href="{reverse("portal:search")}?q=%C4%90%C4%83ng%20k%C3%BD%20khai%20sinh"' in html
+    # No developer or administration links for citizens; officers find their workspace below.
     for link in [
-        reverse("accounts:login"),
         reverse("admin:index"),
         reverse("core:healthz"),
         "/api/v1/docs",
         "/api/v1/openapi.json",
-        "/api/v1/calendar/working-days?",
-        "/api/v1/calendar/add?",
+        "/api/v1/calendar/",
     ]:
-        assert f'href="{link}' in html, link
+        assert f'href="{link}' not in html, link
+    assert f'href="{reverse("backoffice:index")}"' in html
     assert 'action="/i18n/setlang/"' in html
     # Each language is named in itself (Django's autonyms; Vietnamese comes decomposed, NFD).
     nfc = unicodedata.normalize("NFC", html)
@@ -72,6 +77,15 @@ def test_home_for_a_logged_in_user(client):
     html = client.get(HOME).content.decode()
     assert "Lê Văn C" in html
     assert f'action="{reverse("accounts:logout")}"' in html
+    assert f'href="{reverse("admin:index")}"' not in html
+
+
+def test_staff_find_the_administration_and_api_in_the_footer(client):
+    client.force_login(make_user("quantri", staff=True))
+    html = client.get(HOME).content.decode()
+    footer = html[html.index('<footer class="site-footer">') :]
+    assert f'href="{reverse("admin:index")}"' in footer
+    assert 'href="/api/v1/docs"' in footer
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -186,11 +186,19 @@ def test_other_people_cannot_open_a_dossier(world):
 def test_check_step_ignores_the_answers_of_other_pages() -> None:
     """Issue 12 blocker 1: the draft's answers of page 1 (and the prefill of later pages) are
     not "không có trong biểu mẫu" on page 2."""
+    from django.utils import translation
+
     from congso.portal import schemaform
 
     specs = [{"name": "child_full_name", "type": "text", "label": "Họ tên", "required": True}]
     values = {"applicant_full_name": "Trần Thị Bình", "child_full_name": "Trần Văn An"}
     assert schemaform.check_step(specs, values) == {}
-    assert schemaform.check_step(specs, {"applicant_full_name": "x"}) == {
-        "child_full_name": "«Họ tên»: bắt buộc nhập."
-    }
+    with translation.override("vi"):
+        assert schemaform.check_step(specs, {"applicant_full_name": "x"}) == {
+            "child_full_name": "«Họ tên»: bắt buộc nhập."
+        }
+    # The page's language: the messages are translated (the field's label is data).
+    with translation.override("en"):
+        assert schemaform.check_step(specs, {"applicant_full_name": "x"}) == {
+            "child_full_name": "«Họ tên»: required."
+        }

@@ -89,7 +89,9 @@ def test_citizen_card_and_verification_page_in_english(
         f"/xac-thuc/{result.public_token}/",
         ["Verify a digitally signed electronic result", "Original kept by the agency",
          "Conclusion: Valid", "The signature is valid and the document is intact.",
-         "1 signature ", "Signature level", "Certificate chain",
+         "1 signature", "Signature level", "Certificate chain", "Checked at",
+         "(Vietnam time)", "certification signature: after signing, only filling in forms",
+         "the whole file", "Signer's certificate", "serial number",
          "Compare your copy with the original", "Download the validation report as XML"],
         ["Xác thực kết quả điện tử", "Bản gốc lưu tại cơ quan", "Kết luận:", "1 chữ ký", "Hợp lệ",
          "văn bản còn nguyên vẹn", "Mức chữ ký", "Chuỗi chứng thư", "So sánh bản đang giữ",
@@ -113,6 +115,7 @@ def test_every_signing_label_has_its_english_text() -> None:
 
     shown = [*SignatureRole.labels, *ResultStatus.labels]
     shown += [*validation.INDICATION_LABELS.values(), *validation.SUB_INDICATION_LABELS.values()]
+    shown += [*validation.CERTIFICATION_LABELS.values(), *validation.COVERAGE_LABELS.values()]
     assert set(shown) <= set(LABELS)
     with translation.override("en"):
         untranslated = [label for label in LABELS if ui(label) == label]

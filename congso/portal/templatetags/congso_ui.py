@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from congso.dossiers.deadlines import Timeliness
 from congso.dossiers.workflow import TRANSITIONS, Status
@@ -50,6 +50,53 @@ def vn_date(value: datetime | None) -> str:
     if value is None:
         return "—"
     return timezone.localtime(value).strftime("%d/%m/%Y")
+
+
+@register.filter
+def vnd(value: Any) -> str:
+    """An amount of money: "8.000 đồng" (as the PDFs print it, ``printing.words.vnd``), "VND
+    8,000" in English. Empty for no amount."""
+    from congso.printing.words import vnd as vnd_words
+
+    if value is None or value == "" or isinstance(value, bool):
+        return ""
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if (get_language() or "vi").startswith("vi"):
+        return vnd_words(amount)
+    return gettext("%(amount)s đồng") % {"amount": f"{amount:,}"}
+
+
+@register.filter
+def local_time(value: Any) -> str:
+    """An instant (an aware datetime or an ISO 8601 string, as reports and the API carry them)
+    in Vietnam's time, "HH:MM dd/mm/yyyy" like every page — never UTC with microseconds."""
+    moment = _instant(value)
+    return vn_datetime(moment) if moment is not None else "—"
+
+
+@register.filter
+def local_date(value: Any) -> str:
+    """The day of an instant (datetime or ISO string) in Vietnam's time: "dd/mm/yyyy"."""
+    moment = _instant(value)
+    return vn_date(moment) if moment is not None else "—"
+
+
+def _instant(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
 
 
 @register.filter
