@@ -35,7 +35,7 @@ def main() -> int:
     from django.utils import timezone
 
     from congso.core import worker
-    from congso.notify.contrib.kannel.box import Kannel, free_port
+    from congso.contrib.kannel.box import Kannel, free_port
     from congso.notify.models import Message
 
     call_command("migrate", verbosity=0)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from congso.core import worker
-from congso.notify.contrib.kannel.box import BEARERBOX, Kannel
+from congso.contrib.kannel.box import BEARERBOX, Kannel
 from tests.dossiers.conftest import clock, media, world  # noqa: F401 - the dossier tests' fixtures
 from tests.notify.smtpd import SmtpServer
 
