@@ -60,7 +60,8 @@ class Registry(Generic[P]):
     builds its own ``Registry`` (dependency injection, as Open Forms suggests) or uses
     :meth:`unregister`."""
 
-    def __init__(self, module: str, base: type[P]) -> None:
+    def __init__(self, module: str, base: type[Plugin]) -> None:
+        # ``type[Plugin]``, not ``type[P]``: a base class is often abstract (ABC).
         self.module = module
         self.base = base
         self._plugins: dict[str, P] = {}

@@ -28,7 +28,9 @@ class TemplateForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = channels.choices()
+        channel = self.fields["channel"]
+        assert isinstance(channel, forms.ChoiceField)
+        channel.choices = channels.choices()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

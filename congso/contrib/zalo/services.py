@@ -85,7 +85,8 @@ def callback_record(*, body: bytes, signature: str) -> str:
         raise CallbackRefused("wrong_app", "Gọi lại của ứng dụng Zalo khác.")
     if data.get("event_name") != RECEIVED:
         return "ignored"
-    detail = data.get("message") if isinstance(data.get("message"), dict) else {}
+    raw = data.get("message")
+    detail: dict[str, Any] = raw if isinstance(raw, dict) else {}
     msg_id = str(detail.get("msg_id", ""))
     send = (
         ZnsSend.objects.select_related("message").filter(msg_id=msg_id).first() if msg_id else None
