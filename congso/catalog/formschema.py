@@ -45,7 +45,7 @@ from typing import Any
 
 from congso.catalog import fieldtypes
 from congso.catalog.fieldtypes import FieldInvalid, builtin
-from congso.catalog.fieldtypes.base import check_bool, check_text, schema_error
+from congso.catalog.fieldtypes.base import SchemaContext, check_bool, check_text, schema_error
 from congso.catalog.models import DEFAULT_ALLOWED_TYPES, DEFAULT_MAX_SIZE_BYTES
 from congso.core.errors import DomainError
 from congso.core.text import INVALID_TEXT, invalid_paths, message_for
@@ -228,7 +228,7 @@ def _check_field(
             raise _schema_error(
                 f"Nguồn «{source_name}» không điền được trường loại {kind}.", f"{path}.prefill"
             )
-    field_type.check_schema(spec, path, components=components, check_fields=_check_fields)
+    field_type.check_schema(spec, path, SchemaContext(components, _check_fields))
     return name, kind
 
 

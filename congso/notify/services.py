@@ -321,6 +321,8 @@ def _fall_back(message: Message) -> Message | None:
         return None
     dossier = _dossier_of(event)
     phone, email, preference = _contacts(dossier)
+    if preference is not None and preference.unsubscribed and not message.mandatory:
+        return None
     address = {"phone": phone, "email": email}.get(target.contact, "")
     if not address or not wants(preference, target):
         return None

@@ -139,6 +139,15 @@ class ZaloSimulator:
     def state(self) -> dict[str, Any]:
         return dict(self._call("/_sim/state"))
 
+    def quiesce(self, seconds: float = 15.0) -> bool:
+        """Wait until every scheduled callback has been answered (True), for at most ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while self.state()["pending"]:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     # --- State file (the CLI's start/stop/status) -------------------------------------------
 
     def save(self) -> None:

@@ -60,6 +60,8 @@ class State:
     messages: list[dict[str, Any]] = field(default_factory=list)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     refreshes: int = 0
+    #: Callbacks scheduled and not yet answered (a test waits for none before it ends).
+    pending: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def snapshot(self) -> dict[str, Any]:
@@ -74,6 +76,7 @@ class State:
                 "refresh_valid": self.refresh_valid,
                 "refreshes": self.refreshes,
                 "webhook": self.webhook,
+                "pending": self.pending,
             }
 
 
@@ -81,7 +84,7 @@ def signature(app_id: str, body: str, timestamp: str, secret: str) -> str:
     return "mac=" + hashlib.sha256(f"{app_id}{body}{timestamp}{secret}".encode()).hexdigest()
 
 
-def _post_callback(state: State, message: dict[str, Any], *, forged: bool) -> None:
+def _post_callback(state: State, message: dict[str, Any], webhook: str, *, forged: bool) -> None:
     timestamp = _ms()
     event = {
         "app_id": state.app_id,
@@ -98,7 +101,7 @@ def _post_callback(state: State, message: dict[str, Any], *, forged: bool) -> No
     body = json.dumps(event, separators=(",", ":"))
     secret = "not-the-oa-secret" if forged else state.oa_secret
     request = urllib.request.Request(  # noqa: S310 - the configured loopback webhook
-        state.webhook,
+        webhook,
         data=body.encode(),
         headers={
             "Content-Type": "application/json",
@@ -111,23 +114,27 @@ def _post_callback(state: State, message: dict[str, Any], *, forged: bool) -> No
             status, answer = response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         status, answer = exc.code, exc.read().decode("utf-8", "replace")
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         status, answer = 0, str(exc)
     with state.lock:
         state.callbacks.append(
             {"msg_id": message["msg_id"], "forged": forged, "status": status, "answer": answer}
         )
+        state.pending -= 1
 
 
 def _schedule_callbacks(state: State, message: dict[str, Any], fault: str) -> None:
     if not state.webhook or fault == "no_callback":
         return
     plan = {"duplicate_callback": [False, False], "forged_callback": [True]}.get(fault, [False])
+    with state.lock:
+        state.pending += len(plan)
+        webhook = state.webhook
 
     def run() -> None:
         for forged in plan:
             time.sleep(state.callback_delay)
-            _post_callback(state, message, forged=forged)
+            _post_callback(state, message, webhook, forged=forged)
 
     threading.Thread(target=run, daemon=True).start()
 

@@ -28,7 +28,7 @@ class PlateField(FieldType):
     label = "Biển số xe"
     keys = frozenset({"province_prefix"})
 
-    def check_schema(self, spec, path, *, components, check_fields) -> None:  # type: ignore[no-untyped-def]
+    def check_schema(self, spec: Mapping[str, Any], path: str, context: Any) -> None:
         prefix = spec.get("province_prefix")
         if prefix is not None and not (isinstance(prefix, str) and prefix.isdigit()):
             raise fieldtypes.base.schema_error(

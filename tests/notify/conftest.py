@@ -64,9 +64,11 @@ def zalo_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ZaloSim
 
 
 @pytest.fixture
-def zalo(gateways: Any, zalo_simulator: ZaloSimulator, live_server: Any) -> ZaloSimulator:
+def zalo(gateways: Any, zalo_simulator: ZaloSimulator, live_server: Any) -> Iterator[ZaloSimulator]:
     """Point this process at the Zalo simulator (on top of Kannel and SMTP), its callbacks at
-    the live webhook, and load the demo OA's templates as the Zalo notice templates."""
+    the live webhook, and load the demo OA's templates as the Zalo notice templates. Ends once
+    the simulator has no callback in flight (one arriving during the next test's database flush
+    would deadlock it), and with the callbacks switched off."""
     from django.core.management import call_command
     from django.urls import reverse
 
@@ -85,7 +87,12 @@ def zalo(gateways: Any, zalo_simulator: ZaloSimulator, live_server: Any) -> Zalo
         no_zalo=["0987000111"],
     )
     call_command("zalo_demo_templates", stdout=io.StringIO())
-    return zalo_simulator
+    try:
+        yield zalo_simulator
+    finally:
+        quiet = zalo_simulator.quiesce()
+        zalo_simulator.configure(webhook="")
+        assert quiet, "the Zalo simulator still had callbacks in flight"
 
 
 def wait_for(predicate: Callable[[], bool], seconds: float = 20.0, *, drain: bool = True) -> bool:

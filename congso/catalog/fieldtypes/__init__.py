@@ -22,12 +22,20 @@ pages and the review page pick the type up from the registry.
 """
 
 from congso.catalog.fieldtypes import builtin
-from congso.catalog.fieldtypes.base import FieldInvalid, FieldType, blank, get, registry
+from congso.catalog.fieldtypes.base import (
+    FieldInvalid,
+    FieldType,
+    SchemaContext,
+    blank,
+    get,
+    registry,
+)
 from congso.catalog.fieldtypes.builtin import display_value, group_rows
 
 __all__ = [
     "FieldInvalid",
     "FieldType",
+    "SchemaContext",
     "blank",
     "builtin",
     "display_value",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.http import QueryDict
@@ -19,9 +20,15 @@ from django.http import QueryDict
 from congso.core.errors import DomainError
 from congso.core.registry import Plugin, Registry
 
-#: ``check_fields(fields, path, nested=…, components=…)``: the schema check of a list of fields,
-#: handed to a structural type (the repeating group) for its sub-fields.
-CheckFields = Callable[..., None]
+
+@dataclass(frozen=True)
+class SchemaContext:
+    """What a field's schema check may need besides the field: the component codes of the
+    procedure version (None: not checked), and the check of a list of fields
+    (``check_fields(fields, path, nested=…, components=…)``) for a group's sub-fields."""
+
+    components: set[str] | None
+    check_fields: Callable[..., None]
 
 
 class FieldInvalid(Exception):
@@ -51,14 +58,7 @@ class FieldType(Plugin):
     #: The ``type`` attribute of the generic ``<input>`` widget.
     input_type: ClassVar[str] = "text"
 
-    def check_schema(
-        self,
-        spec: Mapping[str, Any],
-        path: str,
-        *,
-        components: set[str] | None,
-        check_fields: CheckFields,
-    ) -> None:
+    def check_schema(self, spec: Mapping[str, Any], path: str, context: SchemaContext) -> None:
         """Refuse a malformed field declaration (raise :func:`schema_error`)."""
 
     def clean(self, spec: Mapping[str, Any], value: Any, *, on: datetime.date | None) -> Any:

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from congso.catalog.fieldtypes.base import (
-    CheckFields,
     FieldInvalid,
     FieldType,
+    SchemaContext,
     blank,
     check_bool,
     check_bounds,
@@ -54,14 +54,7 @@ class TextField(FieldType):
     #: One line: runs of spaces and line breaks become one space.
     one_line: ClassVar[bool] = True
 
-    def check_schema(
-        self,
-        spec: Mapping[str, Any],
-        path: str,
-        *,
-        components: set[str] | None,
-        check_fields: CheckFields,
-    ) -> None:
+    def check_schema(self, spec: Mapping[str, Any], path: str, context: SchemaContext) -> None:
         check_number(spec, "min_length", path, integer=True)
         check_number(spec, "max_length", path, integer=True)
         check_bounds(spec, path, "min_length", "max_length")
@@ -101,14 +94,7 @@ class NumberField(FieldType):
     keys = frozenset({"min", "max", "integer"})
     input_type = "number"
 
-    def check_schema(
-        self,
-        spec: Mapping[str, Any],
-        path: str,
-        *,
-        components: set[str] | None,
-        check_fields: CheckFields,
-    ) -> None:
+    def check_schema(self, spec: Mapping[str, Any], path: str, context: SchemaContext) -> None:
         check_number(spec, "min", path)
         check_number(spec, "max", path)
         check_bounds(spec, path, "min", "max")
@@ -145,14 +131,7 @@ class DateField(FieldType):
     keys = frozenset({"min", "max"})
     input_type = "date"
 
-    def check_schema(
-        self,
-        spec: Mapping[str, Any],
-        path: str,
-        *,
-        components: set[str] | None,
-        check_fields: CheckFields,
-    ) -> None:
+    def check_schema(self, spec: Mapping[str, Any], path: str, context: SchemaContext) -> None:
         for key in ("min", "max"):
             value = spec.get(key)
             if value is None or value == "today":
@@ -201,14 +180,7 @@ class ChoiceField(FieldType):
     keys = frozenset({"options", "multiple"})
     widget = "portal/fields/choice.html"
 
-    def check_schema(
-        self,
-        spec: Mapping[str, Any],
-        path: str,
-        *,
-        components: set[str] | None,
-        check_fields: CheckFields,
-    ) -> None:
+    def check_schema(self, spec: Mapping[str, Any], path: str, context: SchemaContext) -> None:
         options = spec.get("options")
         if not isinstance(options, list) or not options:
             raise schema_error("Trường lựa chọn cần danh sách «options».", f"{path}.options")
@@ -318,14 +290,7 @@ class AddressField(FieldType):
     keys = frozenset({"require_detail"})
     widget = "portal/fields/address.html"
 
-    def check_schema(
-        self,
-        spec: Mapping[str, Any],
-        path: str,
-        *,
-        components: set[str] | None,
-        check_fields: CheckFields,
-    ) -> None:
+    def check_schema(self, spec: Mapping[str, Any], path: str, context: SchemaContext) -> None:
         check_bool(spec, "require_detail", path)
 
     def clean(
@@ -411,18 +376,13 @@ class GroupField(FieldType):
     nestable = False
     widget = "portal/fields/group.html"
 
-    def check_schema(
-        self,
-        spec: Mapping[str, Any],
-        path: str,
-        *,
-        components: set[str] | None,
-        check_fields: CheckFields,
-    ) -> None:
+    def check_schema(self, spec: Mapping[str, Any], path: str, context: SchemaContext) -> None:
         check_number(spec, "min", path, integer=True)
         check_number(spec, "max", path, integer=True)
         check_bounds(spec, path, "min", "max")
-        check_fields(spec.get("fields"), f"{path}.fields", nested=True, components=components)
+        context.check_fields(
+            spec.get("fields"), f"{path}.fields", nested=True, components=context.components
+        )
 
     def read(self, spec: Mapping[str, Any], post: QueryDict, name: str) -> Any:
         rows = []
@@ -464,18 +424,11 @@ class FileField(FieldType):
     nestable = False
     widget = ""
 
-    def check_schema(
-        self,
-        spec: Mapping[str, Any],
-        path: str,
-        *,
-        components: set[str] | None,
-        check_fields: CheckFields,
-    ) -> None:
+    def check_schema(self, spec: Mapping[str, Any], path: str, context: SchemaContext) -> None:
         component = spec.get("component")
         if not isinstance(component, str) or not _SLUG_RE.match(component):
             raise schema_error("Ô tệp phải gắn với mã một thành phần hồ sơ.", f"{path}.component")
-        if components is not None and component not in components:
+        if context.components is not None and component not in context.components:
             raise schema_error(
                 f"Không có thành phần hồ sơ mã «{component}» trong phiên bản thủ tục.",
                 f"{path}.component",
