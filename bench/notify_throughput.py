@@ -34,8 +34,8 @@ def main() -> int:
     from django.db import transaction
     from django.utils import timezone
 
+    from congso.contrib.kannel.box import Kannel, free_port
     from congso.core import worker
-    from congso.notify.contrib.kannel.box import Kannel, free_port
     from congso.notify.models import Message
 
     call_command("migrate", verbosity=0)

@@ -20,6 +20,10 @@ name from :data:`PREFILL_SOURCES`, top-level fields only). Types and their own k
                         (default 5), ``accept`` (MIME types), ``max_size_bytes``
 ======================  ==========================================================================
 
+Each type is a registered class (:mod:`congso.catalog.fieldtypes`: its keys, schema check,
+cleaning, reading from a posted page, widget and display); the table lists the built-in ones,
+and a plugin app adds others without touching this module.
+
 A schema may also list the components that are **not uploaded online** (top-level
 ``offline``: ``[{"component": code, "why": "paper" | "show" | "form"}]``): the paper declaration
 only handed in at the desk or by post, the ID card shown (xuất trình) and not handed in, the
@@ -37,59 +41,36 @@ import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from congso.catalog import fieldtypes
+from congso.catalog.fieldtypes import FieldInvalid, builtin
+from congso.catalog.fieldtypes.base import SchemaContext, check_bool, check_text, schema_error
 from congso.catalog.models import DEFAULT_ALLOWED_TYPES, DEFAULT_MAX_SIZE_BYTES
 from congso.core.errors import DomainError, Message
 from congso.core.text import INVALID_TEXT, invalid_paths, message_for
-from congso.org.identity import validate_personal_id
-from congso.org.models import UnitLevel
-from congso.org.selectors import resolve_unit
 
 SCHEMA_VERSION = 1
-FIELD_TYPES = (
-    "text",
-    "textarea",
-    "number",
-    "date",
-    "choice",
-    "email",
-    "phone",
-    "personal_id",
-    "address",
-    "group",
-    "file",
-)
 _COMMON_KEYS = frozenset({"name", "type", "label", "required", "help", "section", "prefill"})
-_TYPE_KEYS: dict[str, frozenset[str]] = {
-    "text": frozenset({"min_length", "max_length"}),
-    "textarea": frozenset({"min_length", "max_length"}),
-    "number": frozenset({"min", "max", "integer"}),
-    "date": frozenset({"min", "max"}),
-    "choice": frozenset({"options", "multiple"}),
-    "email": frozenset(),
-    "phone": frozenset(),
-    "personal_id": frozenset(),
-    "address": frozenset({"require_detail"}),
-    "group": frozenset({"fields", "min", "max"}),
-    "file": frozenset({"component", "max_files", "accept", "max_size_bytes"}),
-}
-_DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 5000}
-DEFAULT_GROUP_MAX = 50
-DEFAULT_MAX_FILES = 5
+DEFAULT_GROUP_MAX = builtin.DEFAULT_GROUP_MAX
+DEFAULT_MAX_FILES = builtin.DEFAULT_MAX_FILES
 MAX_FIELDS = 200
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_MIME_RE = re.compile(r"^[a-z0-9.+-]+/[a-z0-9.+*-]+$")
-_PHONE_CLEAN_RE = re.compile(r"[\s.\-()]")
-#: Mobile numbers (10 digits, 03/05/07/08/09) and landlines (11 digits, 02 + area code).
-_PHONE_RE = re.compile(r"^(0[35789]\d{8}|02\d{9})$")
+
+
+def field_types() -> list[str]:
+    """The type names a schema may use: the registered field types, in registration order."""
+    return fieldtypes.registry.ids()
+
+
+def structure(spec: Any) -> str:
+    """``"value"``, ``"group"`` or ``"file"`` for a field of a registered type, else ``""``."""
+    kind = spec.get("type") if isinstance(spec, Mapping) else None
+    if isinstance(kind, str) and kind in fieldtypes.registry:
+        return fieldtypes.get(kind).structure
+    return ""
 
 
 class FormInvalid(DomainError):
@@ -204,114 +185,9 @@ def prefill_map(schema: Mapping[str, Any]) -> dict[str, str]:
 
 # --- Schema validation ----------------------------------------------------------------------
 
-
-def _schema_error(message: str, path: str) -> DomainError:
-    return DomainError("invalid_form_schema", message, field=path)
-
-
-def _check_number(spec: Mapping[str, Any], key: str, path: str, *, integer: bool = False) -> None:
-    value = spec.get(key)
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _schema_error(f"«{key}» phải là số.", f"{path}.{key}")
-    if integer and (not float(value).is_integer() or value < 0):
-        raise _schema_error(f"«{key}» phải là số nguyên không âm.", f"{path}.{key}")
-
-
-def _check_bool(spec: Mapping[str, Any], key: str, path: str) -> None:
-    if key in spec and not isinstance(spec[key], bool):
-        raise _schema_error(f"«{key}» phải là true hoặc false.", f"{path}.{key}")
-
-
-def _check_text(spec: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> None:
-    value = spec.get(key)
-    if value is None and not required:
-        return
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise _schema_error(f"«{key}» phải là chuỗi ký tự không rỗng.", f"{path}.{key}")
-
-
-def _check_bounds(spec: Mapping[str, Any], path: str, low: str, high: str) -> None:
-    a, b = spec.get(low), spec.get(high)
-    if isinstance(a, int | float) and isinstance(b, int | float) and a > b:
-        raise _schema_error(f"«{low}» lớn hơn «{high}».", f"{path}.{low}")
-
-
-def _check_date_bound(spec: Mapping[str, Any], key: str, path: str) -> None:
-    value = spec.get(key)
-    if value is None or value == "today":
-        return
-    try:
-        datetime.date.fromisoformat(str(value))
-    except ValueError:
-        raise _schema_error(
-            f'«{key}» phải là ngày YYYY-MM-DD hoặc "today".', f"{path}.{key}"
-        ) from None
-
-
-def _check_options(spec: Mapping[str, Any], path: str) -> None:
-    options = spec.get("options")
-    if not isinstance(options, list) or not options:
-        raise _schema_error("Trường lựa chọn cần danh sách «options».", f"{path}.options")
-    seen: set[str] = set()
-    for index, option in enumerate(options):
-        option_path = f"{path}.options.{index}"
-        if not isinstance(option, Mapping) or set(option) - {"value", "label"}:
-            raise _schema_error("Mỗi lựa chọn có dạng {value, label}.", option_path)
-        _check_text(option, "value", option_path, required=True)
-        _check_text(option, "label", option_path, required=True)
-        if option["value"] in seen:
-            raise _schema_error(f"Giá trị lựa chọn «{option['value']}» bị trùng.", option_path)
-        seen.add(option["value"])
-
-
-def _check_file(spec: Mapping[str, Any], path: str, components: set[str] | None) -> None:
-    component = spec.get("component")
-    if not isinstance(component, str) or not _SLUG_RE.match(component):
-        raise _schema_error("Ô tệp phải gắn với mã một thành phần hồ sơ.", f"{path}.component")
-    if components is not None and component not in components:
-        raise _schema_error(
-            f"Không có thành phần hồ sơ mã «{component}» trong phiên bản thủ tục.",
-            f"{path}.component",
-        )
-    _check_number(spec, "max_files", path, integer=True)
-    _check_number(spec, "max_size_bytes", path, integer=True)
-    if spec.get("max_files") == 0:
-        raise _schema_error("«max_files» phải từ 1 trở lên.", f"{path}.max_files")
-    accept = spec.get("accept")
-    if accept is not None and (
-        not isinstance(accept, list)
-        or not accept
-        or not all(isinstance(item, str) and _MIME_RE.match(item) for item in accept)
-    ):
-        raise _schema_error(
-            "«accept» là danh sách kiểu MIME, ví dụ application/pdf.", f"{path}.accept"
-        )
-
-
-def _check_type_keys(
-    spec: Mapping[str, Any], kind: str, path: str, components: set[str] | None
-) -> None:
-    if kind in ("text", "textarea"):
-        _check_number(spec, "min_length", path, integer=True)
-        _check_number(spec, "max_length", path, integer=True)
-        _check_bounds(spec, path, "min_length", "max_length")
-    elif kind == "number":
-        _check_number(spec, "min", path)
-        _check_number(spec, "max", path)
-        _check_bounds(spec, path, "min", "max")
-        _check_bool(spec, "integer", path)
-    elif kind == "date":
-        _check_date_bound(spec, "min", path)
-        _check_date_bound(spec, "max", path)
-    elif kind == "choice":
-        _check_options(spec, path)
-        _check_bool(spec, "multiple", path)
-    elif kind == "address":
-        _check_bool(spec, "require_detail", path)
-    elif kind == "file":
-        _check_file(spec, path, components)
+_schema_error = schema_error
+_check_text = check_text
+_check_bool = check_bool
 
 
 def _check_field(
@@ -325,12 +201,13 @@ def _check_field(
             "Tên trường gồm chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng chữ.",
             f"{path}.name",
         )
-    if kind not in FIELD_TYPES:
+    if not isinstance(kind, str) or kind not in fieldtypes.registry:
         raise _schema_error(
-            f"Loại trường «{kind}» không hợp lệ; chọn một trong: {', '.join(FIELD_TYPES)}.",
+            f"Loại trường «{kind}» không hợp lệ; chọn một trong: {', '.join(field_types())}.",
             f"{path}.type",
         )
-    unknown = set(spec) - _COMMON_KEYS - _TYPE_KEYS[kind]
+    field_type = fieldtypes.get(kind)
+    unknown = set(spec) - _COMMON_KEYS - field_type.keys
     if unknown:
         raise _schema_error(
             f"Khóa không dùng cho trường loại {kind}: {', '.join(sorted(unknown))}.", path
@@ -339,7 +216,7 @@ def _check_field(
     _check_text(spec, "help", path)
     _check_text(spec, "section", path)
     _check_bool(spec, "required", path)
-    if nested and kind in ("group", "file"):
+    if nested and not field_type.nestable:
         raise _schema_error("Nhóm lặp không chứa nhóm lặp khác hay ô tệp.", f"{path}.type")
     source_name = spec.get("prefill")
     if source_name is not None:
@@ -353,12 +230,7 @@ def _check_field(
             raise _schema_error(
                 f"Nguồn «{source_name}» không điền được trường loại {kind}.", f"{path}.prefill"
             )
-    _check_type_keys(spec, kind, path, components)
-    if kind == "group":
-        _check_number(spec, "min", path, integer=True)
-        _check_number(spec, "max", path, integer=True)
-        _check_bounds(spec, path, "min", "max")
-        _check_fields(spec.get("fields"), f"{path}.fields", nested=True, components=components)
+    field_type.check_schema(spec, path, SchemaContext(components, _check_fields))
     return name, kind
 
 
@@ -374,7 +246,7 @@ def _check_fields(fields: Any, path: str, *, nested: bool, components: set[str] 
         if name in names:
             raise _schema_error(f"Tên trường «{name}» bị trùng.", f"{path}.{index}.name")
         names.add(name)
-        if kind == "file":
+        if fieldtypes.get(kind).structure == "file":
             if spec["component"] in bound:
                 raise _schema_error(
                     f"Thành phần «{spec['component']}» đã có ô tệp khác.",
@@ -436,7 +308,7 @@ def optional_online(schema: Mapping[str, Any]) -> set[str]:
     to the citizen). An online form without file slots leaves the catalogue's rule alone."""
     optional = set(offline_components(schema))
     for spec in schema.get("fields") or ():
-        if isinstance(spec, Mapping) and spec.get("type") == "file" and not spec.get("required"):
+        if structure(spec) == "file" and not spec.get("required"):
             optional.add(str(spec.get("component")))
     return optional
 
@@ -452,21 +324,10 @@ def offline_components(schema: Mapping[str, Any]) -> dict[str, str]:
 
 def file_components(schema: Mapping[str, Any]) -> list[str]:
     """The component codes the schema's file slots are bound to."""
-    return [
-        spec["component"]
-        for spec in schema.get("fields") or ()
-        if isinstance(spec, Mapping) and spec.get("type") == "file"
-    ]
+    return [spec["component"] for spec in schema.get("fields") or () if structure(spec) == "file"]
 
 
 # --- Data validation ------------------------------------------------------------------------
-
-
-class _Invalid(Exception):
-    def __init__(self, code: str, message: Message):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def _empty(value: Any) -> bool:
@@ -480,203 +341,6 @@ def _empty(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return not value
     return False
-
-
-def _clean_text(spec: Mapping[str, Any], value: Any, **_: Any) -> str:
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise _Invalid("invalid_value", Message(gettext_noop("phải là chuỗi ký tự.")))
-    text = str(value).strip()
-    if spec["type"] == "text":
-        text = " ".join(text.split())
-    maximum = int(spec.get("max_length", _DEFAULT_MAX_LENGTH[spec["type"]]))
-    minimum = int(spec.get("min_length", 0))
-    if len(text) > maximum:
-        raise _Invalid("too_long", Message(gettext_noop("dài quá %(max)s ký tự."), max=maximum))
-    if len(text) < minimum:
-        raise _Invalid(
-            "too_short", Message(gettext_noop("cần ít nhất %(min)s ký tự."), min=minimum)
-        )
-    return text
-
-
-def _clean_number(spec: Mapping[str, Any], value: Any, **_: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise _Invalid("not_a_number", Message(gettext_noop("phải là số.")))
-    try:
-        number = Decimal(str(value).strip().replace(" ", ""))
-    except InvalidOperation:
-        raise _Invalid("not_a_number", Message(gettext_noop("phải là số."))) from None
-    if not number.is_finite():
-        raise _Invalid("not_a_number", Message(gettext_noop("phải là số.")))
-    if spec.get("integer") and number != number.to_integral_value():
-        raise _Invalid("not_integer", Message(gettext_noop("phải là số nguyên.")))
-    if "min" in spec and number < Decimal(str(spec["min"])):
-        raise _Invalid(
-            "too_small", Message(gettext_noop("phải từ %(min)s trở lên."), min=spec["min"])
-        )
-    if "max" in spec and number > Decimal(str(spec["max"])):
-        raise _Invalid(
-            "too_large", Message(gettext_noop("không được lớn hơn %(max)s."), max=spec["max"])
-        )
-    return int(number) if number == number.to_integral_value() else float(number)
-
-
-def _date_bound(raw: Any) -> datetime.date:
-    return timezone.localdate() if raw == "today" else datetime.date.fromisoformat(str(raw))
-
-
-def _clean_date(spec: Mapping[str, Any], value: Any, **_: Any) -> str:
-    day: datetime.date | None = None
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            day = datetime.date.fromisoformat(text)
-        except ValueError:
-            try:
-                day = datetime.datetime.strptime(text, "%d/%m/%Y").date()  # noqa: DTZ007
-            except ValueError:
-                day = None
-    if day is None or len(str(value).strip()) > 10:
-        raise _Invalid(
-            "invalid_date",
-            Message(gettext_noop("phải là ngày hợp lệ (YYYY-MM-DD hoặc dd/mm/yyyy).")),
-        )
-    if "min" in spec and day < _date_bound(spec["min"]):
-        raise _Invalid(
-            "date_too_early",
-            Message(
-                gettext_noop("không được trước ngày %(date)s."),
-                date=f"{_date_bound(spec['min']):%d/%m/%Y}",
-            ),
-        )
-    if "max" in spec and day > _date_bound(spec["max"]):
-        raise _Invalid(
-            "date_too_late",
-            Message(
-                gettext_noop("không được sau ngày %(date)s."),
-                date=f"{_date_bound(spec['max']):%d/%m/%Y}",
-            ),
-        )
-    return day.isoformat()
-
-
-def _clean_choice(spec: Mapping[str, Any], value: Any, **_: Any) -> str | list[str]:
-    allowed = [option["value"] for option in spec["options"]]
-    values = value if spec.get("multiple") and isinstance(value, list) else [value]
-    if not spec.get("multiple") and isinstance(value, list):
-        raise _Invalid("invalid_choice", Message(gettext_noop("chỉ được chọn một giá trị.")))
-    result: list[str] = []
-    for item in values:
-        if not isinstance(item, str) or item not in allowed:
-            raise _Invalid(
-                "invalid_choice",
-                Message(
-                    gettext_noop("giá trị «%(value)s» không có trong danh sách lựa chọn."),
-                    value=item,
-                ),
-            )
-        if item not in result:
-            result.append(item)
-    return result if spec.get("multiple") else result[0]
-
-
-def _clean_email(spec: Mapping[str, Any], value: Any, **_: Any) -> str:
-    text = str(value).strip() if isinstance(value, str) else ""
-    try:
-        validate_email(text)
-    except ValidationError:
-        raise _Invalid(
-            "invalid_email",
-            Message(
-                gettext_noop("«%(value)s» không phải địa chỉ thư điện tử hợp lệ."), value=value
-            ),
-        ) from None
-    return text
-
-
-def _clean_phone(spec: Mapping[str, Any], value: Any, **_: Any) -> str:
-    text = _PHONE_CLEAN_RE.sub("", str(value)) if isinstance(value, str | int) else ""
-    if text.startswith("+84"):
-        text = "0" + text[3:]
-    elif text.startswith("84") and len(text) in (11, 12):
-        text = "0" + text[2:]
-    if not _PHONE_RE.match(text):
-        raise _Invalid(
-            "invalid_phone",
-            Message(
-                gettext_noop(
-                    "«%(value)s» không phải số điện thoại Việt Nam hợp lệ (di động 10 số, cố "
-                    "định 11 số)."
-                ),
-                value=value,
-            ),
-        )
-    return text
-
-
-def _clean_personal_id(spec: Mapping[str, Any], value: Any, **_: Any) -> str:
-    try:
-        return validate_personal_id(str(value)).number
-    except DomainError as exc:
-        raise _Invalid(exc.code, _as_message(exc.message)) from None
-
-
-def _clean_address(
-    spec: Mapping[str, Any], value: Any, *, on: datetime.date | None, **_: Any
-) -> dict[str, str]:
-    # The cleaned value (with the names resolved) is accepted back as it is: a dossier's stored
-    # data is checked again on a supplement; the names are resolved again from the code.
-    if not isinstance(value, Mapping) or set(value) - _ADDRESS_KEYS:
-        raise _Invalid(
-            "invalid_address",
-            Message(gettext_noop("địa chỉ không hợp lệ (chọn xã/phường và nhập số nhà).")),
-        )
-    code = str(value.get("unit_code") or "").strip()
-    detail = " ".join(str(value.get("detail") or "").split())
-    if not code:
-        raise _Invalid("unit_required", Message(gettext_noop("chưa chọn xã/phường/đặc khu.")))
-    try:
-        unit = resolve_unit(code, on=on)
-    except DomainError as exc:
-        raise _Invalid(exc.code, _as_message(exc.message)) from None
-    if unit.level != UnitLevel.COMMUNE:
-        raise _Invalid("unit_level", Message(gettext_noop("cần chọn đến cấp xã/phường/đặc khu.")))
-    if spec.get("require_detail", True) and not detail:
-        raise _Invalid(
-            "detail_required",
-            Message(gettext_noop("chưa nhập số nhà, đường, thôn, tổ dân phố.")),
-        )
-    if len(detail) > 255:
-        raise _Invalid(
-            "too_long", Message(gettext_noop("địa chỉ chi tiết dài quá %(max)s ký tự."), max=255)
-        )
-    province = unit.province
-    parts = [detail, unit.name, province.name if province else ""]
-    return {
-        "unit_code": unit.code,
-        "unit_name": unit.name,
-        "province_code": province.code if province else "",
-        "province_name": province.name if province else "",
-        "detail": detail,
-        "full": ", ".join(part for part in parts if part),
-    }
-
-
-_ADDRESS_KEYS = frozenset(
-    {"unit_code", "detail", "unit_name", "province_code", "province_name", "full"}
-)
-
-_CLEANERS: dict[str, Callable[..., Any]] = {
-    "text": _clean_text,
-    "textarea": _clean_text,
-    "number": _clean_number,
-    "date": _clean_date,
-    "choice": _clean_choice,
-    "email": _clean_email,
-    "phone": _clean_phone,
-    "personal_id": _clean_personal_id,
-    "address": _clean_address,
-}
 
 
 def _file_attr(item: Any, key: str) -> Any:
@@ -738,9 +402,10 @@ class _Collector:
         cleaned: dict[str, Any] = {}
         for spec in specs:
             path = f"{prefix}{spec['name']}"
-            if spec["type"] == "file":
+            kind = structure(spec)
+            if kind == "file":
                 cleaned[spec["name"]] = self.file(spec, files.get(spec["name"]) or [], path)
-            elif spec["type"] == "group":
+            elif kind == "group":
                 cleaned[spec["name"]] = self.group(spec, data.get(spec["name"]), path)
             else:
                 cleaned[spec["name"]] = self.value(spec, data.get(spec["name"]), path, owner)
@@ -757,10 +422,12 @@ class _Collector:
                 )
             return [] if spec.get("multiple") else None
         try:
-            return _CLEANERS[spec["type"]](spec, value, on=self.on)
-        except _Invalid as exc:
+            return fieldtypes.get(spec["type"]).clean(spec, value, on=self.on)
+        except FieldInvalid as exc:
             self.add(
-                path, exc.code, Message("«%(label)s»: %(detail)s", label=label, detail=exc.message)
+                path,
+                exc.code,
+                Message("«%(label)s»: %(detail)s", label=label, detail=_as_message(exc.message)),
             )
             return None
 
@@ -895,7 +562,7 @@ def validate_data(
     specs = list(schema.get("fields") or [])
     cleaned = collector.fields(specs, data, "", files or {})
     for name in files or {}:
-        if name not in {spec["name"] for spec in specs if spec.get("type") == "file"}:
+        if name not in {spec["name"] for spec in specs if structure(spec) == "file"}:
             collector.add(
                 name,
                 "unknown_field",

@@ -4,45 +4,78 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
-from django.utils.html import format_html
 
 from congso.core.errors import DomainError
 from congso.notify import services
+from congso.notify.channels import channels
 from congso.notify.models import DeliveryReport, Message, Preference, Template
-from congso.notify.text import segments
+
+
+class TemplateForm(forms.ModelForm):
+    """The channel is chosen among the installed channels (the database keeps an open set);
+    the channel checks the template (``Channel.check_template``) when it is published."""
+
+    channel = forms.ChoiceField(label="kênh", choices=())
+
+    class Meta:
+        model = Template
+        fields = ("event", "channel", "subject", "body", "body_html", "external_id", "params")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        channel = self.fields["channel"]
+        assert isinstance(channel, forms.ChoiceField)
+        channel.choices = channels.choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        params = data.get("params")
+        if params is not None and not isinstance(params, dict):
+            self.add_error("params", "Tham số là một đối tượng JSON {tên: giá trị}.")
+            return data
+        try:
+            channels.get(str(data.get("channel", ""))).check_template(
+                subject=data.get("subject") or "",
+                body=data.get("body") or "",
+                body_html=data.get("body_html") or "",
+                external_id=data.get("external_id") or "",
+                params=params or {},
+            )
+        except DomainError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        except LookupError:
+            self.add_error("channel", "Không có kênh này.")
+        return data
 
 
 @admin.register(Template)
 class TemplateAdmin(admin.ModelAdmin):
     """Saving never changes a version: it publishes the edited text as the next one."""
 
-    list_display = ("event", "channel", "version", "created_at", "created_by")
+    form = TemplateForm
+    list_display = ("event", "channel", "version", "external_id", "created_at", "created_by")
     list_filter = ("event", "channel")
-    fields = ("event", "channel", "subject", "body", "body_html", "preview")
+    fields = (
+        "event", "channel", "subject", "body", "body_html", "external_id", "params", "preview",
+    )  # fmt: skip
     readonly_fields = ("preview",)
 
     @admin.display(description="xem trước (dữ liệu mẫu)")
     def preview(self, obj: Template | None) -> str:
         if obj is None or not obj.pk:
             return "Lưu để xem trước."
+        if obj.channel not in channels:
+            return f"Kênh «{obj.channel}» không còn được cài đặt."
         try:
             out = services.template_preview(obj)
         except DomainError as exc:
             return exc.message
-        if obj.channel == "sms":
-            encoding, units, count = segments(out["body"])
-            return format_html(
-                "<pre>{}</pre><p>{} ký tự, mã {}, <strong>{} tin SMS</strong></p>",
-                out["body"],
-                units,
-                encoding,
-                count,
-            )
-        return format_html("<p><strong>{}</strong></p><pre>{}</pre>", out["subject"], out["body"])
+        return channels.get(obj.channel).preview_html(out)
 
     def save_model(
         self, request: HttpRequest, obj: Template, form: ModelForm, change: bool
@@ -54,6 +87,8 @@ class TemplateAdmin(admin.ModelAdmin):
             body=obj.body,
             subject=obj.subject,
             body_html=obj.body_html,
+            external_id=obj.external_id,
+            params=obj.params or {},
         )
         obj.pk, obj.version = row.pk, row.version
 
@@ -115,6 +150,13 @@ class MessageAdmin(admin.ModelAdmin):
 
 @admin.register(Preference)
 class PreferenceAdmin(admin.ModelAdmin):
-    list_display = ("citizen", "sms", "email", "unsubscribed", "updated_at")
+    list_display = ("citizen", "chosen", "unsubscribed", "updated_at")
     raw_id_fields = ("citizen",)
     readonly_fields = ("unsubscribe_token",)
+
+    @admin.display(description="kênh đã chọn")
+    def chosen(self, obj: Preference) -> str:
+        return ", ".join(
+            f"{channels.label(key)}: {'có' if on else 'không'}"
+            for key, on in sorted((obj.channels or {}).items())
+        )

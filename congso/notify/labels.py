@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_noop
 
 LABELS = (
-    # ChannelKind.
+    # The built-in channels (notify/channels/builtin.py).
     gettext_noop("SMS"),
     gettext_noop("Thư điện tử"),
     # EventKind.

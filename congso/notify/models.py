@@ -7,10 +7,15 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+#: Channel ids are plugin ids (``congso.notify.channels``): an open set, no choices in the
+#: database; labels come from the registry.
+CHANNEL_MAX_LENGTH = 30
 
-class ChannelKind(models.TextChoices):
-    SMS = "sms", "SMS"
-    EMAIL = "email", "Thư điện tử"
+
+def channel_label(channel: str) -> str:
+    from congso.notify.channels import channels
+
+    return channels.label(channel)
 
 
 class EventKind(models.TextChoices):
@@ -30,7 +35,7 @@ class Template(models.Model):
     writes the next version (``services.template_publish``); the newest version is used."""
 
     event = models.CharField("sự kiện", max_length=30, choices=EventKind.choices)
-    channel = models.CharField("kênh", max_length=10, choices=ChannelKind.choices)
+    channel = models.CharField("kênh", max_length=CHANNEL_MAX_LENGTH)
     version = models.PositiveIntegerField("phiên bản")
     subject = models.CharField("tiêu đề thư", max_length=255, blank=True)
     body = models.TextField(
@@ -38,6 +43,19 @@ class Template(models.Model):
         help_text="Cú pháp mẫu Django, ví dụ {{ code }}, {{ appointment }}, {{ reason }}.",
     )
     body_html = models.TextField("nội dung HTML (thư điện tử)", blank=True)
+    external_id = models.CharField(
+        "mã mẫu ở nhà cung cấp",
+        max_length=64,
+        blank=True,
+        help_text="Kênh dùng mẫu đã được nhà cung cấp duyệt (Zalo ZNS): mã mẫu (template_id).",
+    )
+    params = models.JSONField(
+        "tham số của mẫu",
+        default=dict,
+        blank=True,
+        help_text="Tên tham số của mẫu đã duyệt → giá trị (cú pháp mẫu Django), ví dụ "
+        '{"ma_ho_so": "{{ code }}", "ngay_hen": "{{ appointment }}"}.',
+    )
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,11 +77,12 @@ class Template(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_event_display()} – {self.get_channel_display()} v{self.version}"
+        return f"{self.get_event_display()} – {channel_label(self.channel)} v{self.version}"
 
 
 class Preference(models.Model):
-    """A citizen's choice of channels. No row: every channel with a contact, nothing muted."""
+    """A citizen's choice of channels. No row, or no choice saved for a channel: the channel's
+    default (``Channel.wanted_by_default``: SMS and e-mail on), nothing muted."""
 
     citizen = models.OneToOneField(
         "org.Citizen",
@@ -71,8 +90,12 @@ class Preference(models.Model):
         on_delete=models.CASCADE,
         related_name="notify_preference",
     )
-    sms = models.BooleanField("nhận SMS", default=True)
-    email = models.BooleanField("nhận thư điện tử", default=True)
+    channels = models.JSONField(
+        "kênh nhận thông báo",
+        default=dict,
+        blank=True,
+        help_text='Mã kênh → có nhận hay không, ví dụ {"sms": true, "email": false, "zalo": true}.',
+    )
     unsubscribed = models.BooleanField(
         "từ chối thông báo không bắt buộc",
         default=False,
@@ -87,6 +110,11 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return str(self.citizen)
+
+    def choice(self, channel: str) -> bool | None:
+        """The citizen's saved choice for ``channel``; None when they never chose."""
+        value = (self.channels or {}).get(channel)
+        return value if isinstance(value, bool) else None
 
 
 class Message(models.Model):
@@ -121,14 +149,29 @@ class Message(models.Model):
         related_name="+",
     )
     kind = models.CharField("loại thông báo", max_length=30, choices=EventKind.choices)
-    channel = models.CharField("kênh", max_length=10, choices=ChannelKind.choices)
+    channel = models.CharField("kênh", max_length=CHANNEL_MAX_LENGTH)
     template = models.ForeignKey(
         Template, verbose_name="mẫu", on_delete=models.PROTECT, null=True, blank=True
+    )
+    fallback_for = models.ForeignKey(
+        "self",
+        verbose_name="thay cho tin",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fallbacks",
+        help_text="Tin của kênh khác không gửi được, mà tin này thay thế (Zalo → SMS).",
     )
     recipient = models.CharField("người nhận (số / địa chỉ)", max_length=254)
     subject = models.CharField("tiêu đề", max_length=255, blank=True)
     body = models.TextField("nội dung")
     body_html = models.TextField("nội dung HTML", blank=True)
+    payload = models.JSONField(
+        "dữ liệu gửi theo kênh",
+        default=dict,
+        blank=True,
+        help_text="Ngoài nội dung: mã mẫu và tham số (Zalo ZNS).",
+    )
     segments = models.PositiveSmallIntegerField("số tin SMS", default=0)
     mandatory = models.BooleanField("bắt buộc", default=True)
     urgent = models.BooleanField("khẩn (gửi cả giờ nghỉ)", default=False)
@@ -163,7 +206,11 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.recipient} – {self.get_kind_display()}"
+        return f"{self.channel_label} {self.recipient} – {self.get_kind_display()}"
+
+    @property
+    def channel_label(self) -> str:
+        return channel_label(self.channel)
 
 
 class DeliveryReport(models.Model):
@@ -227,7 +274,7 @@ class NotifyDailyFigure(models.Model):
     rebuild_notify_figures``."""
 
     day = models.DateField("ngày (tạo tin)")
-    channel = models.CharField("kênh", max_length=10, choices=ChannelKind.choices)
+    channel = models.CharField("kênh", max_length=CHANNEL_MAX_LENGTH)
     agency_id = models.BigIntegerField("cơ quan (0: không có hồ sơ)", default=0)
     queued = models.IntegerField("chờ gửi", default=0)
     sending = models.IntegerField("đang gửi", default=0)

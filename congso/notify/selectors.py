@@ -11,7 +11,8 @@ from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from congso.notify.models import ChannelKind, Message, NotifyDailyFigure
+from congso.notify.channels import channels
+from congso.notify.models import Message, NotifyDailyFigure
 
 
 def dossier_messages(*, dossier_id: int) -> QuerySet[Message]:
@@ -21,6 +22,7 @@ def dossier_messages(*, dossier_id: int) -> QuerySet[Message]:
         .only(
             "kind", "channel", "recipient", "status", "created_at", "sending_at", "sent_at",
             "delivered_at", "failed_at", "operator_answer", "last_error", "dossier_id",
+            "fallback_for_id",
         )
         .order_by("created_at", "pk")
     )  # fmt: skip
@@ -92,9 +94,10 @@ def daily_counts(
 def channel_totals(
     start: date, end: date, *, agency_ids: Iterable[int] | None = None
 ) -> list[dict[str, Any]]:
-    """The period's totals per channel (SMS first): ``sent``, ``delivered``, ``failed`` as in
-    :func:`daily_counts`, and ``delivery_rate`` = delivered / sent in percent (one decimal;
-    None when nothing was sent; only meaningful for SMS, e-mail has no delivery receipt)."""
+    """The period's totals per channel (every configured channel, in registry order: SMS first;
+    then any other channel with messages in the period): ``sent``, ``delivered``, ``failed`` as
+    in :func:`daily_counts`, and ``delivery_rate`` = delivered / sent in percent (one decimal;
+    None when nothing was sent or the channel has no delivery receipt, as e-mail)."""
     totals: dict[str, dict[str, Any]] = {}
     for row in daily_counts(start, end, agency_ids=agency_ids):
         entry = totals.setdefault(
@@ -102,15 +105,16 @@ def channel_totals(
         )
         for name in ("sent", "delivered", "failed"):
             entry[name] += row[name]
+    shown = [channel.id for channel in channels.enabled()]
+    shown += sorted(set(totals) - set(shown))
     out = []
-    for channel in (ChannelKind.SMS, ChannelKind.EMAIL):
-        entry = totals.get(
-            channel, {"channel": str(channel), "sent": 0, "delivered": 0, "failed": 0}
-        )
-        entry["label"] = ChannelKind(channel).label
+    for channel in shown:
+        entry = totals.get(channel, {"channel": channel, "sent": 0, "delivered": 0, "failed": 0})
+        entry["label"] = channels.label(channel)
+        receipts = channel in channels and channels.get(channel).delivery_reports
         entry["delivery_rate"] = (
             (Decimal(entry["delivered"] * 100) / entry["sent"]).quantize(Decimal("0.1"))
-            if entry["sent"] and channel == ChannelKind.SMS
+            if entry["sent"] and receipts
             else None
         )
         out.append(entry)

@@ -11,6 +11,7 @@ duplicate on the message.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -18,8 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.template import Context
-from django.template import Template as DjangoTemplate
 from django.utils import timezone
 
 from congso.audit.services import record
@@ -27,10 +26,17 @@ from congso.core.errors import DomainError, NotFound
 from congso.core.models import Job
 from congso.core.worker import enqueue
 from congso.dossiers.models import Dossier, DossierEvent
-from congso.notify import defaults, figures
-from congso.notify.channels import SendError, provider_for
+from congso.notify import defaults, figures, text
+from congso.notify.channels import (
+    Channel,
+    SendError,
+    channel_or_none,
+    channels,
+    provider_for,
+    require_channel,
+)
+from congso.notify.channels import channels as _registry
 from congso.notify.models import (
-    ChannelKind,
     DeliveryReport,
     EventKind,
     Message,
@@ -38,8 +44,7 @@ from congso.notify.models import (
     RateWindow,
 )
 from congso.notify.models import Template as NoticeTemplate
-from congso.notify.phone import normalise_phone
-from congso.notify.text import segments, sms_text
+from congso.notify.text import segments
 
 S = Message.Status
 OPEN = (S.QUEUED, S.SENDING)
@@ -75,13 +80,11 @@ def template_current(*, event: str, channel: str) -> NoticeTemplate:
     found = NoticeTemplate.objects.filter(event=event, channel=channel).order_by("-version").first()
     if found is not None:
         return found
-    # No version yet (a fresh or flushed database): version 1 is the built-in text.
-    if channel == ChannelKind.SMS and event in defaults.SMS:
-        body, subject = defaults.SMS[event], ""
-    elif channel == ChannelKind.EMAIL and event in defaults.EMAIL:
-        subject, body = defaults.EMAIL[event]
-    else:
+    # No version yet (a fresh or flushed database): version 1 is the channel's built-in text.
+    built_in = channels.get(channel).default_template(event) if channel in channels else None
+    if built_in is None:
         raise NotFound("no_template", f"Chưa có mẫu thông báo cho {event} / {channel}.")
+    subject, body = built_in
     row, _ = NoticeTemplate.objects.get_or_create(
         event=event, channel=channel, version=1, defaults={"subject": subject, "body": body}
     )
@@ -96,11 +99,20 @@ def template_publish(
     body: str,
     subject: str = "",
     body_html: str = "",
+    external_id: str = "",
+    params: dict[str, str] | None = None,
 ) -> NoticeTemplate:
     """Save a changed text as the next version (older versions stay, as sent)."""
+    kind = require_channel(channel)
+    if event not in EventKind.values:
+        raise DomainError("unknown_event", f"Không có loại thông báo «{event}».", field="event")
+    params = dict(params or {})
     render(body, defaults.SAMPLE)  # a syntax error is refused here, not at sending time
     if body_html:
         render(body_html, defaults.SAMPLE, html=True)
+    kind.check_template(
+        subject=subject, body=body, body_html=body_html, external_id=external_id, params=params
+    )
     with transaction.atomic():
         last = (
             NoticeTemplate.objects.select_for_update()
@@ -115,39 +127,29 @@ def template_publish(
             subject=subject,
             body=body,
             body_html=body_html,
+            external_id=external_id,
+            params=params,
             created_by=actor if getattr(actor, "pk", None) else None,
         )
-        record(
-            actor=actor,
-            action="notify.template.publish",
-            target=row,
-            after={"event": event, "channel": channel, "version": row.version},
-        )
+        after: dict[str, Any] = {"event": event, "channel": channel, "version": row.version}
+        if external_id:
+            after["external_id"] = external_id
+        record(actor=actor, action="notify.template.publish", target=row, after=after)
     return row
 
 
-def render(source: str, context: dict[str, Any], *, html: bool = False) -> str:
-    try:
-        template = DjangoTemplate(source)
-    except Exception as exc:
-        raise DomainError("template_invalid", f"Mẫu không hợp lệ: {exc}", field="body") from exc
-    return template.render(Context(context, autoescape=html)).strip()
+render = text.render
 
 
 def render_notice(template: NoticeTemplate, context: dict[str, Any]) -> dict[str, Any]:
-    """Subject, text, HTML and segment count of ``template`` with ``context``."""
-    text = render(template.body, context)
-    if template.channel == ChannelKind.SMS:
-        text = sms_text(text, unicode=settings.NOTIFY_SMS_UNICODE)
-        return {"subject": "", "body": text, "body_html": "", "segments": segments(text)[2]}
-    html = render(template.body_html or defaults.HTML, {**context, "text": text}, html=True)
-    subject = " ".join(render(template.subject, context).split())
-    return {"subject": subject, "body": text, "body_html": html, "segments": 0}
+    """Subject, text, HTML, segment count and the channel's payload of ``template`` with
+    ``context`` (the template's channel renders it)."""
+    return channels.get(template.channel).render(template, context)
 
 
 def template_preview(template: NoticeTemplate) -> dict[str, Any]:
     out = render_notice(template, defaults.SAMPLE)
-    if template.channel == ChannelKind.SMS:
+    if template.channel == "sms":
         encoding, units, count = segments(out["body"])
         out["segments_label"] = f"{units} ký tự {encoding}, {count} tin"
     return out
@@ -196,14 +198,13 @@ def _contacts(dossier: Dossier) -> tuple[str, str, Preference | None]:
     return phone, email, preference
 
 
-def messages_for_event(*, event: DossierEvent) -> list[Message]:
-    """Create the messages an event calls for (one per allowed channel) and enqueue them.
+def wants(preference: Preference | None, channel: Channel) -> bool:
+    """Whether the citizen receives ``channel``: their saved choice, else the channel's default."""
+    choice = preference.choice(channel.id) if preference is not None else None
+    return channel.wanted_by_default() if choice is None else choice
 
-    Runs in the event's publishing transaction; (event, channel) is unique, so handling an event
-    again never doubles a message."""
-    notice = NOTICES.get(str(event.payload.get("action", "")))
-    if notice is None:
-        return []
+
+def _dossier_of(event: DossierEvent) -> Dossier:
     dossier = (
         Dossier.objects.select_related(
             "applicant_citizen", "competent_agency", "desk", "procedure_version__procedure"
@@ -212,48 +213,130 @@ def messages_for_event(*, event: DossierEvent) -> list[Message]:
         .get()
     )
     event.dossier = dossier
+    return dossier
+
+
+def messages_for_event(*, event: DossierEvent) -> list[Message]:
+    """Create the messages an event calls for (one per allowed channel) and enqueue them.
+
+    A channel with a fallback that is also allowed (Zalo, then SMS) goes alone first; its
+    fallback message is created only if it fails for good (:func:`_fall_back`). Runs in the
+    event's publishing transaction; (event, channel) is unique, so handling an event again never
+    doubles a message."""
+    notice = NOTICES.get(str(event.payload.get("action", "")))
+    if notice is None:
+        return []
+    dossier = _dossier_of(event)
     phone, email, preference = _contacts(dossier)
     if preference is not None and preference.unsubscribed and not notice.mandatory:
         return []
-    wanted = []
-    if phone and (preference is None or preference.sms):
-        wanted.append((ChannelKind.SMS, phone))
-    if email and (preference is None or preference.email):
-        wanted.append((ChannelKind.EMAIL, email))
+    contacts = {"phone": phone, "email": email}
+    wanted = [
+        channel
+        for channel in channels.enabled()
+        if contacts.get(channel.contact) and wants(preference, channel)
+    ]
+    held_back = {channel.fallback for channel in wanted} & {channel.id for channel in wanted}
     context = event_context(event)
     now = timezone.now()
     created = []
-    for channel, address in wanted:
-        if Message.objects.filter(event=event, channel=channel).exists():
+    for channel in wanted:
+        if channel.id in held_back:
             continue
-        template = template_current(event=notice.kind, channel=channel)
-        rendered = render_notice(template, context)
-        message = Message(
-            dossier=dossier,
-            event=event,
-            kind=notice.kind,
-            channel=channel,
-            template=template,
-            recipient=address,
-            mandatory=notice.mandatory,
-            urgent=notice.urgent,
-            created_at=now,
-            attempt_limit=settings.NOTIFY_MAX_ATTEMPTS,
-            **rendered,
-        )
-        if channel == ChannelKind.SMS:
-            try:
-                message.recipient = normalise_phone(address)
-            except DomainError as exc:
-                message.status = S.FAILED
-                message.failed_at = now
-                message.last_error = exc.message
-        message.save()
-        figures.record_status(message, before=None)
-        if message.status == S.QUEUED:
-            enqueue("notify.send", message_id=message.pk)
-        created.append(message)
+        message = _create(event, dossier, notice, channel, contacts[channel.contact], context, now)
+        if message is not None:
+            created.append(message)
+            fallback = _fall_back(message) if message.status in ENDED else None
+            if fallback is not None:
+                created.append(fallback)
     return created
+
+
+#: A message that ended without reaching the citizen; its channel's fallback takes over.
+ENDED = (S.FAILED, S.DEAD, S.SKIPPED, S.NO_REPORT)
+
+
+def _create(
+    event: DossierEvent,
+    dossier: Dossier,
+    notice: Notice,
+    channel: Channel,
+    address: str,
+    context: dict[str, Any],
+    now: datetime,
+    *,
+    fallback_for: Message | None = None,
+) -> Message | None:
+    """One message of ``notice`` on ``channel`` (None when the event already has one there):
+    queued, or failed with the reason (unusable address), or skipped (no template for the
+    channel)."""
+    if Message.objects.filter(event=event, channel=channel.id).exists():
+        return None
+    message = Message(
+        dossier=dossier,
+        event=event,
+        kind=notice.kind,
+        channel=channel.id,
+        recipient=address,
+        mandatory=notice.mandatory,
+        urgent=notice.urgent,
+        created_at=now,
+        attempt_limit=settings.NOTIFY_MAX_ATTEMPTS,
+        fallback_for=fallback_for,
+    )
+    try:
+        template = template_current(event=notice.kind, channel=channel.id)
+    except NotFound:
+        message.status, message.last_error = S.SKIPPED, "Chưa có mẫu thông báo cho kênh này."
+        message.body = ""
+    else:
+        message.template = template
+        for name, value in render_notice(template, context).items():
+            setattr(message, name, value)
+        try:
+            message.recipient = channel.address(address)
+        except DomainError as exc:
+            message.status = S.FAILED
+            message.failed_at = now
+            message.last_error = exc.message
+    message.save()
+    figures.record_status(message, before=None)
+    if message.status == S.QUEUED:
+        enqueue("notify.send", message_id=message.pk)
+    return message
+
+
+def _fall_back(message: Message) -> Message | None:
+    """Hand a message that ended without reaching the citizen (failed, given up, skipped, no
+    receipt in time) over to its channel's fallback — Zalo to SMS — when the citizen receives
+    that channel and the event has no message there yet. In the caller's transaction."""
+    channel = channels.get(message.channel) if message.channel in channels else None
+    if channel is None or not channel.fallback or message.event_id is None:
+        return None
+    target = channel_or_none(channel.fallback)
+    if target is None:
+        return None
+    event = DossierEvent.objects.select_related("history").filter(pk=message.event_id).first()
+    if event is None:
+        return None
+    dossier = _dossier_of(event)
+    phone, email, preference = _contacts(dossier)
+    if preference is not None and preference.unsubscribed and not message.mandatory:
+        return None
+    address = {"phone": phone, "email": email}.get(target.contact, "")
+    if not address or not wants(preference, target):
+        return None
+    notice = Notice(message.kind, message.mandatory, message.urgent)
+    return _create(
+        event,
+        dossier,
+        notice,
+        target,
+        address,
+        event_context(event),
+        timezone.now(),
+        fallback_for=message,
+    )
 
 
 # --- Sending ------------------------------------------------------------------------------------
@@ -296,15 +379,15 @@ def _rate_claim(message: Message, now: datetime) -> datetime | None:
     return None if claimed else hour + timedelta(hours=1)
 
 
-def _deferral(message: Message, now: datetime) -> datetime | None:
+def _deferral(message: Message, channel: Channel, now: datetime) -> datetime | None:
     if message.not_before and message.not_before > now:
         return message.not_before
-    if message.channel != ChannelKind.SMS:
-        return None
-    if not message.urgent:
+    if channel.quiet_hours and not message.urgent:
         until = _quiet_until(now)
         if until:
             return until
+    if not channel.per_number_limit:
+        return None
     # Last: a claimed slot is used, as the message is sent in this same transaction.
     return _rate_claim(message, now)
 
@@ -339,48 +422,76 @@ def _settle_from_reports(message: Message) -> bool:
     return True
 
 
+def _claim(message_id: int, now: datetime) -> tuple[Message, int] | str:
+    """In the caller's transaction: record ``sending`` and the attempt number, or say why the
+    message is not sent now (``done``, ``settled``, ``deferred``, ``failed``)."""
+    message = Message.objects.select_for_update().filter(pk=message_id).first()
+    if message is None or message.status not in OPEN:
+        return "done"
+    if message.status == S.SENDING:
+        # The attempt before this one did not finish (its worker died, or is still busy).
+        if _settle_from_reports(message):
+            return "settled"
+        grace = timedelta(seconds=settings.NOTIFY_DLR_GRACE_SECONDS)
+        if message.sending_at and message.sending_at > now - grace:
+            raise StillSending(f"message {message.pk} is being sent since {message.sending_at}")
+    before = message.status
+    channel = channel_or_none(message.channel)
+    if channel is None:
+        # The channel was removed or is no longer configured: this message cannot go out; the
+        # dossier's notice goes by the fallback (if any) instead.
+        message.status, message.failed_at = S.FAILED, now
+        message.last_error = f"Kênh «{message.channel}» không còn được cài đặt hoặc cấu hình."
+        _save(message, before=before)
+        _fall_back(message)
+        return str(message.status)
+    until = _deferral(message, channel, now)
+    if until is not None:
+        message.status, message.not_before = S.QUEUED, until
+        _save(message, before=before, fields=["status", "not_before"])
+        enqueue("notify.send", delay=until - now, message_id=message.pk)
+        return "deferred"
+    message.status = S.SENDING
+    message.attempts += 1
+    message.sending_at = now
+    _save(message, before=before, fields=["status", "attempts", "sending_at"])
+    return message, message.attempts
+
+
+def _refused(message_id: int, attempt: int, exc: SendError) -> str | None:
+    """The provider refused ``attempt``: failed (permanent) or dead (attempts used up), each
+    handing over to the channel's fallback; else back to the queue (None: the caller raises,
+    so the job retries with backoff)."""
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.status != S.SENDING or message.attempts != attempt:
+        return "settled"
+    message.last_error = str(exc)[:2000]
+    if exc.permanent or message.attempts >= message.attempt_limit:
+        message.status = S.FAILED if exc.permanent else S.DEAD
+        message.failed_at = timezone.now()
+        _save(message, before=S.SENDING)
+        _fall_back(message)
+        return str(message.status)
+    message.status = S.QUEUED
+    _save(message, before=S.SENDING)
+    return None
+
+
 def message_send(*, message_id: int) -> str:
     """Send one message once: record ``sending`` (committed), call the provider, record the
     answer. Raises (so the job backs off and retries) on a transient failure."""
-    now = timezone.now()
     with transaction.atomic():
-        message = Message.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status not in OPEN:
-            return "done"
-        if message.status == S.SENDING:
-            # The attempt before this one did not finish (its worker died, or is still busy).
-            if _settle_from_reports(message):
-                return "settled"
-            grace = timedelta(seconds=settings.NOTIFY_DLR_GRACE_SECONDS)
-            if message.sending_at and message.sending_at > now - grace:
-                raise StillSending(f"message {message.pk} is being sent since {message.sending_at}")
-        before = message.status
-        until = _deferral(message, now)
-        if until is not None:
-            message.status, message.not_before = S.QUEUED, until
-            _save(message, before=before, fields=["status", "not_before"])
-            enqueue("notify.send", delay=until - now, message_id=message.pk)
-            return "deferred"
-        message.status = S.SENDING
-        message.attempts += 1
-        message.sending_at = now
-        _save(message, before=before, fields=["status", "attempts", "sending_at"])
-        attempt = message.attempts
+        claimed = _claim(message_id, timezone.now())
+    if isinstance(claimed, str):
+        return claimed
+    message, attempt = claimed
     try:
         answer = provider_for(message.channel).send(message)
     except SendError as exc:
         with transaction.atomic():
-            message = Message.objects.select_for_update().get(pk=message_id)
-            if message.status != S.SENDING or message.attempts != attempt:
-                return "settled"
-            message.last_error = str(exc)[:2000]
-            if exc.permanent or message.attempts >= message.attempt_limit:
-                message.status = S.FAILED if exc.permanent else S.DEAD
-                message.failed_at = timezone.now()
-                _save(message, before=S.SENDING)
-                return str(message.status)
-            message.status = S.QUEUED
-            _save(message, before=S.SENDING)
+            outcome = _refused(message_id, attempt, exc)
+        if outcome is not None:
+            return outcome
         raise
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message_id)
@@ -400,7 +511,10 @@ def message_send(*, message_id: int) -> str:
 
 
 def delivery_report_record(*, key: str, attempt: int, dlr_type: int, answer: str) -> Message:
-    """Record one DLR from Kannel and move the message's status forward."""
+    """Record one delivery report and move the message's status forward. ``dlr_type`` uses
+    Kannel's codes for every channel (1 delivered to the phone, 2 failed at the phone, 4
+    buffered, 8 accepted by the operator, 16 rejected by the operator); a provider's callback
+    maps its own events onto them (Zalo's ``user_received_message`` is 1)."""
     now = timezone.now()
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(key=key).first()
@@ -434,6 +548,8 @@ def delivery_report_record(*, key: str, attempt: int, dlr_type: int, answer: str
             message.last_error = f"Nhà mạng báo không phát được (DLR {dlr_type}): {answer}"
         message.save()
         figures.record_status(message, before=before)
+        if message.status == S.FAILED and before != S.FAILED:
+            _fall_back(message)
     return message
 
 
@@ -446,32 +562,36 @@ def messages_reconcile() -> dict[str, int]:
     * ``sending`` for longer than the grace period: the delivery reports decide; with none,
       the message goes back to the queue (this is the only resend of a possibly sent SMS);
     * ``queued`` and due with no pending job (its job was lost with a worker): enqueue again;
-    * an SMS ``sent`` (accepted by the gateway) with no final delivery report after
-      ``NOTIFY_DLR_TIMEOUT_HOURS`` becomes ``no_report``: some operators never send DLRs, so
-      it is shown as "sent, no report" rather than pending forever, and never resent (it may
-      well have arrived). A late report still moves it to delivered/failed.
+    * a message ``sent`` (accepted by the gateway) on a channel with delivery reports and no
+      final report after the channel's receipt timeout (SMS: ``NOTIFY_DLR_TIMEOUT_HOURS``)
+      becomes ``no_report``: some operators never send DLRs, so it is shown as "sent, no
+      report" rather than pending forever, and never resent (it may well have arrived). A late
+      report still moves it to delivered/failed. On a channel with a fallback (Zalo), the
+      fallback message (SMS) is created then: the notice must reach the citizen.
     """
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.NOTIFY_DLR_GRACE_SECONDS)
     counts = {"settled": 0, "resent": 0, "requeued": 0, "no_report": 0}
     with transaction.atomic():
-        # Locked first: the figures move exactly the rows that this update changes.
-        silent = list(
-            Message.objects.select_for_update(of=("self",))
-            .filter(
-                channel=ChannelKind.SMS,
-                status=S.SENT,
-                sent_at__lt=now - timedelta(hours=settings.NOTIFY_DLR_TIMEOUT_HOURS),
+        for channel in channels:
+            timeout = channel.receipt_timeout() if channel.delivery_reports else None
+            if timeout is None:
+                continue
+            # Locked first: the figures move exactly the rows that this update changes.
+            silent = list(
+                Message.objects.select_for_update(of=("self",))
+                .filter(channel=channel.id, status=S.SENT, sent_at__lt=now - timeout)
+                .values_list("pk", "created_at", "channel", "dossier__competent_agency_id")
             )
-            .values_list("pk", "created_at", "channel", "dossier__competent_agency_id")
-        )
-        counts["no_report"] = Message.objects.filter(
-            pk__in=[row[0] for row in silent], status=S.SENT
-        ).update(
-            status=S.NO_REPORT,
-            last_error="Nhà mạng không gửi báo cáo phát trong thời hạn chờ.",
-        )
-        figures.record_bulk((row[1:] for row in silent), before=S.SENT, after=S.NO_REPORT)
+            ids = [row[0] for row in silent]
+            counts["no_report"] += Message.objects.filter(pk__in=ids, status=S.SENT).update(
+                status=S.NO_REPORT,
+                last_error="Nhà mạng không gửi báo cáo phát trong thời hạn chờ.",
+            )
+            figures.record_bulk((row[1:] for row in silent), before=S.SENT, after=S.NO_REPORT)
+            if channel.fallback:
+                for message in Message.objects.filter(pk__in=ids).order_by("pk"):
+                    _fall_back(message)
         RateWindow.objects.filter(hour__lt=now - timedelta(days=1)).delete()
     for pk in list(
         Message.objects.filter(status=S.SENDING, sending_at__lt=cutoff).values_list(
@@ -539,32 +659,45 @@ def message_resend(*, actor: Any, message_ids: list[int]) -> int:
 
 
 def preference_set(
-    *, actor: Any, citizen: Any, sms: bool, email: bool, unsubscribed: bool = False
+    *,
+    actor: Any,
+    citizen: Any,
+    channels: Mapping[str, bool],
+    unsubscribed: bool = False,
 ) -> Preference:
-    """A citizen's channels and the unsubscribe from non-mandatory notices (audited). At least
-    one channel stays on: the mandatory notices (received, supplement, result, refusal…) must
-    reach the citizen."""
-    if not sms and not email:
+    """A citizen's channels (``{channel id: on}``; a channel left out keeps its current choice)
+    and the unsubscribe from non-mandatory notices (audited). At least one assured channel
+    (SMS or e-mail) stays on: the mandatory notices (received, supplement, result, refusal…)
+    must reach the citizen, and a channel such as Zalo depends on an account the citizen may
+    not have."""
+    offered = _registry.enabled()
+    unknown = set(channels) - {channel.id for channel in offered}
+    if unknown:
         raise DomainError(
-            "no_channel",
-            "Cần giữ ít nhất một kênh (SMS hoặc thư điện tử) để nhận các thông báo bắt buộc.",
-            field="sms",
+            "unknown_channel",
+            f"Không có kênh thông báo «{', '.join(sorted(unknown))}».",
+            field=sorted(unknown)[0],
         )
     with transaction.atomic():
         preference, _ = Preference.objects.select_for_update().get_or_create(citizen=citizen)
-        before = {
-            "sms": preference.sms,
-            "email": preference.email,
-            "unsub": preference.unsubscribed,
-        }
-        preference.sms, preference.email, preference.unsubscribed = sms, email, unsubscribed
+        current = {channel.id: wants(preference, channel) for channel in offered}
+        chosen = {**current, **{key: bool(value) for key, value in channels.items()}}
+        if not any(chosen[channel.id] for channel in offered if channel.assured):
+            raise DomainError(
+                "no_channel",
+                "Cần giữ ít nhất một kênh (SMS hoặc thư điện tử) để nhận các thông báo bắt buộc.",
+                field=next((channel.id for channel in offered if channel.assured), "sms"),
+            )
+        before = {**current, "unsub": preference.unsubscribed}
+        preference.channels = {**(preference.channels or {}), **chosen}
+        preference.unsubscribed = unsubscribed
         preference.save()
         record(
             actor=actor,
             action="notify.preference.set",
             target=preference,
             before=before,
-            after={"sms": sms, "email": email, "unsub": unsubscribed},
+            after={**chosen, "unsub": unsubscribed},
         )
     return preference
 

@@ -1,9 +1,11 @@
-"""SMS text: diacritics removal and segment counting (GSM 03.38 and UCS-2). Pure functions."""
+"""SMS text: diacritics removal and segment counting (GSM 03.38 and UCS-2), pure functions; and
+the rendering of notice templates."""
 
 from __future__ import annotations
 
 import math
 import unicodedata
+from typing import Any
 
 # GSM 03.38 default alphabet and its extension table (extension characters cost two septets).
 GSM7_BASIC = frozenset(
@@ -45,3 +47,17 @@ def sms_text(text: str, *, unicode: bool) -> str:
     """The text as sent: accents stripped unless Unicode SMS is on, whitespace collapsed."""
     text = " ".join(text.split())
     return text if unicode else strip_diacritics(text)
+
+
+def render(source: str, context: dict[str, Any], *, html: bool = False) -> str:
+    """A notice template (Django template syntax) rendered with ``context``, stripped; a
+    syntax error is refused with ``template_invalid``. Autoescaping only for HTML."""
+    from django.template import Context, Template
+
+    from congso.core.errors import DomainError
+
+    try:
+        template = Template(source)
+    except Exception as exc:
+        raise DomainError("template_invalid", f"Mẫu không hợp lệ: {exc}", field="body") from exc
+    return template.render(Context(context, autoescape=html)).strip()

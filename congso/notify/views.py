@@ -1,42 +1,26 @@
-"""Kannel's delivery-report callback and the unsubscribe link: parse, call a service."""
+"""Kannel's delivery-report callback, the unsubscribe link and the citizen's preferences:
+parse, call a service. (Other providers' callbacks live in their apps: ``congso/contrib/``.)"""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from congso.core.errors import DomainError, NotFound
 from congso.notify import services
+from congso.notify.channels import channels
 from congso.notify.models import Preference
 from congso.org.models import Citizen
-
-
-@csrf_exempt
-@require_GET
-def kannel_dlr(request: HttpRequest, key: UUID) -> HttpResponse:
-    """``GET …/dlr/<key>/?attempt=N&type=%d&answer=%A`` (Kannel substitutes %d and %A)."""
-    try:
-        attempt = int(request.GET.get("attempt", "0"))
-        dlr_type = int(request.GET["type"])
-    except (KeyError, ValueError):
-        return HttpResponseBadRequest("attempt and type must be integers")
-    try:
-        services.delivery_report_record(
-            key=str(key), attempt=attempt, dlr_type=dlr_type, answer=request.GET.get("answer", "")
-        )
-    except NotFound:
-        return HttpResponse("unknown message", status=404, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")
 
 
 @require_GET
@@ -52,12 +36,20 @@ def unsubscribe(request: HttpRequest, token: UUID) -> HttpResponse:
 
 
 class PreferenceForm(forms.Form):
-    sms = forms.BooleanField(label=_("Nhận thông báo qua SMS"), required=False)
-    email = forms.BooleanField(label=_("Nhận thông báo qua thư điện tử"), required=False)
-    optional = forms.BooleanField(
-        label=_("Nhận cả thông báo không bắt buộc (ví dụ: hồ sơ bắt đầu được xử lý)"),
-        required=False,
-    )
+    """One check box per configured channel (registry order), then the optional notices."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for channel in channels.enabled():
+            self.fields[channel.id] = forms.BooleanField(
+                label=channel.preference_label,
+                help_text=channel.preference_help,
+                required=False,
+            )
+        self.fields["optional"] = forms.BooleanField(
+            label=_("Nhận cả thông báo không bắt buộc (ví dụ: hồ sơ bắt đầu được xử lý)"),
+            required=False,
+        )
 
 
 @login_required
@@ -66,11 +58,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
     """The citizen's notification choices (portal account area)."""
     citizen = Citizen.objects.filter(user_id=request.user.pk or 0).first()
     current = Preference.objects.filter(citizen=citizen).first() if citizen else None
-    initial = {
-        "sms": current.sms if current else True,
-        "email": current.email if current else True,
-        "optional": not current.unsubscribed if current else True,
-    }
+    offered = channels.enabled()
+    initial: dict[str, bool] = {ch.id: services.wants(current, ch) for ch in offered}
+    initial["optional"] = not current.unsubscribed if current else True
     form = PreferenceForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and citizen is not None and form.is_valid():
         data = form.cleaned_data
@@ -78,8 +68,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             services.preference_set(
                 actor=request.user,
                 citizen=citizen,
-                sms=data["sms"],
-                email=data["email"],
+                channels={ch.id: data[ch.id] for ch in offered},
                 unsubscribed=not data["optional"],
             )
         except DomainError as exc:

@@ -8,7 +8,6 @@ dossier service."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,9 +15,9 @@ from typing import Any
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy
 
+from congso.catalog import fieldtypes
 from congso.catalog.formschema import FormInvalid, validate_data
-from congso.core.errors import DomainError, localise
-from congso.org.selectors import resolve_unit
+from congso.core.errors import localise
 
 DEFAULT_SECTION = gettext_lazy("Thông tin tờ khai")
 
@@ -51,6 +50,23 @@ class BoundField:
     @property
     def type(self) -> str:
         return str(self.spec.get("type"))
+
+    @property
+    def field_type(self) -> fieldtypes.FieldType:
+        return fieldtypes.get(self.type)
+
+    @property
+    def widget(self) -> str:
+        """The template that draws this field (its type's widget)."""
+        return self.field_type.widget
+
+    @property
+    def input_type(self) -> str:
+        return self.field_type.input_type
+
+    @property
+    def input_attrs(self) -> list[tuple[str, str]]:
+        return self.field_type.input_attrs(self.spec)
 
     @property
     def label(self) -> str:
@@ -111,33 +127,10 @@ def steps(schema: Mapping[str, Any]) -> list[Step]:
 
 
 def _read(spec: Mapping[str, Any], post: QueryDict, name: str) -> Any:
-    kind = spec.get("type")
-    if kind == "choice" and spec.get("multiple"):
-        return [v for v in post.getlist(name) if v]
-    if kind == "address":
-        return {
-            "unit_code": post.get(f"{name}.unit_code", "").strip(),
-            "detail": post.get(f"{name}.detail", "").strip(),
-        }
-    if kind == "group":
-        count = group_rows(post, name)
-        rows = []
-        for index in range(count):
-            row = {
-                sub["name"]: _read(sub, post, f"{name}.{index}.{sub['name']}")
-                for sub in spec.get("fields") or []
-            }
-            if any(not _blank(value) for value in row.values()):
-                rows.append({k: v for k, v in row.items() if not _blank(v)})
-        return rows
-    return post.get(name, "").strip()
+    return fieldtypes.get(str(spec.get("type"))).read(spec, post, name)
 
 
-def group_rows(post: QueryDict, name: str) -> int:
-    try:
-        return max(0, min(int(post.get(f"{name}.rows", "1")), 50))
-    except ValueError:
-        return 1
+group_rows = fieldtypes.group_rows
 
 
 def is_blank(value: Any) -> bool:
@@ -145,10 +138,7 @@ def is_blank(value: Any) -> bool:
     return _blank(value)
 
 
-def _blank(value: Any) -> bool:
-    if isinstance(value, Mapping):
-        return all(_blank(v) for v in value.values())
-    return value in (None, "", [])
+_blank = fieldtypes.blank
 
 
 def read_step(specs: Sequence[Mapping[str, Any]], post: QueryDict) -> dict[str, Any]:
@@ -229,31 +219,6 @@ def bind(
     return bound
 
 
-def _address_text(value: Mapping[str, Any]) -> str:
-    """The address in words: street line, commune/ward, province — never a bare unit code."""
-    if value.get("full"):
-        return str(value["full"])
-
-    detail = str(value.get("detail") or "").strip()
-    code = str(value.get("unit_code") or "").strip()
-    names: list[str] = []
-    if code:
-        try:
-            unit = resolve_unit(code)
-        except DomainError:
-            names = [str(gettext_lazy("(xã/phường không còn trong danh mục)"))]
-        else:
-            names = [unit.name] + ([unit.province.name] if unit.province else [])
-    return ", ".join(part for part in [detail, *names] if part)
-
-
-def _date_text(value: Any) -> str:
-    try:
-        return datetime.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
-    except ValueError:
-        return str(value)
-
-
 def error_targets(fields: Sequence[BoundField]) -> list[tuple[str, str]]:
     """``[(#input id, message)]`` of a page's errors, in page order, for the error summary."""
     found: list[tuple[str, str]] = []
@@ -276,28 +241,8 @@ def _plain(spec: Mapping[str, Any], value: Any) -> str:
 
 def display(spec: Mapping[str, Any], value: Any) -> str:
     """A value as the review page shows it: option labels, dates dd/mm/yyyy, addresses in
-    words, amounts of money (``…_vnd``) as "50.000.000 đồng", group rows one per line."""
-    if _blank(value):
-        return "—"
-    kind = spec.get("type")
-    if kind == "choice":
-        labels = {str(o.get("value")): str(o.get("label")) for o in spec.get("options") or []}
-        items = value if isinstance(value, list) else [value]
-        return ", ".join(labels.get(str(v), str(v)) for v in items)
-    if kind == "address" and isinstance(value, Mapping):
-        return _address_text(value)
-    if kind == "date":
-        return _date_text(value)
-    if kind == "group" and isinstance(value, list):
-        subs = spec.get("fields") or []
-        return "\n".join(
-            f"{index}. "
-            + "; ".join(
-                f"{sub['label']}: {display(sub, row.get(sub['name']))}"
-                for sub in subs
-                if not _blank(row.get(sub["name"]))
-            )
-            for index, row in enumerate(value, start=1)
-            if isinstance(row, Mapping)
-        )
-    return _plain(spec, value)
+    words, amounts of money (``…_vnd``) as "50.000.000 đồng", group rows one per line (each
+    type's ``display``)."""
+    if spec.get("type") == "number" and value not in (None, ""):
+        return _plain(spec, value)
+    return fieldtypes.display_value(spec, value)

@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "congso.signing",
     "congso.indicators",
     "congso.reports",
+    # Vendor plugins (congso/contrib/<vendor>/): each registers with the platform's registries.
+    "congso.contrib.kannel",
+    "congso.contrib.smtp",
+    "congso.contrib.zalo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -81,6 +85,18 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
 ]
+
+#: A province's own plugin apps (NetBox's PLUGINS): Django apps whose ``plugin`` module registers
+#: channels, providers, field types… (``docs/architecture.md``, "Where to put a new …").
+PLUGINS: list[str] = env(
+    "CONGSO_PLUGINS",
+    [],
+    "Comma-separated Python paths of extra plugin apps, added to INSTALLED_APPS (each app "
+    "registers its classes with the platform's registries when it starts).",
+    group="General",
+    cast=list,
+)
+INSTALLED_APPS += [app for app in PLUGINS if app not in INSTALLED_APPS]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -603,6 +619,92 @@ EMAIL_USE_TLS = env(
     cast=bool,
 )
 EMAIL_TIMEOUT = 10
+
+# --- Zalo ZNS (congso/contrib/zalo, docs/notify.md "Zalo") ---------------------------------------
+NOTIFY_ZALO_PROVIDER = env(
+    "CONGSO_NOTIFY_ZALO_PROVIDER",
+    "zalo_zns",
+    "Zalo channel provider (registry id).",
+    group="Zalo ZNS",
+)
+ZALO_APP_ID = env(
+    "CONGSO_ZALO_APP_ID",
+    "",
+    "Id of the Zalo app (Zalo for Developers) linked to the province's Official Account. Empty: "
+    "the Zalo channel is off (no Zalo messages, no Zalo choice on the preferences page).",
+    group="Zalo ZNS",
+)
+ZALO_APP_SECRET = env(
+    "CONGSO_ZALO_APP_SECRET",
+    "",
+    "Secret key of the Zalo app: the secret_key header of the access-token refresh.",
+    group="Zalo ZNS",
+)
+ZALO_OA_SECRET = env(
+    "CONGSO_ZALO_OA_SECRET",
+    "",
+    "Secret key of the Official Account: verifies the X-ZEvent-Signature of Zalo's callbacks "
+    "(empty: every callback is refused).",
+    group="Zalo ZNS",
+)
+ZALO_ACCESS_TOKEN = env(
+    "CONGSO_ZALO_ACCESS_TOKEN",
+    "",
+    "The OA access token to start with (valid 25 h). Refreshed tokens are kept, encrypted, in "
+    "the database; a changed value here (after re-authorising the app) replaces them.",
+    group="Zalo ZNS",
+)
+ZALO_REFRESH_TOKEN = env(
+    "CONGSO_ZALO_REFRESH_TOKEN",
+    "",
+    "The OA refresh token to start with (single use, valid 3 months); see "
+    "CONGSO_ZALO_ACCESS_TOKEN.",
+    group="Zalo ZNS",
+)
+ZALO_API_URL = env(
+    "CONGSO_ZALO_API_URL",
+    "https://business.openapi.zalo.me",
+    "Base URL of the ZNS API (POST /message/template).",
+    group="Zalo ZNS",
+)
+ZALO_OAUTH_URL = env(
+    "CONGSO_ZALO_OAUTH_URL",
+    "https://oauth.zaloapp.com",
+    "Base URL of Zalo's OAuth server (POST /v4/oa/access_token).",
+    group="Zalo ZNS",
+)
+ZALO_TIMEOUT = env(
+    "CONGSO_ZALO_TIMEOUT",
+    10,
+    "Seconds to wait for Zalo's API (a timeout is retried like any transient failure).",
+    group="Zalo ZNS",
+    cast=int,
+)
+ZALO_RECEIPT_TIMEOUT_MINUTES = env(
+    "CONGSO_ZALO_RECEIPT_TIMEOUT_MINUTES",
+    30,
+    "A Zalo message accepted by Zalo with no user_received_message callback after this many "
+    "minutes is recorded as no_report and the notice goes by SMS (0: wait as long as for SMS "
+    "delivery reports, CONGSO_NOTIFY_DLR_TIMEOUT_HOURS).",
+    group="Zalo ZNS",
+    cast=int,
+)
+ZALO_DEFAULT_ON = env(
+    "CONGSO_ZALO_DEFAULT_ON",
+    False,
+    "Citizens who have not chosen receive Zalo first (SMS when Zalo fails); off: Zalo only for "
+    "citizens who ticked it on the preferences page.",
+    group="Zalo ZNS",
+    cast=bool,
+)
+ZALO_DEVELOPMENT_MODE = env(
+    "CONGSO_ZALO_DEVELOPMENT_MODE",
+    False,
+    'Send with "mode": "development" (Zalo delivers only to the OA\'s and app\'s admins, '
+    "free of charge): for a staging site.",
+    group="Zalo ZNS",
+    cast=bool,
+)
 
 LOGGING = {
     "version": 1,

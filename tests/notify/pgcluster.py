@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psycopg
 
-from congso.notify.contrib.kannel.box import free_port
+from congso.contrib.kannel.box import free_port
 
 
 def _bindir() -> Path:

@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from congso.notify.contrib.kannel.box import free_port
+from congso.contrib.kannel.box import free_port
 from tests.core.test_celery import BROKERS, _database_url
 from tests.notify.pgcluster import PrivatePostgres, wait_ready
 

@@ -165,7 +165,7 @@ def test_lifecycle_messages_through_a_celery_worker(
 
 
 def test_preferences_unsubscribe_and_invalid_numbers(nworld, clock, gateways):
-    Preference.objects.create(citizen=nworld.citizen, email=False)
+    Preference.objects.create(citizen=nworld.citizen, channels={"email": False})
     nworld.citizen.phone = "0241234567"  # a landline
     nworld.citizen.save()
     clock.set(at(2026, 3, 2, 9, 0))

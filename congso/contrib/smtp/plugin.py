@@ -7,13 +7,14 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from congso.notify.channels import Provider, SendError, register
+from congso.notify.channels import Provider, SendError, providers
 from congso.notify.models import Message
 
 
-@register
+@providers.register
 class SmtpProvider(Provider):
     id = "smtp"
+    label = "SMTP"
     channel = "email"
 
     def send(self, message: Message) -> str:

@@ -1,7 +1,7 @@
 """Start and stop a local Kannel (bearerbox + smsbox + Kannel's fakesmsc) with the repository's
 configuration (``kannel/kannel.conf.in``). Used by the tests, the benchmark and ``scripts/kannel``.
 
-``python -m congso.notify.contrib.kannel.box start|stop|status [--dir DIR]`` runs it by hand; the
+``python -m congso.contrib.kannel.box start|stop|status [--dir DIR]`` runs it by hand; the
 rendered configuration, logs and process ids live in ``DIR`` (default ``var/kannel``).
 """
 
@@ -18,7 +18,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "kannel" / "kannel.conf.in"
 BEARERBOX = "/usr/sbin/bearerbox"
 SMSBOX = "/usr/sbin/smsbox"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import path, reverse
 
-from congso.notify.channels import Provider, SendError, register
+from congso.notify.channels import Provider, SendError, providers
 from congso.notify.models import Message
 from congso.notify.phone import to_e164
 
@@ -25,10 +26,17 @@ def dlr_url(message: Message) -> str:
     return f"{base}{path}?attempt={message.attempts}&type=%d&answer=%A"
 
 
-@register
+@providers.register
 class KannelProvider(Provider):
     id = "kannel"
+    label = "Kannel (smsbox sendsms)"
     channel = "sms"
+    url_prefix = "kannel"
+
+    def urlpatterns(self) -> list[Any]:
+        from congso.contrib.kannel import views
+
+        return [path("dlr/<uuid:key>/", views.kannel_dlr, name="kannel-dlr")]
 
     def send(self, message: Message) -> str:
         params = {

@@ -1,0 +1,108 @@
+"""What a payment gateway plugin implements (VNPay, the national payment platform of the
+Cổng Dịch vụ công quốc gia, a bank's gateway…).
+
+The shape follows Open Forms' ``payments/base.py`` (start a payment, handle the return, handle
+the server-to-server notification) with the verification made explicit and typed: a provider
+never writes to the database; it turns our order into the gateway's request and the gateway's
+answers into a verified :class:`PaymentOutcome`. The payments app (issue 16) owns the order
+rows, idempotency (``reference``), the audit and the call into the dossier services.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from congso.core.inbound import InboundRequest
+from congso.core.registry import Plugin
+
+
+@dataclass(frozen=True)
+class PaymentOrder:
+    """One amount to collect for one dossier, as the gateway is asked for it."""
+
+    #: Our order reference: unique, sent to the gateway as its transaction reference, so a
+    #: repeated notification or a retried start is recognised.
+    reference: str
+    dossier_code: str
+    amount_vnd: int
+    #: The order description the citizen sees at the gateway (gateways often want it ASCII).
+    description: str
+    #: Where the gateway sends the citizen back, and where it notifies us server to server.
+    return_url: str
+    notify_url: str
+    locale: str = "vn"
+    expires_at: datetime | None = None
+    client_ip: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    """How the citizen's browser goes to the gateway: a redirect, or a form posted to it."""
+
+    url: str
+    method: str = "GET"
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+
+class PaymentStatus(enum.StrEnum):
+    PAID = "paid"
+    PENDING = "pending"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    """What a verified gateway answer says about one order."""
+
+    reference: str
+    status: PaymentStatus
+    amount_vnd: int
+    #: The gateway's own transaction number (kept for reconciliation and complaints).
+    provider_ref: str = ""
+    paid_at: datetime | None = None
+    #: The gateway's code and message, as received (shown to officers, kept in the audit).
+    detail: str = ""
+    raw: Mapping[str, str] = field(default_factory=dict)
+
+
+class PaymentVerificationError(Exception):
+    """A return or notification that does not verify (bad signature, unknown merchant, amount
+    that does not match): refused, never applied."""
+
+
+class PaymentProvider(Plugin, ABC):
+    """A payment gateway. Subclass in ``congso/contrib/<vendor>/plugin.py`` and register with
+    ``@congso.payments.registry.registry.register``; credentials come from ``config.env()``
+    settings read in :meth:`is_enabled` and the methods."""
+
+    @abstractmethod
+    def start(self, order: PaymentOrder) -> PaymentStart:
+        """The request that sends the citizen to the gateway for ``order``."""
+
+    @abstractmethod
+    def verify_return(self, request: InboundRequest) -> PaymentOutcome:
+        """The citizen came back from the gateway: verify the signed parameters. Informative
+        only — the order is settled by the notification or :meth:`query` (a browser can lie
+        or never come back)."""
+
+    @abstractmethod
+    def verify_notification(self, request: InboundRequest) -> PaymentOutcome:
+        """The gateway's server-to-server notification (IPN): verify it; raises
+        :class:`PaymentVerificationError` when it does not verify."""
+
+    def acknowledge(
+        self, outcome: PaymentOutcome | None, error: str = ""
+    ) -> tuple[int, str, bytes]:
+        """The HTTP answer the gateway expects to a notification: (status, content type, body).
+        ``outcome`` is None when it did not verify (``error`` says why)."""
+        return (200 if outcome is not None else 400, "text/plain; charset=utf-8", b"")
+
+    def query(self, reference: str) -> PaymentOutcome | None:
+        """Ask the gateway for the order's status (the nightly reconciliation); None when the
+        gateway has no such query."""
+        return None
