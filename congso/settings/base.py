@@ -55,6 +55,69 @@ CSRF_TRUSTED_ORIGINS: list[str] = env(
     cast=list,
 )
 
+PROXY_ADDRESSES: list[str] = env(
+    "CONGSO_PROXY_ADDRESSES",
+    [],
+    "Comma-separated addresses or networks (CIDR) of the reverse proxies in front of the "
+    "platform. Set: the client's address is read from X-Forwarded-For as these proxies append "
+    "it (sign-in throttle, audit) and HTTPS from X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER); "
+    "each proxy must overwrite X-Forwarded-Proto. Empty: the platform is reached directly and "
+    "every X-Forwarded-* header is ignored.",
+    group="Security",
+    cast=list,
+)
+if PROXY_ADDRESSES:
+    # Only behind a configured proxy: ProxyHeadersMiddleware removes the header from requests
+    # that did not come through one, so a direct client cannot claim HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy, in the shape of Django 6.0's SECURE_CSP (congso.core.middleware.
+# SecurityHeadersMiddleware until the upgrade). Every script and style is a static file of the
+# project: no inline script or style, no eval, nothing from another site.
+CSP_REPORT_URI = env(
+    "CONGSO_CSP_REPORT_URI",
+    "",
+    "Where browsers report Content-Security-Policy violations (report-uri); empty: no reports.",
+    group="Security",
+)
+SECURE_CSP: dict[str, list[str] | bool] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    # data: for the small icons the admin's and the API explorer's style sheets embed.
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "report-uri": [CSP_REPORT_URI] if CSP_REPORT_URI else [],
+}
+#: Browser features no page of the platform uses, switched off for every page and frame.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    name: []
+    for name in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 INSTALLED_APPS = [
     "congso.core",
     "congso.accounts",
@@ -80,10 +143,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The API explorer (/api/v1/docs) from the package's static files instead of a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
+    "congso.core.middleware.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "congso.core.middleware.SecurityHeadersMiddleware",
+    # Up here, so answers given by the middleware below (refused text, shed load) have it too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "congso.core.middleware.RequestIdMiddleware",
     "congso.core.middleware.LoadSheddingMiddleware",
@@ -96,7 +165,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "congso.accounts.middleware.OfficerSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "congso.urls"
