@@ -7,15 +7,9 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from congso.accounts import services
+from congso.accounts import devices, services
+from congso.core.clients import client_ip
 from congso.core.errors import DomainError
-
-
-def client_ip(request: Any) -> str | None:
-    """The address the request came from (REMOTE_ADDR; a proxy must pass the client's)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class LoginForm(forms.Form):
@@ -54,7 +48,7 @@ class CodeForm(forms.Form):
 
 
 class AdminLoginForm(AdminAuthenticationForm):
-    """The admin's login form, going through the same lockout and audit as the site login."""
+    """The admin's login form, going through the same throttle and audit as the site login."""
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
@@ -65,6 +59,9 @@ class AdminLoginForm(AdminAuthenticationForm):
                     username=username,
                     password=password,
                     ip=client_ip(self.request),
+                    device_token=self.request.COOKIES.get(devices.COOKIE)
+                    if self.request is not None
+                    else None,
                     request=self.request,
                 )
             except DomainError as exc:

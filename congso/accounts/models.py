@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -13,8 +14,6 @@ class User(AbstractUser):
 
     full_name = models.CharField("họ và tên", max_length=200, blank=True)
     phone = models.CharField("số điện thoại", max_length=20, blank=True)
-    failed_logins = models.PositiveIntegerField("số lần đăng nhập sai liên tiếp", default=0)
-    locked_until = models.DateTimeField("khóa đến", null=True, blank=True)
 
     class Meta:
         verbose_name = "người dùng"
@@ -24,20 +23,40 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
-class LoginThrottle(models.Model):
-    """Failed logins from one client address in the current window (the per-address throttle).
+class Throttle(models.Model):
+    """Failed attempts counted against one key, and until when the next attempt must wait
+    (``congso.accounts.throttle``, the only writer). Keys: ``address:<ip>``, ``account:<hmac of
+    the name tried>`` (attempts from browsers the account does not know), ``device:<hmac>`` (one
+    browser the account signed in from before), ``code:<user id>`` (second-factor codes),
+    ``reset:…`` (password reset requests)."""
 
-    Written only by ``accounts.services``; a row whose window has passed starts a new window on
-    the next failure.
-    """
+    class Kind(models.TextChoices):
+        ADDRESS = "address", "địa chỉ mạng"
+        ACCOUNT = "account", "tài khoản (từ trình duyệt lạ)"
+        DEVICE = "device", "tài khoản (trên trình duyệt quen)"
+        CODE = "code", "mã xác thực hai lớp"
+        RESET = "reset", "yêu cầu đặt lại mật khẩu"
 
-    ip = models.GenericIPAddressField("địa chỉ IP", primary_key=True)
-    failures = models.PositiveIntegerField("số lần sai trong cửa sổ", default=0)
-    window_started = models.DateTimeField("bắt đầu cửa sổ")
+    key = models.CharField("khóa đếm", max_length=100, primary_key=True)
+    kind = models.CharField("loại", max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="tài khoản",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    failures = models.PositiveIntegerField("số lần sai", default=0)
+    window_started = models.DateTimeField("bắt đầu đếm")
+    last_failure_at = models.DateTimeField("lần sai gần nhất", null=True, blank=True)
+    blocked_until = models.DateTimeField("phải chờ đến", null=True, blank=True)
+    announced = models.BooleanField("đã ghi nhật ký", default=False)
 
     class Meta:
-        verbose_name = "giới hạn đăng nhập theo địa chỉ"
-        verbose_name_plural = "giới hạn đăng nhập theo địa chỉ"
+        verbose_name = "giới hạn số lần thử"
+        verbose_name_plural = "giới hạn số lần thử"
+        indexes = [models.Index(fields=["kind", "window_started"], name="accounts_throttle_age")]
 
     def __str__(self) -> str:
-        return f"{self.ip}: {self.failures}"
+        return f"{self.get_kind_display()}: {self.failures}"

@@ -275,11 +275,21 @@ WORKER_STALE_SECONDS = env(
 )
 
 # --- Authentication and sessions ---------------------------------------------------------------
+# Every password set through a form (sign-up, change, reset, the admin): docs/security.md.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": ("username", "full_name", "first_name", "last_name", "email")
+        },
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "congso.accounts.passwords.CommonWordsValidator"},
 ]
 SESSION_COOKIE_AGE = env(
     "CONGSO_SESSION_IDLE_SECONDS",
@@ -290,25 +300,57 @@ SESSION_COOKIE_AGE = env(
 )
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-LOGIN_MAX_FAILURES = env(
-    "CONGSO_LOGIN_MAX_FAILURES",
+# Sign-in throttle (congso/accounts/throttle.py, docs/security.md "Sign-in throttle").
+LOGIN_FREE_FAILURES = env(
+    "CONGSO_LOGIN_FREE_FAILURES",
     5,
-    "Failed logins in a row before an account is locked.",
+    "Wrong passwords (or second-factor codes) for one account before each further attempt "
+    "waits. Attempts from a browser the account signed in from before are counted apart.",
     group="Security",
     cast=int,
 )
-LOGIN_LOCKOUT_SECONDS = env(
-    "CONGSO_LOGIN_LOCKOUT_SECONDS",
+LOGIN_IP_FREE_FAILURES = env(
+    "CONGSO_LOGIN_IP_FREE_FAILURES",
+    20,
+    "Failed sign-ins from one client address (any account) within CONGSO_LOGIN_IP_WINDOW_SECONDS "
+    "before each further attempt from it waits (429). Behind a proxy set CONGSO_PROXY_ADDRESSES.",
+    group="Security",
+    cast=int,
+)
+LOGIN_DELAY_SECONDS = env(
+    "CONGSO_LOGIN_DELAY_SECONDS",
+    30,
+    "First wait once the free failures are used; each further failure doubles it.",
+    group="Security",
+    cast=int,
+)
+LOGIN_MAX_DELAY_SECONDS = env(
+    "CONGSO_LOGIN_MAX_DELAY_SECONDS",
     900,
-    "How long a locked account stays locked, in seconds.",
+    "Longest wait between two attempts (there is no hard lock).",
     group="Security",
     cast=int,
 )
-LOGIN_IP_MAX_FAILURES = env(
-    "CONGSO_LOGIN_IP_MAX_FAILURES",
-    0,
-    "Failed logins from one client address per lockout window before it is refused "
-    "(0 = off; turn on only when REMOTE_ADDR is the client's real address).",
+LOGIN_WINDOW_SECONDS = env(
+    "CONGSO_LOGIN_WINDOW_SECONDS",
+    86400,
+    "An account's failures are forgotten this long after the first one (a success forgets them "
+    "at once).",
+    group="Security",
+    cast=int,
+)
+LOGIN_IP_WINDOW_SECONDS = env(
+    "CONGSO_LOGIN_IP_WINDOW_SECONDS",
+    900,
+    "An address's failures are forgotten this long after the first one.",
+    group="Security",
+    cast=int,
+)
+LOGIN_DEVICE_DAYS = env(
+    "CONGSO_LOGIN_DEVICE_DAYS",
+    180,
+    "A browser that completed a sign-in is recognised for this many days (signed cookie): its "
+    "attempts are not delayed by failures from elsewhere.",
     group="Security",
     cast=int,
 )

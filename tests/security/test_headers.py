@@ -123,7 +123,9 @@ def test_no_template_has_inline_script_or_style() -> None:
 
 def test_header_value_matches_djangos_format() -> None:
     assert (
-        header_value({"default-src": ["'self'"], "report-uri": [], "upgrade-insecure-requests": True})
+        header_value(
+            {"default-src": ["'self'"], "report-uri": [], "upgrade-insecure-requests": True}
+        )
         == "default-src 'self'; upgrade-insecure-requests"
     )
 
