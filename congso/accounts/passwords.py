@@ -71,7 +71,7 @@ def _cores(password: str) -> set[str]:
     text, without leading/trailing digits and symbols, and the same read as look-alikes."""
     text = normalise(password)
     stripped = _EDGES.sub("", text)
-    return {core for core in {text, stripped, stripped.translate(LEET), text.translate(LEET)}}
+    return {text, stripped, stripped.translate(LEET), text.translate(LEET)}
 
 
 def _two_words(core: str, words: frozenset[str]) -> bool:
