@@ -24,6 +24,18 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
     expires_at = models.DateTimeField("hết hạn lúc", null=True, blank=True)
     revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    scopes = models.JSONField(
+        "phạm vi",
+        default=list,
+        help_text="read (đọc), write (thao tác), approve (quyết định: hoàn thành, từ chối), "
+        "sign (ký số).",
+    )
+    second_factor_at = models.DateTimeField(
+        "cấp sau xác thực hai lớp lúc",
+        null=True,
+        blank=True,
+        help_text="Chỉ mã được cấp ngay sau khi kiểm tra mã OTP mới được duyệt và ký số.",
+    )
 
     class Meta:
         verbose_name = "mã truy cập API"

@@ -354,6 +354,28 @@ LOGIN_DEVICE_DAYS = env(
     group="Security",
     cast=int,
 )
+API_TOKEN_DAYS = env(
+    "CONGSO_API_TOKEN_DAYS",
+    30,
+    "API tokens expire after this many days unless a shorter life is asked for.",
+    group="Security",
+    cast=int,
+)
+API_TOKEN_MAX_DAYS = env(
+    "CONGSO_API_TOKEN_MAX_DAYS",
+    365,
+    "Longest life of an API token, in days.",
+    group="Security",
+    cast=int,
+)
+API_TOKEN_STRONG_HOURS = env(
+    "CONGSO_API_TOKEN_STRONG_HOURS",
+    12,
+    "Longest life of an API token that may approve or sign (scopes approve, sign), in hours: it "
+    "stands for a second-factor check, which should not outlive a working day.",
+    group="Security",
+    cast=int,
+)
 OFFICER_2FA_REQUIRED = env(
     "CONGSO_OFFICER_2FA_REQUIRED",
     True,
