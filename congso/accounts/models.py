@@ -60,3 +60,28 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.failures}"
+
+
+class PasswordResetCode(models.Model):
+    """A one-time code sent by SMS to reset a password (``congso.accounts.recovery``). Only an
+    HMAC of the code is stored; it is valid for ten minutes and a few tries, and used once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="tài khoản",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    code_hash = models.CharField("HMAC của mã", max_length=64)
+    created_at = models.DateTimeField("tạo lúc")
+    expires_at = models.DateTimeField("hết hạn lúc")
+    attempts = models.PositiveSmallIntegerField("số lần nhập", default=0)
+    used_at = models.DateTimeField("dùng lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mã đặt lại mật khẩu (SMS)"
+        verbose_name_plural = "mã đặt lại mật khẩu (SMS)"
+        indexes = [models.Index(fields=["user", "expires_at"], name="accounts_resetcode_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"

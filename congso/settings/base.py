@@ -354,6 +354,13 @@ LOGIN_DEVICE_DAYS = env(
     group="Security",
     cast=int,
 )
+PASSWORD_RESET_TIMEOUT = env(
+    "CONGSO_PASSWORD_RESET_SECONDS",
+    3600,
+    "A password reset link (e-mail) stays valid this many seconds, and only until used.",
+    group="Security",
+    cast=int,
+)
 API_TOKEN_DAYS = env(
     "CONGSO_API_TOKEN_DAYS",
     30,
