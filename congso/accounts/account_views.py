@@ -36,9 +36,12 @@ def _owes_code(request: HttpRequest) -> HttpResponse | None:
     """Officers reach their account pages only after the second factor, like officer pages."""
     user = request.user
     verified = getattr(user, "is_verified", None)
-    if isinstance(user, User) and services.second_factor_required(user):
-        if not (verified and verified()):
-            return redirect(second_factor_url(user, request.get_full_path()))
+    if (
+        isinstance(user, User)
+        and services.second_factor_required(user)
+        and not (verified and verified())
+    ):
+        return redirect(second_factor_url(user, request.get_full_path()))
     return None
 
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -121,3 +122,18 @@ class CommonWordsValidator:
             "Mật khẩu không được là một từ, một tên phổ biến hay một mật khẩu đã bị lộ, kể cả khi "
             "thêm chữ số hoặc ký hiệu."
         )
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with its message in Vietnamese (Django 5.2 changed the English text, and its
+    Vietnamese catalogue no longer matches it)."""
+
+    def get_error_message(self) -> str:
+        return gettext("Mật khẩu quá ngắn: cần ít nhất %(min_length)d ký tự.") % {
+            "min_length": self.min_length
+        }
+
+    def get_help_text(self) -> str:
+        return gettext("Mật khẩu cần ít nhất %(min_length)d ký tự.") % {
+            "min_length": self.min_length
+        }

@@ -154,9 +154,9 @@ def _users_by_phone(number: str) -> list[User]:
     for user in found:
         citizen = getattr(user, "citizen", None)
         stored = [user.phone, citizen.phone if citizen is not None else ""]
-        if any(_same_number(value, number) for value in stored if value):
-            if user.has_usable_password():
-                matches.append(user)
+        matched = any(_same_number(value, number) for value in stored if value)
+        if matched and user.has_usable_password():
+            matches.append(user)
     return matches
 
 

@@ -56,7 +56,7 @@ def test_the_messages_are_vietnamese():
         assert "từ hoặc tên phổ biến" in " ".join(refused.value.messages)
         with pytest.raises(ValidationError) as refused:
             validate_password("ngan-qua")
-        assert "ít nhất 12 ký tự" in " ".join(refused.value.messages)
+        assert "cần ít nhất 12 ký tự" in " ".join(refused.value.messages)
 
 
 # --- change -----------------------------------------------------------------------------------
