@@ -70,6 +70,9 @@ def _prepare(key: str, kind: str, rule: Rule, now: dt.datetime, *, user_id: int 
     Throttle.objects.bulk_create(
         [Throttle(key=key, kind=kind, user_id=user_id, window_started=now)], ignore_conflicts=True
     )
+    if user_id is not None:
+        # The key may have been made by a case variant of the name that matched no account.
+        Throttle.objects.filter(key=key, user__isnull=True).update(user_id=user_id)
     window_start = now - dt.timedelta(seconds=rule.window)
     Throttle.objects.filter(key=key, window_started__lte=window_start).update(
         failures=0, window_started=now, blocked_until=None, announced=False

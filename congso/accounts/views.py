@@ -89,9 +89,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             auth_login(request, user)
             if services.second_factor_required(user):
                 return redirect(second_factor_url(user, next_url))
-            response = redirect(next_url)
-            devices.remember(response, user)
-            return response
+            done: HttpResponse = redirect(next_url)
+            devices.remember(done, user)
+            return done
     response = render(request, "accounts/login.html", {"form": form, "next": next_url})
     return refused(response, error) if error else response
 
@@ -129,9 +129,9 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
             error = exc
         else:
             otp_login(request, device)
-            response = redirect(next_url)
-            devices.remember(response, user)
-            return response
+            done: HttpResponse = redirect(next_url)
+            devices.remember(done, user)
+            return done
     response = render(request, "accounts/second_factor.html", {"form": form, "next": next_url})
     return refused(response, error) if error else response
 
@@ -162,9 +162,9 @@ def second_factor_enroll_view(request: HttpRequest) -> HttpResponse:
         else:
             otp_login(request, device)
             messages.success(request, gettext("Đã bật xác thực hai lớp cho tài khoản của bạn."))
-            response = redirect(next_url)
-            devices.remember(response, user)
-            return response
+            done: HttpResponse = redirect(next_url)
+            devices.remember(done, user)
+            return done
     qr = segno.make(device.config_url, error="m")
     # segno writes the SVG itself from the otpauth URL (no user-supplied markup).
     qr_svg = mark_safe(  # noqa: S308

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -52,7 +52,7 @@ class ProxyHeadersMiddleware:
         return self.get_response(request)
 
 
-def header_value(directives: dict[str, list[str] | tuple[str, ...] | bool]) -> str:
+def header_value(directives: Mapping[str, Sequence[str] | bool]) -> str:
     """``{"default-src": ["'self'"], "upgrade-insecure-requests": True}`` →
     ``default-src 'self'; upgrade-insecure-requests`` (the shape of Django 6.0's
     ``SECURE_CSP``); a directive with an empty list or False is left out."""
@@ -61,11 +61,11 @@ def header_value(directives: dict[str, list[str] | tuple[str, ...] | bool]) -> s
         if value is True:
             parts.append(name)
         elif value:
-            parts.append(" ".join([name, *value]))  # type: ignore[list-item]
+            parts.append(" ".join([name, *value]))
     return "; ".join(parts)
 
 
-def permissions_value(features: dict[str, list[str] | tuple[str, ...]]) -> str:
+def permissions_value(features: Mapping[str, Sequence[str]]) -> str:
     """``{"camera": [], "fullscreen": ["self"]}`` → ``camera=(), fullscreen=(self)``."""
     return ", ".join(f"{name}=({' '.join(allowed)})" for name, allowed in features.items())
 
