@@ -50,7 +50,9 @@ def main() -> int:
     from congso.org.models import Citizen, RoleAssignment
 
     citizen = Citizen.objects.select_related("user").get(user__username="congdan.mot")
-    _row, secret = token_create(actor=None, user=citizen.user, name="profile")
+    _row, secret = token_create(
+        actor=None, user=citizen.user, name="profile", scopes=["read", "write"]
+    )
     agency = (
         RoleAssignment.objects.filter(user__username=f"motcua.{COMMUNE_SLUG}")
         .select_related("agency__unit")

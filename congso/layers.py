@@ -29,9 +29,14 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"audit"}),  # the hash-chained log (uses core's worker and request id)
     frozenset({"calendar"}),  # the working calendar
     frozenset({"org"}),  # units, agencies, desks, roles, applicants, restrict()/can()
-    frozenset({"accounts", "catalog"}),  # users and login; procedures, forms, processes
+    # Procedures, forms, processes; the typed seams of the payment providers and the
+    # document-exchange back-ends (their apps come with issues 16 and 18).
+    frozenset({"catalog", "payments", "exchange"}),
     frozenset({"dossiers"}),  # the one-stop lifecycle (in-transaction hooks for those above)
-    frozenset({"printing", "notify"}),  # official forms 01–06; SMS and e-mail
+    frozenset({"printing", "notify"}),  # official forms 01–06; notices on every channel
+    # Users, sign-in, passwords (reset through notify), API tokens; the channel and gateway
+    # plugins (Kannel, SMTP, Zalo ZNS) that register with notify.
+    frozenset({"accounts", "contrib"}),
     frozenset({"signing"}),  # e-results, PAdES, validation (renders through printing)
     frozenset({"indicators"}),  # aggregates (registered on the hooks), index, statistics
     frozenset({"reports"}),  # background report jobs

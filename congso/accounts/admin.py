@@ -1,5 +1,5 @@
-"""The administration in Vietnamese: site titles, the admin login through the lockout, and users
-with their lockout and second-factor state."""
+"""The administration in Vietnamese: site titles, the admin login through the sign-in throttle,
+and users with their sign-in delays and second-factor state."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from congso.accounts import services
 from congso.accounts.forms import AdminLoginForm
-from congso.accounts.models import User
+from congso.accounts.models import Throttle, User
 from congso.audit.services import snapshot
 
 admin.site.site_header = "Quản trị Công Sở"
@@ -43,19 +43,23 @@ def _user_snapshot(user: User) -> dict[str, Any]:
     return snapshot(user, USER_AUDIT_FIELDS)
 
 
-class LockedFilter(admin.SimpleListFilter):
-    title = "trạng thái khóa"
-    parameter_name = "khoa"
+def _delayed(now: Any) -> Exists:
+    return Exists(Throttle.objects.filter(user=OuterRef("pk"), blocked_until__gt=now))
+
+
+class DelayedFilter(admin.SimpleListFilter):
+    title = "đăng nhập phải chờ"
+    parameter_name = "cho"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("co", "Đang bị khóa"), ("khong", "Không bị khóa")]
+        return [("co", "Đang phải chờ"), ("khong", "Không phải chờ")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         now = timezone.now()
         if self.value() == "co":
-            return queryset.filter(locked_until__gt=now)
+            return queryset.filter(_delayed(now))
         if self.value() == "khong":
-            return queryset.exclude(locked_until__gt=now)
+            return queryset.exclude(_delayed(now))
         return queryset
 
 
@@ -67,14 +71,13 @@ class UserAdmin(DjangoUserAdmin):
         "email",
         "is_staff",
         "is_active",
-        "failed_logins",
-        "lock_state",
+        "delay_state",
         "has_second_factor",
     )
-    list_filter = ("is_staff", "is_superuser", "is_active", LockedFilter)
+    list_filter = ("is_staff", "is_superuser", "is_active", DelayedFilter)
     search_fields = ("username", "full_name", "email", "phone")
     ordering = ("username",)
-    readonly_fields = ("failed_logins", "locked_until", "last_login", "date_joined")
+    readonly_fields = ("delay_state", "last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Thông tin cá nhân", {"fields": ("full_name", "email", "phone")}),
@@ -90,7 +93,7 @@ class UserAdmin(DjangoUserAdmin):
                 )
             },
         ),
-        ("Đăng nhập", {"fields": ("failed_logins", "locked_until", "last_login", "date_joined")}),
+        ("Đăng nhập", {"fields": ("delay_state", "last_login", "date_joined")}),
     )
     add_fieldsets = (
         (
@@ -107,22 +110,24 @@ class UserAdmin(DjangoUserAdmin):
         confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
         return super().get_queryset(request).annotate(_has_device=Exists(confirmed))
 
-    @admin.display(description="khóa đến")
-    def lock_state(self, obj: User) -> str:
-        if services.is_locked(obj):
-            assert obj.locked_until is not None
-            return timezone.localtime(obj.locked_until).strftime("%H:%M %d/%m/%Y")
+    @admin.display(description="đăng nhập phải chờ đến")
+    def delay_state(self, obj: User) -> str:
+        until = services.delayed_until(obj) if obj.pk else None
+        if until is not None:
+            return timezone.localtime(until).strftime("%H:%M:%S %d/%m/%Y")
         return "—"
 
     @admin.display(description="xác thực hai lớp", boolean=True)
     def has_second_factor(self, obj: User) -> bool:
         return bool(getattr(obj, "_has_device", False))
 
-    @admin.action(description="Mở khóa các tài khoản đã chọn")
+    @admin.action(description="Bỏ thời gian chờ đăng nhập của các tài khoản đã chọn")
     def unlock_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         assert isinstance(request.user, User)
         count = sum(services.account_unlock(actor=request.user, user=u) for u in queryset)
-        self.message_user(request, f"Đã mở khóa {count} tài khoản.", messages.SUCCESS)
+        self.message_user(
+            request, f"Đã bỏ thời gian chờ đăng nhập của {count} tài khoản.", messages.SUCCESS
+        )
 
     @admin.action(description="Xóa thiết bị xác thực hai lớp (người dùng đăng ký lại)")
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

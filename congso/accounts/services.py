@@ -1,65 +1,105 @@
-"""Login with lockout, the officer second factor (TOTP) and account administration.
+"""Sign-in with progressive delays, the officer second factor (TOTP), passwords and account
+administration.
 
-The one write path for accounts: views, the admin login form and admin actions call these
-functions; each writes its audit event in the transaction of its change.
+The one write path for accounts: views, the admin login form, the API and admin actions call
+these functions; each writes its audit event in the transaction of its change.
 
-Lockout, without check-then-act races: before a password (or a second-factor code) is checked,
-the attempt takes one of the ``settings.LOGIN_MAX_FAILURES`` slots with one conditional
-statement, ``UPDATE … SET failed_logins = failed_logins + 1 WHERE NOT locked AND failed_logins <
-limit``. A wrong password leaves its slot taken; when all slots are taken the account is locked
-(``locked_until = now + LOGIN_LOCKOUT_SECONDS``) and a new count starts. A completed login resets
-the count. So however many requests arrive in parallel, at most ``LOGIN_MAX_FAILURES`` passwords
-are checked per lock period, and while locked no password is checked at all (the right one is
-refused too). For officers a login is complete only after the second factor: the right password
-gives its slot back but does not reset the count that wrong codes build up.
+Sign-in throttle (:mod:`congso.accounts.throttle`, no hard lock that anyone can trigger):
 
-Optional per-address throttle: ``settings.LOGIN_IP_MAX_FAILURES`` (0 = off) failures from one
-client address within ``settings.LOGIN_LOCKOUT_SECONDS`` refuse further attempts from that
-address until the window ends.
+* every attempt on an account is reserved on a key *before* the password is checked: the
+  account's own key for browsers it does not know (``account:<hmac of the name tried>``, whether
+  or not the name exists, so answers do not reveal which names exist), or the key of the known
+  browser it comes from (:mod:`congso.accounts.devices`). After ``LOGIN_FREE_FAILURES`` failures
+  each further attempt waits 30 s, 1 min, 2 min … up to ``LOGIN_MAX_DELAY_SECONDS``; the right
+  password clears the key. An attacker guessing a leader's password therefore delays only
+  attempts from unknown browsers, never the leader on their usual one;
+* failures from one client address are counted over every account (password spraying):
+  ``LOGIN_IP_FREE_FAILURES`` within ``LOGIN_IP_WINDOW_SECONDS``, then the same progression
+  (known browsers are not subject to it);
+* second-factor codes have their own key per officer, with the same progression.
+
+A refused attempt is answered with when to try again (status 429, ``retry_after`` seconds).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from base64 import b32encode
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
-from django.db import models, transaction
-from django.db.models import F
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from congso.accounts.models import LoginThrottle, User
-from congso.audit.services import record, snapshot
+from congso.accounts import devices, throttle
+from congso.accounts.models import Throttle, User
+from congso.audit.services import record
 from congso.core.errors import DomainError
 from congso.org.selectors import is_officer
 
 INVALID_CREDENTIALS = "invalid_credentials"
-ACCOUNT_LOCKED = "account_locked"
 TOO_MANY_ATTEMPTS = "too_many_attempts"
+ADDRESS_THROTTLED = "address_throttled"
 INVALID_CODE = "invalid_code"
 CODE_THROTTLED = "code_throttled"
 NO_DEVICE = "no_device"
 ALREADY_ENROLLED = "already_enrolled"
 
 DEVICE_NAME = "Ứng dụng xác thực"
+Kind = Throttle.Kind
 
 
 class LoginRefused(DomainError):
     status = 403
 
 
+# --- rules and keys -------------------------------------------------------------------------
+
+
+def account_rule() -> throttle.Rule:
+    return throttle.Rule(
+        free=settings.LOGIN_FREE_FAILURES,
+        delay=settings.LOGIN_DELAY_SECONDS,
+        cap=settings.LOGIN_MAX_DELAY_SECONDS,
+        window=settings.LOGIN_WINDOW_SECONDS,
+    )
+
+
+def address_rule() -> throttle.Rule:
+    return throttle.Rule(
+        free=settings.LOGIN_IP_FREE_FAILURES,
+        delay=settings.LOGIN_DELAY_SECONDS,
+        cap=settings.LOGIN_MAX_DELAY_SECONDS,
+        window=settings.LOGIN_IP_WINDOW_SECONDS,
+    )
+
+
+def _digest(value: str) -> str:
+    return salted_hmac("congso.accounts.throttle", value).hexdigest()[:40]
+
+
+def account_key(username: str) -> str:
+    """The key of a name as typed (case-folded): the same for every case variant, and a digest,
+    so a password typed into the name field is not stored."""
+    return f"account:{_digest(username.strip().casefold())}"
+
+
+def address_key(ip: str) -> str:
+    return f"address:{ip}"
+
+
+def code_key(user: User) -> str:
+    return f"code:{user.pk}"
+
+
 # --- reads ----------------------------------------------------------------------------------
-
-
-def is_locked(user: User, *, now: dt.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return user.locked_until is not None and user.locked_until > now
 
 
 def second_factor_required(user: Any) -> bool:
@@ -79,196 +119,149 @@ def device_secret(device: TOTPDevice) -> str:
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
-def locked_message(until: dt.datetime) -> str:
-    # Shown rounded up to the minute, so "try again after 10:16" is never too early.
-    local = timezone.localtime(until + dt.timedelta(seconds=59)).replace(second=0, microsecond=0)
-    return gettext(
-        "Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần liên tiếp. "
-        "Vui lòng thử lại sau %(time)s ngày %(date)s."
-    ) % {"time": local.strftime("%H:%M"), "date": local.strftime("%d/%m/%Y")}
-
-
-def _locked_error(until: dt.datetime) -> LoginRefused:
-    return LoginRefused(ACCOUNT_LOCKED, locked_message(until), status=403)
-
-
-# --- counters -------------------------------------------------------------------------------
-
-
-def _limit() -> int:
-    return max(int(settings.LOGIN_MAX_FAILURES), 1)
-
-
-def _not_locked(now: dt.datetime) -> models.Q:
-    return models.Q(locked_until__isnull=True) | models.Q(locked_until__lte=now)
-
-
-def _reserve_attempt(user: User, *, now: dt.datetime) -> bool:
-    """Take a slot for one attempt (one UPDATE); False when locked or no slot is left."""
-    taken = User.objects.filter(_not_locked(now), pk=user.pk, failed_logins__lt=_limit()).update(
-        failed_logins=F("failed_logins") + 1
+def delayed_until(user: User, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The latest time until which attempts on ``user`` wait (any key), or None."""
+    now = now or timezone.now()
+    until = (
+        Throttle.objects.filter(user=user, blocked_until__gt=now)
+        .order_by("-blocked_until")
+        .values_list("blocked_until", flat=True)
+        .first()
     )
-    return taken == 1
+    return until
 
 
-def _release_attempt(user: User) -> None:
-    """Give a slot back (right password of an officer who still owes the code)."""
-    User.objects.filter(pk=user.pk, failed_logins__gt=0).update(
-        failed_logins=F("failed_logins") - 1
+def wait_text(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext("%(n)d giây", "%(n)d giây", seconds) % {"n": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(n)d phút", "%(n)d phút", minutes) % {"n": minutes}
+
+
+def retry_message(until: dt.datetime, now: dt.datetime, *, address: bool = False) -> str:
+    seconds = max(1, math.ceil((until - now).total_seconds()))
+    local = timezone.localtime(until + dt.timedelta(microseconds=999_999)).replace(microsecond=0)
+    values = {"wait": wait_text(seconds), "time": local.strftime("%H:%M:%S")}
+    if address:
+        return (
+            gettext(
+                "Có quá nhiều lần đăng nhập sai từ địa chỉ mạng của bạn. Vui lòng thử lại sau "
+                "%(wait)s (lúc %(time)s)."
+            )
+            % values
+        )
+    return (
+        gettext(
+            "Bạn đã nhập sai nhiều lần. Để bảo vệ tài khoản, vui lòng thử lại sau %(wait)s "
+            "(lúc %(time)s)."
+        )
+        % values
     )
 
 
-def _lock_if_exhausted(user: User, *, now: dt.datetime) -> bool:
-    """Lock the account when every slot is used; True for the one call that locks it."""
-    until = now + dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-    locked = User.objects.filter(_not_locked(now), pk=user.pk, failed_logins__gte=_limit()).update(
-        locked_until=until, failed_logins=0
+def _throttled(
+    code: str, until: dt.datetime, now: dt.datetime, *, address: bool = False
+) -> LoginRefused:
+    seconds = max(1, math.ceil((until - now).total_seconds()))
+    return LoginRefused(
+        code, retry_message(until, now, address=address), status=429, retry_after=seconds
     )
-    user.refresh_from_db(fields=["failed_logins", "locked_until"])
-    return locked == 1
 
 
-def _reset_failures(user: User) -> None:
-    User.objects.filter(pk=user.pk).exclude(failed_logins=0, locked_until=None).update(
-        failed_logins=0, locked_until=None
-    )
-    user.failed_logins, user.locked_until = 0, None
+# --- sign-in --------------------------------------------------------------------------------
 
 
-def _take_attempt(user: User, *, now: dt.datetime, ip: str | None) -> None:
-    """Reserve a slot for an attempt on ``user`` or raise the lock refusal (audited)."""
-    for _ in range(2):
-        if _reserve_attempt(user, now=now):
-            return
-        with transaction.atomic():
-            # No slot: either locked, or every slot is held by attempts still running.
-            tripped = _lock_if_exhausted(user, now=now)
-            if tripped:
-                record(
-                    actor=AnonymousUser(),
-                    action="accounts.login.lockout",
-                    target=user,
-                    after={"ip": ip, "locked_until": user.locked_until},
-                )
-            if is_locked(user, now=now):
-                record(
-                    actor=AnonymousUser(),
-                    action="accounts.login.refused_locked",
-                    target=user,
-                    after={"ip": ip, "locked_until": user.locked_until},
-                )
-        if user.locked_until is not None and is_locked(user, now=now):
-            raise _locked_error(user.locked_until)
-        # A login completed in between and freed the slots: try once more.
-    raise _too_many_attempts()
-
-
-def _ip_limit() -> int:
-    return int(settings.LOGIN_IP_MAX_FAILURES)
-
-
-def _ip_window_start(now: dt.datetime) -> dt.datetime:
-    return now - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-
-
-def _ip_blocked(ip: str | None, *, now: dt.datetime) -> bool:
-    limit = _ip_limit()
-    if limit <= 0 or not ip:
-        return False
-    return LoginThrottle.objects.filter(
-        ip=ip, failures__gte=limit, window_started__gt=_ip_window_start(now)
-    ).exists()
-
-
-def _ip_failure(ip: str | None, *, now: dt.datetime) -> bool:
-    """Count a failure for ``ip``; True when this failure reaches the limit."""
-    limit = _ip_limit()
-    if limit <= 0 or not ip:
-        return False
-    window_start = _ip_window_start(now)
-    LoginThrottle.objects.filter(window_started__lte=window_start).exclude(ip=ip).delete()
-    LoginThrottle.objects.get_or_create(ip=ip, defaults={"failures": 0, "window_started": now})
-    LoginThrottle.objects.filter(ip=ip, window_started__lte=window_start).update(
-        failures=0, window_started=now
-    )
-    LoginThrottle.objects.filter(ip=ip).update(failures=F("failures") + 1)
-    failures = LoginThrottle.objects.values_list("failures", flat=True).get(ip=ip)
-    return failures == limit
-
-
-def _failure(
-    *, user: User | None, username: str, ip: str | None, action: str, now: dt.datetime
+def _record_delays(
+    *, key: str, kind: str, user: User | None, ip: str | None, now: dt.datetime
 ) -> None:
-    """Audit one failed attempt (its slot stays taken) and lock when no slot is left."""
-    ip_tripped = _ip_failure(ip, now=now)
-    if user is None:
-        record(actor=AnonymousUser(), action=action, after={"username": username[:150], "ip": ip})
-    else:
-        tripped = _lock_if_exhausted(user, now=now)
+    """Audit, once per key and window, that its attempts now wait."""
+    rule = address_rule() if kind == Kind.ADDRESS else account_rule()
+    if not throttle.announce(key, rule):
+        return
+    until = throttle.blocked(key, rule, now=now)
+    if kind == Kind.ADDRESS:
         record(
             actor=AnonymousUser(),
-            action=action,
-            target=user,
-            after={"ip": ip, "failed_logins": user.failed_logins},
+            action="accounts.login.ip_throttled",
+            after={"ip": ip, "until": until},
         )
-        if tripped:
-            record(
-                actor=AnonymousUser(),
-                action="accounts.login.lockout",
-                target=user,
-                after={"ip": ip, "locked_until": user.locked_until},
-            )
-    if ip_tripped:
-        record(actor=AnonymousUser(), action="accounts.login.ip_throttled", after={"ip": ip})
-
-
-def _too_many_attempts() -> LoginRefused:
-    return LoginRefused(
-        TOO_MANY_ATTEMPTS,
-        gettext(
-            "Có quá nhiều lần đăng nhập sai từ địa chỉ mạng của bạn. Vui lòng thử lại sau ít phút."
-        ),
-        status=429,
-    )
-
-
-# --- login ----------------------------------------------------------------------------------
+    else:
+        record(
+            actor=AnonymousUser(),
+            action="accounts.login.throttled",
+            target=user,
+            after={"ip": ip, "kind": kind, "until": until},
+        )
 
 
 def login_attempt(
-    *, username: str, password: str, ip: str | None, request: HttpRequest | None = None
+    *,
+    username: str,
+    password: str,
+    ip: str | None,
+    device_token: str | None = None,
+    request: HttpRequest | None = None,
 ) -> User:
     """Check a username and password; return the user or raise :class:`LoginRefused`.
 
-    The caller logs the user in (``django.contrib.auth.login``). For officers the login is not
+    ``device_token`` is the browser's device cookie, if any. The caller logs the user in
+    (``django.contrib.auth.login``) and, once the sign-in is complete, gives the browser its
+    device cookie (:func:`congso.accounts.devices.remember`). For officers the sign-in is not
     complete until :func:`second_factor_verify` or :func:`second_factor_confirm` succeeds.
     """
     now = timezone.now()
-    if _ip_blocked(ip, now=now):
-        raise _too_many_attempts()
     user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
-    if user is not None:
-        _take_attempt(user, now=now, ip=ip)
+    device = devices.device_id(device_token, user)
+    if device is None:
+        if ip:
+            until = throttle.blocked(address_key(ip), address_rule(), now=now)
+            if until is not None:
+                raise _throttled(ADDRESS_THROTTLED, until, now, address=True)
+        key, kind = account_key(username), Kind.ACCOUNT
+    else:
+        key, kind = f"device:{device}", Kind.DEVICE
+    until = throttle.take(key, kind, account_rule(), now=now, user_id=user.pk if user else None)
+    if until is not None:
+        raise _throttled(TOO_MANY_ATTEMPTS, until, now)
     authenticated = authenticate(request, username=username, password=password)
     if not isinstance(authenticated, User):
         with transaction.atomic():
-            _failure(user=user, username=username, ip=ip, action="accounts.login.failure", now=now)
-        if user is not None and user.locked_until is not None and is_locked(user, now=now):
-            raise _locked_error(user.locked_until)
-        raise LoginRefused(
-            INVALID_CREDENTIALS, gettext("Tên đăng nhập hoặc mật khẩu không đúng."), status=403
-        )
+            if device is None and ip:
+                throttle.fail(address_key(ip), Kind.ADDRESS, address_rule(), now=now)
+            if user is None:
+                record(
+                    actor=AnonymousUser(),
+                    action="accounts.login.failure",
+                    after={"username": username[:150], "ip": ip},
+                )
+            else:
+                record(
+                    actor=AnonymousUser(),
+                    action="accounts.login.failure",
+                    target=user,
+                    after={"ip": ip, "kind": kind, "failures": throttle.failures(key)},
+                )
+            _record_delays(key=key, kind=kind, user=user, ip=ip, now=now)
+            if device is None and ip:
+                _record_delays(key=address_key(ip), kind=Kind.ADDRESS, user=None, ip=ip, now=now)
+        message = gettext("Tên đăng nhập hoặc mật khẩu không đúng.")
+        next_at = throttle.blocked(key, account_rule(), now=now)
+        if next_at is not None:
+            message += " " + retry_message(next_at, now)
+        raise LoginRefused(INVALID_CREDENTIALS, message, status=403)
     needs_code = second_factor_required(authenticated)
     with transaction.atomic():
-        if not needs_code:
-            _reset_failures(authenticated)
-        elif user is not None and user.pk == authenticated.pk:
-            _release_attempt(authenticated)
+        # The right password: this key's count starts again (codes keep their own).
+        throttle.clear(key)
         record(
             actor=authenticated,
             action="accounts.login.success",
             target=authenticated,
-            after={"ip": ip, "second_factor": "required" if needs_code else "not_required"},
+            after={
+                "ip": ip,
+                "second_factor": "required" if needs_code else "not_required",
+                "known_browser": device is not None,
+            },
         )
     return authenticated
 
@@ -286,18 +279,27 @@ def _check_code(
     *, user: User, device: TOTPDevice, token: str, ip: str | None, success_action: str
 ) -> TOTPDevice:
     now = timezone.now()
-    if _ip_blocked(ip, now=now):
-        raise _too_many_attempts()
-    _take_attempt(user, now=now, ip=ip)
+    # django-otp's own back-off after wrong codes (1 s, 2 s, 4 s …): a refused wait is not a
+    # failure and takes no attempt.
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        raise LoginRefused(
+            CODE_THROTTLED,
+            gettext("Bạn vừa nhập sai mã. Vui lòng chờ vài giây rồi thử lại."),
+            status=429,
+            retry_after=1,
+        )
+    key = code_key(user)
+    until = throttle.take(key, Kind.CODE, account_rule(), now=now, user_id=user.pk)
+    if until is not None:
+        raise _throttled(CODE_THROTTLED, until, now)
     with transaction.atomic():
         locked_device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-        # django-otp's own back-off after wrong codes; a refused wait is not a failure.
-        allowed, _ = locked_device.verify_is_allowed()
-        if allowed and locked_device.verify_token(token.strip()):
+        if locked_device.verify_token(token.strip()):
             if not locked_device.confirmed:
                 locked_device.confirmed = True
                 locked_device.save(update_fields=["confirmed"])
-            _reset_failures(user)
+            throttle.clear(key)
             record(
                 actor=user,
                 action=success_action,
@@ -305,30 +307,24 @@ def _check_code(
                 after={"ip": ip, "device": locked_device.name},
             )
             return locked_device
-        if allowed:
-            _failure(
-                user=user,
-                username=user.get_username(),
-                ip=ip,
-                action="accounts.otp.failure",
-                now=now,
-            )
-        else:
-            _release_attempt(user)
-    if not allowed:
-        raise LoginRefused(
-            CODE_THROTTLED,
-            gettext("Bạn vừa nhập sai mã. Vui lòng chờ vài giây rồi thử lại."),
-            status=429,
+        record(
+            actor=user,
+            action="accounts.otp.failure",
+            target=user,
+            after={"ip": ip, "failures": throttle.failures(key)},
         )
-    if user.locked_until is not None and is_locked(user, now=now):
-        raise _locked_error(user.locked_until)
-    raise LoginRefused(
-        INVALID_CODE,
-        gettext("Mã xác thực không đúng hoặc đã hết hạn."),
-        field="code",
-        status=403,
-    )
+        if throttle.announce(key, account_rule()):
+            record(
+                actor=user,
+                action="accounts.otp.throttled",
+                target=user,
+                after={"ip": ip, "until": throttle.blocked(key, account_rule(), now=now)},
+            )
+    message = gettext("Mã xác thực không đúng hoặc đã hết hạn.")
+    next_at = throttle.blocked(key, account_rule(), now=now)
+    if next_at is not None:
+        message += " " + retry_message(next_at, now)
+    raise LoginRefused(INVALID_CODE, message, field="code", status=403)
 
 
 def second_factor_verify(*, user: User, token: str, ip: str | None) -> TOTPDevice:
@@ -369,21 +365,24 @@ def second_factor_confirm(*, user: User, token: str, ip: str | None) -> TOTPDevi
 
 
 def account_unlock(*, actor: User, user: User) -> bool:
-    """Lift a lockout now. Returns False when the account was not locked."""
+    """Lift every sign-in delay of ``user`` now (its account, known-browser and code keys).
+    Returns False when nothing was counted."""
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        if locked.failed_logins == 0 and locked.locked_until is None:
+        rows = list(
+            Throttle.objects.select_for_update()
+            .filter(user=user)
+            .values("kind", "failures", "blocked_until")
+        )
+        if not rows:
             return False
-        before = snapshot(locked, ["failed_logins", "locked_until"])
-        _reset_failures(locked)
+        Throttle.objects.filter(user=user).delete()
         record(
             actor=actor,
             action="accounts.user.unlock",
-            target=locked,
-            before=before,
-            after=snapshot(locked, ["failed_logins", "locked_until"]),
+            target=user,
+            before={"throttles": rows},
+            after={"throttles": []},
         )
-    user.failed_logins, user.locked_until = 0, None
     return True
 
 

@@ -22,9 +22,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from congso.accounts import services
-from congso.accounts.forms import CodeForm, LoginForm, client_ip
+from congso.accounts import devices, services
+from congso.accounts.forms import CodeForm, LoginForm
 from congso.accounts.models import User
+from congso.core.clients import client_ip
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -47,6 +48,14 @@ def second_factor_url(user: User, next_url: str) -> str:
     return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
 
+def refused(response: HttpResponse, exc: services.LoginRefused) -> HttpResponse:
+    """The page answering a refused attempt: its status, and when to try again."""
+    response.status_code = exc.status
+    if exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _is_verified(request: HttpRequest) -> bool:
     check = getattr(request.user, "is_verified", None)
     return bool(check and check())
@@ -63,24 +72,28 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect(second_factor_url(user, next_url))
         return redirect(next_url)
     form = LoginForm(request.POST if request.method == "POST" else None)
-    status = 200
+    error: services.LoginRefused | None = None
     if form.is_valid():
         try:
             user = services.login_attempt(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 ip=client_ip(request),
+                device_token=request.COOKIES.get(devices.COOKIE),
                 request=request,
             )
         except services.LoginRefused as exc:
             form.add_error(None, exc.message)
-            status = exc.status
+            error = exc
         else:
             auth_login(request, user)
             if services.second_factor_required(user):
                 return redirect(second_factor_url(user, next_url))
-            return redirect(next_url)
-    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+            done: HttpResponse = redirect(next_url)
+            devices.remember(done, user)
+            return done
+    response = render(request, "accounts/login.html", {"form": form, "next": next_url})
+    return refused(response, error) if error else response
 
 
 @require_POST
@@ -90,13 +103,6 @@ def logout_view(request: HttpRequest) -> HttpResponseRedirect:
     auth_logout(request)
     messages.info(request, gettext("Bạn đã đăng xuất."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
-
-
-def _refused_locked(request: HttpRequest, message: str) -> HttpResponseRedirect:
-    """Locked while entering a code: end the half-finished login and say until when."""
-    auth_logout(request)
-    messages.error(request, message)
-    return redirect("accounts:login")
 
 
 @sensitive_post_parameters("code")
@@ -112,23 +118,22 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
     if services.confirmed_device(user) is None:
         return redirect(second_factor_url(user, next_url))
     form = CodeForm(request.POST if request.method == "POST" else None)
-    status = 200
+    error: services.LoginRefused | None = None
     if form.is_valid():
         try:
             device = services.second_factor_verify(
                 user=user, token=form.cleaned_data["code"], ip=client_ip(request)
             )
         except services.LoginRefused as exc:
-            if exc.code == services.ACCOUNT_LOCKED:
-                return _refused_locked(request, exc.message)
             form.add_error("code", exc.message)
-            status = exc.status
+            error = exc
         else:
             otp_login(request, device)
-            return redirect(next_url)
-    return render(
-        request, "accounts/second_factor.html", {"form": form, "next": next_url}, status=status
-    )
+            done: HttpResponse = redirect(next_url)
+            devices.remember(done, user)
+            return done
+    response = render(request, "accounts/second_factor.html", {"form": form, "next": next_url})
+    return refused(response, error) if error else response
 
 
 @sensitive_post_parameters("code")
@@ -145,21 +150,21 @@ def second_factor_enroll_view(request: HttpRequest) -> HttpResponse:
         return redirect(second_factor_url(user, next_url))
     device = services.second_factor_enrollment_device(user=user)
     form = CodeForm(request.POST if request.method == "POST" else None)
-    status = 200
+    error: services.LoginRefused | None = None
     if form.is_valid():
         try:
             device = services.second_factor_confirm(
                 user=user, token=form.cleaned_data["code"], ip=client_ip(request)
             )
         except services.LoginRefused as exc:
-            if exc.code == services.ACCOUNT_LOCKED:
-                return _refused_locked(request, exc.message)
             form.add_error("code", exc.message)
-            status = exc.status
+            error = exc
         else:
             otp_login(request, device)
             messages.success(request, gettext("Đã bật xác thực hai lớp cho tài khoản của bạn."))
-            return redirect(next_url)
+            done: HttpResponse = redirect(next_url)
+            devices.remember(done, user)
+            return done
     qr = segno.make(device.config_url, error="m")
     # segno writes the SVG itself from the otpauth URL (no user-supplied markup).
     qr_svg = mark_safe(  # noqa: S308
@@ -173,4 +178,5 @@ def second_factor_enroll_view(request: HttpRequest) -> HttpResponse:
         "issuer": settings.OTP_TOTP_ISSUER,
         "account": user.get_username(),
     }
-    return render(request, "accounts/second_factor_enroll.html", context, status=status)
+    response = render(request, "accounts/second_factor_enroll.html", context)
+    return refused(response, error) if error else response

@@ -1,96 +1,49 @@
 """Authentication for the API: a bearer token (API clients, officers' tools) or the Django
-session (the portal's own pages, citizens), and the token service.
+session (the portal's own pages, citizens).
 
-Tokens are ``cs_`` followed by 43 URL-safe characters; only their SHA-256 is stored
-(:class:`~congso.api.models.ApiToken`), so a leaked database does not leak usable tokens. A
-session used by an officer must have passed the second factor (TOTP), like the officer pages;
-requests that change state through a session need the CSRF token.
+Tokens and their scopes are :mod:`congso.accounts.tokens`. A token does only what its scopes
+allow: every operation needs ``read`` (GET) or ``write`` (the others) unless it declares another
+scope (:func:`token_scope`); ``approve`` and ``sign`` need a token issued after a second-factor
+check. A session used by an officer must have passed the second factor (TOTP), like the officer
+pages, and may do everything the person may; requests that change state through a session need
+the CSRF token.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+import functools
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
 from congso.accounts.services import second_factor_required
-from congso.api.models import ApiToken
-from congso.audit.services import record
+from congso.accounts.tokens import (  # noqa: F401 (re-exported: the API's token helpers)
+    APPROVE,
+    READ,
+    SIGN,
+    TOKEN_PREFIX,
+    WRITE,
+    hash_token,
+    row_for_token,
+    scope_refusal,
+    token_create,
+    token_revoke,
+)
 from congso.core.errors import DomainError
 
-TOKEN_PREFIX = "cs_"  # noqa: S105 (a public prefix, not a secret)
-#: ``last_used_at`` is written at most this often per token.
-TOUCH_EVERY = timedelta(minutes=1)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def token_create(
-    *, actor: Any, user: Any, name: str, expires_at: datetime | None = None
-) -> tuple[ApiToken, str]:
-    """Create a token for ``user``; returns the row and the token, which is never stored."""
-    label = (name or "").strip()[:100] or "API"
-    if expires_at is not None and expires_at <= timezone.now():
-        raise DomainError(
-            "invalid_expiry", "Thời điểm hết hạn phải ở tương lai.", field="expires_at"
-        )
-    if not user.is_active:
-        raise DomainError("user_inactive", "Tài khoản đã bị khóa.", field="user")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with transaction.atomic():
-        row = ApiToken.objects.create(
-            user=user,
-            name=label,
-            key_hash=hash_token(token),
-            prefix=token[:10],
-            expires_at=expires_at,
-        )
-        record(
-            actor=actor,
-            action="api.token.create",
-            target=row,
-            after={"user": user.pk, "name": label, "prefix": row.prefix, "expires_at": expires_at},
-        )
-    return row, token
-
-
-def token_revoke(*, actor: Any, token: ApiToken) -> None:
-    with transaction.atomic():
-        if token.revoked_at is None:
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            record(actor=actor, action="api.token.revoke", target=token)
+F = TypeVar("F", bound=Callable[..., Any])
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def user_for_token(token: str) -> Any:
     """The active user owning a valid, unexpired, unrevoked ``token``; else None."""
-    if not token.startswith(TOKEN_PREFIX):
-        return None
-    row = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_token(token), revoked_at__isnull=True)
-        .first()
-    )
-    now = timezone.now()
-    if row is None or not row.user.is_active:
-        return None
-    if row.expires_at is not None and row.expires_at <= now:
-        return None
-    if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-    return row.user
+    row = row_for_token(token)
+    return row.user if row is not None else None
 
 
 class BearerToken(HttpBearer):
@@ -98,15 +51,16 @@ class BearerToken(HttpBearer):
     (no fall-back to the session)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token.strip())
-        if user is None:
+        row = row_for_token(token.strip())
+        if row is None:
             raise DomainError(
                 "invalid_token",
                 "Mã truy cập API không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
                 status=401,
             )
-        request.user = user
-        return user
+        request.user = row.user
+        request.api_token = row  # type: ignore[attr-defined]
+        return row.user
 
 
 class Session(APIKeyCookie):
@@ -173,3 +127,46 @@ TOKEN_SESSION_OR_ANONYMOUS: list[Callable[..., Any]] = [
 def is_public(callbacks: Any) -> bool:
     """Whether an operation's auth chain lets anonymous visitors through."""
     return bool(callbacks) and callbacks[-1] is anonymous
+
+
+def token_scope(
+    scope: str | Callable[[dict[str, Any]], str], *, doc: str | None = None
+) -> Callable[[F], F]:
+    """Declare the scope an operation needs from a token (default: ``read`` for GET, else
+    ``write``), or a function of the operation's parameters giving it (then ``doc`` says it in
+    the OpenAPI document). Put it under the router's decorator."""
+
+    def mark(view: F) -> F:
+        view.token_scope = scope  # type: ignore[attr-defined]
+        view.token_scope_doc = doc  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def require_scope(request: HttpRequest, scope: str) -> None:
+    """Refuse (403 ``insufficient_scope`` / ``second_factor_required``) a request made with a
+    token that does not allow ``scope``; sessions are not concerned."""
+    row = getattr(request, "api_token", None)
+    if row is None:
+        return
+    refusal = scope_refusal(row, scope)
+    if refusal is not None:
+        raise refusal
+
+
+def enforce_token_scope(view: Callable[..., Any]) -> Callable[..., Any]:
+    """API-wide decorator: the scope an operation needs (:func:`token_scope`, else by method)
+    is checked before the handler runs."""
+    declared = getattr(view, "token_scope", None)
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if callable(declared):
+            scope = declared(kwargs)
+        else:
+            scope = declared or (READ if request.method in SAFE_METHODS else WRITE)
+        require_scope(request, scope)
+        return view(request, *args, **kwargs)
+
+    return checked

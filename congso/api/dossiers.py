@@ -21,8 +21,9 @@ from ninja import Field, Form, Router, Schema
 from ninja.responses import Status
 from pydantic import WithJsonSchema
 
+from congso.accounts.tokens import APPROVE, APPROVE_ACTIONS, WRITE
 from congso.api import params
-from congso.api.auth import SESSION_OR_TOKEN
+from congso.api.auth import SESSION_OR_TOKEN, token_scope
 from congso.api.schemas import ErrorOut
 from congso.catalog.selectors import get_procedure
 from congso.core.errors import DomainError, NotFound
@@ -843,13 +844,19 @@ def get_history(request: HttpRequest, code: str) -> list[HistoryOut]:
     },
     summary="Thực hiện một thao tác trên hồ sơ",
 )
+@token_scope(
+    lambda params: APPROVE if params.get("action") in APPROVE_ACTIONS else WRITE,
+    doc="write; approve for complete and refuse",
+)
 def act(request: HttpRequest, code: str, action: str, body: ActionIn) -> DossierOut:
     """``action`` is one of the workflow's actions (``receive``, ``not_accept``,
     ``request_supplement``, ``start_processing``, ``forward``, ``send_back``, ``consult``,
     ``answer_consultation``, ``transfer``, ``request_payment``, ``confirm_payment``, ``refuse``,
     ``complete``, ``return_result``, ``apologise``, ``request_withdrawal``,
     ``confirm_withdrawal``, ``decline_withdrawal``). Send ``expected_version``: when someone
-    else changed the dossier since, the answer is 409 ``concurrent_update``."""
+    else changed the dossier since, the answer is 409 ``concurrent_update``. With a token,
+    ``complete`` and ``refuse`` need the scope ``approve`` (for officers: a token issued after a
+    second-factor check), the others ``write``."""
     user = request.auth  # type: ignore[attr-defined]
     if action in OWN_ENDPOINT:
         raise DomainError(

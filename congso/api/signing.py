@@ -16,7 +16,8 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from congso.api.auth import SESSION_OR_TOKEN
+from congso.accounts.tokens import READ, SIGN
+from congso.api.auth import SESSION_OR_TOKEN, token_scope
 from congso.api.schemas import ErrorOut
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers import selectors
@@ -162,6 +163,7 @@ def _profile(user: Any, profile_id: int) -> SignerProfile:
     response={200: ValidationReportOut, 413: ErrorOut, 422: ErrorOut},
     summary="Kiểm tra chữ ký số của một tệp PDF (công khai)",
 )
+@token_scope(READ)
 def validate(request: HttpRequest, file: UploadedFile = File(...)) -> ValidationReportOut:  # noqa: B008
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
         raise DomainError("file_too_large", "Tệp lớn hơn 20 MB.", field="file", status=413)
@@ -220,6 +222,7 @@ def download(request: HttpRequest, code: str) -> FileResponse:
     },
     summary="Ký số kết quả bằng khóa của cán bộ (tệp khóa hoặc thiết bị PKCS#11)",
 )
+@token_scope(SIGN)
 def sign(request: HttpRequest, code: str, payload: SignIn) -> SignedResultOut:
     user = request.auth  # type: ignore[attr-defined]
     result = services.result_for_user(user=user, code=code)
@@ -233,6 +236,7 @@ def sign(request: HttpRequest, code: str, payload: SignIn) -> SignedResultOut:
     response={201: ExternalOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Chuẩn bị ký từ xa: trả về phần dữ liệu cần ký",
 )
+@token_scope(SIGN)
 def external_prepare(request: HttpRequest, code: str, payload: SignIn) -> Status:
     user = request.auth  # type: ignore[attr-defined]
     result = services.result_for_user(user=user, code=code)
@@ -263,6 +267,7 @@ def external_prepare(request: HttpRequest, code: str, payload: SignIn) -> Status
     },
     summary="Hoàn tất ký từ xa: gửi chữ ký CMS",
 )
+@token_scope(SIGN)
 def external_finish(request: HttpRequest, session: str, payload: ExternalIn) -> SignedResultOut:
     user = request.auth  # type: ignore[attr-defined]
     item = (

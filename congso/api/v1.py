@@ -20,7 +20,13 @@ from congso.api import catalog as catalog_api
 from congso.api import dossiers as dossiers_api
 from congso.api import org as org_api
 from congso.api import signing as signing_api
-from congso.api.auth import TOKEN_SESSION_OR_ANONYMOUS, Session, is_public
+from congso.api import tokens as tokens_api
+from congso.api.auth import (
+    TOKEN_SESSION_OR_ANONYMOUS,
+    Session,
+    enforce_token_scope,
+    is_public,
+)
 from congso.api.schemas import ErrorOut, ValidationErrorOut
 from congso.core.errors import DomainError
 
@@ -55,18 +61,36 @@ CSRF_RESPONSE = {
     "mã CSRF.",
     "content": {"application/json": {"schema": _ERROR_REF}},
 }
+SCOPE_RESPONSE = {
+    "description": "Không có quyền (`forbidden`, …), hoặc mã truy cập thiếu phạm vi cần cho thao "
+    "tác (`insufficient_scope`; xem `x-token-scope`) hay chưa được cấp sau xác thực hai lớp "
+    "(`second_factor_required`, với approve và sign của cán bộ).",
+    "content": {"application/json": {"schema": _ERROR_REF}},
+}
+BEARER_DESCRIPTION = (
+    "Mã truy cập `cs_…` (trang Tài khoản › Mã truy cập API, hoặc POST /api/v1/auth/tokens). "
+    "Mỗi mã có phạm vi: `read` (mọi GET), `write` (các thao tác khác), `approve` (hoàn thành, "
+    "từ chối giải quyết), `sign` (ký số); phạm vi cần cho mỗi thao tác ghi ở `x-token-scope`. "
+    "Với cán bộ, approve và sign chỉ dùng được với mã cấp ngay sau khi kiểm tra mã OTP. "
+    "Mọi mã đều có hạn dùng."
+)
 
 
 class ContractAPI(NinjaAPI):
     """Completes the OpenAPI document with what every operation may answer: 401 (a bad token is
-    refused everywhere), 422 with the validation error body, 503 (load shedding), 403 on unsafe
-    methods (CSRF of a session), and marks public operations' security as optional."""
+    refused everywhere), 422 with the validation error body, 503 (load shedding), 403 (a token
+    without the scope; on unsafe methods also CSRF of a session), the token scope each operation
+    needs (``x-token-scope``), and marks public operations' security as optional."""
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        public, sessions = self._auth_kinds()
+        public, sessions, scopes = self._auth_kinds()
+        security = schema.setdefault("components", {}).get("securitySchemes", {})
+        for scheme in security.values():
+            if scheme.get("scheme") == "bearer":
+                scheme["description"] = BEARER_DESCRIPTION
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for model in (ErrorOut, ValidationErrorOut):
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -75,16 +99,21 @@ class ContractAPI(NinjaAPI):
             components[model.__name__] = definition
         for path_item in schema["paths"].values():
             for method, operation in path_item.items():
+                op_id = operation["operationId"]
                 _complete_operation(
                     operation,
-                    public=operation["operationId"] in public,
-                    session=method in UNSAFE and operation["operationId"] in sessions,
+                    public=op_id in public,
+                    session=method in UNSAFE and op_id in sessions,
+                )
+                operation["x-token-scope"] = scopes.get(op_id) or (
+                    "write" if method in UNSAFE else "read"
                 )
         return schema
 
-    def _auth_kinds(self) -> tuple[set[str], set[str]]:
-        """Operation ids open to anonymous visitors, and those accepting a session."""
-        public, sessions = set(), set()
+    def _auth_kinds(self) -> tuple[set[str], set[str], dict[str, str]]:
+        """Operation ids open to anonymous visitors, those accepting a session, and the token
+        scope operations declare."""
+        public, sessions, scopes = set(), set(), {}
         for router in self._get_bound_routers():
             for path_view in router.path_operations.values():
                 for operation in path_view.operations:
@@ -93,7 +122,13 @@ class ContractAPI(NinjaAPI):
                         public.add(op_id)
                     if any(isinstance(cb, Session) for cb in operation.auth_callbacks):
                         sessions.add(op_id)
-        return public, sessions
+                    view = operation.view_func
+                    declared = getattr(view, "token_scope_doc", None) or getattr(
+                        view, "token_scope", None
+                    )
+                    if isinstance(declared, str):
+                        scopes[op_id] = declared
+        return public, sessions, scopes
 
 
 def _complete_operation(operation: dict[str, Any], *, public: bool, session: bool) -> None:
@@ -103,6 +138,7 @@ def _complete_operation(operation: dict[str, Any], *, public: bool, session: boo
         responses.setdefault("400", BAD_BODY_RESPONSE)
     if session:
         responses.setdefault("403", CSRF_RESPONSE)
+    responses.setdefault("403", SCOPE_RESPONSE)
     if public:
         operation.setdefault("security", []).append({})
     operation["responses"] = dict(sorted(responses.items()))
@@ -235,6 +271,8 @@ def refuse_invalid_text(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 api.add_decorator(refuse_invalid_text)
+api.add_decorator(enforce_token_scope)
+api.add_router("/auth", tokens_api.router, tags=["auth"])
 api.add_router("/calendar", calendar_api.router, tags=["calendar"])
 api.add_router("/org", org_api.router, tags=["org"])
 api.add_router("/procedures", catalog_api.router, tags=["catalog"])

@@ -56,9 +56,17 @@ def localise(text: Any) -> str:
 
 class DomainError(Exception):
     status = 400
+    #: Seconds after which the same request may succeed (sent as ``Retry-After``), if known.
+    retry_after: int | None = None
 
     def __init__(
-        self, code: str, message: str, *, field: str | None = None, status: int | None = None
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        status: int | None = None,
+        retry_after: int | None = None,
     ):
         super().__init__(message)
         self.code = code
@@ -66,6 +74,8 @@ class DomainError(Exception):
         self.field = field
         if status is not None:
             self.status = status
+        if retry_after is not None:
+            self.retry_after = retry_after
 
     def as_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "message": self.message, "field": self.field}

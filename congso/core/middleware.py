@@ -1,7 +1,11 @@
-"""Request id: taken from ``X-Request-ID`` when a proxy sets a sane one, otherwise made here.
+"""Middleware of the whole site.
 
-The id is stored in the context variable of :mod:`congso.core.context`, so the audit log and
-the log lines carry it without every service having to pass the request around.
+* Proxy headers: ``X-Forwarded-*`` are removed unless the peer is a configured reverse proxy.
+* Security headers: Content-Security-Policy and Permissions-Policy on every response.
+* Request id: taken from ``X-Request-ID`` when a proxy sets a sane one, otherwise made here.
+  The id is stored in the context variable of :mod:`congso.core.context`, so the audit log and
+  the log lines carry it without every service having to pass the request around.
+* Load shedding and text that cannot be stored (below).
 """
 
 from __future__ import annotations
@@ -9,17 +13,77 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from congso.core.clients import is_proxy
 from congso.core.context import request_id_var
 from congso.core.text import message_for
 
 _SANE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+#: Headers only a configured reverse proxy may set (``SECURE_PROXY_SSL_HEADER`` reads the first).
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_HOST")
+
+
+class ProxyHeadersMiddleware:
+    """First in the chain: a request that did not come through one of
+    ``settings.PROXY_ADDRESSES`` loses its ``X-Forwarded-*`` headers, so a client talking to
+    the server directly can neither claim HTTPS (``SECURE_PROXY_SSL_HEADER``) nor choose the
+    address the sign-in throttle counts (:func:`congso.core.clients.client_ip`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_proxy(request.META.get("REMOTE_ADDR")):
+            for name in FORWARDED_HEADERS:
+                request.META.pop(name, None)
+        return self.get_response(request)
+
+
+def header_value(directives: Mapping[str, Sequence[str] | bool]) -> str:
+    """``{"default-src": ["'self'"], "upgrade-insecure-requests": True}`` →
+    ``default-src 'self'; upgrade-insecure-requests`` (the shape of Django 6.0's
+    ``SECURE_CSP``); a directive with an empty list or False is left out."""
+    parts = []
+    for name, value in directives.items():
+        if value is True:
+            parts.append(name)
+        elif value:
+            parts.append(" ".join([name, *value]))
+    return "; ".join(parts)
+
+
+def permissions_value(features: Mapping[str, Sequence[str]]) -> str:
+    """``{"camera": [], "fullscreen": ["self"]}`` → ``camera=(), fullscreen=(self)``."""
+    return ", ".join(f"{name}=({' '.join(allowed)})" for name, allowed in features.items())
+
+
+class SecurityHeadersMiddleware:
+    """``Content-Security-Policy`` (``settings.SECURE_CSP``, in Django 6.0's format, so the
+    upgrade replaces this class by ``django.middleware.csp.ContentSecurityPolicyMiddleware``)
+    and ``Permissions-Policy`` (``settings.PERMISSIONS_POLICY``) on every response, unless a
+    view set its own. The values are computed once, at start-up: the policy is static (the
+    templates load every script and style from static files, so no nonce is needed)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.csp = header_value(settings.SECURE_CSP)
+        self.permissions = permissions_value(settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.csp and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.csp
+        if self.permissions and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = self.permissions
+        return response
 
 
 class RequestIdMiddleware:

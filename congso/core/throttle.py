@@ -6,36 +6,28 @@ process counts alone and a limit applies per process (with ``CONGSO_WEB_WORKERS`
 gets at most twice the limit). A window is ``seconds`` long and aligned on the clock
 (``timezone.now()``), so a counter never needs resetting: the next window is a new key.
 
-:func:`client_address` is the address throttles count by: ``REMOTE_ADDR``, or the header the
-reverse proxy sets (``CONGSO_CLIENT_ADDRESS_HEADER``) when the site is only reachable through it.
+:func:`client_address` is the address throttles count by: the one the sign-in throttle uses too
+(:func:`congso.core.clients.client_ip`: ``REMOTE_ADDR``, or behind the reverse proxies named in
+``CONGSO_PROXY_ADDRESSES`` the right-most ``X-Forwarded-For`` hop that is not a proxy).
 """
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
 from django.utils import timezone
+
+from congso.core.clients import client_ip
 
 CACHE_ALIAS = "throttle"
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address: the configured proxy header's last entry (the one the proxy
-    added) when it is a valid IP address, else ``REMOTE_ADDR``."""
-    header = str(getattr(settings, "CLIENT_ADDRESS_HEADER", "") or "")
-    if header:
-        raw = request.headers.get(header, "")
-        candidate = raw.split(",")[-1].strip()
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            pass
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    """The client's address (:func:`congso.core.clients.client_ip`); "unknown" without one."""
+    return client_ip(request) or "unknown"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from congso.catalog.models import Procedure, ProcedureVersion
 from congso.core.errors import DomainError, NotFound
 from congso.core.throttle import Window
 from congso.dossiers.models import ApplicantDeclaration, Dossier
@@ -92,7 +93,6 @@ def _count_lookup(address: str, now: datetime) -> None:
 
 def _sql(columns: str, joins: str = "") -> str:
     quote = connection.ops.quote_name
-    from congso.catalog.models import Procedure, ProcedureVersion
 
     dossiers = quote(Dossier._meta.db_table)
     versions = quote(ProcedureVersion._meta.db_table)

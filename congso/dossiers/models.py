@@ -25,6 +25,7 @@ from django.db.models import Q
 from congso.dossiers.deadlines import TIMELINESS_LABELS_VI, Timeliness
 from congso.dossiers.permissions import DossierQuerySet
 from congso.dossiers.workflow import LABELS_VI, NATIONAL_CODE, Status
+from congso.org.models import RepresentativeRole
 
 
 class CodeRule(models.Model):
@@ -694,8 +695,6 @@ class ApplicantDeclaration(models.Model):
 
     @property
     def relationship_label(self) -> str:
-        from congso.org.models import RepresentativeRole
-
         choices = (
             RepresentativeRole.choices
             if self.kind == DeclarationKind.ORGANISATION

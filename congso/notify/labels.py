@@ -22,6 +22,7 @@ LABELS = (
     gettext_noop("Xin lỗi, hẹn lại ngày trả"),
     gettext_noop("Từ chối / dừng xử lý"),
     gettext_noop("Xác nhận rút hồ sơ"),
+    gettext_noop("Đặt lại mật khẩu"),
     # Message.Status.
     gettext_noop("Chờ gửi"),
     gettext_noop("Đang gửi"),

@@ -28,6 +28,7 @@ class EventKind(models.TextChoices):
     APOLOGY = "apology", "Xin lỗi, hẹn lại ngày trả"
     REFUSED = "refused", "Từ chối / dừng xử lý"
     WITHDRAWN = "withdrawn", "Xác nhận rút hồ sơ"
+    PASSWORD_RESET = "password_reset", "Đặt lại mật khẩu"
 
 
 class Template(models.Model):

@@ -339,6 +339,42 @@ def _fall_back(message: Message) -> Message | None:
     )
 
 
+def message_direct(
+    *,
+    kind: str,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    body_html: str = "",
+    urgent: bool = True,
+) -> Message:
+    """One message that belongs to no dossier (a password reset code or link), through the
+    same outbox, worker, rate limits and delivery reports as the dossier notices. Call it in
+    the caller's transaction; the text is the caller's (rendered from its own templates)."""
+    now = timezone.now()
+    message = Message(
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        subject=" ".join(subject.split()),
+        body=body,
+        body_html=body_html,
+        mandatory=True,
+        urgent=urgent,
+        created_at=now,
+        attempt_limit=settings.NOTIFY_MAX_ATTEMPTS,
+    )
+    if channel == "sms":
+        message.body = text.sms_text(body, unicode=settings.NOTIFY_SMS_UNICODE)
+        message.segments = segments(message.body)[2]
+    message.recipient = require_channel(channel).address(recipient)
+    message.save()
+    figures.record_status(message, before=None)
+    enqueue("notify.send", message_id=message.pk)
+    return message
+
+
 # --- Sending ------------------------------------------------------------------------------------
 
 

@@ -7,6 +7,8 @@ import math
 import unicodedata
 from typing import Any
 
+from congso.core.errors import DomainError
+
 # GSM 03.38 default alphabet and its extension table (extension characters cost two septets).
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -53,8 +55,6 @@ def render(source: str, context: dict[str, Any], *, html: bool = False) -> str:
     """A notice template (Django template syntax) rendered with ``context``, stripped; a
     syntax error is refused with ``template_invalid``. Autoescaping only for HTML."""
     from django.template import Context, Template
-
-    from congso.core.errors import DomainError
 
     try:
         template = Template(source)

@@ -55,6 +55,69 @@ CSRF_TRUSTED_ORIGINS: list[str] = env(
     cast=list,
 )
 
+PROXY_ADDRESSES: list[str] = env(
+    "CONGSO_PROXY_ADDRESSES",
+    [],
+    "Comma-separated addresses or networks (CIDR) of the reverse proxies in front of the "
+    "platform. Set: the client's address is read from X-Forwarded-For as these proxies append "
+    "it (sign-in throttle, audit) and HTTPS from X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER); "
+    "each proxy must overwrite X-Forwarded-Proto. Empty: the platform is reached directly and "
+    "every X-Forwarded-* header is ignored.",
+    group="Security",
+    cast=list,
+)
+if PROXY_ADDRESSES:
+    # Only behind a configured proxy: ProxyHeadersMiddleware removes the header from requests
+    # that did not come through one, so a direct client cannot claim HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy, in the shape of Django 6.0's SECURE_CSP (congso.core.middleware.
+# SecurityHeadersMiddleware until the upgrade). Every script and style is a static file of the
+# project: no inline script or style, no eval, nothing from another site.
+CSP_REPORT_URI = env(
+    "CONGSO_CSP_REPORT_URI",
+    "",
+    "Where browsers report Content-Security-Policy violations (report-uri); empty: no reports.",
+    group="Security",
+)
+SECURE_CSP: dict[str, list[str] | bool] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    # data: for the small icons the admin's and the API explorer's style sheets embed.
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "report-uri": [CSP_REPORT_URI] if CSP_REPORT_URI else [],
+}
+#: Browser features no page of the platform uses, switched off for every page and frame.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    name: []
+    for name in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 INSTALLED_APPS = [
     "congso.core",
     "congso.accounts",
@@ -84,6 +147,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The API explorer (/api/v1/docs) from the package's static files instead of a CDN.
+    "ninja",
 ]
 
 #: A province's own plugin apps (NetBox's PLUGINS): Django apps whose ``plugin`` module registers
@@ -99,7 +164,11 @@ PLUGINS: list[str] = env(
 INSTALLED_APPS += [app for app in PLUGINS if app not in INSTALLED_APPS]
 
 MIDDLEWARE = [
+    "congso.core.middleware.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "congso.core.middleware.SecurityHeadersMiddleware",
+    # Up here, so answers given by the middleware below (refused text, shed load) have it too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "congso.core.middleware.RequestIdMiddleware",
     "congso.core.middleware.LoadSheddingMiddleware",
@@ -112,7 +181,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "congso.accounts.middleware.OfficerSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "congso.urls"
@@ -223,11 +291,21 @@ WORKER_STALE_SECONDS = env(
 )
 
 # --- Authentication and sessions ---------------------------------------------------------------
+# Every password set through a form (sign-up, change, reset, the admin): docs/security.md.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": ("username", "full_name", "first_name", "last_name", "email")
+        },
+    },
+    {
+        "NAME": "congso.accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "congso.accounts.passwords.CommonWordsValidator"},
 ]
 SESSION_COOKIE_AGE = env(
     "CONGSO_SESSION_IDLE_SECONDS",
@@ -238,35 +316,88 @@ SESSION_COOKIE_AGE = env(
 )
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-LOGIN_MAX_FAILURES = env(
-    "CONGSO_LOGIN_MAX_FAILURES",
+# Sign-in throttle (congso/accounts/throttle.py, docs/security.md "Sign-in throttle").
+LOGIN_FREE_FAILURES = env(
+    "CONGSO_LOGIN_FREE_FAILURES",
     5,
-    "Failed logins in a row before an account is locked.",
+    "Wrong passwords (or second-factor codes) for one account before each further attempt "
+    "waits. Attempts from a browser the account signed in from before are counted apart.",
     group="Security",
     cast=int,
 )
-LOGIN_LOCKOUT_SECONDS = env(
-    "CONGSO_LOGIN_LOCKOUT_SECONDS",
+LOGIN_IP_FREE_FAILURES = env(
+    "CONGSO_LOGIN_IP_FREE_FAILURES",
+    20,
+    "Failed sign-ins from one client address (any account) within CONGSO_LOGIN_IP_WINDOW_SECONDS "
+    "before each further attempt from it waits (429). Behind a proxy set CONGSO_PROXY_ADDRESSES.",
+    group="Security",
+    cast=int,
+)
+LOGIN_DELAY_SECONDS = env(
+    "CONGSO_LOGIN_DELAY_SECONDS",
+    30,
+    "First wait once the free failures are used; each further failure doubles it.",
+    group="Security",
+    cast=int,
+)
+LOGIN_MAX_DELAY_SECONDS = env(
+    "CONGSO_LOGIN_MAX_DELAY_SECONDS",
     900,
-    "How long a locked account stays locked, in seconds.",
+    "Longest wait between two attempts (there is no hard lock).",
     group="Security",
     cast=int,
 )
-LOGIN_IP_MAX_FAILURES = env(
-    "CONGSO_LOGIN_IP_MAX_FAILURES",
-    0,
-    "Failed logins from one client address per lockout window before it is refused "
-    "(0 = off; turn on only when REMOTE_ADDR is the client's real address).",
+LOGIN_WINDOW_SECONDS = env(
+    "CONGSO_LOGIN_WINDOW_SECONDS",
+    86400,
+    "An account's failures are forgotten this long after the first one (a success forgets them "
+    "at once).",
     group="Security",
     cast=int,
 )
-CLIENT_ADDRESS_HEADER = env(
-    "CONGSO_CLIENT_ADDRESS_HEADER",
-    "",
-    "Request header in which the reverse proxy passes the client's address (X-Real-IP, or "
-    "X-Forwarded-For whose last entry is used), for the per-address throttles; empty: "
-    "REMOTE_ADDR. Set it only when the site is reachable through that proxy alone.",
+LOGIN_IP_WINDOW_SECONDS = env(
+    "CONGSO_LOGIN_IP_WINDOW_SECONDS",
+    900,
+    "An address's failures are forgotten this long after the first one.",
     group="Security",
+    cast=int,
+)
+LOGIN_DEVICE_DAYS = env(
+    "CONGSO_LOGIN_DEVICE_DAYS",
+    180,
+    "A browser that completed a sign-in is recognised for this many days (signed cookie): its "
+    "attempts are not delayed by failures from elsewhere.",
+    group="Security",
+    cast=int,
+)
+PASSWORD_RESET_TIMEOUT = env(
+    "CONGSO_PASSWORD_RESET_SECONDS",
+    3600,
+    "A password reset link (e-mail) stays valid this many seconds, and only until used.",
+    group="Security",
+    cast=int,
+)
+API_TOKEN_DAYS = env(
+    "CONGSO_API_TOKEN_DAYS",
+    30,
+    "API tokens expire after this many days unless a shorter life is asked for.",
+    group="Security",
+    cast=int,
+)
+API_TOKEN_MAX_DAYS = env(
+    "CONGSO_API_TOKEN_MAX_DAYS",
+    365,
+    "Longest life of an API token, in days.",
+    group="Security",
+    cast=int,
+)
+API_TOKEN_STRONG_HOURS = env(
+    "CONGSO_API_TOKEN_STRONG_HOURS",
+    12,
+    "Longest life of an API token that may approve or sign (scopes approve, sign), in hours: it "
+    "stands for a second-factor check, which should not outlive a working day.",
+    group="Security",
+    cast=int,
 )
 THROTTLE_CACHE_URL = env(
     "CONGSO_THROTTLE_CACHE_URL",

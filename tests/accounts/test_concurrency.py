@@ -1,4 +1,5 @@
-"""Parallel attempts on PostgreSQL: no lost increments, and no more password checks than slots."""
+"""Parallel attempts on PostgreSQL: no lost count, and no more password checks than the free
+failures before the first wait."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from congso.accounts import services
-from congso.accounts.models import User
+from congso.accounts import services, throttle
 from congso.audit.models import AuditEvent
 from congso.audit.verify import verify_chain
 from tests.accounts.helpers import make_user
@@ -17,8 +17,8 @@ from tests.accounts.helpers import make_user
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_parallel_failures_lock_exactly_once(settings):
-    settings.LOGIN_MAX_FAILURES = 10
+def test_parallel_failures_are_all_counted_and_announced_once(settings):
+    settings.LOGIN_FREE_FAILURES = 10
     user = make_user()
     threads_count = 10
     barrier = threading.Barrier(threads_count)
@@ -44,19 +44,20 @@ def test_parallel_failures_lock_exactly_once(settings):
 
     assert errors == []
     assert len(refused) == threads_count
-    user.refresh_from_db()
-    assert user.locked_until is not None and user.locked_until > timezone.now()
-    assert user.failed_logins == 0
+    key = services.account_key("congdan")
+    assert throttle.failures(key) == threads_count
+    assert services.delayed_until(user) is not None
+    assert services.delayed_until(user) > timezone.now()
     assert AuditEvent.objects.filter(action="accounts.login.failure").count() == threads_count
-    assert AuditEvent.objects.filter(action="accounts.login.lockout").count() == 1
-    assert User.objects.get(pk=user.pk).locked_until == user.locked_until
+    assert AuditEvent.objects.filter(action="accounts.login.throttled").count() == 1
     assert verify_chain().ok
 
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_burst_of_parallel_guesses_checks_at_most_the_limit(settings):
-    settings.LOGIN_MAX_FAILURES = 3
+def test_a_burst_of_parallel_guesses_checks_at_most_the_free_failures(settings):
+    settings.LOGIN_FREE_FAILURES = 3
+    settings.LOGIN_IP_FREE_FAILURES = 100
     make_user()
     threads_count = 12
     barrier = threading.Barrier(threads_count)
@@ -82,8 +83,9 @@ def test_a_burst_of_parallel_guesses_checks_at_most_the_limit(settings):
 
     assert errors == []
     assert len(codes) == threads_count
-    # Only three passwords were checked; every other attempt met the lock.
+    # Only three passwords were checked; every other attempt was told to wait.
     assert AuditEvent.objects.filter(action="accounts.login.failure").count() == 3
-    assert AuditEvent.objects.filter(action="accounts.login.lockout").count() == 1
-    assert codes.count(services.INVALID_CREDENTIALS) <= 3
+    assert AuditEvent.objects.filter(action="accounts.login.throttled").count() == 1
+    assert codes.count(services.INVALID_CREDENTIALS) == 3
+    assert codes.count(services.TOO_MANY_ATTEMPTS) == threads_count - 3
     assert verify_chain().ok

@@ -6,13 +6,8 @@ from typing import Any
 
 import pytest
 
-from congso.api.auth import token_create
+from tests.api.tokens import bearer
 from tests.dossiers.conftest import clock, media, world  # noqa: F401 (fixtures)
-
-
-def bearer(user: Any) -> dict[str, str]:
-    _row, token = token_create(actor=None, user=user, name="test")
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.test import Client
 
 from congso.api import auth
 from congso.api.v1 import api
+from tests.api.tokens import full_token
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -42,15 +43,15 @@ def test_every_operation_has_the_token_in_its_auth_chain() -> None:
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 def test_a_valid_token_is_recognised_everywhere(world, method, path, monkeypatch) -> None:
     seen: list[Any] = []
-    real = auth.user_for_token
+    real = auth.row_for_token
 
     def spy(token: str) -> Any:
-        user = real(token)
-        seen.append(user)
-        return user
+        row = real(token)
+        seen.append(row.user if row is not None else None)
+        return row
 
-    _row, token = auth.token_create(actor=None, user=world.specialist_a, name="t")
-    monkeypatch.setattr(auth, "user_for_token", spy)
+    token = full_token(world.specialist_a)
+    monkeypatch.setattr(auth, "row_for_token", spy)
     response = _call(Client(), method, path, {"Authorization": f"Bearer {token}"})
     assert seen == [world.specialist_a], (method, path)
     assert response.status_code != 401, (method, path, response.content)

@@ -10,18 +10,18 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from congso.api.auth import hash_token, token_create
+from congso.api.auth import hash_token
 from congso.api.models import ApiToken
 from congso.dossiers import services
 from congso.dossiers.models import Dossier
+from tests.api.tokens import full_token
 from tests.dossiers.conftest import EXE, FORM, PDF, at, pdf, png, submit
 
 BASE = "/api/v1/dossiers"
 
 
 def bearer(user: Any) -> dict[str, str]:
-    _row, token = token_create(actor=None, user=user, name="test")
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {full_token(user)}"}
 
 
 @pytest.fixture

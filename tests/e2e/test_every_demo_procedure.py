@@ -20,10 +20,10 @@ from django.core.management import call_command
 from django.db.models import Q
 from django.test import Client
 
-from congso.api.auth import token_create
 from congso.catalog.models import Procedure
 from congso.catalog.selectors import current_version
 from congso.org.models import AdministrativeUnit, Citizen, Desk, RoleAssignment, UnitLevel
+from tests.api.tokens import full_token
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 BASE = "/api/v1/dossiers"
@@ -97,7 +97,7 @@ class Actors:
 
     def headers(self, user: Any) -> dict[str, str]:
         if user.pk not in self.tokens:
-            _row, token = token_create(actor=None, user=user, name="e2e")
+            token = full_token(user, name="e2e")
             self.tokens[user.pk] = {"Authorization": f"Bearer {token}"}
         return self.tokens[user.pk]
 

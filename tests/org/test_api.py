@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from congso.accounts.models import User
-from congso.api.auth import token_create
 from congso.org.models import Agency, Role, RoleAssignment
+from tests.api.tokens import full_token
 
 from .conftest import COMMUNE
 
@@ -62,7 +62,7 @@ def test_agencies_and_roles_follow_the_permission_layer(
     assert anonymous.json()["code"] == "unauthenticated"
     officer = make_user("chuyenvien")
     grant(officer, Role.SPECIALIST, justice)
-    _row, token = token_create(actor=None, user=officer, name="test")
+    token = full_token(officer)
     headers = {"Authorization": f"Bearer {token}"}
     agencies = client.get("/api/v1/org/agencies", headers=headers).json()
     assert [a["code"] for a in agencies] == ["000.00.01.H51"]

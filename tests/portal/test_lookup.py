@@ -269,7 +269,7 @@ def test_the_proxy_header_is_used_only_when_configured(world, dossier, settings)
     # Not configured: a forged header changes nothing (the proxy's address counts).
     assert client.get(URL, {"ma": dossier.code}, HTTP_X_REAL_IP="192.0.2.1").status_code == 200
     assert client.get(URL, {"ma": dossier.code}, HTTP_X_REAL_IP="192.0.2.2").status_code == 429
-    settings.CLIENT_ADDRESS_HEADER = "X-Forwarded-For"
+    settings.PROXY_ADDRESSES = ["10.0.0.1"]  # the reverse proxy in front of the site
     forwarded = "192.0.2.99, 192.0.2.3"  # the last entry is the one our proxy added
     assert client.get(URL, {"ma": dossier.code}, HTTP_X_FORWARDED_FOR=forwarded).status_code == 200
     assert client.get(URL, {"ma": dossier.code}, HTTP_X_FORWARDED_FOR=forwarded).status_code == 429

@@ -563,3 +563,103 @@ def test_anonymous_endpoints_that_know_a_dossier_reveal_nothing_without_a_proof(
     page = anonymous.get("/tra-cuu", {"ma": dossier.code}).content.decode()
     assert "Thủ tục đăng ký khai sinh" not in page and "Mới đăng ký" not in page
     assert anonymous.get("/xac-thuc/not-a-token/").status_code == 404
+
+
+# --- Sign-in, passwords and tokens (item 5) -------------------------------------------------------
+
+#: Pages and API operations of the account: where their text arrives.
+ACCOUNT_FORMS = [
+    ("/tai-khoan/dang-nhap/", "username", {"password": "x"}),
+    ("/tai-khoan/quen-mat-khau/", "contact", {}),
+    ("/tai-khoan/quen-mat-khau/ma-sms/", "phone", {"code": "123456"}),
+]
+
+
+@pytest.mark.parametrize(("url", "field", "rest"), ACCOUNT_FORMS)
+@pytest.mark.parametrize("bad", BAD_TEXT[2:])  # NUL travels in a form post; surrogates cannot
+def test_account_forms_refuse_invalid_text(
+    world: Any, url: str, field: str, rest: dict[str, str], bad: str
+) -> None:
+    response = Client().post(url, {field: bad, **rest})
+    assert response.status_code == 400
+    assert f"«{field}»" in response.content.decode()
+
+
+@pytest.mark.parametrize("bad", BAD_TEXT)
+@pytest.mark.parametrize("field", ["username", "password", "name", "code"])
+def test_the_token_api_refuses_invalid_text(world: Any, field: str, bad: str) -> None:
+    body = {"username": "congdan.mot", "password": "x", "scopes": ["read"], field: bad}
+    response = Client().post(
+        "/api/v1/auth/tokens", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_text"
+    assert response.json()["field"] == field
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "a" * 151, "password": "x"},
+        {"username": "a", "password": "x" * 4097},
+        {"username": "a", "password": "x", "scopes": ["read"] * 5},
+        {"username": "a", "password": "x", "expires_in_hours": 10**9},
+        {"username": "a", "password": "x", "expires_in_hours": 0},
+        {"username": ["a"], "password": "x"},
+    ],
+)
+def test_the_token_api_bounds_its_input(world: Any, body: dict[str, Any]) -> None:
+    response = Client().post(
+        "/api/v1/auth/tokens", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 422, body
+
+
+def test_the_token_api_refuses_unknown_scopes_without_issuing(world: Any) -> None:
+    world.citizen_user.set_password("mat-khau-cong-dan-2026")
+    world.citizen_user.save()
+    body = {"username": "congdan.mot", "password": "mat-khau-cong-dan-2026", "scopes": ["root"]}
+    response = Client().post(
+        "/api/v1/auth/tokens", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "invalid_scope"
+    from congso.api.models import ApiToken
+
+    assert not ApiToken.objects.exists()
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_address_throttle(world: Any) -> None:
+    """No proxy is configured: X-Forwarded-For is ignored, whatever it says."""
+    statuses = []
+    for n in range(22):
+        client = Client(REMOTE_ADDR="203.0.113.66", HTTP_X_FORWARDED_FOR=f"10.9.{n}.1")
+        statuses.append(
+            client.post(
+                "/tai-khoan/dang-nhap/", {"username": f"ten{n}", "password": "doan"}
+            ).status_code
+        )
+    assert statuses[-1] == 429 and statuses.count(429) == 2
+
+
+def test_a_forged_device_cookie_is_no_key_to_the_account(world: Any) -> None:
+    """A made-up or another account's device cookie is counted like an unknown browser."""
+    from congso.accounts import devices
+
+    forged = Client(REMOTE_ADDR="203.0.113.67")
+    forged.cookies[devices.COOKIE] = devices.issue(world.other_user)
+    for _ in range(5):
+        forged.post("/tai-khoan/dang-nhap/", {"username": "lanhdao.a", "password": "doan"})
+    response = forged.post("/tai-khoan/dang-nhap/", {"username": "lanhdao.a", "password": "doan"})
+    assert response.status_code == 429
+    forged.cookies[devices.COOKIE] = "khong-phai-cookie"
+    response = forged.post("/tai-khoan/dang-nhap/", {"username": "lanhdao.a", "password": "doan"})
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    "contact", ['=HYPERLINK("http://evil.example")@x.vn', "a@b", "+1 202 555 0100", "0" * 200]
+)
+def test_reset_requests_with_odd_contacts_answer_a_form_error(world: Any, contact: str) -> None:
+    response = Client().post("/tai-khoan/quen-mat-khau/", {"contact": contact})
+    assert response.status_code == 200
+    assert 'class="field field--error"' in response.content.decode()

@@ -33,6 +33,8 @@ from congso.catalog.fieldtypes.base import (
 from congso.core.errors import DomainError
 from congso.core.errors import Message as M
 from congso.org.identity import validate_personal_id
+from congso.org.models import UnitLevel
+from congso.org.selectors import resolve_unit
 
 DEFAULT_GROUP_MAX = 50
 DEFAULT_MAX_FILES = 5
@@ -312,9 +314,6 @@ class AddressField(FieldType):
     def clean(
         self, spec: Mapping[str, Any], value: Any, *, on: datetime.date | None
     ) -> dict[str, str]:
-        from congso.org.models import UnitLevel
-        from congso.org.selectors import resolve_unit
-
         # The cleaned value (with the names resolved) is accepted back as it is: a dossier's
         # stored data is checked again on a supplement; the names are resolved again from the code.
         if not isinstance(value, Mapping) or set(value) - _ADDRESS_KEYS:
@@ -363,7 +362,6 @@ class AddressField(FieldType):
             return str(value)
         if value.get("full"):
             return str(value["full"])
-        from congso.org.selectors import resolve_unit
 
         detail = str(value.get("detail") or "").strip()
         code = str(value.get("unit_code") or "").strip()

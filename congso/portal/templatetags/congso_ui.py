@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext
 
 from congso.dossiers.deadlines import Timeliness
 from congso.dossiers.workflow import TRANSITIONS, Status
+from congso.printing.words import vnd as vnd_words
 
 register = template.Library()
 
@@ -56,7 +57,6 @@ def vn_date(value: datetime | None) -> str:
 def vnd(value: Any) -> str:
     """An amount of money: "8.000 đồng" (as the PDFs print it, ``printing.words.vnd``), "VND
     8,000" in English. Empty for no amount."""
-    from congso.printing.words import vnd as vnd_words
 
     if value is None or value == "" or isinstance(value, bool):
         return ""
