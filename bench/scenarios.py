@@ -238,6 +238,8 @@ async def _drive(ctx: dict[str, Any], host: str, port: int, seconds: float, load
                 payload["result_summary"] = "Đã giải quyết."
                 if action == "return_result":
                     payload["return_method"] = "online"
+                # Completing needs what was decided (the tracking book prints it).
+                payload["result_summary"] = "Đã giải quyết, cấp kết quả theo yêu cầu."
                 status, _, body = await _post(
                     conn, f"/api/v1/dossiers/{dossier['code']}/actions/{action}",
                     tokens[role], payload,

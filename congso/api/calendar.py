@@ -27,9 +27,7 @@ router = Router()
 #: Longest range ``/working-days`` answers for: three years.
 MAX_RANGE_DAYS = 3 * 366
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
-_DECODED_PLUS_RE = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 
 DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 InstantText = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
@@ -55,40 +53,6 @@ class DueOut(Schema):
         description="Thời điểm hết hạn theo giờ Việt Nam (+07:00).",
         examples=["2026-02-27T17:00:00+07:00"],
     )
-
-
-def _parse_date(value: str, field: str) -> date:
-    text = value.strip()
-    if _DATE_RE.match(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise DomainError(
-        "invalid_date", f"«{value}» không phải ngày hợp lệ dạng YYYY-MM-DD.", field=field
-    )
-
-
-def _parse_instant(value: str, field: str) -> datetime:
-    # An unencoded "+07:00" in a query string arrives as " 07:00": take it back.
-    text = _DECODED_PLUS_RE.sub(r"\1+\2", value.strip())
-    try:
-        if not _DATE_RE.match(text[:10]) or len(text) <= 10:
-            raise ValueError(text)
-        instant = datetime.fromisoformat(text)
-    except ValueError:
-        raise DomainError(
-            "invalid_datetime",
-            f"«{value}» không phải thời điểm ISO 8601 hợp lệ (ví dụ 2026-02-13T16:59:00+07:00).",
-            field=field,
-        ) from None
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise DomainError(
-            "naive_datetime",
-            "Thời điểm phải kèm múi giờ (ví dụ 2026-02-13T16:59:00+07:00 hoặc …Z).",
-            field=field,
-        )
-    return instant
 
 
 def _parse_count(value: str, field: str) -> int:
@@ -143,8 +107,8 @@ def working_days(
         Query(None, description="Mã tỉnh 2 chữ số (QĐ 19/2025/QĐ-TTg); bỏ trống: toàn quốc."),
     ] = None,
 ) -> dict[str, object]:
-    start = _parse_date(from_, "from")
-    end = _parse_date(to, "to")
+    start = params.required_day(from_, "from")
+    end = params.required_day(to, "to")
     if start > end:
         raise DomainError(
             "invalid_range",
@@ -200,7 +164,7 @@ def add(
         Query(None, description="Mã tỉnh 2 chữ số (QĐ 19/2025/QĐ-TTg); bỏ trống: toàn quốc."),
     ] = None,
 ) -> dict[str, datetime]:
-    received_at = _parse_instant(start, "start")
+    received_at = params.required_instant(start, "start")
     if working_days is None and working_hours is None:
         raise DomainError(
             "missing_amount",

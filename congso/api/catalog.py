@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -19,14 +18,12 @@ from congso.api.schemas import ErrorOut
 from congso.calendar.selectors import get_calendar
 from congso.catalog import selectors
 from congso.catalog.models import Procedure, ProcedureVersion
-from congso.core.errors import DomainError, NotFound
+from congso.core.errors import NotFound
 from congso.org.models import Agency
 
 router = Router()
 
 PAGE_SIZE = 20
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DECODED_PLUS_RE = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 DateText = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"})]
 InstantText = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date-time"})]
 
@@ -143,41 +140,6 @@ def _time_limit(version: ProcedureVersion) -> TimeLimitOut:
     )
 
 
-def _parse_date(value: str | None, field: str) -> date | None:
-    text = (value or "").strip()
-    if not text:
-        return None
-    if _DATE_RE.match(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise DomainError("invalid_date", f"«{value}» không phải ngày dạng YYYY-MM-DD.", field=field)
-
-
-def _parse_instant(value: str | None, field: str) -> datetime:
-    text = _DECODED_PLUS_RE.sub(r"\1+\2", (value or "").strip())
-    if not text:
-        return timezone.now()
-    try:
-        if not _DATE_RE.match(text[:10]) or len(text) <= 10:
-            raise ValueError(text)
-        instant = datetime.fromisoformat(text)
-    except ValueError:
-        raise DomainError(
-            "invalid_datetime",
-            f"«{value}» không phải thời điểm ISO 8601 (ví dụ 2026-02-13T16:59:00+07:00).",
-            field=field,
-        ) from None
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise DomainError(
-            "naive_datetime",
-            "Thời điểm phải kèm múi giờ (ví dụ 2026-02-13T16:59:00+07:00).",
-            field=field,
-        )
-    return instant
-
-
 def _current_versions(procedures: list[Procedure]) -> dict[int, ProcedureVersion]:
     today = timezone.localdate()
     versions = ProcedureVersion.objects.filter(
@@ -254,7 +216,7 @@ def get_procedure(
     on: Annotated[DateText, Query(None, description="Ngày xem, YYYY-MM-DD.")] = None,
 ) -> ProcedureDetailOut:
     procedure = selectors.get_procedure(code, user=request.user)
-    version = selectors.current_version(procedure, _parse_date(on, "on"))
+    version = selectors.current_version(procedure, params.parse_day(on, "on"))
     components = [
         ProcedureComponentOut(
             code=c.code,
@@ -326,7 +288,7 @@ def estimate(
         ),
     ] = None,
 ) -> EstimateOut:
-    instant = _parse_instant(received_at, "received_at")
+    instant = params.parse_instant(received_at, "received_at") or timezone.now()
     procedure = selectors.get_procedure(code, user=request.user)
     handling = None
     if agency.strip():

@@ -5,7 +5,6 @@ person, the agencies they may see and their own roles. A thin layer over
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated
 
@@ -13,16 +12,15 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import WithJsonSchema
 
+from congso.api import params
 from congso.api.auth import SESSION_OR_TOKEN
 from congso.api.schemas import ErrorOut
-from congso.core.errors import DomainError
 from congso.org.models import AdministrativeUnit, Agency, UnitLevel
 from congso.org.permissions import VIEW
 from congso.org.selectors import resolve_unit, roles_of, unit_successors
 
 router = Router()
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DateText = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"})]
 UnitCodeText = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^\d{1,5}$"})]
 
@@ -64,20 +62,6 @@ class RoleOut(Schema):
     valid_to: date | None
 
 
-def _parse_date(value: str | None, field: str) -> date | None:
-    if value is None or value.strip() == "":
-        return None
-    text = value.strip()
-    if _DATE_RE.match(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise DomainError(
-        "invalid_date", f"«{value}» không phải ngày hợp lệ dạng YYYY-MM-DD.", field=field
-    )
-
-
 def _unit_out(unit: AdministrativeUnit) -> UnitOut:
     return UnitOut(
         code=unit.code,
@@ -100,7 +84,7 @@ def list_units(
 ) -> list[UnitOut]:
     """Without ``province``: the provinces in force on ``on`` (default today). With
     ``province``: its communes, wards and special zones in force on that date."""
-    day = _parse_date(on, "on")
+    day = params.parse_day(on, "on")
     queryset = AdministrativeUnit.objects.select_related("parent")
     queryset = queryset.valid_on(day) if day else queryset.current()
     if province:
@@ -119,7 +103,7 @@ def list_units(
 def get_unit(request: HttpRequest, code: UnitCodeText, on: DateText = None) -> UnitDetailOut:
     """The unit that carried ``code`` on ``on`` (default today), with the units in force today
     that took over its territory."""
-    unit = resolve_unit(code, on=_parse_date(on, "on"))
+    unit = resolve_unit(code, on=params.parse_day(on, "on"))
     successors = unit_successors(unit)
     return UnitDetailOut(
         **_unit_out(unit).model_dump(),

@@ -7,6 +7,7 @@ well-formed but outside what the API can answer are 422 (docs/decisions.md).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -30,6 +31,57 @@ MAX_AMOUNT_VND = 10**13
 #: An id or version in a request (bounded so the database never overflows).
 DbInt = Annotated[int, Field(ge=0, le=MAX_DB_INT)]
 OptionalDbInt = Annotated[int | None, Field(ge=0, le=MAX_DB_INT)]
+
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: An unencoded "+07:00" in a query string arrives as " 07:00".
+_DECODED_PLUS_RE = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
+
+
+def required_day(value: str | None, field: str) -> date:
+    """A ``YYYY-MM-DD`` query parameter; else 400 ``invalid_date``."""
+    text = (value or "").strip()
+    if _DATE_RE.match(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise DomainError(
+        "invalid_date", f"«{value}» không phải ngày hợp lệ dạng YYYY-MM-DD.", field=field
+    )
+
+
+def parse_day(value: str | None, field: str) -> date | None:
+    """:func:`required_day`, blank being None."""
+    return required_day(value, field) if (value or "").strip() else None
+
+
+def required_instant(value: str | None, field: str) -> datetime:
+    """An ISO 8601 instant with its offset; else 400 ``invalid_datetime``, or
+    ``naive_datetime`` without an offset."""
+    text = _DECODED_PLUS_RE.sub(r"\1+\2", (value or "").strip())
+    try:
+        if not _DATE_RE.match(text[:10]) or len(text) <= 10:
+            raise ValueError(text)
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise DomainError(
+            "invalid_datetime",
+            f"«{value}» không phải thời điểm ISO 8601 hợp lệ (ví dụ 2026-02-13T16:59:00+07:00).",
+            field=field,
+        ) from None
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise DomainError(
+            "naive_datetime",
+            "Thời điểm phải kèm múi giờ (ví dụ 2026-02-13T16:59:00+07:00 hoặc …Z).",
+            field=field,
+        )
+    return instant
+
+
+def parse_instant(value: str | None, field: str) -> datetime | None:
+    """:func:`required_instant`, blank being None."""
+    return required_instant(value, field) if (value or "").strip() else None
 
 
 def out_of_range(message: str, field: str, code: str = "out_of_range") -> DomainError:

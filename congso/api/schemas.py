@@ -6,11 +6,42 @@ entry per offending input.
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any
+
 from ninja import Field, Schema
+
+from congso.accounts.error_codes import AccountsErrorCode
+from congso.api.error_codes import ApiErrorCode
+from congso.calendar.error_codes import CalendarErrorCode
+from congso.catalog.error_codes import CatalogErrorCode
+from congso.dossiers.error_codes import DossierErrorCode
+from congso.org.error_codes import OrgErrorCode
+from congso.signing.error_codes import SigningErrorCode
+
+#: The error codes of each domain the API answers with (``x-error-codes`` of ``ErrorOut``).
+ERROR_CODES: dict[str, type[StrEnum]] = {
+    "accounts": AccountsErrorCode,
+    "api": ApiErrorCode,
+    "calendar": CalendarErrorCode,
+    "catalog": CatalogErrorCode,
+    "dossiers": DossierErrorCode,
+    "org": OrgErrorCode,
+    "signing": SigningErrorCode,
+}
+
+
+_ERROR_CODE_LISTS: dict[str, Any] = {
+    domain: sorted(member.value for member in codes) for domain, codes in ERROR_CODES.items()
+}
 
 
 class ErrorOut(Schema):
-    code: str = Field(description="Mã lỗi ổn định, dành cho máy.", examples=["not_found"])
+    code: str = Field(
+        description="Mã lỗi ổn định, dành cho máy (danh sách theo miền: x-error-codes).",
+        examples=["not_found"],
+        json_schema_extra={"x-error-codes": _ERROR_CODE_LISTS},
+    )
     message: str = Field(description="Thông báo lỗi bằng tiếng Việt.")
     field: str | None = Field(description="Tham số hoặc trường gây lỗi, nếu có.", examples=["code"])
 

@@ -120,3 +120,18 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
         else:
             raise ValueError(f"{opts.label}.{field.name} is not a stored field")
     return data
+
+
+def record_saved(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model,
+    before: dict[str, Any] | None = None,
+    fields: Iterable[str] | None = None,
+) -> AuditEvent:
+    """The audit event of ``target`` just saved (created when ``before`` is None): ``after`` is
+    its :func:`snapshot` now (of ``fields``, or every concrete field)."""
+    return record(
+        actor=actor, action=action, target=target, before=before, after=snapshot(target, fields)
+    )

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 
 from congso.backoffice.counter import reception_desks
 from congso.core.errors import DomainError
-from congso.dossiers import services
 from congso.dossiers.models import Dossier, DossierStep, StepStatus
+from congso.dossiers.services import supervision
 from congso.dossiers.workflow import Status
 from congso.org.models import Desk, RoleAssignment
 from congso.org.permissions import VIEW, current_roles
@@ -35,7 +35,7 @@ def supervised_desks(user: Any) -> QuerySet[Desk]:
     """Active desks of the agencies where ``user`` is a leader, agency administrator or
     department head, and the desks where they work as a reception officer (who see the day,
     not the reassignment forms)."""
-    agencies = current_roles(user, services.SUPERVISOR_ROLES).values("agency_id")
+    agencies = current_roles(user, supervision.SUPERVISOR_ROLES).values("agency_id")
     return (
         Desk.objects.filter(active=True)
         .filter(Q(agency_id__in=agencies) | Q(pk__in=reception_desks(user).values("pk")))
@@ -67,8 +67,8 @@ def _officers(steps: list[DossierStep]) -> dict[int, list[Any]]:
     for role, agency_id, _department_id in keys:
         condition |= Q(role=role, agency_id=agency_id)
     rows = (
-        RoleAssignment.objects.filter(condition, valid_from__lte=today, user__is_active=True)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        RoleAssignment.objects.current(today)
+        .filter(condition, user__is_active=True)
         .select_related("user")
         .order_by("user__username")
     )
@@ -87,7 +87,7 @@ def _context(request: HttpRequest, desk: Desk, desks: list[Desk]) -> dict[str, A
     today = timezone.localdate()
     start, end = _day(today)
     dossiers = _dossiers(user, desk)
-    scopes = services.supervisor_scopes(user)
+    scopes = supervision.supervisor_scopes(user)
     steps = [
         step
         for step in DossierStep.objects.filter(
@@ -97,7 +97,7 @@ def _context(request: HttpRequest, desk: Desk, desks: list[Desk]) -> dict[str, A
         )
         .select_related("dossier", "assignee", "agency", "department")
         .order_by("due_at", "pk")[:LIST_LIMIT]
-        if services.may_reassign(user, step, scopes)
+        if supervision.may_reassign(user, step, scopes)
     ]
     officers = _officers(steps)
     for step in steps:
@@ -161,7 +161,7 @@ def reassign(request: HttpRequest, step_id: int) -> HttpResponse:
     except ValueError:
         version = step.dossier.version
     try:
-        services.dossier_reassign(
+        supervision.dossier_reassign(
             actor=request.user,
             dossier=step.dossier,
             step_id=step.pk,

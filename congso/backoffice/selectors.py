@@ -21,6 +21,7 @@ from congso.dossiers.models import Dossier, DossierStep, StepKind, StepStatus
 from congso.dossiers.selectors import overdue_q
 from congso.dossiers.workflow import Status
 from congso.org.permissions import RECEPTION, VIEW, current_roles
+from congso.signing.selectors import dossiers_awaiting_signature
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -29,6 +30,8 @@ PAGE_SIZE = 25
 #: "Due soon": the legal due time falls within this many days.
 DUE_SOON_DAYS = 2
 OPEN = [s.value for s in (Status.RECEIVED, Status.PROCESSING, Status.WITHDRAWAL_REQUESTED)]
+#: Roles whose steps are the approval (signature) of the result.
+APPROVAL_ROLES = ("leader", "clerk")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,11 @@ QUEUES: tuple[Queue, ...] = (
         "cua-toi",
         _("Bước của tôi"),
         _("Hồ sơ đang ở bước xử lý do tôi (hoặc vai trò của tôi) thực hiện."),
+    ),
+    Queue(
+        "cho-duyet",
+        _("Chờ tôi duyệt, ký"),
+        _("Hồ sơ ở bước duyệt, ký của tôi và kết quả điện tử đang chờ tôi ký số."),
     ),
     Queue("xin-y-kien", _("Xin ý kiến tôi"), _("Hồ sơ cơ quan khác xin ý kiến phối hợp.")),
     Queue(
@@ -68,35 +76,50 @@ def _reception_q(user: Any) -> Q:
     )
 
 
-def _holder_q(user: Any) -> Q:
+Held = list[tuple[str, int, int | None]]
+
+
+def _holder_q(user: Any, held: Held) -> Q:
     """Steps ``user`` holds: assigned to them, or unassigned with a role they hold there."""
-    held = Q(assignee_id=user.pk)
-    for role, agency_id, department_id in current_roles(user).values_list(
-        "role", "agency_id", "department_id"
-    ):
+    condition = Q(assignee_id=user.pk)
+    for role, agency_id, department_id in held:
         scope = Q(assignee__isnull=True, role=role, agency_id=agency_id)
         if department_id is not None:
             scope &= Q(department_id=department_id) | Q(department__isnull=True)
-        held |= scope
-    return held
+        condition |= scope
+    return condition
 
 
-def _steps(user: Any, kinds: tuple[str, ...]) -> QuerySet[Any, Any]:
-    return DossierStep.objects.filter(
-        _holder_q(user), status=StepStatus.ACTIVE, kind__in=kinds
-    ).values("dossier_id")
+def _steps(
+    user: Any, held: Held, kinds: tuple[str, ...], roles: tuple[str, ...] | None = None
+) -> QuerySet[Any, Any]:
+    steps = DossierStep.objects.filter(
+        _holder_q(user, held), status=StepStatus.ACTIVE, kind__in=kinds
+    )
+    if roles is not None:
+        steps = steps.filter(role__in=roles)
+    return steps.values("dossier_id")
 
 
 def queue_filters(user: Any, now: datetime | None = None) -> dict[str, Q]:
     moment = now or timezone.now()
     reception = _reception_q(user)
-    mine = Q(pk__in=_steps(user, (StepKind.STEP, StepKind.INTERAGENCY)))
+    held: Held = list(current_roles(user).values_list("role", "agency_id", "department_id"))
+    main = (StepKind.STEP, StepKind.INTERAGENCY)
+    mine = Q(pk__in=_steps(user, held, main))
     involved = reception | mine
+    # Approval is the leader's (or clerk's) own step of the process; a signature is the next
+    # one the officer's signing profile can make on the latest e-result (leaders and clerks
+    # sign: nobody else pays for the look-up).
+    approval = Q(pk__in=_steps(user, held, main, APPROVAL_ROLES))
+    if any(role in APPROVAL_ROLES for role, _agency, _department in held):
+        approval |= Q(pk__in=dossiers_awaiting_signature(user))
     return {
         "tiep-nhan": reception & Q(status=Status.SUBMITTED),
         "chuyen-xu-ly": reception & Q(status=Status.RECEIVED),
         "cua-toi": mine & Q(status=Status.PROCESSING),
-        "xin-y-kien": Q(pk__in=_steps(user, (StepKind.CONSULTATION,))),
+        "cho-duyet": approval & Q(status=Status.PROCESSING),
+        "xin-y-kien": Q(pk__in=_steps(user, held, (StepKind.CONSULTATION,))),
         "sap-den-han": involved
         & Q(
             status__in=OPEN,

@@ -23,12 +23,12 @@ from django.views.decorators.cache import never_cache
 from congso.backoffice import selectors
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers import selectors as dossier_selectors
-from congso.dossiers import services
 from congso.dossiers.applicant import declaration_of
 from congso.dossiers.commands import OFFICER_COMMANDS
 from congso.dossiers.models import Attachment, Dossier, ReturnMethod
+from congso.dossiers.services.interagency import ParallelRequest
 from congso.dossiers.workflow import TRANSITIONS
-from congso.org.models import Agency
+from congso.org.models import Agency, Role
 from congso.org.permissions import current_roles
 from congso.portal.schemaform import display
 
@@ -82,12 +82,37 @@ def _queue_context(request: HttpRequest, slug: str) -> dict[str, Any]:
     }
 
 
+#: Where ``/can-bo/`` takes an officer: to their own work, by the first role they hold in this
+#: order (reception → what waits at the desk; specialist, department head → the steps they
+#: hold; leader, clerk → what waits for their approval or signature; monitor and administrators
+#: → the operations dashboard). A superuser without a role gets every dossier.
+LANDINGS: tuple[tuple[str, str, str | None], ...] = (
+    (Role.RECEPTION, "backoffice:queue", "tiep-nhan"),
+    (Role.SPECIALIST, "backoffice:queue", "cua-toi"),
+    (Role.DEPARTMENT_HEAD, "backoffice:queue", "cua-toi"),
+    (Role.LEADER, "backoffice:queue", "cho-duyet"),
+    (Role.CLERK, "backoffice:queue", "cho-duyet"),
+    (Role.MONITOR, "indicators:dashboard", None),
+    (Role.PROVINCE_ADMIN, "indicators:dashboard", None),
+    (Role.AGENCY_ADMIN, "indicators:dashboard", None),
+)
+
+
+def landing_url(user: Any) -> str:
+    """The page an officer starts on (see ``LANDINGS``)."""
+    held = set(current_roles(user).values_list("role", flat=True))
+    for role, name, slug in LANDINGS:
+        if role in held:
+            return reverse(name, args=[slug] if slug else [])
+    return reverse("backoffice:queue", args=[ALL.slug])
+
+
 @login_required
 @never_cache
 def index(request: HttpRequest) -> HttpResponse:
     if not _officer(request):
         raise Http404
-    return queue(request, "tiep-nhan")
+    return redirect(landing_url(request.user))
 
 
 @login_required
@@ -208,7 +233,7 @@ def _amount(request: HttpRequest) -> int | None:
         ) from None
 
 
-def _targets(request: HttpRequest, d: Dossier, field: str) -> list[services.ParallelRequest]:
+def _targets(request: HttpRequest, d: Dossier, field: str) -> list[ParallelRequest]:
     """The agencies asked on the consult / transfer page, each with its working hours (which
     agencies and how long is the service's rule)."""
     lead = _text(request, "lead")
@@ -227,7 +252,7 @@ def _targets(request: HttpRequest, d: Dossier, field: str) -> list[services.Para
         except InvalidOperation:
             amount = Decimal(0)
         result.append(
-            services.ParallelRequest(
+            ParallelRequest(
                 agency=agency,
                 hours=amount if amount.is_finite() else Decimal(0),
                 is_lead=field == "transfers" and lead == str(index),

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
-from congso.audit.services import record, snapshot
+from congso.audit.services import record, record_saved, snapshot
 from congso.calendar.engine import DEFAULT_CUTOFF, format_periods
 from congso.calendar.importing import (
     KIND_LABELS,
@@ -134,11 +134,8 @@ def override_create(
         if clash:
             raise Conflict("calendar_override_conflict", clash, field="date")
         _save_unique(override, message=_generic_clash(date))
-        record(
-            actor=actor,
-            action="calendar.override.create",
-            target=override,
-            after=snapshot(override, OVERRIDE_FIELDS),
+        record_saved(
+            actor=actor, action="calendar.override.create", target=override, fields=OVERRIDE_FIELDS
         )
         _bump_revision()
     return override
@@ -177,12 +174,12 @@ def override_update(
         if clash:
             raise Conflict("calendar_override_conflict", clash, field="date")
         _save_unique(override, message=_generic_clash(date))
-        record(
+        record_saved(
             actor=actor,
             action="calendar.override.update",
             target=override,
             before=before,
-            after=snapshot(override, OVERRIDE_FIELDS),
+            fields=OVERRIDE_FIELDS,
         )
         _bump_revision()
     return override
@@ -253,11 +250,11 @@ def overrides_import(
                     )
                     _clean(override, code="calendar_override_invalid")
                     override.save()
-                    record(
+                    record_saved(
                         actor=actor,
                         action="calendar.override.create",
                         target=override,
-                        after=snapshot(override, OVERRIDE_FIELDS),
+                        fields=OVERRIDE_FIELDS,
                     )
                     created += 1
                 elif (current.name, current.legal_source) != (row.name, row.legal_source):
@@ -266,12 +263,12 @@ def overrides_import(
                     current.legal_source = row.legal_source
                     _clean(current, code="calendar_override_invalid")
                     current.save()
-                    record(
+                    record_saved(
                         actor=actor,
                         action="calendar.override.update",
                         target=current,
                         before=before,
-                        after=snapshot(current, OVERRIDE_FIELDS),
+                        fields=OVERRIDE_FIELDS,
                     )
                     updated += 1
                 else:
@@ -347,11 +344,8 @@ def working_hours_create(
         ):
             raise Conflict("calendar_hours_conflict", message, field="effective_from")
         _save_unique(hours, message=message, field="effective_from")
-        record(
-            actor=actor,
-            action="calendar.working_hours.create",
-            target=hours,
-            after=snapshot(hours, HOURS_FIELDS),
+        record_saved(
+            actor=actor, action="calendar.working_hours.create", target=hours, fields=HOURS_FIELDS
         )
         _bump_revision()
     return hours
@@ -389,12 +383,12 @@ def working_hours_update(
         ):
             raise Conflict("calendar_hours_conflict", message, field="effective_from")
         _save_unique(hours, message=message, field="effective_from")
-        record(
+        record_saved(
             actor=actor,
             action="calendar.working_hours.update",
             target=hours,
             before=before,
-            after=snapshot(hours, HOURS_FIELDS),
+            fields=HOURS_FIELDS,
         )
         _bump_revision()
     return hours

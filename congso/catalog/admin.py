@@ -16,11 +16,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from congso.audit.services import record, snapshot
+from congso.audit.admin import AuditedModelAdmin
 from congso.catalog import selectors, services
 from congso.catalog.formschema import prefill_map, validate_schema
 from congso.catalog.models import (
@@ -47,63 +46,10 @@ def _as_validation_error(exc: DomainError) -> ValidationError:
     return ValidationError(exc.message, code=exc.code)
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Audits every save (after inlines), inline change and delete, as ``catalog.<model>.*``."""
+class AuditedAdmin(AuditedModelAdmin):
+    """Every save (after inlines), inline change and delete audited as ``catalog.<model>.*``."""
 
-    def _action(self, obj: models.Model, verb: str) -> str:
-        return f"catalog.{obj._meta.model_name}.{verb}"
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        request._catalog_before = (  # type: ignore[attr-defined]
-            snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change else None
-        )
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        obj = form.instance
-        record(
-            actor=request.user,
-            action=self._action(obj, "update" if change else "create"),
-            target=obj,
-            before=getattr(request, "_catalog_before", None),
-            after=snapshot(obj),
-        )
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            record(
-                actor=request.user,
-                action=self._action(obj, "delete"),
-                target=obj,
-                before=snapshot(obj),
-            )
-            obj.delete()
-        for obj in instances:
-            before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if obj.pk else None
-            obj.save()
-            record(
-                actor=request.user,
-                action=self._action(obj, "create" if before is None else "update"),
-                target=obj,
-                before=before,
-                after=snapshot(obj),
-            )
-        formset.save_m2m()
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        record(
-            actor=request.user,
-            action=self._action(obj, "delete"),
-            target=obj,
-            before=snapshot(obj),
-        )
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for obj in queryset:
-            self.delete_model(request, obj)
+    audit_prefix = "catalog"
 
 
 class ManagedAdmin(AuditedAdmin):

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from congso.audit.services import record, snapshot
+from congso.audit.services import record, record_saved, snapshot
 from congso.catalog import selectors
 from congso.catalog.formschema import prefill_map, validate_schema
 from congso.catalog.models import (
@@ -87,20 +87,14 @@ def _field_apply(*, actor: Any, name: str, sector_code: str) -> Field:
             raise Conflict(
                 "field_exists", f"Lĩnh vực «{name}» vừa được tạo; hãy thử lại.", field="field"
             ) from None
-        record(actor=actor, action="catalog.field.create", target=field, after=snapshot(field))
+        record_saved(actor=actor, action="catalog.field.create", target=field)
         return field
     if field.name != name or (sector_code and field.sector_code != sector_code):
         before = snapshot(field)
         field.name = name
         field.sector_code = sector_code or field.sector_code
         field.save(update_fields=["name", "sector_code"])
-        record(
-            actor=actor,
-            action="catalog.field.update",
-            target=field,
-            before=before,
-            after=snapshot(field),
-        )
+        record_saved(actor=actor, action="catalog.field.update", target=field, before=before)
     return field
 
 
@@ -139,24 +133,13 @@ def _procedure_apply(*, actor: Any, spec: ProcedureSpec) -> tuple[Procedure, str
                 f"Thủ tục mã «{spec.code}» vừa được tạo; hãy thử lại.",
                 field="code",
             ) from None
-        record(
-            actor=actor,
-            action="catalog.procedure.create",
-            target=procedure,
-            after=snapshot(procedure),
-        )
+        record_saved(actor=actor, action="catalog.procedure.create", target=procedure)
         return procedure, CREATED
     before = snapshot(procedure)
     for key, value in values.items():
         setattr(procedure, key, value)
     procedure.save()
-    record(
-        actor=actor,
-        action="catalog.procedure.update",
-        target=procedure,
-        before=before,
-        after=snapshot(procedure),
-    )
+    record_saved(actor=actor, action="catalog.procedure.update", target=procedure, before=before)
     return procedure, UPDATED
 
 

@@ -249,14 +249,26 @@ def heartbeat(name: str | None = None) -> None:
     )
 
 
-def worker_state() -> dict[str, Any]:
-    """What /healthz reports about background work."""
-    fresh_after = timezone.now() - timedelta(seconds=settings.WORKER_STALE_SECONDS)
-    latest = (
+def _latest_heartbeat() -> WorkerHeartbeat | None:
+    return (
         WorkerHeartbeat.objects.filter(backend=settings.WORKER_BACKEND)
         .order_by("-last_seen")
         .first()
     )
+
+
+def alive() -> bool:
+    """Whether a worker of the configured backend was seen within ``WORKER_STALE_SECONDS``
+    (one query; pages that wait for a job use it to say when nothing is running them)."""
+    latest = _latest_heartbeat()
+    fresh_after = timezone.now() - timedelta(seconds=settings.WORKER_STALE_SECONDS)
+    return bool(latest and latest.last_seen >= fresh_after)
+
+
+def worker_state() -> dict[str, Any]:
+    """What /healthz reports about background work."""
+    fresh_after = timezone.now() - timedelta(seconds=settings.WORKER_STALE_SECONDS)
+    latest = _latest_heartbeat()
     pending = Job.objects.filter(status=Job.Status.PENDING, run_after__lte=timezone.now()).count()
     dead = Job.objects.filter(status=Job.Status.DEAD).count()
     return {

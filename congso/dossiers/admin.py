@@ -13,7 +13,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from congso.core.errors import DomainError
-from congso.dossiers import services
 from congso.dossiers.models import (
     CodeRule,
     Dossier,
@@ -23,6 +22,7 @@ from congso.dossiers.models import (
     DossierStep,
     SupplementRequest,
 )
+from congso.dossiers.services import code_rules
 from congso.org.permissions import VIEW
 
 
@@ -152,7 +152,7 @@ class CodeRuleForm(forms.ModelForm):
         data = super().clean() or {}
         if self.instance.pk is None and data.get("effective_from") and data.get("pattern"):
             try:
-                services.code_rule_check(
+                code_rules.code_rule_check(
                     effective_from=data["effective_from"], pattern=data["pattern"]
                 )
             except DomainError as exc:
@@ -177,7 +177,7 @@ class CodeRuleAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: CodeRule, form: Any, change: bool) -> None:
         if change:
             return
-        created = services.code_rule_create(
+        created = code_rules.code_rule_create(
             actor=request.user,
             effective_from=obj.effective_from,
             pattern=obj.pattern,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from congso.core.types import Actor
 from congso.dossiers.models import Dossier
 from congso.dossiers.services.applicant import (
     dossier_confirm_withdrawal,
@@ -156,7 +157,7 @@ class Command:
     def field_names(self) -> tuple[str, ...]:
         return tuple(field.name for field in fields(self.input))
 
-    def run(self, *, actor: Any, dossier: Dossier, data: ActionInput) -> Any:
+    def run(self, *, actor: Actor, dossier: Dossier, data: ActionInput) -> Any:
         """Call the service with the input's fields as its keyword arguments."""
         if type(data) is not self.input:
             raise TypeError(f"{self.action} takes {self.input.__name__}, not {type(data).__name__}")

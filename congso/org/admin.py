@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest
 
-from congso.audit.services import record
+from congso.audit.admin import AuditedModelAdmin
 from congso.org.models import (
     AdministrativeUnit,
     Agency,
@@ -51,75 +51,14 @@ _AUDIT_NAMES = {
 }
 
 
-def _audit_action(obj: models.Model, verb: str) -> str:
-    return f"org.{_AUDIT_NAMES[obj._meta.model_name or '']}.{verb}"
+class AuditedAdmin(AuditedModelAdmin):
+    """Every write audited as ``org.<name>.*``."""
 
+    audit_prefix = "org"
+    audit_names = _AUDIT_NAMES
 
-def _before(obj: models.Model) -> dict[str, Any] | None:
-    if obj.pk is None:
-        return None
-    return snapshot(type(obj)._default_manager.get(pk=obj.pk))
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Writes an audit event for every save (after the many-to-many and inline changes are
-    saved, so ``after`` is complete), every inline change and every delete."""
-
-    def check_saved(self, request: HttpRequest, obj: models.Model) -> None:
-        """Hook run right after an object (or inline object) is written."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        request._org_audit_before = _before(obj) if change else None  # type: ignore[attr-defined]
-        super().save_model(request, obj, form, change)
-        self.check_saved(request, obj)
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        obj = form.instance
-        record(
-            actor=request.user,
-            action=_audit_action(obj, "update" if change else "create"),
-            target=obj,
-            before=getattr(request, "_org_audit_before", None),
-            after=snapshot(obj),
-        )
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            record(
-                actor=request.user,
-                action=_audit_action(obj, "delete"),
-                target=obj,
-                before=snapshot(obj),
-            )
-            obj.delete()
-        pending = [(obj, _before(obj)) for obj in instances]
-        for obj, _ in pending:
-            obj.save()
-            self.check_saved(request, obj)
-        formset.save_m2m()
-        for obj, before in pending:
-            record(
-                actor=request.user,
-                action=_audit_action(obj, "create" if before is None else "update"),
-                target=obj,
-                before=before,
-                after=snapshot(obj),
-            )
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        record(
-            actor=request.user,
-            action=_audit_action(obj, "delete"),
-            target=obj,
-            before=snapshot(obj),
-        )
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for obj in queryset:
-            self.delete_model(request, obj)
+    def audit_snapshot(self, obj: models.Model) -> dict[str, Any]:
+        return snapshot(obj)  # many-to-many included (org.services.snapshot)
 
 
 class RestrictedAdmin(AuditedAdmin):

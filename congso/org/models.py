@@ -424,7 +424,27 @@ class GenderChoice(models.TextChoices):
     FEMALE = "female", "Nữ"
 
 
-class Citizen(models.Model):
+class Applicant(models.Model):
+    """What every applicant has, person or organisation: the unit they live or sit in, an
+    e-mail address, when the record was made and changed."""
+
+    email = models.EmailField("thư điện tử", blank=True)
+    address_unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name="xã/phường/đặc khu",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Citizen(Applicant):
     """A person who applies (công dân). May exist without an account (in-person applicant)."""
 
     user = models.OneToOneField(
@@ -446,16 +466,7 @@ class Citizen(models.Model):
     birth_date = models.DateField("ngày sinh", null=True, blank=True)
     gender = models.CharField("giới tính", max_length=10, choices=GenderChoice.choices, blank=True)
     phone = models.CharField("số điện thoại", max_length=20, blank=True)
-    email = models.EmailField("thư điện tử", blank=True)
     address = models.CharField("địa chỉ (số nhà, thôn, tổ…)", max_length=255, blank=True)
-    address_unit = models.ForeignKey(
-        AdministrativeUnit,
-        verbose_name="xã/phường/đặc khu",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     registered_by = models.ForeignKey(
         Agency,
         verbose_name="cơ quan nhập hồ sơ",
@@ -465,9 +476,6 @@ class Citizen(models.Model):
         related_name="+",
         help_text="Cơ quan có cán bộ tạo hồ sơ người nộp (nộp trực tiếp).",
     )
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
-
     objects = CitizenQuerySet.as_manager()
 
     class Meta:
@@ -479,7 +487,7 @@ class Citizen(models.Model):
         return f"{self.full_name} ({self.personal_id})"
 
 
-class Organisation(models.Model):
+class Organisation(Applicant):
     """An organisation that applies (tổ chức, doanh nghiệp), identified by its tax code."""
 
     name = models.CharField("tên tổ chức", max_length=255)
@@ -491,16 +499,7 @@ class Organisation(models.Model):
         help_text="10 chữ số, hoặc 10 chữ số-3 chữ số với đơn vị phụ thuộc.",
     )
     address = models.CharField("địa chỉ", max_length=255, blank=True)
-    address_unit = models.ForeignKey(
-        AdministrativeUnit,
-        verbose_name="xã/phường/đặc khu",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     phone = models.CharField("điện thoại", max_length=20, blank=True)
-    email = models.EmailField("thư điện tử", blank=True)
     registered_by = models.ForeignKey(
         Agency,
         verbose_name="cơ quan nhập hồ sơ",
@@ -509,9 +508,6 @@ class Organisation(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
-
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:

@@ -30,6 +30,7 @@ agencies, as SQL subqueries, so no rule can go stale within a request):
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
@@ -88,13 +89,7 @@ def current_roles(user: Any, roles: tuple[str, ...] | None = None) -> models.Que
     """The user's role assignments in force today, in active agencies (unfiltered by restrict)."""
     from congso.org.models import RoleAssignment
 
-    today = timezone.localdate()
-    queryset = RoleAssignment.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-        user_id=user.pk,
-        valid_from__lte=today,
-        agency__active=True,
-    )
+    queryset = RoleAssignment.objects.current().filter(user_id=user.pk, agency__active=True)
     if roles is not None:
         queryset = queryset.filter(role__in=roles)
     return queryset
@@ -213,9 +208,10 @@ class RoleAssignmentQuerySet(RestrictedQuerySet["RoleAssignment"]):
             return Q(user_id=user.pk) | province_wide | agency_admin
         return province_wide | (agency_admin & ~Q(role__in=PROVINCE_WIDE))
 
-    def current(self) -> RoleAssignmentQuerySet:
-        today = timezone.localdate()
-        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today)
+    def current(self, on: date | None = None) -> RoleAssignmentQuerySet:
+        """The assignments in force on ``on`` (default today): the one spelling of it."""
+        day = on or timezone.localdate()
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
 
 
 def _applicant_scope(user: Any, action: str) -> Q:

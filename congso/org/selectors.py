@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
 from congso.core.errors import DomainError, NotFound
@@ -138,12 +137,9 @@ def roles_of(user: Any, *, on: datetime.date | None = None) -> list[RoleAssignme
         return []
     day = on or timezone.localdate()
     return list(
-        RoleAssignment.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-            user_id=user.pk,
-            valid_from__lte=day,
-            agency__active=True,
-        ).select_related("agency", "department", "desk")
+        RoleAssignment.objects.current(day)
+        .filter(user_id=user.pk, agency__active=True)
+        .select_related("agency", "department", "desk")
     )
 
 

@@ -126,12 +126,8 @@ def situation_report(
 
     desks = Desk.objects.filter(agency_id__in=agency_pks)
     officers = (
-        RoleAssignment.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-            agency_id__in=agency_pks,
-            role="reception",
-            valid_from__lte=today,
-        )
+        RoleAssignment.objects.current(today)
+        .filter(agency_id__in=agency_pks, role="reception")
         .values("user_id")
         .distinct()
         .count()

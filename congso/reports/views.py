@@ -1,19 +1,35 @@
-"""Officers' reports page (/can-bo/bao-cao/): ask for a report, watch its progress (htmx
-polling) and download the file when it is done. Each person sees only their own reports."""
+"""Officers' reports page (/can-bo/bao-cao/): ask for a report, watch its progress and download
+the file when it is done. Each person sees only their own reports.
+
+The progress block polls itself with htmx (``hx-trigger="every 2s"``, no inline script) while
+the report waits or is being made; the answer that finds it finished carries no trigger, so the
+polling stops, and fills the page's status region once ("Báo cáo đã lập xong"). Without
+JavaScript the page reloads itself (``<noscript>`` meta refresh). A report waiting longer than
+``STALLED_AFTER`` for the worker says so, instead of showing 0 % forever."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from congso.core import worker
 from congso.core.errors import DomainError
 from congso.indicators.filters import dashboard_scope, may_see_dashboard
 from congso.org.selectors import is_officer
 from congso.reports import services
 from congso.reports.forms import ReportForm
 from congso.reports.models import ReportJob, ReportStatus
+
+#: A report still waiting after this long says that background work is slow or stopped.
+STALLED_AFTER = timedelta(seconds=60)
+#: How often the page asks for the progress (also the no-JavaScript reload), in seconds.
+POLL_SECONDS = 2
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -66,14 +82,34 @@ def _job(request: HttpRequest, pk: int) -> ReportJob:
     return job
 
 
+def _progress(job: ReportJob, *, polled: bool) -> dict[str, Any]:
+    now = timezone.now()
+    running = job.status in (ReportStatus.PENDING, ReportStatus.RUNNING)
+    # Waiting a minute for a worker, or no worker heard from: say so instead of 0 % forever.
+    waited = job.status == ReportStatus.PENDING and now - job.requested_at >= STALLED_AFTER
+    stalled = running and (waited or not worker.alive())
+    return {
+        "job": job,
+        "period_start": date.fromisoformat(job.params["start"]),
+        "period_end": date.fromisoformat(job.params["end"]),
+        "running": running,
+        "stalled": stalled,
+        "checked_at": now,
+        "poll_seconds": POLL_SECONDS,
+        # The poll that finds the report finished announces it (the page's status region).
+        "announce": polled and not running,
+        "file_name": job.file.name.rsplit("/", 1)[-1] if job.file else "",
+        "file_size": job.file.size if job.file and job.status == ReportStatus.DONE else None,
+    }
+
+
 @login_required
 @never_cache
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    context = {"job": job, "running": job.status in (ReportStatus.PENDING, ReportStatus.RUNNING)}
     if request.headers.get("HX-Request"):
-        return render(request, "reports/includes/progress.html", context)
-    return render(request, "reports/job.html", context)
+        return render(request, "reports/includes/progress.html", _progress(job, polled=True))
+    return render(request, "reports/job.html", _progress(job, polled=False))
 
 
 @login_required

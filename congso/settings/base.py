@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "congso.calendar",
     "congso.org",
     "congso.catalog",
+    "congso.catalog.national",
     "congso.dossiers",
     "congso.api",
     "congso.benchfloor",
@@ -492,6 +493,16 @@ DEMO_PROVINCE_CODE = env(
     "Code of the province the demo loader builds (QĐ 19/2025 two-digit code; 51 = Quảng Ngãi).",
     group="Province",
 )
+CATALOG_NATIONAL_DATA = Path(
+    env(
+        "CONGSO_CATALOG_NATIONAL_DATA",
+        str(BASE_DIR.parent / "shared" / "catalog-data"),
+        "Folder holding the national procedure database exports (one sub-folder per export, "
+        "see docs/catalog.md §10); the national import reads its files from there by default.",
+        group="Province",
+        shown_default="../shared/catalog-data (beside the checkout)",
+    )
+)
 DEMO_PASSWORD = env(
     "CONGSO_DEMO_PASSWORD",
     "congso-demo-2026",
@@ -840,8 +851,19 @@ ZALO_DEVELOPMENT_MODE = env(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line carries the request id (X-Request-ID; "-" outside a request): one request's
+    # lines can be found across web nodes and workers (congso.core.context).
+    "filters": {"request_id": {"()": "congso.core.context.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("CONGSO_LOG_LEVEL", "INFO", "Log level.")},
 }
 

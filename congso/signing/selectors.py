@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
+
 from congso.dossiers.models import Dossier
 from congso.dossiers.permissions import holds_role
 from congso.signing.models import (
@@ -142,3 +144,50 @@ def own_profile(user: Any, profile_id: str) -> SignerProfile | None:
     return (
         SignerProfile.objects.filter(pk=int(profile_id), user=user).select_related("agency").first()
     )
+
+
+#: At most this many unsigned results are looked at for one officer's signing queue (an agency
+#: has a handful open at any time; the bound keeps a neglected backlog from slowing every page).
+AWAITING_LIMIT = 500
+
+
+def dossiers_awaiting_signature(user: Any) -> list[int]:
+    """Ids of the open dossiers whose latest e-result waits for a signature ``user`` can make
+    now (their active profile has the next role, at the competent agency): the officer's
+    "chờ ký" work. Two queries, whatever the number of results."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    profiles = set(
+        SignerProfile.objects.filter(user=user, active=True).values_list("role", "agency_id")
+    )
+    if not profiles:
+        return []
+    results = (
+        SignedResult.objects.filter(
+            status__in=(ResultStatus.PREPARED, ResultStatus.PARTIAL),
+            dossier__status="processing",
+            dossier__competent_agency_id__in={agency for _, agency in profiles},
+        )
+        .exclude(  # only the latest result of each dossier counts
+            models.Exists(
+                SignedResult.objects.filter(
+                    dossier_id=models.OuterRef("dossier_id"), number__gt=models.OuterRef("number")
+                )
+            )
+        )
+        .only("pk", "dossier_id", "roles", "dossier__competent_agency_id")
+        .select_related("dossier")
+        .prefetch_related(
+            models.Prefetch(
+                "signatures", queryset=SignatureRecord.objects.only("result_id", "role")
+            )
+        )
+        .order_by("pk")[:AWAITING_LIMIT]
+    )
+    ids = []
+    for result in results:
+        done = {signature.role for signature in result.signatures.all()}
+        role = next((r for r in result.roles if r not in done), None)
+        if (role, result.dossier.competent_agency_id) in profiles:
+            ids.append(result.dossier_id)
+    return ids

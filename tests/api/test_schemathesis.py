@@ -47,6 +47,37 @@ def _keep_the_test_connection() -> Any:
     signals.request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(autouse=True)
+def _a_trust_root(settings: Any, tmp_path: Path) -> None:
+    """A configured trust anchor (one of its own, self-signed), so that a well-formed PDF sent
+    to the validation operation is validated rather than refused as "not configured" (503);
+    without it the outcome would depend on what an earlier run left in ``var/pki``."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Schemathesis test root")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    root = tmp_path / "root.crt"
+    root.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    settings.SIGNING_TRUST_ROOTS = [str(root)]
+
+
 @pytest.fixture
 def headers(request: pytest.FixtureRequest, world: Any, tokens: dict[str, Any]) -> Any:
     submit(world)  # one dossier in the world, so list operations have something to answer

@@ -109,7 +109,11 @@ def test_counter_lookup_fills_a_known_citizen_and_reuses_the_record(world, clock
     [
         ({"id_number": "051192000"}, "id_number-error", "12"),
         ({"ho_ten_tre": ""}, "f-ho-ten-tre-error", ""),
-        ({"paper": ["to-khai"], "scan.to-khai": ""}, "components-error", "Giấy chứng sinh"),
+        (
+            {"paper": ["to-khai"], "scan.to-khai": ""},
+            "scan-giay-chung-sinh-error",
+            "Giấy chứng sinh",
+        ),
         ({"gender": "male"}, "id_number-error", ""),
     ],
 )
@@ -314,3 +318,181 @@ def test_counter_shows_errors_without_a_field_at_the_top(world, clock):
     assert "không nhận hồ sơ theo hình thức" in html
     assert not Dossier.objects.exists()
     assert not Citizen.objects.filter(personal_id="051192000777").exists()
+
+
+# --- Issue 12: no double entry, no re-picking of scans ---------------------------------------
+
+APPLICANT_FIELDS = [
+    {"name": "applicant_full_name", "type": "text", "label": "Họ, chữ đệm, tên người yêu cầu",
+     "required": True, "prefill": "citizen.full_name", "section": "Người yêu cầu"},
+    {"name": "applicant_personal_id", "type": "personal_id", "label": "Số định danh cá nhân",
+     "required": True, "prefill": "citizen.personal_id", "section": "Người yêu cầu"},
+    {"name": "applicant_birth_date", "type": "date", "label": "Ngày sinh",
+     "prefill": "citizen.birth_date", "section": "Người yêu cầu"},
+    {"name": "applicant_phone", "type": "phone", "label": "Số điện thoại",
+     "prefill": "citizen.phone", "section": "Người yêu cầu"},
+]  # fmt: skip
+
+
+@pytest.fixture
+def declared(world: Any) -> Any:
+    """The procedure's declaration asks for the applicant too (as the demo forms do)."""
+    schema = dict(world.version.form_schema)
+    schema["fields"] = [*APPLICANT_FIELDS, *schema["fields"]]
+    world.version.form_schema = schema
+    world.version.save(update_fields=["form_schema"])
+    world.citizen.registered_by = world.commune_a
+    world.citizen.birth_date = datetime.date(1985, 6, 1)
+    world.citizen.save()
+    return world
+
+
+def _input(html: str, name: str) -> str:
+    import re
+
+    match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', html)
+    assert match, name
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else ""
+
+
+def test_counter_lookup_fills_the_declaration_too(declared, clock):
+    world = declared
+    client = officer(world.reception_a)
+    html = client.post(
+        f"{COUNTER}?thu-tuc=1.001193",
+        {"id_number": "051085000001", "lookup": "1", "ho_ten_tre": "Lê Văn Tí"},
+    ).content.decode()
+    assert "Thông tin người nộp đã được điền vào tờ khai" in html
+    # The header and the declaration's applicant section, from the same record.
+    name = world.citizen.full_name
+    assert _input(html, "full_name") == name
+    assert _input(html, "applicant_full_name") == name
+    assert _input(html, "applicant_personal_id") == "051085000001"
+    assert _input(html, "applicant_birth_date") == "1985-06-01"
+    assert _input(html, "applicant_phone") == "0912345678"
+    assert _input(html, "ho_ten_tre") == "Lê Văn Tí"  # what was typed stays
+    response = client.post(
+        f"{COUNTER}?thu-tuc=1.001193",
+        counter_post(
+            world,
+            id_number="051085000001",
+            full_name="",
+            birth_date="",
+            gender="",
+            applicant_full_name=world.citizen.full_name,
+            applicant_personal_id="051085000001",
+            applicant_birth_date="1985-06-01",
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()
+    data = Dossier.objects.get().form_data
+    assert data["applicant_full_name"] == world.citizen.full_name
+    assert data["applicant_personal_id"] == "051085000001"
+
+
+def test_an_applicant_typed_in_the_header_fills_the_blank_declaration(declared, clock):
+    world = declared
+    client = officer(world.reception_a)
+    # A new applicant: typed once in the header; the declaration's blank applicant fields
+    # take it, a field typed differently on the declaration keeps its own value.
+    response = client.post(
+        f"{COUNTER}?thu-tuc=1.001193", counter_post(world, applicant_phone="0905111222")
+    )
+    assert response.status_code == 302, response.content.decode()
+    data = Dossier.objects.get().form_data
+    assert data["applicant_full_name"] == "Lê Thị Cúc"
+    assert data["applicant_personal_id"] == "051192000777"
+    assert data["applicant_birth_date"] == "1992-03-04"
+    assert data["applicant_phone"] == "0905111222"
+
+
+def test_scans_are_kept_after_an_error_and_attached_on_receipt(
+    world, clock, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from congso.backoffice.models import CounterScan
+
+    client = officer(world.reception_a)
+    first = client.post(
+        f"{COUNTER}?thu-tuc=1.001193",
+        counter_post(
+            world,
+            ho_ten_tre="",  # forgotten: the page comes back
+            batch="",
+            **{"scan.giay-chung-sinh": SimpleUploadedFile("chung-sinh.png", PNG)},
+        ),
+    )
+    assert first.status_code == 422
+    html = first.content.decode()
+    batch = _input(html, "batch")
+    assert len(batch) >= 16
+    # Both scans are kept and shown as attached, each with its own «Bỏ tệp».
+    scans = list(CounterScan.objects.order_by("component_code"))
+    assert [(s.component_code, s.original_name, s.batch) for s in scans] == [
+        ("giay-chung-sinh", "chung-sinh.png", batch),
+        ("to-khai", "to-khai.pdf", batch),
+    ]
+    assert "Bản quét đã đính kèm (được giữ lại, không cần chọn lại)" in html
+    assert "to-khai.pdf" in html and "chung-sinh.png" in html
+    assert f'name="drop" value="{scans[0].pk}"' in html
+    # Another officer cannot use the batch.
+    other = officer(world.reception_b).post(
+        f"{COUNTER}?thu-tuc=1.001193", {"batch": batch, "lookup": "1", "id_number": ""}
+    )
+    assert "to-khai.pdf" not in other.content.decode()
+
+    # A wrong file is refused next to its slot and not kept; the others stay.
+    wrong = client.post(
+        f"{COUNTER}?thu-tuc=1.001193",
+        counter_post(
+            world,
+            batch=batch,
+            **{"scan.to-khai": SimpleUploadedFile("anh.png", PNG)},  # PDF only
+        ),
+    )
+    assert wrong.status_code == 422
+    assert 'id="scan-to-khai-error"' in wrong.content.decode()
+    assert CounterScan.objects.count() == 2 and not Dossier.objects.exists()
+
+    # Fixed, sent again without picking any file: received with both scans, batch emptied.
+    names = [scan.file.name for scan in scans]
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            f"{COUNTER}?thu-tuc=1.001193",
+            counter_post(world, batch=batch, **{"scan.to-khai": ""}),
+        )
+    assert done.status_code == 302, done.content.decode()
+    dossier = Dossier.objects.get()
+    attached = {
+        c.code: [a.original_name for a in c.attachments.all()] for c in dossier.components.all()
+    }
+    assert attached["to-khai"] == ["to-khai.pdf"]
+    assert attached["giay-chung-sinh"] == ["chung-sinh.png"]
+    assert not CounterScan.objects.exists()
+    assert not any(default_storage.exists(name) for name in names)
+
+
+def test_a_kept_scan_can_be_dropped_and_old_batches_go(world, clock):
+    from congso.backoffice.models import CounterScan
+
+    client = officer(world.reception_a)
+    page = client.post(
+        f"{COUNTER}?thu-tuc=1.001193", counter_post(world, ho_ten_tre="", batch="")
+    ).content.decode()
+    batch = _input(page, "batch")
+    scan = CounterScan.objects.get()
+    dropped = client.post(
+        f"{COUNTER}?thu-tuc=1.001193",
+        counter_post(world, batch=batch, drop=str(scan.pk), **{"scan.to-khai": ""}),
+    )
+    assert dropped.status_code == 200 and not CounterScan.objects.exists()
+    assert "to-khai.pdf" not in dropped.content.decode() and not Dossier.objects.exists()
+    # Left behind a day: the officer's next counter form clears it.
+    client.post(f"{COUNTER}?thu-tuc=1.001193", counter_post(world, ho_ten_tre="", batch=batch))
+    assert CounterScan.objects.count() == 1
+    clock.set(clock.now + datetime.timedelta(days=1, minutes=1))
+    next_day = officer(world.reception_a)  # a new session the next morning
+    assert next_day.get(COUNTER, {"thu-tuc": "1.001193"}).status_code == 200
+    assert not CounterScan.objects.exists()

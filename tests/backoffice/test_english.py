@@ -56,9 +56,14 @@ def test_pages_in_english(world, clock, settings: Any) -> None:
             ["Confirm: Receive the dossier"],
         ),
         "/can-bo/hang-doi/tiep-nhan/": (world.reception_a, ["Submitted, awaiting reception"]),
+        "/can-bo/hang-doi/cho-duyet/": (world.leader_a, ["Awaiting my approval or signature"]),
+        "/can-bo/hang-doi/tat-ca/": (
+            world.monitor,
+            ["Find a dossier", "Operations and indicators"],
+        ),
     }
     for url, (user, phrases) in pages.items():
-        response = english(user).get(url)
+        response = english(user).get(url, follow=True)  # /can-bo/ goes to the officer's work
         html = response.content.decode()
         assert response.status_code == 200, url
         assert re.search(r'<html lang="en"', html), url

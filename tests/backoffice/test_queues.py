@@ -60,7 +60,7 @@ def test_counts_and_scope(world, clock):
     counts = selectors.queue_counts(world.reception_a)
     assert counts["tiep-nhan"] == 2
     assert selectors.queue_counts(world.reception_b)["tiep-nhan"] == 0
-    html = officer(world.reception_a).get("/can-bo/").content.decode()
+    html = officer(world.reception_a).get("/can-bo/", follow=True).content.decode()
     assert "Chờ tiếp nhận" in html and "Nguyễn Thị Hồng Nhung" in html
 
 
@@ -112,3 +112,17 @@ def test_stale_version_is_refused(world, clock):
         f"/can-bo/ho-so/{dossier.code}/thao-tac/receive/", {"version": dossier.version + 5}
     )
     assert response.status_code == 422
+
+
+def test_the_steps_name_roles_for_people_not_codes(world, clock):
+    from congso.backoffice.templatetags.backoffice_ui import ROLE_LABELS
+    from congso.org.models import Role
+
+    assert set(ROLE_LABELS) == set(Role.values)
+    clock.set(at(2026, 3, 2, 8, 0))
+    dossier = services.dossier_receive(actor=world.reception_a, dossier=submit(world))
+    dossier = services.dossier_start_processing(actor=world.reception_a, dossier=dossier)
+    html = officer(world.specialist_a).get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    steps = html[html.index("Các bước xử lý") :]
+    assert "<td>Chuyên viên</td>" in steps
+    assert ">specialist<" not in steps and ">reception<" not in steps

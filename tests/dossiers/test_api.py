@@ -175,6 +175,16 @@ def test_full_lifecycle_through_the_api(world, clock, citizen_client):
     )
     assert answer.status_code == 200, answer.content
     assert act(client, specialist, code, "forward", note="Đủ điều kiện").status_code == 200
+    # Completing with nothing written is refused with a stable code, nothing changes.
+    assert_error(
+        act(client, leader, code, "complete"), 400, "result_summary_required", "result_summary"
+    )
+    assert_error(
+        act(client, leader, code, "complete", result_summary="  "),
+        400,
+        "result_summary_required",
+        "result_summary",
+    )
     body = act(client, leader, code, "complete", result_summary="Giấy khai sinh").json()
     assert body["status"] == "processed" and body["timeliness"] == "early"
     response = act(client, desk, code, "return_result")

@@ -144,7 +144,7 @@ def _cases(world: World, elsewhere: Agency) -> list[Case]:
         Case("confirm_payment", "payment", "reception_a", {"note": LONG}, "too_long"),
         Case("refuse", "step1", "specialist_a", {"reason": ""}, "required"),
         # Completing with no result written was refused by the page only.
-        Case("complete", "leader", "leader_a", {"result_summary": "  "}, "required"),
+        Case("complete", "leader", "leader_a", {"result_summary": "  "}, "result_summary_required"),
         Case(
             "return_result", "processed", "reception_a", {"method": "fax"}, "invalid_return_method"
         ),

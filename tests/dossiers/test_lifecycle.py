@@ -26,6 +26,9 @@ from congso.dossiers.models import (
 from congso.dossiers.workflow import NATIONAL_CODE, Status
 from tests.dossiers.conftest import at, fresh, pdf, png, receive, submit, to_processing
 
+#: What a leader writes when the result is ready (printed in the tracking book).
+SUMMARY = "Đã đăng ký khai sinh, cấp Trích lục khai sinh số 15/2026."
+
 
 def active_steps(dossier):
     return list(dossier.steps.filter(status=StepStatus.ACTIVE).order_by("pk"))
@@ -300,7 +303,7 @@ def test_supplement_restarts_the_clock_and_a_second_request_is_late(world, clock
     dossier = services.dossier_start_processing(actor=world.reception_a, dossier=dossier)
     dossier = services.dossier_forward(actor=world.specialist_a, dossier=dossier)
     dossier = services.dossier_complete(
-        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+        actor=world.leader_a, dossier=dossier, result_summary=SUMMARY
     )
     # … makes it late even though it ended days before its appointment.
     assert dossier.timeliness == "late"
@@ -413,7 +416,7 @@ def test_interagency_transfer_with_a_lead(world, clock):
     # The internal process continues: the leader of the competent agency signs.
     assert [step.name for step in active_steps(dossier)] == ["Ký duyệt kết quả"]
     dossier = services.dossier_complete(
-        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+        actor=world.leader_a, dossier=dossier, result_summary=SUMMARY
     )
     check_status(dossier, Status.PROCESSED, 9)
     other.refresh_from_db()
@@ -435,11 +438,11 @@ def test_transfer_at_the_end_of_the_process_is_completed_by_the_lead_leader(worl
     assert last.value.code == "last_step"
     with pytest.raises(PermissionDenied) as needs_leader:
         services.dossier_complete(
-            actor=world.specialist_stp, dossier=dossier, result_summary="Đã giải quyết."
+            actor=world.specialist_stp, dossier=dossier, result_summary=SUMMARY
         )
     assert needs_leader.value.code == "leader_required"
     dossier = services.dossier_complete(
-        actor=world.leader_stp, dossier=dossier, result_summary="Đã giải quyết."
+        actor=world.leader_stp, dossier=dossier, result_summary=SUMMARY
     )
     check_status(dossier, Status.PROCESSED, 9)
 
@@ -468,14 +471,10 @@ def test_who_may_act_on_a_step(world, clock):
     with pytest.raises(PermissionDenied):
         services.dossier_forward(actor=world.specialist_b, dossier=dossier)
     with pytest.raises(PermissionDenied) as leader:
-        services.dossier_complete(
-            actor=world.specialist_a, dossier=dossier, result_summary="Đã giải quyết."
-        )
+        services.dossier_complete(actor=world.specialist_a, dossier=dossier, result_summary=SUMMARY)
     assert leader.value.code == "leader_required"
     with pytest.raises(DomainError) as remaining:
-        services.dossier_complete(
-            actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
-        )
+        services.dossier_complete(actor=world.leader_a, dossier=dossier, result_summary=SUMMARY)
     assert remaining.value.code == "steps_remaining"
     with pytest.raises(PermissionDenied):
         services.dossier_receive(actor=world.specialist_a, dossier=submit(world))
@@ -530,7 +529,7 @@ def test_apology_once_and_not_on_the_due_day(world, clock):
     clock.set(at(2026, 3, 5, 10, 0))
     dossier = services.dossier_forward(actor=world.specialist_a, dossier=dossier)
     dossier = services.dossier_complete(
-        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+        actor=world.leader_a, dossier=dossier, result_summary=SUMMARY
     )
     assert dossier.timeliness == "late"
     assert dossier.history.get(action="apologise").due_at == at(2026, 3, 6, 17, 0)
@@ -627,7 +626,7 @@ def test_payment_pauses_the_clock(world, clock):
     clock.set(at(2026, 3, 6, 8, 30))
     dossier = services.dossier_forward(actor=world.specialist_a, dossier=dossier)
     dossier = services.dossier_complete(
-        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+        actor=world.leader_a, dossier=dossier, result_summary=SUMMARY
     )
     assert dossier.timeliness == "on_time"
 
@@ -653,7 +652,7 @@ def test_fallback_plan_without_an_internal_process(world, clock):
         services.dossier_forward(actor=world.specialist_a, dossier=dossier)
     assert last.value.code == "last_step"
     dossier = services.dossier_complete(
-        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+        actor=world.leader_a, dossier=dossier, result_summary=SUMMARY
     )
     assert dossier.status == Status.PROCESSED
 
@@ -704,3 +703,21 @@ def test_tracking_book_of_a_desk(world, clock):
     assert not selectors.desk_book(
         world.desk_b, start=datetime.date(2026, 3, 2), end=datetime.date(2026, 3, 3)
     ).exists()
+
+
+@pytest.mark.parametrize("summary", ["", "   ", "-", "…\n"])
+def test_completion_without_a_result_summary_is_refused(world, clock, summary):
+    dossier = to_processing(world, clock, at(2026, 3, 2, 8, 0))
+    dossier = services.dossier_forward(actor=world.specialist_a, dossier=dossier)
+    version = fresh(dossier).version
+    with pytest.raises(DomainError) as refused:
+        services.dossier_complete(actor=world.leader_a, dossier=dossier, result_summary=summary)
+    assert refused.value.code == "result_summary_required"
+    assert refused.value.field == "result_summary"
+    assert "Cần nhập kết quả giải quyết" in refused.value.message
+    # Nothing moved: same state, same version, no history row.
+    dossier = fresh(dossier)
+    assert dossier.status == Status.PROCESSING and dossier.version == version
+    assert not dossier.history.filter(action="complete").exists()
+    done = services.dossier_complete(actor=world.leader_a, dossier=dossier, result_summary=SUMMARY)
+    assert done.status == Status.PROCESSED and done.result_summary == SUMMARY

@@ -132,6 +132,73 @@ def test_background_report_runs_through_the_worker(client, month, world, media):
     assert client.get(reverse("reports:download", args=[job.pk])).status_code == 404
 
 
+def _request_report(client) -> ReportJob:
+    response = client.post(
+        reverse("reports:list"),
+        {"kind": "index", "format": "xlsx", "start": "2026-03-01", "end": "2026-03-31"},
+    )
+    assert response.status_code == 302
+    return ReportJob.objects.get()
+
+
+def test_progress_page_polls_until_ready_then_offers_the_download(client, month, world, clock):
+    from tests.dossiers.conftest import at
+
+    clock.set(at(2026, 4, 1, 9, 0))
+    worker.heartbeat()
+    client.force_login(world.monitor)
+    job = _request_report(client)
+    url = reverse("reports:job", args=[job.pk])
+
+    page = client.get(url).content.decode()
+    # Polls itself (htmx, no inline script), reloads without JavaScript, says it is live.
+    assert f'hx-get="{url}" hx-trigger="every 2s" hx-swap="outerHTML"' in page
+    assert '<noscript><meta http-equiv="refresh"' in page
+    assert "<script>" not in page and "onclick" not in page
+    assert "Trang tự cập nhật; lần cập nhật gần nhất lúc 09:00:00" in page
+    assert "Kỳ báo cáo: từ ngày 01/03/2026 đến ngày 31/03/2026" in page
+    assert '<div id="report-announce" role="status"></div>' in page
+    assert "bộ xử lý nền" not in page  # the worker is alive and the report just asked for
+
+    poll = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert poll.startswith('<div id="report-progress" hx-get=') and "hx-swap-oob" not in poll
+
+    assert worker.drain() >= 1
+    poll = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    # Finished: no trigger left (the polling stops), the download, the one announcement.
+    assert "hx-trigger" not in poll
+    assert reverse("reports:download", args=[job.pk]) in poll
+    assert "chi-so-766-20260301-20260331.xlsx" in poll
+    assert '<div id="report-announce" role="status" hx-swap-oob="true">' in poll
+    assert "Báo cáo đã lập xong" in poll
+    page = client.get(url).content.decode()
+    assert "noscript" not in page and "hx-trigger" not in page and "hx-swap-oob" not in page
+    assert reverse("reports:download", args=[job.pk]) in page
+
+
+def test_progress_page_says_when_the_report_waits_for_a_stopped_worker(client, month, world, clock):
+    from tests.dossiers.conftest import at
+
+    clock.set(at(2026, 4, 1, 9, 0))
+    worker.heartbeat()
+    client.force_login(world.monitor)
+    job = _request_report(client)
+    url = reverse("reports:job", args=[job.pk])
+    # Still waiting a minute later (nothing ran it): said plainly, still polling.
+    clock.set(at(2026, 4, 1, 9, 1))
+    poll = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "bộ xử lý nền đang bận hoặc không hoạt động" in poll and "hx-trigger" in poll
+    # A running report whose worker stopped sending heartbeats: the same notice.
+    ReportJob.objects.filter(pk=job.pk).update(status="running", progress=40)
+    clock.set(at(2026, 4, 1, 9, 10))
+    poll = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "(40 %)" in poll and "bộ xử lý nền đang bận hoặc không hoạt động" in poll
+    # Heard from again: the notice goes.
+    worker.heartbeat()
+    poll = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "bộ xử lý nền" not in poll
+
+
 def test_tracking_book_report_reuses_form_06(month, world, media):
     job = services.report_request(
         actor=world.reception_a,

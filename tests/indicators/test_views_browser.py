@@ -25,6 +25,8 @@ pytestmark = [
 ]
 
 PERIOD = "?tu=2026-03-01&den=2026-03-31"
+#: Screenshots looked at, not committed (CI artefacts).
+OFFICER_SHOTS = Path(__file__).resolve().parents[2] / "var" / "screens" / "officer"
 
 
 @pytest.fixture
@@ -90,3 +92,47 @@ def test_dashboard_index_and_public_page_in_a_browser(
     page.screenshot(path=str(SHOTS / f"10-public-statistics-{viewport}.png"), full_page=True)
     context.close()
     assert violations == []
+
+
+def test_report_progress_polls_until_ready_then_offers_the_download(
+    browser: Any, live_server: Any, month: Month, world: Any
+) -> None:
+    """The progress page updates itself (htmx polling, no inline script, no reload) until the
+    report is made, then offers the download and says so once in its status region."""
+    from congso.core import worker
+
+    worker.heartbeat()
+    client = Client()
+    client.force_login(world.monitor)
+    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    context = browser.new_context(
+        viewport=VIEWPORTS["desktop"], locale="vi-VN", accept_downloads=True
+    )
+    context.add_cookies(
+        [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/can-bo/bao-cao/")
+    page.locator("#id_start").fill("2026-03-01")
+    page.locator("#id_end").fill("2026-03-31")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lập báo cáo").click()
+    assert "Đang chờ (0 %)" in page.locator("#report-progress").inner_text()
+    assert page.locator("script:not([src])").count() == 0
+    page.evaluate("window.stillTheSamePage = true")
+    OFFICER_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OFFICER_SHOTS / "report-1-waiting.png"), full_page=True)
+    # The worker makes the report meanwhile; the page notices by itself.
+    assert worker.drain() >= 1
+    download = page.get_by_role("link", name="Tải về")
+    download.wait_for(timeout=15000)
+    assert page.evaluate("window.stillTheSamePage") is True  # updated in place, not reloaded
+    assert "Đã xong (100 %)" in page.locator("#report-progress").inner_text()
+    assert "Báo cáo đã lập xong" in page.locator("#report-announce").inner_text()
+    assert _violations(page) == []
+    page.screenshot(path=str(OFFICER_SHOTS / "report-2-ready.png"), full_page=True)
+    assert page.locator("#report-progress[hx-trigger]").count() == 0  # the polling stopped
+    with page.expect_download() as caught:
+        download.click()
+    assert caught.value.suggested_filename == "bao-cao-mot-cua-20260301-20260331.xlsx"
+    context.close()

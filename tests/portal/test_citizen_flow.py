@@ -129,7 +129,7 @@ def test_whole_flow_through_the_pages(world, clock):
     assert not Draft.objects.exists()
 
     reception = login(world.reception_a)
-    html = reception.get("/can-bo/").content.decode()
+    html = reception.get("/can-bo/", follow=True).content.decode()
     assert dossier.code in html
     base = f"/can-bo/ho-so/{dossier.code}/thao-tac"
     # A reason is required by law for a supplement request: shown next to the field.

@@ -73,7 +73,9 @@ def test_citizen_card_and_verification_page_in_english(
     profile = _profile(world, world.leader_a, "chu-tich", SignatureRole.APPROVAL)
     services.result_sign(actor=world.leader_a, result=result, profile=profile)
     dossier_services.dossier_complete(
-        actor=world.leader_a, dossier=fresh(dossier), result_summary="Đã giải quyết."
+        actor=world.leader_a,
+        dossier=fresh(dossier),
+        result_summary="Đã đăng ký khai sinh, cấp Trích lục khai sinh (bản điện tử).",
     )
     result.refresh_from_db()
 

@@ -168,7 +168,9 @@ def test_api_validate_public_page_and_download(world: World, dossier: Dossier, c
 
     dossier = dossier_services.dossier_forward(actor=world.specialist_a, dossier=dossier)
     dossier_services.dossier_complete(
-        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+        actor=world.leader_a,
+        dossier=dossier,
+        result_summary="Đã đăng ký khai sinh, cấp Trích lục khai sinh (bản điện tử).",
     )
     download = client.get(f"/api/v1/signatures/results/{result.code}/file")
     assert download.status_code == 200

@@ -70,7 +70,9 @@ def test_completion_requires_the_e_result_fully_signed(world: World, clock: Cloc
     dossier = _at_leader_step(world, clock)
     with pytest.raises(Conflict) as refused:
         dossier_services.dossier_complete(
-            actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+            actor=world.leader_a,
+            dossier=dossier,
+            result_summary="Đã đăng ký khai sinh, cấp Trích lục khai sinh (bản điện tử).",
         )
     assert refused.value.code == "result_not_signed"
     specialist = _client(world.specialist_a)
@@ -129,7 +131,9 @@ def test_preview_before_preparing_and_the_stored_document_when_signing(
 def test_procedures_without_template_complete_as_before(world: World, clock: Clock) -> None:
     dossier = _at_leader_step(world, clock)
     done = dossier_services.dossier_complete(
-        actor=world.leader_a, dossier=dossier, result_summary="Đã giải quyết."
+        actor=world.leader_a,
+        dossier=dossier,
+        result_summary="Đã đăng ký khai sinh, cấp Trích lục khai sinh (bản điện tử).",
     )
     assert done.status == "processed"
 
@@ -205,7 +209,9 @@ def test_officer_pages_prepare_sign_seal_and_errors(
     assert b"".join(printout.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
 
     done = dossier_services.dossier_complete(
-        actor=world.leader_a, dossier=fresh(dossier), result_summary="Đã giải quyết."
+        actor=world.leader_a,
+        dossier=fresh(dossier),
+        result_summary="Đã đăng ký khai sinh, cấp Trích lục khai sinh (bản điện tử).",
     )
     assert done.status == "processed"
 
@@ -240,7 +246,9 @@ def test_citizen_downloads_only_signed_results_of_their_own(world: World, clock:
     lookup = _lookup(dossier.code)
     assert "đã có kết quả điện tử" not in lookup
     dossier_services.dossier_complete(
-        actor=world.leader_a, dossier=fresh(dossier), result_summary="Đã giải quyết."
+        actor=world.leader_a,
+        dossier=fresh(dossier),
+        result_summary="Đã đăng ký khai sinh, cấp Trích lục khai sinh (bản điện tử).",
     )
     page = citizen.get(f"/ca-nhan/ho-so/{dossier.code}/").content.decode()
     assert link in page
@@ -308,3 +316,40 @@ def test_etsi_xml_report_of_the_stored_original(world: World, clock: Clock) -> N
     )
     assert digest == base64.b64encode(bytes.fromhex(result.sha256)).decode()
     assert Client().get("/xac-thuc/khong-co/bao-cao.xml").status_code == 404
+
+
+def test_the_signing_queue_follows_the_turn_of_each_signature(
+    world: World, clock: Clock, clerk: Any
+) -> None:
+    """«Chờ tôi duyệt, ký»: the leader's approval step, and for the clerk the e-result once it is
+    the seal's turn (not before, not after)."""
+    from congso.backoffice.selectors import queue_counts
+    from congso.signing import services
+    from congso.signing.selectors import dossiers_awaiting_signature
+
+    _template(world, ["approval", "seal"])
+    dossier = _at_leader_step(world, clock)
+    leader_profile = _profile(world, world.leader_a, "chu-tich", SignatureRole.APPROVAL)
+    seal_profile = _profile(world, clerk, "van-thu", SignatureRole.SEAL)
+    assert queue_counts(world.leader_a)["cho-duyet"] == 1  # the approval step
+    assert queue_counts(clerk)["cho-duyet"] == 0
+    first = services.result_prepare(actor=world.specialist_a, dossier=dossier)
+    assert dossiers_awaiting_signature(world.leader_a) == [dossier.pk]
+    assert dossiers_awaiting_signature(clerk) == []  # the leader signs first
+    # A second preparation replaces the first: only the latest result counts.
+    latest = services.result_prepare(actor=world.specialist_a, dossier=fresh(dossier))
+    services.result_sign(actor=world.leader_a, result=latest, profile=leader_profile)
+    assert first.status == ResultStatus.PREPARED
+    assert dossiers_awaiting_signature(world.leader_a) == []
+    assert dossiers_awaiting_signature(clerk) == [dossier.pk]
+    assert queue_counts(clerk)["cho-duyet"] == 1
+    assert _client(clerk).get("/can-bo/")["Location"] == "/can-bo/hang-doi/cho-duyet/"
+    html = _client(clerk).get("/can-bo/hang-doi/cho-duyet/").content.decode()
+    assert dossier.code in html
+    services.result_sign(actor=clerk, result=fresh_result(latest), profile=seal_profile)
+    assert dossiers_awaiting_signature(clerk) == []
+    assert queue_counts(clerk)["cho-duyet"] == 0
+
+
+def fresh_result(result: SignedResult) -> SignedResult:
+    return SignedResult.objects.get(pk=result.pk)

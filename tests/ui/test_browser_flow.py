@@ -252,6 +252,7 @@ def test_counter_reception_and_supervisor_reassign(
         valid_from=datetime.date(2020, 1, 1),
     )
     (tmp_path / "to-khai.pdf").write_bytes(PDF)
+    (tmp_path / "giay-chung-sinh.png").write_bytes(PNG)
 
     reception = Session(browser, live_server.url, "desktop", tmp_path)
     page = reception.page
@@ -272,15 +273,16 @@ def test_counter_reception_and_supervisor_reassign(
         str(tmp_path / "to-khai.pdf")
     )
     # A wrong ID number: the 422 page (sent through upload.js) shows the error next to the
-    # field and keeps what was typed; the scan has to be chosen again.
+    # field and keeps what was typed, and the scan: it is listed as attached, not chosen again.
     page.get_by_role("button", name="Tiếp nhận hồ sơ", exact=True).click()
     page.locator("#id_number-error").wait_for()
     reception.axe()
     assert page.get_by_label(re.compile("^Họ và tên")).input_value() == "Lê Thị Cúc"
+    kept = page.locator(".slot", has=page.locator("#scan-to-khai"))
+    assert "to-khai.pdf" in kept.inner_text() and kept.get_by_text("Bỏ tệp").count() == 1
     page.get_by_label(re.compile("^Số định danh cá nhân")).fill("051192000777")
-    page.get_by_label("Bản quét (số hóa) «Tờ khai đăng ký khai sinh»").set_input_files(
-        str(tmp_path / "to-khai.pdf")
-    )
+    # Another component's scan, sent with the corrected page.
+    page.locator("#scan-giay-chung-sinh").set_input_files(str(tmp_path / "giay-chung-sinh.png"))
     reception.shot("08-counter-reception")
     # upload.js sends the form with XMLHttpRequest and shows a labelled <progress>: hold the
     # request until the progress box is there, then let it through.
@@ -316,6 +318,8 @@ def test_counter_reception_and_supervisor_reassign(
     assert Dossier.objects.count() == 1
     assert dossier.channel == "in_person" and dossier.status == "received"
     assert dossier.components.get(code="to-khai").digitised
+    attached = {c.code: c.attachments.count() for c in dossier.components.all()}
+    assert attached["to-khai"] == 1 and attached["giay-chung-sinh"] == 1
     reception.act(code, "Chuyển xử lý")
 
     # The consult and transfer pages of the step's holder (axe checks them; no action taken).

@@ -20,14 +20,10 @@ from congso.calendar.selectors import get_calendar
 from congso.catalog import selectors as catalog
 from congso.catalog.models import ProcedureVersion
 from congso.core.errors import Conflict, DomainError, PermissionDenied
+from congso.core.types import Actor
 from congso.core.worker import enqueue
 from congso.dossiers import deadlines, hooks
-from congso.dossiers.models import (
-    Dossier,
-    DossierEvent,
-    DossierHistory,
-    DossierStep,
-)
+from congso.dossiers.models import Dossier, DossierEvent, DossierHistory, DossierStep
 from congso.dossiers.workflow import LABELS_VI, TRANSITIONS, Transition
 from congso.org.models import Agency
 from congso.org.permissions import is_authenticated_user
@@ -59,22 +55,31 @@ def _reason(transition: Transition, reason: str | None) -> str:
     return _text(reason, field="reason", label="lý do", required=transition.reason_required)
 
 
-def _actor_name(actor: Any) -> str:
+def _actor_name(actor: Actor) -> str:
     if actor is None:
         return "Hệ thống"
     full_name = getattr(actor, "full_name", "") or ""
     return (full_name or actor.get_username())[:255]
 
 
-def _user_or_none(actor: Any) -> Any:
+def _user_or_none(actor: Actor) -> Any:
     return actor if is_authenticated_user(actor) else None
 
 
-def _require_user(actor: Any, action: str) -> None:
+def _require_user(actor: Actor, action: str) -> None:
     if actor is None and action in SYSTEM_ACTIONS:
         return
     if not is_authenticated_user(actor):
         raise PermissionDenied("login_required", "Cần đăng nhập để thực hiện thao tác này.")
+
+
+def _signed_in(actor: Actor) -> Any:
+    """The actor as the signed-in user an action that records who did it needs (typed ``Any``:
+    the user model belongs to ``accounts``, a layer above, and the foreign keys it fills are
+    typed by that model)."""
+    if actor is None or not is_authenticated_user(actor):
+        raise PermissionDenied("login_required", "Cần đăng nhập để thực hiện thao tác này.")
+    return actor
 
 
 def calendar_for(agency: Agency) -> WorkCalendar:
@@ -110,7 +115,7 @@ def _lock(dossier: Dossier, expected_version: int | None) -> Dossier:
 
 
 def _begin(
-    actor: Any, dossier: Dossier, action: str, expected_version: int | None
+    actor: Actor, dossier: Dossier, action: str, expected_version: int | None
 ) -> tuple[Dossier, Transition]:
     _require_user(actor, action)
     transition = TRANSITIONS[action]
@@ -158,7 +163,7 @@ def _save(dossier: Dossier, now: datetime) -> None:
 
 def _log(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     action: str,
     from_status: str,
@@ -236,7 +241,7 @@ class Change:
     """A workflow action in progress (see :func:`transition`): the locked dossier, the rule of
     the transition, the state before. The action fills in what its record says."""
 
-    actor: Any
+    actor: Actor
     dossier: Dossier
     rule: Transition
     before: dict[str, Any]
@@ -256,7 +261,7 @@ class Change:
 
 @contextmanager
 def transition(
-    actor: Any, dossier: Dossier, action: str, expected_version: int | None
+    actor: Actor, dossier: Dossier, action: str, expected_version: int | None
 ) -> Iterator[Change]:
     """The envelope of one workflow action, in one transaction.
 

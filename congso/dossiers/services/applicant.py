@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from congso.core.errors import Conflict, DomainError, PermissionDenied
-from congso.dossiers.models import (
-    Dossier,
-    Rating,
-)
-from congso.dossiers.permissions import (
-    is_applicant,
-)
-from congso.dossiers.services._kernel import (
-    _reason,
-    _text,
-    calendar_for,
-    transition,
-)
-from congso.dossiers.services.reception import (
-    _require_reception,
-)
-from congso.dossiers.services.steps import (
-    _cancel_active,
-    _end_processing,
-)
+from congso.core.types import Actor
+from congso.dossiers.models import Dossier, Rating
+from congso.dossiers.permissions import is_applicant
+from congso.dossiers.services._kernel import _reason, _signed_in, _text, calendar_for, transition
+from congso.dossiers.services.reception import _require_reception
+from congso.dossiers.services.steps import _cancel_active, _end_processing
 from congso.dossiers.workflow import Status
 
 # --- The applicant --------------------------------------------------------------------------------
 
 
-def _require_applicant(actor: Any, dossier: Dossier) -> None:
+def _require_applicant(actor: Actor, dossier: Dossier) -> None:
     if not is_applicant(actor, dossier):
         raise PermissionDenied("not_applicant", "Chỉ người nộp hồ sơ được thực hiện thao tác này.")
 
 
 def dossier_request_withdrawal(
-    *, actor: Any, dossier: Dossier, reason: str, expected_version: int | None = None
+    *, actor: Actor, dossier: Dossier, reason: str, expected_version: int | None = None
 ) -> Dossier:
     """The applicant asks to withdraw the dossier; the desk confirms or declines."""
     with transition(actor, dossier, "request_withdrawal", expected_version) as t:
@@ -49,7 +33,7 @@ def dossier_request_withdrawal(
 
 
 def dossier_confirm_withdrawal(
-    *, actor: Any, dossier: Dossier, note: str = "", expected_version: int | None = None
+    *, actor: Actor, dossier: Dossier, note: str = "", expected_version: int | None = None
 ) -> Dossier:
     with transition(actor, dossier, "confirm_withdrawal", expected_version) as t:
         d = t.dossier
@@ -65,7 +49,7 @@ def dossier_confirm_withdrawal(
 
 
 def dossier_decline_withdrawal(
-    *, actor: Any, dossier: Dossier, reason: str, expected_version: int | None = None
+    *, actor: Actor, dossier: Dossier, reason: str, expected_version: int | None = None
 ) -> Dossier:
     """The desk declines the withdrawal: the dossier returns to the state it was in."""
     with transition(actor, dossier, "decline_withdrawal", expected_version) as t:
@@ -80,7 +64,7 @@ def dossier_decline_withdrawal(
 
 def dossier_rate(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     score: int,
     comment: str = "",
@@ -98,7 +82,7 @@ def dossier_rate(
             raise Conflict("already_rated", "Hồ sơ này đã được đánh giá.")
         t.note = _text(comment, field="comment", label="nhận xét")
         rating = Rating.objects.create(
-            dossier=d, score=score, comment=t.note, rated_by=actor, created_at=t.now
+            dossier=d, score=score, comment=t.note, rated_by=_signed_in(actor), created_at=t.now
         )
         t.data = {"score": score}
     return rating

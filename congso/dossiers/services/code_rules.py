@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from congso.audit.services import record
 from congso.core.errors import DomainError
+from congso.core.types import Actor
 from congso.dossiers import codes
-from congso.dossiers.models import (
-    CodeRule,
-)
+from congso.dossiers.models import CodeRule
 
 # --- Code rules -----------------------------------------------------------------------------------
 
@@ -37,7 +35,7 @@ def code_rule_check(*, effective_from: date, pattern: str) -> None:
 
 
 def code_rule_create(
-    *, actor: Any, effective_from: date, pattern: str, legal_basis: str = ""
+    *, actor: Actor, effective_from: date, pattern: str, legal_basis: str = ""
 ) -> CodeRule:
     """Add the dossier-code format in force from ``effective_from`` (audited)."""
     text = (pattern or "").strip()

@@ -7,22 +7,17 @@ from typing import Any
 from django.db import transaction
 
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from congso.core.types import Actor
 from congso.dossiers import attachments
-from congso.dossiers.models import (
-    Dossier,
-    DossierComponent,
-    StepStatus,
-)
-from congso.dossiers.permissions import (
-    can_work_on_step,
-    is_reception_officer,
-)
+from congso.dossiers.models import Dossier, DossierComponent, StepStatus
+from congso.dossiers.permissions import can_work_on_step, is_reception_officer
 from congso.dossiers.services._kernel import (
     _lock,
     _log,
     _now,
     _require_user,
     _save,
+    _signed_in,
     _snapshot,
 )
 from congso.dossiers.workflow import LABELS_VI, Status
@@ -30,7 +25,7 @@ from congso.dossiers.workflow import LABELS_VI, Status
 # --- Components -----------------------------------------------------------------------------------
 
 
-def _may_handle_components(actor: Any, dossier: Dossier) -> bool:
+def _may_handle_components(actor: Actor, dossier: Dossier) -> bool:
     if is_reception_officer(actor, dossier):
         return True
     active = dossier.steps.filter(status=StepStatus.ACTIVE)
@@ -39,7 +34,7 @@ def _may_handle_components(actor: Any, dossier: Dossier) -> bool:
 
 def dossier_component_mark(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     component_code: str,
     verified: bool | None = None,
@@ -90,12 +85,12 @@ def dossier_component_mark(
                 digitised = True if digitised is None else digitised
             if verified is not None:
                 component.verified = verified
-                component.verified_by = actor if verified else None
+                component.verified_by = _signed_in(actor) if verified else None
                 component.verified_at = now if verified else None
                 changes["verified"] = verified
             if digitised is not None:
                 component.digitised = digitised
-                component.digitised_by = actor if digitised else None
+                component.digitised_by = _signed_in(actor) if digitised else None
                 component.digitised_at = now if digitised else None
                 changes["digitised"] = digitised
             component.save()

@@ -16,32 +16,21 @@ from congso.catalog import selectors as catalog
 from congso.catalog.formschema import optional_online, validate_data
 from congso.catalog.models import Component, Procedure, ProcedureVersion, Process
 from congso.core.errors import DomainError, PermissionDenied
+from congso.core.types import Actor
 from congso.dossiers import applicant as applicant_rules
 from congso.dossiers import attachments, codes
-from congso.dossiers.models import (
-    Attachment,
-    Channel,
-    Dossier,
-    DossierComponent,
-)
-from congso.dossiers.permissions import (
-    is_reception_at,
-)
+from congso.dossiers.models import Attachment, Channel, Dossier, DossierComponent
+from congso.dossiers.permissions import is_reception_at
 from congso.dossiers.services._kernel import (
     _log,
     _now,
     _require_user,
+    _signed_in,
     _text,
     calendar_for,
 )
-from congso.dossiers.services.plan import (
-    _processing_bounds,
-    plan_of,
-)
-from congso.dossiers.services.steps import (
-    _record_done_group,
-    _start_clock,
-)
+from congso.dossiers.services.plan import _processing_bounds, plan_of
+from congso.dossiers.services.steps import _record_done_group, _start_clock
 from congso.dossiers.workflow import Status
 from congso.org.models import Agency, Citizen, Desk, Organisation
 
@@ -257,7 +246,7 @@ def _check_files(
 
 def _create(
     *,
-    actor: Any,
+    actor: Actor,
     version: ProcedureVersion,
     competent_agency: Agency,
     desk: Desk,
@@ -331,7 +320,7 @@ def created_parts(dossier: Dossier) -> tuple[list[DossierComponent], dict[int, l
 
 def dossier_submit_online(
     *,
-    actor: Any,
+    actor: Actor,
     procedure: Procedure,
     competent_agency: Agency,
     form_data: Mapping[str, Any],
@@ -350,7 +339,7 @@ def dossier_submit_online(
     agency) or :func:`default_desk`.
     """
     _require_user(actor, "submit")
-    citizen = Citizen.objects.filter(user_id=actor.pk).first()
+    citizen = Citizen.objects.filter(user_id=_signed_in(actor).pk).first()
     # Who the dossier is for, checked before any write (issue 13 #4: acting for others).
     claim = applicant_rules.claim_for(
         actor=actor,
@@ -427,7 +416,7 @@ def dossier_submit_online(
 
 def dossier_receive_in_person(
     *,
-    actor: Any,
+    actor: Actor,
     procedure: Procedure,
     competent_agency: Agency,
     desk: Desk,
@@ -505,7 +494,7 @@ def dossier_receive_in_person(
                 component.paper_received = slot_code in paper
                 if files.get(slot_code):
                     component.digitised = True
-                    component.digitised_by = actor
+                    component.digitised_by = _signed_in(actor)
                     component.digitised_at = now
                 component.save()
             calendar = calendar_for(competent_agency)
@@ -529,11 +518,11 @@ def dossier_receive_in_person(
 
 
 def _mark_received(
-    dossier: Dossier, *, actor: Any, now: datetime, calendar: WorkCalendar, note: str
+    dossier: Dossier, *, actor: Actor, now: datetime, calendar: WorkCalendar, note: str
 ) -> None:
     dossier.status = Status.RECEIVED
     dossier.received_at = now
-    dossier.received_by = actor
+    dossier.received_by = _signed_in(actor)
     _start_clock(dossier, now=now, calendar=calendar)
     dossier.initial_appointment_at = dossier.appointment_at
     plan = plan_of(dossier, calendar)

@@ -6,26 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from congso.calendar.engine import WorkCalendar
 from congso.core.errors import Conflict, DomainError
+from congso.core.types import Actor
 from congso.dossiers import deadlines
-from congso.dossiers.models import (
-    Dossier,
-    DossierStep,
-    StepKind,
-    StepStatus,
-)
-from congso.dossiers.services._kernel import (
-    _reason,
-    _text,
-    calendar_for,
-    transition,
-)
-from congso.dossiers.services.plan import (
-    plan_of,
-)
+from congso.dossiers.models import Dossier, DossierStep, StepKind, StepStatus
+from congso.dossiers.services._kernel import _reason, _text, calendar_for, transition
+from congso.dossiers.services.plan import plan_of
 from congso.dossiers.services.steps import (
     MAIN_KINDS,
     _advance,
@@ -137,7 +125,7 @@ def _parallel_step(
 
 def dossier_consult(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     reason: str,
     consultations: Sequence[ParallelRequest],
@@ -178,7 +166,7 @@ def dossier_consult(
 
 def dossier_answer_consultation(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     note: str,
     step_id: int | None = None,
@@ -203,7 +191,7 @@ def dossier_answer_consultation(
 
 def dossier_transfer(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     reason: str,
     transfers: Sequence[ParallelRequest],

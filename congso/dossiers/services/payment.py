@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from congso.core.errors import DomainError, PermissionDenied
-from congso.dossiers.models import (
-    Dossier,
-    StepStatus,
-)
-from congso.dossiers.permissions import (
-    can_work_on_step,
-    is_reception_officer,
-)
-from congso.dossiers.services._kernel import (
-    _reason,
-    _text,
-    calendar_for,
-    transition,
-)
+from congso.core.types import Actor
+from congso.dossiers.models import Dossier, StepStatus
+from congso.dossiers.permissions import can_work_on_step, is_reception_officer
+from congso.dossiers.services._kernel import _reason, _text, calendar_for, transition
 from congso.dossiers.services.steps import (
     MAIN_KINDS,
     _check_step_allows,
@@ -30,7 +18,7 @@ from congso.dossiers.workflow import Status
 
 def dossier_request_payment(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     reason: str,
     amount_vnd: int | None = None,
@@ -54,7 +42,7 @@ def dossier_request_payment(
 
 def dossier_confirm_payment(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     note: str = "",
     expected_version: int | None = None,

@@ -10,10 +10,7 @@ from django.utils import timezone
 from congso.calendar.engine import WorkCalendar
 from congso.catalog import selectors as catalog
 from congso.catalog.models import Process
-from congso.dossiers.models import (
-    Dossier,
-    StepKind,
-)
+from congso.dossiers.models import Dossier, StepKind
 from congso.org.models import Role
 from congso.org.permissions import RECEPTION
 

@@ -5,21 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from congso.core.errors import Conflict, DomainError
-from congso.dossiers.models import (
-    Dossier,
-    StepStatus,
-)
-from congso.dossiers.services._kernel import (
-    _reason,
-    _text,
-    calendar_for,
-    transition,
-)
-from congso.dossiers.services.plan import (
-    _next_processing_index,
-    _processing_bounds,
-    plan_of,
-)
+from congso.core.types import Actor
+from congso.dossiers.models import Dossier, StepStatus
+from congso.dossiers.services._kernel import _reason, _text, calendar_for, transition
+from congso.dossiers.services.plan import _next_processing_index, _processing_bounds, plan_of
 from congso.dossiers.services.steps import (
     MAIN_KINDS,
     _advance,
@@ -36,7 +25,7 @@ from congso.dossiers.services.steps import (
 
 def dossier_forward(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     step_id: int | None = None,
     note: str = "",
@@ -89,7 +78,7 @@ def dossier_forward(
 
 def dossier_send_back(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     reason: str,
     step_id: int | None = None,

@@ -10,35 +10,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from congso.core.errors import DomainError, PermissionDenied
+from congso.core.types import Actor
 from congso.dossiers import applicant as applicant_rules
 from congso.dossiers import attachments, deadlines
-from congso.dossiers.models import (
-    Dossier,
-    DossierComponent,
-    StepStatus,
-    SupplementRequest,
-)
-from congso.dossiers.permissions import (
-    is_applicant,
-    is_reception_officer,
-)
+from congso.dossiers.models import Dossier, DossierComponent, StepStatus, SupplementRequest
+from congso.dossiers.permissions import is_applicant, is_reception_officer
 from congso.dossiers.services._kernel import (
     _lock,
     _reason,
     _require_user,
+    _signed_in,
     _text,
     calendar_for,
     transition,
 )
-from congso.dossiers.services.intake import (
-    _mark_received,
-    _precheck,
-    _validate_form,
-)
-from congso.dossiers.services.plan import (
-    _next_processing_index,
-    plan_of,
-)
+from congso.dossiers.services.intake import _mark_received, _precheck, _validate_form
+from congso.dossiers.services.plan import _next_processing_index, plan_of
 from congso.dossiers.services.steps import (
     MAIN_KINDS,
     _cancel_active,
@@ -54,7 +41,7 @@ from congso.dossiers.workflow import Status
 # --- Reception ------------------------------------------------------------------------------------
 
 
-def _require_reception(actor: Any, dossier: Dossier) -> None:
+def _require_reception(actor: Actor, dossier: Dossier) -> None:
     if not is_reception_officer(actor, dossier):
         raise PermissionDenied(
             "not_reception_officer",
@@ -64,7 +51,7 @@ def _require_reception(actor: Any, dossier: Dossier) -> None:
 
 def dossier_receive(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     note: str = "",
     expected_version: int | None = None,
@@ -88,7 +75,7 @@ def dossier_receive(
 
 
 def dossier_not_accept(
-    *, actor: Any, dossier: Dossier, reason: str, expected_version: int | None = None
+    *, actor: Actor, dossier: Dossier, reason: str, expected_version: int | None = None
 ) -> Dossier:
     """The desk refuses to receive an online dossier (form 03), with the reason."""
     with transition(actor, dossier, "not_accept", expected_version) as t:
@@ -144,7 +131,7 @@ def _supplement_items(d: Dossier, items: Sequence[Mapping[str, Any]]) -> list[di
 
 def dossier_request_supplement(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     reason: str,
     missing_items: Sequence[Mapping[str, Any]],
@@ -188,7 +175,7 @@ def dossier_request_supplement(
             items=items,
             counts=counts,
             requested_at=now,
-            requested_by=actor,
+            requested_by=_signed_in(actor),
         )
         if step is not None:
             _end_step(
@@ -244,7 +231,7 @@ def _check_supplement(
 
 def dossier_supplement(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     files: Mapping[str, Sequence[Any]],
     form_data: Mapping[str, Any] | None = None,
@@ -328,7 +315,7 @@ def dossier_supplement(
 
 def dossier_start_processing(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     assignee: Any = None,
     note: str = "",

@@ -4,19 +4,14 @@ a new appointment."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.utils import timezone
 
 from congso.calendar.engine import WorkCalendar
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from congso.core.types import Actor
 from congso.dossiers import deadlines, hooks
-from congso.dossiers.models import (
-    Dossier,
-    DossierStep,
-    ReturnMethod,
-    StepStatus,
-)
+from congso.dossiers.models import Dossier, DossierStep, ReturnMethod, StepStatus
 from congso.dossiers.permissions import (
     DEPARTMENT_HEAD,
     LEADER,
@@ -24,20 +19,9 @@ from congso.dossiers.permissions import (
     holds_role,
     is_reception_officer,
 )
-from congso.dossiers.services._kernel import (
-    _reason,
-    _text,
-    calendar_for,
-    transition,
-)
-from congso.dossiers.services.plan import (
-    _next_processing_index,
-    _processing_bounds,
-    plan_of,
-)
-from congso.dossiers.services.reception import (
-    _require_reception,
-)
+from congso.dossiers.services._kernel import _reason, _text, calendar_for, transition
+from congso.dossiers.services.plan import _next_processing_index, _processing_bounds, plan_of
+from congso.dossiers.services.reception import _require_reception
 from congso.dossiers.services.steps import (
     MAIN_KINDS,
     _cancel_active,
@@ -53,7 +37,7 @@ from congso.dossiers.workflow import Status
 
 def dossier_refuse(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     reason: str,
     step_id: int | None = None,
@@ -99,11 +83,11 @@ def _check_e_result_signed(dossier: Dossier) -> None:
 
 def _result_summary(value: str | None) -> str:
     """What the result is: required (printed in the tracking book, form 06, and shown to the
-    applicant)."""
+    applicant), and more than spaces or punctuation ("-", "…")."""
     text = _text(value, field="result_summary", label="kết quả giải quyết")
-    if not text:
+    if not any(char.isalnum() for char in text):
         raise DomainError(
-            "required",
+            "result_summary_required",
             "Cần nhập kết quả giải quyết (ví dụ: Đã đăng ký khai sinh, cấp Trích lục khai sinh "
             "số …).",
             field="result_summary",
@@ -113,7 +97,7 @@ def _result_summary(value: str | None) -> str:
 
 def dossier_complete(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     result_summary: str = "",
     step_id: int | None = None,
@@ -195,7 +179,7 @@ def dossier_complete(
 
 def dossier_return_result(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     method: str,
     note: str = "",
@@ -252,7 +236,7 @@ def _check_new_appointment(calendar: WorkCalendar, moment: datetime) -> None:
 
 def dossier_apologise(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     reason: str,
     new_appointment_at: datetime | None,

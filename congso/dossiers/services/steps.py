@@ -9,26 +9,12 @@ from typing import Any
 
 from congso.calendar.engine import WorkCalendar
 from congso.core.errors import DomainError, NotFound, PermissionDenied
+from congso.core.types import Actor
 from congso.dossiers import deadlines
-from congso.dossiers.models import (
-    Dossier,
-    DossierStep,
-    StepKind,
-    StepStatus,
-)
-from congso.dossiers.permissions import (
-    can_work_on_step,
-    holds_role,
-)
-from congso.dossiers.services._kernel import (
-    _user_or_none,
-    time_limit,
-)
-from congso.dossiers.services.plan import (
-    Plan,
-    PlanStep,
-    _next_processing_index,
-)
+from congso.dossiers.models import Dossier, DossierStep, StepKind, StepStatus
+from congso.dossiers.permissions import can_work_on_step, holds_role
+from congso.dossiers.services._kernel import _user_or_none, time_limit
+from congso.dossiers.services.plan import Plan, PlanStep, _next_processing_index
 from congso.dossiers.workflow import TRANSITIONS
 from congso.org.models import Role
 
@@ -94,7 +80,7 @@ def _record_done_group(
     *,
     started_at: datetime,
     now: datetime,
-    actor: Any,
+    actor: Actor,
     calendar: WorkCalendar,
     note: str,
 ) -> None:
@@ -127,7 +113,7 @@ def _end_step(
     step: DossierStep,
     *,
     status: str,
-    actor: Any,
+    actor: Actor,
     now: datetime,
     calendar: WorkCalendar,
     note: str = "",
@@ -144,7 +130,7 @@ def _end_step(
 def _cancel_active(
     dossier: Dossier,
     *,
-    actor: Any,
+    actor: Actor,
     now: datetime,
     calendar: WorkCalendar,
     note: str,
@@ -162,7 +148,7 @@ MAIN_KINDS = (StepKind.STEP, StepKind.INTERAGENCY)
 
 
 def _choose_step(
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     step_id: int | None,
     *,

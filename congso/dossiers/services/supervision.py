@@ -7,16 +7,9 @@ from typing import Any
 from django.db import transaction
 
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from congso.dossiers.models import (
-    Dossier,
-    DossierStep,
-    StepStatus,
-)
-from congso.dossiers.permissions import (
-    DEPARTMENT_HEAD,
-    LEADER,
-    holds_role,
-)
+from congso.core.types import Actor
+from congso.dossiers.models import Dossier, DossierStep, StepStatus
+from congso.dossiers.permissions import DEPARTMENT_HEAD, LEADER, holds_role
 from congso.dossiers.services._kernel import (
     _lock,
     _log,
@@ -43,7 +36,7 @@ STEP_STATES = frozenset(
 )
 
 
-def supervisor_scopes(actor: Any) -> list[tuple[str, int, int | None]]:
+def supervisor_scopes(actor: Actor) -> list[tuple[str, int, int | None]]:
     """The actor's supervising roles in force: ``(role, agency id, department id)``."""
     if not is_authenticated_user(actor):
         return []
@@ -53,7 +46,7 @@ def supervisor_scopes(actor: Any) -> list[tuple[str, int, int | None]]:
 
 
 def may_reassign(
-    actor: Any, step: DossierStep, scopes: list[tuple[str, int, int | None]] | None = None
+    actor: Actor, step: DossierStep, scopes: list[tuple[str, int, int | None]] | None = None
 ) -> bool:
     """A leader or agency administrator of the step's agency, or the head of the step's
     department (a step without a department: a department head holding the role agency-wide).
@@ -70,7 +63,7 @@ def may_reassign(
 
 def dossier_reassign(
     *,
-    actor: Any,
+    actor: Actor,
     dossier: Dossier,
     step_id: int,
     assignee: Any,

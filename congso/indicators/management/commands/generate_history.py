@@ -1,6 +1,7 @@
-"""``manage.py generate_history --dossiers N [--years 3] [--seed S] [--end YYYY-MM-DD]``: a
-realistic province history for the indicators, the dashboard and the benchmark (test/demo data
-only — never on a production database).
+"""``manage.py generate_history --dossiers N [--years 3 | --months M] [--seed S] [--end
+YYYY-MM-DD]``: a realistic province history for the indicators, the dashboard and the benchmark
+(test/demo data only — never on a production database). The demo loads a few months of it with
+``manage.py load_demo_history`` (:mod:`congso.indicators.demo`).
 
 Needs the demo province and catalogue first (``manage.py load_demo`` then ``manage.py
 load_catalog_demo``): the dossiers are spread over the published (procedure, agency) internal
@@ -19,13 +20,18 @@ The model (the same on SQLite and PostgreSQL, one streaming generator):
   late by rule), the clock restarting when the applicant completes them; a late share of 3–8 %
   depending on the agency; 2 % refused after appraisal, 1 % withdrawn; results returned 0–3 days
   after processing (online for most online dossiers); 20 % of returned dossiers rated, mostly 4–5;
-  dossiers whose processing would end after the horizon are still open (processing, waiting for a
-  supplement or a payment, not yet received);
+  dossiers whose processing would end after the horizon are still open (not yet received, received
+  within the last hours, processing — some past their due time, 3 % with a withdrawal request —,
+  waiting for a supplement or a payment), each at the first processing step of its agency's
+  published process (the step's name, role, agency and department, ``plan_index`` set), so an
+  officer can carry it on through the pages like any other dossier;
 * **records** — each dossier gets its code from the code rule in force (gap-free per receiving
   agency and day, the counters updated), its history lines (submit, receive, start_processing,
   request_supplement/supplement, complete/refuse/withdrawal, return_result, rate), three process
   steps (reception, appraisal and decision, return) and its supplement requests and rating.
-  Not generated: components and attachments, outbox events, audit events, signed results.
+  With ``declarations`` (the demo) the declaration holds the applicant's own fields (those the
+  portal prefills: name, personal ID, phone). Not generated: the rest of the declaration,
+  components and attachments, outbox events, audit events, signed results.
 
 Due times use calendar days (working days × 7/5) rather than the province calendar, and
 procedures without a published time limit get 5 working days. On PostgreSQL the rows are
@@ -41,12 +47,13 @@ rebuilt (``rebuild_indicators``).
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import random
 import time as clock
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -57,6 +64,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from congso.accounts.models import User
+from congso.catalog.formschema import prefill_map
 from congso.catalog.models import Process
 from congso.core.errors import DomainError
 from congso.dossiers import codes
@@ -69,7 +77,7 @@ from congso.dossiers.models import (
     Rating,
     SupplementRequest,
 )
-from congso.dossiers.services import default_desk
+from congso.dossiers.services.intake import default_desk
 from congso.indicators import aggregates
 from congso.org.models import Citizen
 
@@ -83,11 +91,17 @@ NOT_ACCEPTED = 0.03
 SUPPLEMENT, TWO_SUPPLEMENTS = 0.08, 0.01
 LATE_MIN, LATE_MAX = 0.02, 0.06
 REFUSED, WITHDRAWN = 0.02, 0.01
+#: Open dossiers: a share waits for a payment, another for the decision on a withdrawal request.
+PAYMENT_OPEN, WITHDRAWAL_OPEN = 0.04, 0.03
+#: A dossier received less than this many hours before the horizon is not forwarded yet.
+RECEIVED_HOURS = 4
 #: Share of returned dossiers rated, and the score shares (percent, cumulative 55/85/94/98/100
 #: for 5/4/3/2/1), drawn in SQL from hashes of the dossier id.
 RATED_PERCENT = 20
 SCORE_CUTS = ((55, 5), (85, 4), (94, 3), (98, 2))
 DEFAULT_WORKING_DAYS = 5
+#: The actor of every generated history line (how generated dossiers are recognised).
+GENERATED_LABEL = "Dữ liệu sinh tự động"
 DAY = 86400.0
 
 
@@ -106,6 +120,62 @@ class Pair:
     span_days: float
     weight: float
     p_late: float
+    #: The first two processing steps of the published process (where open dossiers stand).
+    plan_steps: tuple[PlanStep, ...] = ()
+    #: Form fields filled from the applicant's profile: ``{field name: prefill source}``.
+    prefill: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    plan_index: int
+    name: str
+    role: str
+    kind: str
+    agency_id: int
+    department_id: int | None
+    process_step_id: int
+    hours: Any
+    allowed_actions: str  # JSON text
+    alone: bool  # the only step of its group
+
+
+def processing_steps(process: Any) -> tuple[PlanStep, ...]:
+    """The lead steps of the process's first two processing groups (not the reception's),
+    grouped as ``dossiers.services.plan_of`` groups the catalogue steps (consecutive steps
+    sharing a ``parallel_group`` run together)."""
+    groups: list[list[Any]] = []
+    previous: int | None = None
+    for step in sorted(process.steps.all(), key=lambda item: item.order):
+        if groups and step.parallel_group is not None and step.parallel_group == previous:
+            groups[-1].append(step)
+        else:
+            groups.append([step])
+        previous = step.parallel_group
+    start, end = 0, len(groups)
+    while start < end and all(step.role == "reception" for step in groups[start]):
+        start += 1
+    while end > start and all(step.role == "reception" for step in groups[end - 1]):
+        end -= 1
+    found = []
+    for index in range(start, min(end, start + 2)):
+        group = groups[index]
+        lead = next((step for step in group if step.is_lead), group[0])
+        found.append(
+            PlanStep(
+                plan_index=index,
+                name=lead.name,
+                role=lead.role,
+                kind=lead.kind,
+                agency_id=lead.agency_id or process.agency_id,
+                department_id=lead.department_id,
+                process_step_id=lead.pk,
+                hours=lead.hours,
+                allowed_actions=json.dumps(list(lead.allowed_actions or [])),
+                alone=len(group) == 1,
+            )
+        )
+    return tuple(found)
 
 
 def _channels(raw: list[str]) -> tuple[str, ...]:
@@ -129,11 +199,11 @@ def _span_days(value: Any, unit: str) -> float:
     return math.ceil(working * 7 / 5)
 
 
-def load_pairs(rng: random.Random) -> list[Pair]:
+def load_pairs(rng: random.Random, late: tuple[float, float] = (LATE_MIN, LATE_MAX)) -> list[Pair]:
     processes = list(
-        Process.objects.select_related("version__procedure", "agency").order_by(
-            "version__procedure__code", "agency__code"
-        )
+        Process.objects.select_related("version__procedure", "agency")
+        .prefetch_related("steps")
+        .order_by("version__procedure__code", "agency__code")
     )
     procedures = sorted({p.version.procedure_id for p in processes})
     shuffled = procedures[:]
@@ -153,7 +223,7 @@ def load_pairs(rng: random.Random) -> list[Pair]:
         if desk is None:
             continue
         if agency.pk not in lateness:
-            lateness[agency.pk] = rng.uniform(LATE_MIN, LATE_MAX)
+            lateness[agency.pk] = rng.uniform(*late)
         version = process.version
         pairs.append(
             Pair(
@@ -169,6 +239,8 @@ def load_pairs(rng: random.Random) -> list[Pair]:
                 weight=popularity[version.procedure_id]
                 * (1.0 if agency.level == "commune" else 0.5),
                 p_late=lateness[agency.pk],
+                plan_steps=processing_steps(process),
+                prefill=prefill_map(version.form_schema or {}),
             )
         )
     return pairs
@@ -196,6 +268,20 @@ def day_weights(days: list[date]) -> list[float]:
             w *= 0.05
         weights.append(w)
     return weights
+
+
+def months_back(last_day: date, months: int) -> date:
+    """The first day of a period of ``months`` months ending on ``last_day`` (same day of the
+    month, clamped to the month's length)."""
+    month = last_day.month - months
+    year = last_day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    for day in range(last_day.day, 0, -1):
+        try:
+            return date(year, month, day) + timedelta(days=1)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def split_exact(total: int, weights: list[float]) -> list[int]:
@@ -274,11 +360,13 @@ class History:
         seed: int,
         first_id: int,
         rule: Any,
-        citizens: list[tuple[int, str, str]],
+        citizens: list[tuple[Any, ...]],
         officer_id: int,
         counters: dict[tuple[str, date], int],
+        declarations: bool = False,
     ) -> None:
         self.t = tables
+        self.declarations = declarations
         self.pairs = pairs
         self.days = days
         self.counts = counts
@@ -378,8 +466,12 @@ class History:
         elif requests and requests[0] <= horizon < clock_start:
             status = "supplement_requested"
         elif ended > horizon:
-            status = "payment_requested" if fate < 0.04 else "processing"
-            if received + 3600 > horizon:
+            status = "processing"
+            if fate < PAYMENT_OPEN:
+                status = "payment_requested"
+            elif fate > 1 - WITHDRAWAL_OPEN:
+                status = "withdrawal_requested"
+            if received + RECEIVED_HOURS * 3600 > horizon:
                 status = "received"
         elif fate < REFUSED:
             status = "stopped"
@@ -399,7 +491,18 @@ class History:
                 timeliness = "early"
         else:
             timeliness = ""
-        citizen_id, name, id_number = self.citizens[dossier_id % len(self.citizens)]
+        applicant = self.citizens[dossier_id % len(self.citizens)]
+        citizen_id, name, id_number = applicant[:3]
+        phone = applicant[3] if len(applicant) > 3 else ""
+        # The declaration's applicant fields, as the portal prefills them from the profile.
+        known = {"citizen.full_name": name, "citizen.personal_id": id_number}
+        if phone:
+            known["citizen.phone"] = phone
+        form = (
+            {k: known[v] for k, v in pair.prefill.items() if v in known}
+            if self.declarations
+            else {}
+        )
         has_clock = received is not None
         code = self._code(pair.prefix, day)
         at = _at
@@ -409,6 +512,8 @@ class History:
             "received": received,
             "processing": received + 3600 if has_clock else submitted,
             "payment_requested": received + 3600 if has_clock else submitted,
+            # The request came between the start of processing and the horizon.
+            "withdrawal_requested": (received + 3600 + horizon) / 2 if has_clock else submitted,
             "supplement_requested": requests[0] if requests else submitted,
             "stopped": ended,
             "withdrawn": ended,
@@ -426,9 +531,12 @@ class History:
                 channel=channel,
                 status=status,
                 version=1,
+                status_before_withdrawal="processing" if status == "withdrawal_requested" else "",
                 applicant_citizen_id=citizen_id,
                 applicant_name=name,
                 applicant_id_number=id_number,
+                applicant_phone=phone,
+                form_data=json.dumps(form, ensure_ascii=False) if form else "{}",
                 desk_id=pair.desk_id,
                 receiving_agency_id=pair.receiving_agency_id,
                 competent_agency_id=pair.agency_id,
@@ -439,7 +547,9 @@ class History:
                 appointment_at=at(due) if has_clock else None,
                 initial_appointment_at=at(received + span) if has_clock else None,
                 supplement_count=len([q for q in requests if q <= horizon]) if has_clock else 0,
-                stage=3 if finished else 1,
+                stage=3
+                if finished
+                else (0 if status in ("submitted", "received", "not_accepted") else 1),
                 ended_at=at(ended) if finished else None,
                 timeliness=timeliness,
                 processed_at=at(ended) if status in ("processed", "returned") else None,
@@ -519,7 +629,7 @@ def children_sql(first_id: int, officer_id: int) -> dict[str, str]:
         + " ".join(f"WHEN (d.id * 104729) %% 100 < {cut} THEN {value}" for cut, value in SCORE_CUTS)
         + " ELSE 1 END"
     )
-    label = "'Dữ liệu sinh tự động'"
+    label = f"'{GENERATED_LABEL}'"
     history_columns = (
         "dossier_id, action, from_status, to_status, actor_label, step_name, agency_id, at, "
         "due_at, outcome, note, data"
@@ -545,7 +655,10 @@ def children_sql(first_id: int, officer_id: int) -> dict[str, str]:
                 "received", "d.received_at", "d.received_at IS NOT NULL", due="d.due_at",
                 agency="d.receiving_agency_id"),
         history("start_processing", "'received'", "processing", started,
-                f"d.received_at IS NOT NULL AND {started} <= %(horizon)s", due="d.due_at"),
+                f"d.received_at IS NOT NULL AND {started} <= %(horizon)s "
+                "AND d.status <> 'received'", due="d.due_at"),
+        history("request_withdrawal", "'processing'", "withdrawal_requested", "d.updated_at",
+                "d.status = 'withdrawal_requested'"),
         history("request_supplement", "'processing'", "supplement_requested",
                 _plus("d.received_at", 24), "d.supplement_count >= 1"),
         history("request_supplement", "'processing'", "supplement_requested",
@@ -584,7 +697,8 @@ def children_sql(first_id: int, officer_id: int) -> dict[str, str]:
         step(1, "Thẩm định, phê duyệt kết quả", "specialist", "d.competent_agency_id",
              "CASE WHEN d.ended_at IS NULL THEN 'active' ELSE 'done' END", started, "d.due_at",
              "d.ended_at", "d.timeliness",
-             f"d.received_at IS NOT NULL AND {started} <= %(horizon)s"),
+             f"d.received_at IS NOT NULL AND {started} <= %(horizon)s "
+             "AND d.status <> 'received'"),
         step(2, "Trả kết quả", "reception", "d.receiving_agency_id", "'done'", "d.ended_at",
              _no_time(), "d.returned_at", "'on_time'", "d.status = 'returned'"),
     ]  # fmt: skip
@@ -609,6 +723,117 @@ def children_sql(first_id: int, officer_id: int) -> dict[str, str]:
         f"WHERE d.id >= {first_id} AND d.status = 'returned' AND {rated} "
         f"AND {_plus('d.returned_at', 24)} <= %(horizon)s",
     }
+
+
+#: Share (percent, by a hash of the id) of the open dossiers being processed that have passed
+#: their first processing step and wait at the next one (the leader's approval, mostly).
+ADVANCED_PERCENT = 40
+
+
+def _midpoint(column: str) -> str:
+    """SQL for the instant halfway between ``column`` and the horizon parameter."""
+    if connection.vendor == "postgresql":
+        return f"({column} + (CAST(%(horizon)s AS timestamptz) - {column}) / 2)"
+    return (
+        f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', (julianday({column}) + julianday(%(horizon)s)) / 2)"
+    )
+
+
+def align_open_steps(first_id: int, pairs: list[Pair], horizon: Any) -> int:
+    """Put each open generated dossier where its published process stands: the running step
+    is the process's first processing step (name, role, agency, department, catalogue step,
+    ``plan_index`` of the step and of the dossier), and for ``ADVANCED_PERCENT`` of those being
+    processed the first step is done (forwarded halfway between the start and the horizon)
+    and the next one runs, so every role has open work and the services carry each dossier on
+    to its process's next step. A few statements per process, on the open dossiers only."""
+    actions = "CAST(%(actions)s AS jsonb)" if connection.vendor == "postgresql" else "%(actions)s"
+    open_rows = "SELECT id FROM dossiers_dossier WHERE id >= %(first)s AND process_id = %(process)s"
+    advanced = (
+        f"d.id >= %(first)s AND d.process_id = %(process)s AND d.status = 'processing' "
+        f"AND d.stage = 1 AND (d.id * 7919) %% 100 < {ADVANCED_PERCENT}"
+    )
+    forwarded = _midpoint("d.received_at")
+    changed = 0
+    with connection.cursor() as cursor:
+        for pair in pairs:
+            if not pair.plan_steps:
+                continue
+            first = pair.plan_steps[0]
+            params = {
+                "first": first_id,
+                "process": pair.process_id,
+                "horizon": horizon,
+                "name": first.name,
+                "role": first.role,
+                "agency": first.agency_id,
+                "department": first.department_id,
+                "step": first.process_step_id,
+                "index": first.plan_index,
+                "hours": first.hours,
+                "actions": first.allowed_actions,
+            }
+            cursor.execute(
+                "UPDATE dossiers_dossierstep SET name = %(name)s, role = %(role)s, "
+                "agency_id = %(agency)s, department_id = %(department)s, "
+                "process_step_id = %(step)s, plan_index = %(index)s, hours = %(hours)s, "
+                f"allowed_actions = {actions} WHERE stage = 1 AND status = 'active' AND "
+                f"dossier_id IN ({open_rows} AND ended_at IS NULL)",
+                params,
+            )
+            changed += cursor.rowcount
+            cursor.execute(
+                "UPDATE dossiers_dossier SET plan_index = %(index)s WHERE id >= %(first)s "
+                "AND process_id = %(process)s AND ended_at IS NULL AND stage = 1",
+                params,
+            )
+            following = pair.plan_steps[1] if len(pair.plan_steps) > 1 else None
+            if following is None or following.kind != "step" or not following.alone:
+                continue
+            params.update(
+                name=following.name,
+                role=following.role,
+                agency=following.agency_id,
+                department=following.department_id,
+                step=following.process_step_id,
+                index=following.plan_index,
+                hours=following.hours,
+                actions=following.allowed_actions,
+                label=GENERATED_LABEL,
+                first_name=first.name,
+            )
+            cursor.execute(
+                "INSERT INTO dossiers_dossierhistory (dossier_id, action, from_status, "
+                "to_status, actor_label, step_name, agency_id, at, due_at, outcome, note, data) "
+                f"SELECT d.id, 'forward', 'processing', 'processing', %(label)s, "
+                f"%(first_name)s, d.competent_agency_id, {forwarded}, d.due_at, '', '', "
+                f"{_json('{}')} FROM dossiers_dossier d WHERE {advanced}",
+                params,
+            )
+            cursor.execute(
+                "INSERT INTO dossiers_dossierstep (dossier_id, stage, plan_index, "
+                "process_step_id, kind, name, role, agency_id, department_id, is_lead, "
+                "allowed_actions, hours, status, started_at, due_at, ended_at, timeliness, "
+                "request_note, note) "
+                f"SELECT d.id, 2, %(index)s, %(step)s, 'step', %(name)s, %(role)s, "
+                f"%(agency)s, %(department)s, {_bool(False)}, {actions}, %(hours)s, 'active', "
+                f"{forwarded}, d.due_at, NULL, '', '', '' FROM dossiers_dossier d "
+                f"WHERE {advanced}",
+                params,
+            )
+            cursor.execute(
+                "UPDATE dossiers_dossierstep SET status = 'done', "
+                f"ended_at = (SELECT {forwarded} FROM dossiers_dossier d "
+                "WHERE d.id = dossiers_dossierstep.dossier_id), timeliness = 'early' "
+                "WHERE stage = 1 AND status = 'active' AND dossier_id IN "
+                f"(SELECT d.id FROM dossiers_dossier d WHERE {advanced})",
+                params,
+            )
+            cursor.execute(
+                "UPDATE dossiers_dossier SET stage = 2, plan_index = %(index)s WHERE id IN "
+                f"(SELECT d.id FROM dossiers_dossier d WHERE {advanced})",
+                params,
+            )
+    return changed
 
 
 class DeferredIndexes:
@@ -660,13 +885,21 @@ def generate(  # noqa: PLR0912, PLR0915
     years: int = 3,
     seed: int = 1,
     end: date | None = None,
+    start: date | None = None,
+    applicants: list[tuple[Any, ...]] | None = None,
+    late: tuple[float, float] = (LATE_MIN, LATE_MAX),
+    declarations: bool = False,
     say: Callable[[str], None] = print,
     rebuild: bool = True,
 ) -> dict[str, Any]:
+    """Generate ``dossiers`` over ``years`` (or from ``start``) up to ``end`` (default
+    yesterday), applied for by ``applicants`` ((citizen id, name, personal ID[, phone]); the
+    first 50 citizens by default), each agency late for a share of its dossiers drawn from
+    ``late``; with ``declarations`` the declaration holds the applicant's own fields."""
     started = clock.monotonic()
     rng = random.Random(seed)
-    pairs = load_pairs(rng)
-    citizens = [
+    pairs = load_pairs(rng, late)
+    citizens = applicants or [
         (c.pk, c.full_name, c.personal_id)
         for c in Citizen.objects.exclude(personal_id="").order_by("pk")[:50]
     ]
@@ -685,7 +918,9 @@ def generate(  # noqa: PLR0912, PLR0915
         if end
         else timezone.now()
     )
-    first_day = last_day - timedelta(days=365 * years - 1)
+    first_day = start or last_day - timedelta(days=365 * years - 1)
+    if first_day > last_day:
+        raise CommandError("Ngày bắt đầu phải trước ngày cuối.")
     days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
     counts = split_exact(dossiers, day_weights(days))
     rule = codes.rule_in_force(first_day)
@@ -710,6 +945,7 @@ def generate(  # noqa: PLR0912, PLR0915
         citizens=citizens,
         officer_id=officer.pk,
         counters=counters,
+        declarations=declarations,
     )
     say(
         f"Sinh {dossiers:,} hồ sơ từ {first_day:%d/%m/%Y} đến {last_day:%d/%m/%Y} "
@@ -749,6 +985,7 @@ def generate(  # noqa: PLR0912, PLR0915
                 cursor.execute("SET LOCAL session_replication_role = DEFAULT")
             say("Tạo lại chỉ mục và ràng buộc…")
             deferred.restore(say)
+        rows_written["aligned_steps"] = align_open_steps(first_id, pairs, horizon_value)
         CodeCounter.objects.bulk_create(
             [
                 CodeCounter(agency_code=prefix, day=day, last=last)
@@ -777,6 +1014,7 @@ def generate(  # noqa: PLR0912, PLR0915
         "steps": rows_written["steps"],
         "supplement_requests": rows_written["supplements"],
         "ratings": rows_written["ratings"],
+        "open_steps_aligned": rows_written["aligned_steps"],
         "first_day": first_day.isoformat(),
         "last_day": last_day.isoformat(),
         "load_seconds": round(load_seconds, 1),
@@ -799,6 +1037,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dossiers", type=int, required=True, help="Số hồ sơ cần sinh.")
         parser.add_argument("--years", type=int, default=3, help="Số năm lịch sử (mặc định 3).")
+        parser.add_argument(
+            "--months", type=int, default=None, help="Số tháng lịch sử (thay cho --years)."
+        )
         parser.add_argument("--seed", type=int, default=1, help="Hạt giống ngẫu nhiên.")
         parser.add_argument(
             "--end",
@@ -811,13 +1052,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["dossiers"] < 1 or options["years"] < 1:
-            raise CommandError("--dossiers và --years phải là số dương.")
+        if options["dossiers"] < 1 or options["years"] < 1 or (options["months"] or 1) < 1:
+            raise CommandError("--dossiers, --years và --months phải là số dương.")
+        start = None
+        if options["months"]:
+            start = months_back(options["end"] or timezone.localdate() - timedelta(days=1),
+                                options["months"])  # fmt: skip
         result = generate(
             dossiers=options["dossiers"],
             years=options["years"],
             seed=options["seed"],
             end=options["end"],
+            start=start,
             say=lambda message: self.stdout.write(message),
             rebuild=not options["no_rebuild"],
         )
