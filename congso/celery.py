@@ -7,19 +7,9 @@ Start a worker (with its beat scheduler for the sweep and heartbeat) with::
 
 from __future__ import annotations
 
-import os
+from congso.core.celery_app import app
 
-from celery import Celery
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congso.settings.base")
-
-app = Celery("congso")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.beat_schedule = {
-    "congso-sweep": {"task": "congso.sweep_jobs", "schedule": 30.0},
-    "congso-heartbeat": {"task": "congso.heartbeat", "schedule": 15.0},
-    "congso-periodic": {"task": "congso.periodic", "schedule": 15.0},
-}
+__all__ = ["app"]
 
 
 @app.task(name="congso.run_job", acks_late=True)

@@ -28,6 +28,8 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from congso.core import hooks
+from congso.core.celery_app import RUN_JOB
+from congso.core.celery_app import app as celery_app
 from congso.core.models import Job, PeriodicRun, WorkerHeartbeat
 
 log = logging.getLogger(__name__)
@@ -91,11 +93,12 @@ def enqueue(name: str, *, delay: timedelta | None = None, **payload: Any) -> Job
 
 def publish(job_id: int, *, countdown: timedelta | None = None) -> None:
     """Send a job id to Celery. A failure here is logged, not raised: the sweep retries it."""
-    from congso.celery import run_job_task
-
     try:
-        run_job_task.apply_async(
-            (job_id,), countdown=countdown.total_seconds() if countdown else None, retry=False
+        celery_app.send_task(
+            RUN_JOB,
+            args=(job_id,),
+            countdown=countdown.total_seconds() if countdown else None,
+            retry=False,
         )
     except Exception:
         log.exception("could not publish job %s; the sweep will retry", job_id)
