@@ -115,15 +115,7 @@ def counter_scan_keep(
             f"Mỗi thành phần hồ sơ nhận tối đa {MAX_SCANS_PER_COMPONENT} tệp.",
             field=field,
         )
-    name = attachments.upload_name(upload)
-    checked = attachments.check(
-        upload,
-        name=name,
-        slot_code=slot.code,
-        slot_name=slot.name,
-        allowed_types=slot.allowed_types,
-        max_size_bytes=slot.max_size_bytes,
-    )
+    checked = attachments.check_for_slot(upload, slot)
     scan = CounterScan(
         batch=batch,
         officer=actor,

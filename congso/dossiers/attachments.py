@@ -38,7 +38,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from django.core.files.base import File
 from django.core.files.storage import default_storage
@@ -329,6 +329,31 @@ def upload_name(upload: Any) -> str:
     """The client's file name without control or bidi characters (the extension is set to the
     sniffed type by :func:`check`, see ``Checked.name``)."""
     return clean_name(str(getattr(upload, "name", "") or "tep"))
+
+
+class _Slot(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def allowed_types(self) -> Sequence[str] | None: ...
+    @property
+    def max_size_bytes(self) -> int | None: ...
+
+
+def check_for_slot(upload: Any, slot: _Slot) -> Checked:
+    """:func:`check` an upload against the component slot it is for (a catalogue component or
+    its spec: anything with ``code``, ``name``, ``allowed_types``, ``max_size_bytes``), under
+    its cleaned upload name."""
+    return check(
+        upload,
+        name=upload_name(upload),
+        slot_code=slot.code,
+        slot_name=slot.name,
+        allowed_types=slot.allowed_types,
+        max_size_bytes=slot.max_size_bytes,
+    )
 
 
 @dataclass

@@ -199,19 +199,11 @@ def draft_attach(*, actor: Any, draft: Draft, component_code: str, upload: Any) 
             ),
             field=field,
         )
-    name = attachments.upload_name(upload)
-    checked = attachments.check(
-        upload,
-        name=name,
-        slot_code=slot.code,
-        slot_name=slot.name,
-        allowed_types=slot.allowed_types,
-        max_size_bytes=slot.max_size_bytes,
-    )
+    checked = attachments.check_for_slot(upload, slot)
     item = DraftFile(
         draft=draft,
         component_code=slot.code,
-        original_name=name,
+        original_name=checked.name,
         size=checked.size,
         mime_type=checked.mime_type,
     )

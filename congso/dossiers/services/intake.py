@@ -193,15 +193,7 @@ def _precheck(
         slot = slots[code]
         items = []
         for upload in uploads:
-            name = attachments.upload_name(upload)
-            checked = attachments.check(
-                upload,
-                name=name,
-                slot_code=slot.code,
-                slot_name=slot.name,
-                allowed_types=slot.allowed_types,
-                max_size_bytes=slot.max_size_bytes,
-            )
+            checked = attachments.check_for_slot(upload, slot)
             items.append(
                 {"name": checked.name, "size": checked.size, "content_type": checked.mime_type}
             )
