@@ -53,7 +53,8 @@ def main() -> int:
     from pyhanko.sign.fields import SigSeedSubFilter
 
     from congso.printing.eresults import example_birth_extract
-    from congso.signing import pades, pki, render, signers
+    from congso.results import render
+    from congso.signing import pades, pki, signers
     from congso.signing.models import SignerProfile
 
     with socket.socket() as sock:

@@ -37,7 +37,12 @@ LAYERS: tuple[frozenset[str], ...] = (
     # Users, sign-in, passwords (reset through notify), API tokens; the channel and gateway
     # plugins (Kannel, SMTP, Zalo ZNS) that register with notify.
     frozenset({"accounts", "contrib"}),
-    frozenset({"signing"}),  # e-results, PAdES, validation (renders through printing)
+    # PKI, signers, PAdES, validation, revocation cache, ETSI reports, the public verification
+    # page: any document's signatures (it knows no dossier and stores no document).
+    frozenset({"signing"}),
+    # The e-results of dossiers: templates, rendering (through printing), prepare → sign →
+    # complete, the officer's and the citizen's pages; signs through signing's services.
+    frozenset({"results"}),
     frozenset({"indicators"}),  # aggregates (registered on the hooks), index, statistics
     frozenset({"reports"}),  # background report jobs
     frozenset({"portal", "benchfloor"}),  # citizen pages; bare-Django benchmark floor

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("can-bo/", include("congso.backoffice.urls")),
     path("", include("congso.portal.urls")),
     path("", include("congso.signing.urls")),
+    path("", include("congso.results.urls")),
     path("thong-bao/", include("congso.notify.urls")),
     path("quan-tri/", admin.site.urls),
 ]

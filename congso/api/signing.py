@@ -1,4 +1,5 @@
-"""Signed results and signature validation (``/api/v1/signatures``).
+"""Signed results and signature validation (``/api/v1/signatures``): the validation is
+signing's (:mod:`congso.signing`), the e-results of dossiers are results' (:mod:`congso.results`).
 
 ``POST /validate`` is public: anyone uploads a PDF and gets an ETSI-style report per signature.
 The rest needs a login: officers prepare and sign results; the applicant downloads theirs.
@@ -21,8 +22,9 @@ from congso.api.auth import SESSION_OR_TOKEN, token_scope
 from congso.api.schemas import ErrorOut
 from congso.core.errors import DomainError, NotFound
 from congso.dossiers import selectors
-from congso.signing import services
-from congso.signing.models import ExternalSigningSession, SignedResult, SignerProfile
+from congso.results import services
+from congso.results.models import ExternalSigningSession, SignedResult
+from congso.signing.models import SignerProfile
 from congso.signing.validation import validate_pdf
 from congso.signing.views import MAX_UPLOAD_BYTES
 

@@ -21,7 +21,7 @@ from congso.dossiers.models import Dossier, DossierStep, StepKind, StepStatus
 from congso.dossiers.selectors import overdue_q
 from congso.dossiers.workflow import Status
 from congso.org.permissions import RECEPTION, VIEW, current_roles
-from congso.signing.selectors import dossiers_awaiting_signature
+from congso.results.selectors import dossiers_awaiting_signature
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -7,11 +7,11 @@ through the outbox instead: :mod:`congso.dossiers.events`.)
 * :data:`on_change` ``(dossier, *, action, from_status, now)`` — the change was saved and its
   history row written (the indicators apply after − before to their aggregates);
 * :data:`completion_guards` ``(dossier) -> str | None`` — why the dossier may not be completed
-  yet (signing: the e-result is not fully signed); the first reason refuses the completion
+  yet (results: the e-result is not fully signed); the first reason refuses the completion
   with ``result_not_signed``.
 
 The apps register in their ``AppConfig.ready()`` (``congso/indicators/hooks.py``,
-``congso/signing/hooks.py``); a hook that raises rolls the whole change back.
+``congso/results/hooks.py``); a hook that raises rolls the whole change back.
 """
 
 from __future__ import annotations

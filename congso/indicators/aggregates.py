@@ -230,7 +230,7 @@ def record_change(dossier: Any, *, action: str, from_status: str, now: datetime)
 
 
 def record_signed_result(dossier_id: int, *, signed_at: datetime) -> None:
-    """An electronic result got its last signature (``signing`` calls this in its transaction)."""
+    """An electronic result got its last signature (``results`` calls this in its transaction)."""
     dossier = Dossier.objects.only("competent_agency_id", "procedure_version_id", "channel").get(
         pk=dossier_id
     )

@@ -8,5 +8,5 @@ class IndicatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the aggregates, kept in the dossier's and signing's transactions.
+        # Registers the aggregates, kept in the dossier's and the e-results' transactions.
         from congso.indicators import hooks  # noqa: F401

@@ -37,7 +37,7 @@ from congso.org.permissions import (
     role_agencies,
     role_provinces,
 )
-from congso.signing.models import SignedResult
+from congso.results.models import SignedResult
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 INDEX_FILE = DATA_DIR / "qd766.json"

@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "congso.backoffice",
     "congso.notify",
     "congso.signing",
+    "congso.results",
     "congso.indicators",
     "congso.reports",
     # Vendor plugins (congso/contrib/<vendor>/): each registers with the platform's registries.

@@ -8,6 +8,5 @@ class SigningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the e-result completion guard on the dossier workflow and provides the
-        # audit log's anchoring tools.
-        from congso.signing import anchoring, hooks  # noqa: F401
+        # Provides the audit log's anchoring tools.
+        from congso.signing import anchoring  # noqa: F401

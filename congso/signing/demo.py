@@ -1,7 +1,8 @@
-"""Signing in the demo province (demo only, idempotent): the demo PKI, result templates for the
-procedures whose results the seeds report as e-signed, and a soft-token signer profile for every
-demo leader (approval signature) and clerk (the agency's seal signature), each with its own
-certificate issued by the demo CA. Used by ``manage.py signing_demo_setup``."""
+"""Signing in the demo province (demo only, idempotent): the demo PKI and a soft-token signer
+profile for every demo leader (approval signature) and clerk (the agency's seal signature), each
+with its own certificate issued by the demo CA. Used by ``manage.py signing_demo_setup``
+(``congso/results/demo.py`` adds the result templates of the procedures whose results the seeds
+report as e-signed). Seed data: it writes the models directly, audited."""
 
 from __future__ import annotations
 
@@ -17,44 +18,10 @@ from django.conf import settings
 from django.db import transaction
 
 from congso.audit.services import record
-from congso.catalog.models import Procedure
 from congso.org.models import Role, RoleAssignment
 from congso.org.permissions import current_roles
 from congso.signing import pki
-from congso.signing.models import Level, ResultTemplate, SignatureRole, SignerProfile, TemplateKind
-
-#: Procedure code → (kind, title, level, roles, legal basis). Commune procedures: the demo
-#: communes have a leader and no clerk, so their results carry the leader's signature only.
-TEMPLATES: dict[str, tuple[str, str, str, list[str], str]] = {
-    "1.001193": (
-        TemplateKind.BIRTH_EXTRACT,
-        "Trích lục khai sinh (bản điện tử)",
-        Level.B_T,
-        [SignatureRole.APPROVAL],
-        "Luật Hộ tịch năm 2014; Nghị định 87/2020/NĐ-CP; Thông tư 04/2020/TT-BTP",
-    ),
-    "1.000656": (
-        TemplateKind.DEATH_EXTRACT,
-        "Trích lục khai tử (bản điện tử)",
-        Level.B_T,
-        [SignatureRole.APPROVAL],
-        "Luật Hộ tịch năm 2014; Thông tư 04/2020/TT-BTP",
-    ),
-    "1.000894": (
-        TemplateKind.MARRIAGE_EXTRACT,
-        "Trích lục đăng ký kết hôn (bản điện tử)",
-        Level.B_T,
-        [SignatureRole.APPROVAL],
-        "Luật Hộ tịch năm 2014; Luật Hôn nhân và gia đình năm 2014",
-    ),
-    "1.001612": (
-        TemplateKind.HOUSEHOLD_BUSINESS,
-        "Giấy chứng nhận đăng ký hộ kinh doanh",
-        Level.B_LT,
-        [SignatureRole.APPROVAL],
-        "Luật Doanh nghiệp 2020; Nghị định 168/2025/NĐ-CP",
-    ),
-}
+from congso.signing.models import SignatureRole, SignerProfile
 
 #: Demo signers' names on the stamps (picked by a stable hash of the username).
 NAMES = (
@@ -94,6 +61,7 @@ class Summary:
     pki_dir: Path
     base_url: str
     pki_created: bool = False
+    #: The document templates the app above set up (results: "code name: title (level)").
     templates: list[str] = field(default_factory=list)
     signers: list[Signer] = field(default_factory=list)
     certificates_issued: int = 0
@@ -133,38 +101,6 @@ def _certificate_ok(demo: pki.DemoPKI, name: str) -> bool:
         return False
     remaining = cert.not_valid_after_utc - datetime.datetime.now(datetime.UTC)
     return remaining > _RENEW_BEFORE
-
-
-def ensure_templates() -> list[str]:
-    made = []
-    for code, (kind, title, level, roles, basis) in TEMPLATES.items():
-        procedure = Procedure.objects.filter(code=code).first()
-        if procedure is None:
-            continue
-        with transaction.atomic():
-            template, created = ResultTemplate.objects.get_or_create(
-                procedure=procedure,
-                defaults={
-                    "kind": kind,
-                    "title": title,
-                    "level": level,
-                    "signature_roles": [str(role) for role in roles],
-                    "legal_basis": basis,
-                },
-            )
-            if not created and template.kind != kind:
-                # Demo templates made before the official forms existed: print those now.
-                template.kind = kind
-                template.save(update_fields=["kind"])
-            if created:
-                record(
-                    actor=None,
-                    action="signing.template.demo_create",
-                    target=template,
-                    after={"procedure": code, "title": title, "level": level},
-                )
-        made.append(f"{code} {procedure.name}: {template.title} ({template.level})")
-    return made
 
 
 def _demo_assignments() -> list[Any]:
@@ -239,7 +175,6 @@ def setup() -> Summary:
     directory.mkdir(parents=True, exist_ok=True)
     demo, created = ensure_pki(directory, settings.SIGNING_DEMO_PKI_URL)
     summary = Summary(pki_dir=directory, base_url=demo.base_url, pki_created=created)
-    summary.templates = ensure_templates()
     summary.signers, summary.certificates_issued = ensure_profiles(demo)
     return summary
 

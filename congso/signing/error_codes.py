@@ -1,5 +1,6 @@
-"""The error codes of ``signing`` — e-results, signatures and their validation. Kept complete by
-tests/test_error_codes.py; see docs/architecture.md, "Errors"."""
+"""The error codes of ``signing`` — signatures and their validation, the signer profiles' keys,
+the public verification page. Kept complete by tests/test_error_codes.py; see
+docs/architecture.md, "Errors"."""
 
 from __future__ import annotations
 
@@ -7,24 +8,17 @@ from enum import StrEnum
 
 
 class SigningErrorCode(StrEnum):
-    ALREADY_SIGNED = "already_signed"
     BAD_SIGNATURE = "bad_signature"
     CERTIFICATE_EXPIRED = "certificate_expired"
     CERTIFICATE_REVOKED = "certificate_revoked"
     CERTIFICATE_UNTRUSTED = "certificate_untrusted"
-    DOSSIER_NOT_READY = "dossier_not_ready"
     FILE_REQUIRED = "file_required"
     FILE_TOO_LARGE = "file_too_large"
     NO_TRUST_ROOTS = "no_trust_roots"
-    NOT_ALLOWED = "not_allowed"
     NOT_PDF = "not_pdf"
     NOT_YOUR_KEY = "not_your_key"
     PDF_UNREADABLE = "pdf_unreadable"
-    PROFILE_REQUIRED = "profile_required"
-    REGISTER_BUSY = "register_busy"
-    RESULT_CHANGED = "result_changed"
     RESULT_NOT_FOUND = "result_not_found"
-    SESSION_FINISHED = "session_finished"
     SIGNATURE_KEY_MISMATCH = "signature_key_mismatch"
     SIGNER_BACKEND_UNKNOWN = "signer_backend_unknown"
     SIGNER_EXTERNAL = "signer_external"
@@ -35,5 +29,3 @@ class SigningErrorCode(StrEnum):
     SIGNER_TOKEN_UNAVAILABLE = "signer_token_unavailable"  # noqa: S105 (a code, not a secret)
     SIGNING_FAILED = "signing_failed"
     TSA_UNAVAILABLE = "tsa_unavailable"
-    WRONG_AGENCY = "wrong_agency"
-    WRONG_TURN = "wrong_turn"

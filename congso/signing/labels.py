@@ -1,8 +1,8 @@
-"""The e-result labels shown on pages, marked for translation. The models and
-``validation`` keep their Vietnamese text (the API's, the ETSI report's); the templates pass it
-through the ``ui`` filter of ``congso_ui``, which looks it up in ``congso/signing/locale``.
-``tests/signing/test_english.py`` checks that every label below exists in the code and has its
-English text."""
+"""The signing labels shown on pages (signature roles, the verification report), marked for
+translation. The models and ``validation`` keep their Vietnamese text (the API's, the ETSI
+report's); the templates pass it through the ``ui`` filter of ``congso_ui``, which looks it up
+in ``congso/signing/locale``. ``tests/signing/test_english.py`` checks that every label below
+exists in the code and has its English text."""
 
 from __future__ import annotations
 
@@ -12,10 +12,6 @@ LABELS = (
     # SignatureRole.
     gettext_noop("Lãnh đạo ký duyệt"),
     gettext_noop("Văn thư ký số cơ quan (đóng dấu)"),
-    # ResultStatus.
-    gettext_noop("Chờ ký"),
-    gettext_noop("Đã ký một phần"),
-    gettext_noop("Đã ký số đầy đủ"),
     # validation.INDICATION_LABELS and the overall label without signatures.
     gettext_noop("Hợp lệ"),
     gettext_noop("Chưa xác định được"),

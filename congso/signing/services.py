@@ -1,59 +1,37 @@
-"""The write path of signed results: render, sign (local key or external device), store with
-its SHA-256, attach to the dossier and audit. Reads for pages and the API are at the bottom.
+"""The signing services any document uses: sign these PDF bytes with this officer's key into
+this field, or prepare them for a signature made outside the server and finish it; the
+time-stamp authority; the public address of a stored document's verification page.
 
-A result is rendered with every signature field it will need already in it (one per role of the
-procedure's :class:`~congso.signing.models.ResultTemplate`), so the first signature can certify
-the document (DocMDP "fill forms") and the later ones sign pre-created fields without breaking
-it. The level (B-B … B-LTA) is the template's.
+Signing knows no dossier and stores no document: the app that owns a document (the e-results of
+dossiers, :mod:`congso.results.services`; the e-office's papers later) keeps the file, decides
+whose turn it is, records the signature and audits it. These functions write nothing; they
+return the signed bytes and what the signature was made with (:class:`Signed`), or a Vietnamese
+:class:`~congso.core.errors.DomainError` — the caller's stored file stays as it was.
+
+A document that will carry several signatures is created with all its fields
+(:func:`add_fields`) before the first one, so the first signature can certify the document
+(DocMDP "fill forms") and the later ones sign pre-created fields without breaking it.
 """
 
 from __future__ import annotations
 
-import datetime
-import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from asn1crypto import cms, pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext_noop
 from pyhanko.sign.timestamps import TimestampRequestError
 
-from congso.audit.services import record
-from congso.core.errors import Conflict, DomainError, Message, NotFound, PermissionDenied
-from congso.dossiers.models import Dossier
-from congso.dossiers.permissions import holds_role, is_applicant
-from congso.org.models import AdministrativeUnit
-from congso.org.permissions import current_roles
-from congso.printing import eresults
-from congso.printing.context import agency_letterhead, place_name
-from congso.signing import hooks, pades, render, signers, validation
-from congso.signing.models import (
-    ExternalSigningSession,
-    Level,
-    RegisterEntry,
-    ResultStatus,
-    ResultTemplate,
-    SignatureRecord,
-    SignatureRole,
-    SignedResult,
-    SignerProfile,
-    TemplateKind,
-)
-from congso.signing.selectors import signed_results_for_applicant
-
-#: Dossier statuses in which a result may be prepared: being processed or processed.
-_RESULT_STATUSES = {"processing", "processed", "returned"}
-_OFFICER_ROLES = ("specialist", "department_head", "leader", "clerk")
+from congso.core.errors import DomainError, PermissionDenied
+from congso.signing import pades, signers, validation
+from congso.signing.models import Level, SignerProfile
 
 
-def verify_url(result: SignedResult) -> str:
-    path = reverse("signing:verify-result", kwargs={"token": result.public_token})
+def verify_url(public_token: str) -> str:
+    """The public verification page of a stored document (the QR code on it opens this)."""
+    path = reverse("signing:verify-result", kwargs={"token": public_token})
     return settings.SIGNING_PUBLIC_URL.rstrip("/") + path
 
 
@@ -62,265 +40,34 @@ def timestamper() -> pades.UrlTimeStamper:
     return pades.UrlTimeStamper(url)
 
 
-def _template(dossier: Dossier) -> ResultTemplate:
-    procedure = dossier.procedure_version.procedure
-    template = ResultTemplate.objects.filter(procedure=procedure).first()
-    if template is None:
-        return ResultTemplate(
-            procedure=procedure,
-            kind=TemplateKind.CERTIFICATE,
-            title=f"Kết quả giải quyết {procedure.name[:1].lower()}{procedure.name[1:]}",
-            level=Level.B_T,
-            signature_roles=[SignatureRole.APPROVAL],
-        )
-    return template
+def add_fields(pdf: bytes, boxes: dict[str, tuple[int, int, int, int]]) -> bytes:
+    """The document with every (empty) signature field it will need, on its first page."""
+    return pades.add_fields(pdf, boxes)
 
 
-def _unit_name(code: str) -> str:
-    unit = AdministrativeUnit.objects.filter(code=code).select_related("parent").first()
-    if unit is None:
-        return ""
-    province = unit.province
-    if province is not None and province.pk != unit.pk:
-        return f"{unit.name}, {province.name}"
-    return unit.name
+@dataclass(frozen=True)
+class Signed:
+    """A signature just made: the new file and the certificate that made it."""
+
+    pdf: bytes
+    certificate: asn1_x509.Certificate
+    field_name: str
+    level: str
+    certify: bool
+
+    @property
+    def info(self) -> validation.CertificateInfo:
+        return validation.cert_info(self.certificate)
 
 
-def _register_entry(d: Dossier, book: str, day: datetime.date, *, write: bool) -> RegisterEntry:
-    """The dossier's number in the agency's ``book`` of the year; allocated once (the next free
-    number), reused when the result is prepared again. ``write=False`` (previews) shows the
-    number it would get without taking it."""
-    entry = RegisterEntry.objects.filter(dossier=d, book=book).first()
-    if entry is not None:
-        return entry
-    for _attempt in range(5):
-        last = RegisterEntry.objects.filter(
-            agency_id=d.competent_agency_id, book=book, year=day.year
-        ).aggregate(last=Max("number"))["last"]
-        entry = RegisterEntry(
-            agency_id=d.competent_agency_id,
-            book=book,
-            year=day.year,
-            number=(last or 0) + 1,
-            dossier=d,
-            entered_on=day,
-        )
-        if not write:
-            return entry
-        try:
-            with transaction.atomic():
-                entry.save()
-        except IntegrityError:  # another dossier took that number just now: take the next one
-            continue
-        return entry
-    raise Conflict("register_busy", "Sổ đăng ký đang được ghi; hãy thử lập lại kết quả.")
-
-
-def _registration(
-    d: Dossier, template: ResultTemplate, day: datetime.date, *, write: bool
-) -> eresults.Registration:
-    event_book, document_book = eresults.BOOKS.get(template.kind, eresults.BOOKS["certificate"])
-    event = _register_entry(d, event_book, day, write=write)
-    document = _register_entry(d, document_book, day, write=write)
-    agency = d.competent_agency
-    head = agency_letterhead(agency, event.entered_on)
-    province = agency.province.name if agency.province is not None else ""
-    place_full = agency.name
-    if province and place_name(agency.province).lower() not in agency.name.lower():
-        place_full = f"{agency.name}, {province}"
-    # ND 30/2020: a people's committee heads its documents with its own name only.
-    parent = "" if agency.name.lower().startswith("ủy ban nhân dân") else head.parent_name
-    return eresults.Registration(
-        issuer_parent=parent,
-        issuer=head.name,
-        place=head.place,
-        place_full=place_full,
-        registered_on=event.entered_on,
-        register_number=event.number,
-        extract_number=document.number,
-    )
-
-
-def result_document(
-    d: Dossier, template: ResultTemplate, *, day: datetime.date, write: bool = False
-) -> eresults.EResult:
-    """The official document of a dossier's result, from its form (``write``: take the register
-    numbers; otherwise a preview showing the numbers it would take)."""
-    schema = d.procedure_version.form_schema or {}
-    form = eresults.FormReader(schema.get("fields") or [], d.form_data, unit_name=_unit_name)
-    registration = _registration(d, template, day, write=write)
-    builder = eresults.BUILDERS.get(template.kind)
-    if builder is not None:
-        return builder(form, registration)
-    return eresults.generic_result(
-        form,
-        registration,
-        title=template.title,
-        procedure_name=d.procedure_version.procedure.name,
-        applicant_name=d.applicant_name,
-        applicant_address=d.applicant_address,
-        result_summary=d.result_summary,
-    )
-
-
-def result_preview(dossier: Dossier) -> eresults.EResult:
-    """What «Lập kết quả điện tử» would print now (nothing is written)."""
-    return result_document(dossier, _template(dossier), day=timezone.localdate(), write=False)
-
-
-def _store(result: SignedResult, data: bytes, suffix: str) -> None:
-    result.file.save(f"{result.code}{suffix}.pdf", ContentFile(data), save=False)
-    result.size = len(data)
-    result.sha256 = hashlib.sha256(data).hexdigest()
-
-
-def _may_prepare(actor: Any, dossier: Dossier) -> bool:
-    return holds_role(actor, _OFFICER_ROLES, dossier.competent_agency_id)
-
-
-def result_prepare(*, actor: Any, dossier: Dossier) -> SignedResult:
-    """Render the next result of a dossier (``<code>-KQ(n)``) with its signature fields."""
-    if not _may_prepare(actor, dossier):
-        raise PermissionDenied(
-            "not_allowed", "Chỉ cán bộ của cơ quan giải quyết được lập kết quả điện tử."
-        )
-    with transaction.atomic():
-        d = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        if d.status not in _RESULT_STATUSES:
-            raise Conflict(
-                "dossier_not_ready",
-                "Hồ sơ chưa ở bước giải quyết nên chưa lập được kết quả điện tử.",
-            )
-        template = _template(d)
-        last = SignedResult.objects.filter(dossier=d).aggregate(last=Max("number"))["last"] or 0
-        number = last + 1
-        now = timezone.now()
-        result = SignedResult(
-            dossier=d,
-            number=number,
-            code=f"{d.code}-KQ({number})",
-            title=template.title,
-            level=template.level,
-            roles=template.roles(),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            created_at=now,
-        )
-        official = result_document(d, template, day=timezone.localdate(now), write=True)
-        result.content = official.as_dict()
-        document = render.ResultDocument(
-            code=result.code,
-            document=official,
-            verify_url=verify_url(result),
-            dossier_code=d.code,
-            procedure_name=d.procedure_version.procedure.name,
-            applicant_name=d.applicant_name,
-            received_at=d.received_at,
-            processed_at=d.processed_at,
-            legal_basis=template.legal_basis,
-            roles=result.roles,
-        )
-        pdf = pades.add_fields(
-            render.render_result(document),
-            {result.field_name(role): render.FIELD_BOXES[role] for role in result.roles},
-        )
-        _store(result, pdf, "")
-        result.save()
-        record(
-            actor=actor,
-            action="signing.result.prepare",
-            target=result,
-            after={"code": result.code, "level": result.level, "sha256": result.sha256},
-        )
-    return result
-
-
-def _stamp_text(profile: SignerProfile, moment: datetime.datetime) -> render.StampText:
-    title = profile.title.upper()
-    if profile.authority_prefix:
-        title = f"{profile.authority_prefix} {profile.on_behalf_of.upper()}\n{title}".strip()
-    heading = "Ký số cơ quan" if profile.role == SignatureRole.SEAL else "Đã ký số bởi"
-    return render.StampText(
-        heading=heading,
-        name=profile.display_name,
-        title=title.replace("\n", " – "),
-        agency=profile.agency.name,
-        moment=moment,
-    )
-
-
-def _lock_for_signing(
-    result: SignedResult, actor: Any, profile: SignerProfile
-) -> tuple[SignedResult, str]:
-    locked = SignedResult.objects.select_for_update().select_related("dossier").get(pk=result.pk)
+def check_signer(actor: Any, profile: SignerProfile) -> None:
+    """Only the holder of an active profile signs with it."""
     if profile.user_id != getattr(actor, "pk", None) or not profile.active:
         raise PermissionDenied("not_your_key", "Chỉ người được cấp chữ ký số này mới ký được.")
-    if profile.agency_id != locked.dossier.competent_agency_id:
-        raise PermissionDenied(
-            "wrong_agency", "Chữ ký số này không thuộc cơ quan giải quyết hồ sơ."
-        )
-    role = locked.next_role()
-    if role is None:
-        raise Conflict("already_signed", "Kết quả đã được ký đủ.")
-    if role != profile.role:
-        raise Conflict(
-            "wrong_turn",
-            f"Đến lượt chữ ký “{SignatureRole(role).label}”, "
-            f"không phải “{profile.get_role_display()}”.",
-        )
-    return locked, role
-
-
-def _finish(
-    *,
-    actor: Any,
-    result: SignedResult,
-    profile: SignerProfile,
-    role: str,
-    signed: bytes,
-    certify: bool,
-    cert: asn1_x509.Certificate,
-    level: str,
-    now: datetime.datetime,
-) -> SignatureRecord:
-    count = result.signatures.count() + 1
-    _store(result, signed, f"-ky{count}")
-    result.status = ResultStatus.SIGNED if count == len(result.roles) else ResultStatus.PARTIAL
-    if result.status == ResultStatus.SIGNED:
-        result.signed_at = now
-        hooks.result_signed(result.dossier_id, signed_at=now)
-    result.save()
-    info = validation.cert_info(cert)
-    signature = SignatureRecord.objects.create(
-        result=result,
-        role=role,
-        field_name=result.field_name(role),
-        certify=certify,
-        profile=profile,
-        signer_name=profile.display_name,
-        signer_title=profile.title,
-        certificate_subject=info.subject[:500],
-        certificate_serial=info.serial,
-        level=level,
-        signed_at=now,
-        sha256_after=result.sha256,
-    )
-    record(
-        actor=actor,
-        action="signing.result.sign",
-        target=result,
-        after={
-            "role": role,
-            "level": level,
-            "certify": certify,
-            "certificate_serial": info.serial,
-            "sha256": result.sha256,
-        },
-    )
-    return signature
 
 
 def _signing_error(exc: BaseException) -> DomainError:
-    """A Vietnamese error for a failed signature; the stored result is left unchanged."""
+    """A Vietnamese error for a failed signature; the stored document is left unchanged."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, TimestampRequestError):
@@ -338,66 +85,49 @@ def _signing_error(exc: BaseException) -> DomainError:
     )
 
 
-def result_sign(
+def sign_pdf(
+    pdf: bytes,
     *,
-    actor: Any,
-    result: SignedResult,
     profile: SignerProfile,
-    expected_sha256: str | None = None,
-) -> SignatureRecord:
-    """Sign the result's next field with the profile's key (soft token or PKCS#11). The first
-    signature certifies the document; the template's level applies to every signature.
-    ``expected_sha256``: the file the signer looked at; refused if it changed since."""
-    with transaction.atomic():
-        locked, role = _lock_for_signing(result, actor, profile)
-        if expected_sha256 is not None and expected_sha256 != locked.sha256:
-            raise Conflict(
-                "result_changed",
-                "Kết quả điện tử vừa được người khác ký hoặc thay đổi; hãy xem lại rồi ký.",
-            )
-        signer = signers.signer_for(profile)
-        certify = not locked.signatures.exists()
-        now = timezone.now()
-        request = pades.SignRequest(
-            field_name=locked.field_name(role),
-            level=locked.level,
-            certify=certify,
-            stamp_pdf=render.render_stamp(_stamp_text(profile, now)),
-            reason=f"Ký kết quả {locked.code}",
-            location=profile.agency.name,
-            name=profile.display_name,
+    field_name: str,
+    level: str,
+    certify: bool,
+    stamp_pdf: bytes | None,
+    reason: str,
+) -> Signed:
+    """Sign the existing field ``field_name`` of ``pdf`` with the profile's key (soft token or
+    PKCS#11) at ``level`` (B-B … B-LTA); ``certify``: the first signature, locking the document
+    to form filling and further signatures."""
+    signer = signers.signer_for(profile)
+    request = pades.SignRequest(
+        field_name=field_name,
+        level=level,
+        certify=certify,
+        stamp_pdf=stamp_pdf,
+        reason=reason,
+        location=profile.agency.name,
+        name=profile.display_name,
+    )
+    long_term = level in (Level.B_LT, Level.B_LTA)
+    try:
+        signed = pades.sign(
+            pdf,
+            signer=signer,
+            request=request,
+            timestamper=timestamper() if level != Level.B_B else None,
+            validation_context=validation.signing_validation_context() if long_term else None,
         )
-        with locked.file.open("rb") as handle:
-            current = handle.read()
-        long_term = locked.level in (Level.B_LT, Level.B_LTA)
-        try:
-            signed = pades.sign(
-                current,
-                signer=signer,
-                request=request,
-                timestamper=timestamper() if locked.level != Level.B_B else None,
-                validation_context=validation.signing_validation_context() if long_term else None,
-            )
-        except DomainError:
-            raise
-        except Exception as exc:  # pyHanko, the TSA or the token: report, keep the file as it was
-            raise _signing_error(exc) from exc
-        cert = signer.signing_cert
-        assert cert is not None
-        return _finish(
-            actor=actor,
-            result=locked,
-            profile=profile,
-            role=role,
-            signed=signed,
-            certify=certify,
-            cert=cert,
-            level=locked.level,
-            now=now,
-        )
+    except DomainError:
+        raise
+    except Exception as exc:  # pyHanko, the TSA or the token: report, keep the file as it was
+        raise _signing_error(exc) from exc
+    cert = signer.signing_cert
+    assert cert is not None
+    return Signed(pdf=signed, certificate=cert, field_name=field_name, level=level, certify=certify)
 
 
-def _profile_cert(profile: SignerProfile) -> asn1_x509.Certificate:
+def profile_certificate(profile: SignerProfile) -> asn1_x509.Certificate:
+    """The enrolled certificate of an external (remote) signer."""
     data = profile.certificate_pem.encode()
     if not data.strip():
         raise DomainError(
@@ -408,157 +138,70 @@ def _profile_cert(profile: SignerProfile) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(data)
 
 
-def result_external_prepare(
-    *, actor: Any, result: SignedResult, profile: SignerProfile
-) -> ExternalSigningSession:
-    """Prepare the next signature for an external device or remote service (B-B; the
-    signer's key never reaches the server). The session's ``to_be_signed`` bytes are signed
-    into a detached CMS and returned to :func:`result_external_finish`."""
-    with transaction.atomic():
-        locked, role = _lock_for_signing(result, actor, profile)
-        if profile.backend != "external":
-            raise DomainError("signer_not_external", "Người ký này ký trực tiếp trên máy chủ.")
-        certify = not locked.signatures.exists()
-        now = timezone.now()
-        with locked.file.open("rb") as handle:
-            current = handle.read()
-        prepared = pades.prepare_external(
-            current,
-            signing_cert=_profile_cert(profile),
-            request=pades.SignRequest(
-                field_name=locked.field_name(role),
-                level=Level.B_B,
-                certify=certify,
-                stamp_pdf=render.render_stamp(_stamp_text(profile, now)),
-                reason=f"Ký kết quả {locked.code}",
-                location=profile.agency.name,
-                name=profile.display_name,
-            ),
-        )
-        session = ExternalSigningSession.objects.create(
-            result=locked,
-            profile=profile,
-            role=role,
-            prepared=prepared.pdf,
-            region_start=prepared.region_start,
-            region_end=prepared.region_end,
-            digest=prepared.digest.hex(),
-            based_on_sha256=locked.sha256,
-            created_at=now,
-        )
-        record(actor=actor, action="signing.result.external_prepare", target=locked)
-    return session
-
-
-def session_prepared(session: ExternalSigningSession) -> pades.Prepared:
-    return pades.Prepared(
-        pdf=bytes(session.prepared),
-        region_start=session.region_start,
-        region_end=session.region_end,
-        digest=bytes.fromhex(session.digest),
-    )
-
-
-def result_external_finish(
-    *, actor: Any, session: ExternalSigningSession, signature_cms: bytes
-) -> SignatureRecord:
-    """Embed the CMS signature returned by the signer's device and check it before storing."""
-    with transaction.atomic():
-        locked = ExternalSigningSession.objects.select_for_update().get(pk=session.pk)
-        if locked.finished_at is not None:
-            raise Conflict("session_finished", "Phiên ký này đã hoàn tất.")
-        result, role = _lock_for_signing(locked.result, actor, locked.profile)
-        if result.sha256 != locked.based_on_sha256 or role != locked.role:
-            raise Conflict("result_changed", "Kết quả đã thay đổi từ khi chuẩn bị ký; hãy làm lại.")
-        prepared = session_prepared(locked)
-        try:
-            signed = pades.finish_external(prepared, signature_cms)
-            content = cms.ContentInfo.load(signature_cms)["content"]
-            signer_info = content["signer_infos"][0]
-            carried = [c.chosen for c in content["certificates"] or () if c.name == "certificate"]
-        except ValueError as exc:
-            raise DomainError("bad_signature", f"Chữ ký gửi về không hợp lệ: {exc}.") from exc
-        # The proof: the enrolled certificate's own key made this signature, and that
-        # certificate chains to a trusted root and is not revoked. Identifiers inside the CMS
-        # (serial, subject) are only claims and are never trusted on their own.
-        validation.check_enrolled_signer(
-            signer_info=signer_info,
-            digest=prepared.digest,
-            enrolled_pem=locked.profile.certificate_pem.encode(),
-            extra_certs=carried,
-        )
-        report = validation.validate_pdf(signed)
-        mine = next(
-            (item for item in report.signatures if item.field_name == result.field_name(role)),
-            None,
-        )
-        if mine is None or not mine.intact or not mine.signature_valid:
-            raise DomainError(
-                "bad_signature", "Chữ ký gửi về không khớp với văn bản hoặc chứng thư số."
-            )
-        cert = _profile_cert(locked.profile)
-        if mine.signer.sha256 != validation.cert_info(cert).sha256:
-            raise DomainError("signature_key_mismatch", "Chữ ký không phải của người được giao ký.")
-        now = timezone.now()
-        locked.finished_at = now
-        locked.save(update_fields=["finished_at"])
-        return _finish(
-            actor=actor,
-            result=result,
-            profile=locked.profile,
-            role=role,
-            signed=signed,
-            certify=not result.signatures.exists(),
-            cert=cert,
+def prepare_external(
+    pdf: bytes,
+    *,
+    profile: SignerProfile,
+    field_name: str,
+    certify: bool,
+    stamp_pdf: bytes | None,
+    reason: str,
+) -> pades.Prepared:
+    """Reserve the signature in ``field_name`` for an external device or remote service (B-B;
+    the signer's key never reaches the server). The ``to_be_signed`` bytes of the result are
+    signed into a detached CMS and given to :func:`finish_external`."""
+    if profile.backend != "external":
+        raise DomainError("signer_not_external", "Người ký này ký trực tiếp trên máy chủ.")
+    return pades.prepare_external(
+        pdf,
+        signing_cert=profile_certificate(profile),
+        request=pades.SignRequest(
+            field_name=field_name,
             level=Level.B_B,
-            now=now,
-        )
-
-
-# --- Reads ----------------------------------------------------------------------------------------
-
-
-def result_for_user(*, user: Any, code: str) -> SignedResult:
-    """A result the user may see: the applicant's own, or within the officer's scope."""
-    result = (
-        SignedResult.objects.select_related("dossier")
-        .filter(code=code, dossier__in=Dossier.objects.restrict(user, "view"))
-        .first()
+            certify=certify,
+            stamp_pdf=stamp_pdf,
+            reason=reason,
+            location=profile.agency.name,
+            name=profile.display_name,
+        ),
     )
-    if result is None:
-        raise NotFound("result_not_found", "Không tìm thấy kết quả điện tử này.")
-    return result
 
 
-def result_for_download(*, user: Any, code: str) -> SignedResult:
-    """The file of a result: officers in scope get any revision (to check, to print); the
-    applicant only a fully signed result of a processed or returned dossier (as the portal)."""
-    result = result_for_user(user=user, code=code)
-    officer = getattr(user, "is_superuser", False) or current_roles(user).exists()
-    if (
-        not officer
-        and is_applicant(user, result.dossier)
-        and result not in signed_results_for_applicant(result.dossier)
-    ):
-        raise NotFound("result_not_found", "Kết quả điện tử này chưa được trả cho người nộp.")
-    return result
-
-
-def result_by_token(token: str) -> SignedResult:
-    result = SignedResult.objects.select_related("dossier").filter(public_token=token).first()
-    if result is None:
-        raise NotFound(
-            "result_not_found",
-            Message(
-                gettext_noop(
-                    "Không tìm thấy kết quả điện tử này. Hãy kiểm tra lại địa chỉ hoặc quét lại "
-                    "mã QR trên văn bản."
-                )
-            ),
+def finish_external(
+    prepared: pades.Prepared,
+    signature_cms: bytes,
+    *,
+    profile: SignerProfile,
+    field_name: str,
+    certify: bool,
+) -> Signed:
+    """Embed the CMS signature returned by the signer's device and check it: the enrolled
+    certificate's own key made it, over this document, and that certificate chains to a trusted
+    root and is not revoked."""
+    try:
+        signed = pades.finish_external(prepared, signature_cms)
+        content = cms.ContentInfo.load(signature_cms)["content"]
+        signer_info = content["signer_infos"][0]
+        carried = [c.chosen for c in content["certificates"] or () if c.name == "certificate"]
+    except ValueError as exc:
+        raise DomainError("bad_signature", f"Chữ ký gửi về không hợp lệ: {exc}.") from exc
+    # Identifiers inside the CMS (serial, subject) are only claims and are never trusted on
+    # their own.
+    validation.check_enrolled_signer(
+        signer_info=signer_info,
+        digest=prepared.digest,
+        enrolled_pem=profile.certificate_pem.encode(),
+        extra_certs=carried,
+    )
+    report = validation.validate_pdf(signed)
+    mine = next((item for item in report.signatures if item.field_name == field_name), None)
+    if mine is None or not mine.intact or not mine.signature_valid:
+        raise DomainError(
+            "bad_signature", "Chữ ký gửi về không khớp với văn bản hoặc chứng thư số."
         )
-    return result
-
-
-def result_bytes(result: SignedResult) -> bytes:
-    with result.file.open("rb") as handle:
-        return handle.read()
+    cert = profile_certificate(profile)
+    if mine.signer.sha256 != validation.cert_info(cert).sha256:
+        raise DomainError("signature_key_mismatch", "Chữ ký không phải của người được giao ký.")
+    return Signed(
+        pdf=signed, certificate=cert, field_name=field_name, level=Level.B_B, certify=certify
+    )

@@ -1,6 +1,7 @@
 """The public verification page: anyone uploads a PDF and reads the report; the QR code on a
-result opens the report of the stored original, where the holder of a copy can upload it to
-compare. The page never shows or serves the stored document itself (it is personal data)."""
+signed document opens the report of the stored original (found through
+:mod:`congso.signing.verification`), where the holder of a copy can upload it to compare. The
+page never shows or serves the stored document itself (it is personal data)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from congso.core.errors import DomainError, Message, localise
-from congso.signing import etsi, services
+from congso.signing import etsi, verification
 from congso.signing.validation import ValidationReport, validate_pdf
 
 #: Largest PDF the public page validates.
@@ -54,10 +55,10 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def verify_result(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        result = services.result_by_token(token)
+        result = verification.document_by_token(token)
     except DomainError as exc:
         return _page(request, {"error": localise(exc.message)}, status=exc.status)
-    report: ValidationReport = validate_pdf(services.result_bytes(result))
+    report: ValidationReport = validate_pdf(result.read())
     context: dict[str, Any] = {"result": result, "report": report, "error": None}
     if request.method == "POST":
         # A 0-byte, disguised or broken copy is an error next to the field, as on /xac-thuc/.
@@ -79,10 +80,10 @@ def verify_result(request: HttpRequest, token: str) -> HttpResponse:
 def verify_result_xml(request: HttpRequest, token: str) -> HttpResponse:
     """The report of the stored original as XML after ETSI TS 119 102-2 (``etsi.py``)."""
     try:
-        result = services.result_by_token(token)
+        result = verification.document_by_token(token)
     except DomainError as exc:
         return _page(request, {"error": localise(exc.message)}, status=exc.status)
-    report = validate_pdf(services.result_bytes(result))
+    report = validate_pdf(result.read())
     response = HttpResponse(etsi.report_xml(report), content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{result.code}-bao-cao-xac-thuc.xml"'
     response["X-Content-Type-Options"] = "nosniff"

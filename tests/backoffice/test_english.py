@@ -15,7 +15,7 @@ from tests.dossiers.conftest import submit
 
 CATALOGUES = [
     Path(settings.BASE_DIR) / "congso" / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
-    for app in ("portal", "backoffice", "notify", "signing")
+    for app in ("portal", "backoffice", "notify", "signing", "results")
 ]
 
 

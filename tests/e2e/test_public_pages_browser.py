@@ -29,8 +29,8 @@ from congso.catalog.selectors import current_version
 from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Dossier
 from congso.org.models import Citizen, RoleAssignment
+from congso.results import services as result_services
 from congso.signing import pki
-from congso.signing import services as signing_services
 from congso.signing.models import SignerProfile
 from tests.e2e.test_journeys_browser import (  # noqa: F401 (fixtures)
     CHROMIUM,
@@ -132,11 +132,9 @@ def _to_signed_and_returned(code: str) -> Any:
         actor = _holder(step.role, step.agency_id)
         dossier = dossier_services.dossier_forward(actor=actor, dossier=dossier, step_id=step.pk)
     leader = _holder("leader", agency.pk)
-    result = signing_services.result_prepare(
-        actor=_holder("specialist", agency.pk), dossier=dossier
-    )
+    result = result_services.result_prepare(actor=_holder("specialist", agency.pk), dossier=dossier)
     profile = SignerProfile.objects.get(user=leader, agency=agency, role="approval")
-    signing_services.result_sign(actor=leader, result=result, profile=profile)
+    result_services.result_sign(actor=leader, result=result, profile=profile)
     dossier = dossier_services.dossier_complete(
         actor=leader, dossier=Dossier.objects.get(pk=dossier.pk), result_summary="Đã đăng ký"
     )

@@ -38,8 +38,9 @@ from congso.catalog.models import Procedure
 from congso.catalog.selectors import current_version
 from congso.dossiers.models import Dossier
 from congso.org.models import AdministrativeUnit, Citizen, UnitLevel
+from congso.results.models import ResultStatus, SignedResult
 from congso.signing import validation
-from congso.signing.models import ResultStatus, SignedResult, SignerProfile
+from congso.signing.models import SignerProfile
 from tests.e2e.test_every_demo_procedure import BASE, PDF, Actors, _agency_id, act, fill
 from tests.printing.eresultcheck import check_reads_as_document, keep_pages
 

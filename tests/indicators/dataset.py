@@ -76,7 +76,7 @@ def _complete(world: World, dossier: Dossier) -> Dossier:
 def sign_result(dossier: Dossier, clock: Clock) -> None:
     """What ``signing.services`` leaves once every signature is on: a signed result row and
     the ``e_results`` counter."""
-    from congso.signing.models import SignedResult
+    from congso.results.models import SignedResult
 
     content = b"%PDF-1.7 result"
     result = SignedResult(

@@ -15,7 +15,8 @@ import pytest
 from congso.catalog import demo_forms
 from congso.printing import eresults
 from congso.printing.words import amount_words, date_words, number_words
-from congso.signing import pades, render
+from congso.results import render
+from congso.signing import pades
 from tests.printing.eresultcheck import check_reads_as_document, keep_pages
 from tests.printing.pdfcheck import fonts_of, text_of
 

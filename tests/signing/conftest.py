@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from congso.printing.eresults import example_birth_extract
-from congso.signing import pades, pki, render, signers
+from congso.results import render
+from congso.signing import pades, pki, signers
 from congso.signing.models import SignerProfile
 from tests.dossiers.conftest import Clock, World, build_world
 

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.test import Client
 
-from congso.signing import services
-from congso.signing.models import ResultTemplate, SignatureRole
-from tests.signing.test_services import _profile, dossier  # noqa: F401 (fixture)
+from congso.results import services
+from congso.results.models import ResultTemplate
+from congso.signing.models import SignatureRole
+from tests.results.test_services import _profile, dossier  # noqa: F401 (fixture)
 
 
 def test_compare_form_refuses_empty_and_disguised_files(world: Any, dossier: Any) -> None:  # noqa: F811

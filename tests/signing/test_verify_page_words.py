@@ -12,10 +12,11 @@ from typing import Any
 from django.conf import settings
 from django.test import Client
 
-from congso.signing import services
-from congso.signing.models import ResultTemplate, SignatureRole
+from congso.results import services
+from congso.results.models import ResultTemplate
+from congso.signing.models import SignatureRole
 from congso.signing.templatetags.signing_ui import cert_name
-from tests.signing.test_services import _profile, dossier  # noqa: F401 (fixture)
+from tests.results.test_services import _profile, dossier  # noqa: F401 (fixture)
 
 CODES = ("TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE", "FILL_FORMS", "ENTIRE_FILE",
          "Common Name:", "Organization:", "+00:00")  # fmt: skip

@@ -15,8 +15,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from congso.dossiers import services as dossier_services
 from congso.org.demo import DEMO_TOTP_KEY_HEX
+from congso.results.models import ResultTemplate
 from congso.signing import pki
-from congso.signing.models import ResultTemplate, SignatureRole, SignerProfile
+from congso.signing.models import SignatureRole, SignerProfile
 from tests.dossiers.conftest import Clock, at, build_world, to_processing
 from tests.signing.conftest import demo_pki
 from tests.ui.test_browser_flow import CHROMIUM, PASSWORD, Session, browser

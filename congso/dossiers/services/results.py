@@ -76,7 +76,7 @@ def dossier_refuse(
 
 def _check_e_result_signed(dossier: Dossier) -> None:
     """A procedure with an e-result template completes only with its latest result signed (the
-    guard ``congso.signing`` registers; :mod:`congso.dossiers.hooks`)."""
+    guard ``congso.results`` registers; :mod:`congso.dossiers.hooks`)."""
     if (blocker := hooks.completion_blocker(dossier)) is not None:
         raise Conflict("result_not_signed", blocker)
 
@@ -110,7 +110,7 @@ def dossier_complete(
     step or lists ``complete`` among its allowed actions. With no step left running (after an
     inter-agency stage at the end of the process), a leader of the competent agency.
     When the procedure has an electronic result template, the latest e-result must be fully
-    signed first (``congso.signing``; docs/signing.md).
+    signed first (``congso.results``; docs/signing.md).
     """
     with transition(actor, dossier, "complete", expected_version) as t:
         d, now = t.dossier, t.now

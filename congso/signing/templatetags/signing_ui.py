@@ -1,18 +1,14 @@
-"""Partials that put e-results on pages of other apps with a one-line include (the officer's
-dossier page, the citizen's dossier page and the public look-up), so those apps' views and
-templates stay as they are."""
+"""The filters of the verification report (``signing/report.html``): certificate names and the
+Vietnamese words of a signature's certification and coverage. The e-result panels on other
+apps' pages are results' (``congso/results/templatetags/results_ui.py``)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django import template
 
-from congso.dossiers.models import Dossier
-from congso.signing import selectors
 from congso.signing.validation import CERTIFICATION_LABELS, COVERAGE_LABELS
-from congso.signing.workspace import NOTICES
 
 register = template.Library()
 
@@ -47,22 +43,3 @@ def certification_label(code: str | None) -> str:
 @register.filter
 def coverage_label(code: str | None) -> str:
     return COVERAGE_LABELS.get(str(code or ""), COVERAGE_LABELS["UNCLEAR"])
-
-
-@register.inclusion_tag("signing/_dossier_results.html", takes_context=True)
-def officer_results(context: dict[str, Any], dossier: Dossier) -> dict[str, Any]:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    panel = selectors.officer_panel(user, dossier)
-    notice = NOTICES.get(request.GET.get("ketqua", "")) if request is not None else None
-    return {"dossier": dossier, "panel": panel, "notice": notice or ""}
-
-
-@register.inclusion_tag("signing/_citizen_results.html")
-def citizen_results(dossier: Dossier) -> dict[str, Any]:
-    return {"dossier": dossier, "results": selectors.signed_results_for_applicant(dossier)}
-
-
-@register.inclusion_tag("signing/_lookup_notice.html")
-def e_result_notice(code: str) -> dict[str, Any]:
-    return {"exists": selectors.has_signed_result(code)}

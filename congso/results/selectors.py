@@ -1,5 +1,6 @@
 """Reads about electronic results for the officer workspace, the citizen's account, the public
-look-up and the dossier lifecycle (which asks whether a dossier may be completed)."""
+look-up, the public verification page and the dossier lifecycle (which asks whether a dossier
+may be completed)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from django.db import models
 
 from congso.dossiers.models import Dossier
 from congso.dossiers.permissions import holds_role
-from congso.signing.models import (
+from congso.results.models import (
     ResultStatus,
     ResultTemplate,
     SignatureRecord,
-    SignatureRole,
     SignedResult,
-    SignerProfile,
 )
+from congso.signing.models import SignatureRole, SignerProfile
+from congso.signing.verification import StoredDocument
 
 #: Dossier statuses in which an officer may prepare a result (as ``services.result_prepare``).
 PREPARE_STATUSES = frozenset({"processing", "processed", "returned"})
@@ -191,3 +192,23 @@ def dossiers_awaiting_signature(user: Any) -> list[int]:
         if (role, result.dossier.competent_agency_id) in profiles:
             ids.append(result.dossier_id)
     return ids
+
+
+def _read(result: SignedResult) -> bytes:
+    with result.file.open("rb") as handle:
+        return handle.read()
+
+
+def stored_result(token: str) -> StoredDocument | None:
+    """The stored original of the result with this public token, for the verification page
+    (``congso.signing.verification``; the token is the one printed in the result's QR code)."""
+    result = SignedResult.objects.filter(public_token=token).first()
+    if result is None:
+        return None
+    return StoredDocument(
+        code=result.code,
+        title=result.title,
+        sha256=result.sha256,
+        public_token=result.public_token,
+        read=lambda: _read(result),
+    )

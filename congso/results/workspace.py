@@ -1,6 +1,6 @@
 """E-results in the officer workspace (under ``/can-bo/``, behind the second factor) and in the
 citizen's account. Thin: dossiers are read through ``dossier_for`` (``restrict()``), every
-change goes through :mod:`congso.signing.services`, a service's error is shown in Vietnamese on
+change goes through :mod:`congso.results.services`, a service's error is shown in Vietnamese on
 the confirmation page and nothing is lost (the stored result only changes when a signature
 succeeds)."""
 
@@ -23,8 +23,9 @@ from congso.dossiers.permissions import is_applicant
 from congso.org.permissions import current_roles
 from congso.printing.eresults import EResult
 from congso.printing.layout import date_line
-from congso.signing import selectors, services
-from congso.signing.models import ResultStatus, SignatureRole, SignedResult
+from congso.results import selectors, services
+from congso.results.models import ResultStatus, SignedResult
+from congso.signing.models import SignatureRole
 
 #: Notices shown on the dossier page after an action (``?ketqua=<key>``).
 NOTICES = {
@@ -82,7 +83,7 @@ def _stored_document(result: SignedResult) -> EResult | None:
 
 def _page(request: HttpRequest, context: dict[str, Any], error: str = "") -> HttpResponse:
     context["error"] = error
-    return render(request, "signing/officer_action.html", context, status=422 if error else 200)
+    return render(request, "results/officer_action.html", context, status=422 if error else 200)
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""Signing in the demo province: demo PKI, result templates and signer profiles (idempotent)."""
+"""Signing in the demo province: demo PKI, signer profiles (signing) and result templates
+(results), idempotent. The command keeps its name (``scripts/demo`` calls it)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from congso.signing import demo
+from congso.results import demo
+from congso.signing.demo import render_summary
 
 
 class Command(BaseCommand):
@@ -22,4 +24,4 @@ class Command(BaseCommand):
             self.stderr.write(f"Demo PKI generated in {summary.pki_dir} ({summary.base_url}).")
         if summary.certificates_issued:
             self.stderr.write(f"{summary.certificates_issued} officer certificate(s) issued.")
-        self.stdout.write(demo.render_summary(summary), ending="")
+        self.stdout.write(render_summary(summary), ending="")

@@ -14,15 +14,10 @@ from congso.core.errors import Conflict
 from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Dossier
 from congso.org.models import Role, RoleAssignment
-from congso.signing.models import (
-    RegisterEntry,
-    ResultStatus,
-    ResultTemplate,
-    SignatureRole,
-    SignedResult,
-)
+from congso.results.models import RegisterEntry, ResultStatus, ResultTemplate, SignedResult
+from congso.signing.models import SignatureRole
 from tests.dossiers.conftest import Clock, World, at, fresh, to_processing
-from tests.signing.test_services import _profile
+from tests.results.test_services import _profile
 
 pytestmark = pytest.mark.django_db
 
@@ -226,7 +221,7 @@ def _lookup(code: str) -> str:
 
 
 def test_citizen_downloads_only_signed_results_of_their_own(world: World, clock: Clock) -> None:
-    from congso.signing import services
+    from congso.results import services
 
     _template(world, ["approval"])
     dossier = _at_leader_step(world, clock)
@@ -271,7 +266,8 @@ def test_etsi_xml_report_of_the_stored_original(world: World, clock: Clock) -> N
     import base64
     import xml.etree.ElementTree as ET
 
-    from congso.signing import etsi, services
+    from congso.results import services
+    from congso.signing import etsi
 
     _template(world, ["approval"])
     dossier = _at_leader_step(world, clock)
@@ -324,8 +320,8 @@ def test_the_signing_queue_follows_the_turn_of_each_signature(
     """«Chờ tôi duyệt, ký»: the leader's approval step, and for the clerk the e-result once it is
     the seal's turn (not before, not after)."""
     from congso.backoffice.selectors import queue_counts
-    from congso.signing import services
-    from congso.signing.selectors import dossiers_awaiting_signature
+    from congso.results import services
+    from congso.results.selectors import dossiers_awaiting_signature
 
     _template(world, ["approval", "seal"])
     dossier = _at_leader_step(world, clock)

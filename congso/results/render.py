@@ -66,7 +66,7 @@ FIELD_BOXES: dict[str, tuple[int, int, int, int]] = {
 
 @dataclass(frozen=True)
 class ResultDocument:
-    """What a result shows (plain data; :mod:`congso.signing.services` fills it): the official
+    """What a result shows (plain data; :mod:`congso.results.services` fills it): the official
     document (:class:`~congso.printing.eresults.EResult`) on page 1, the verification details
     on page 2."""
 

@@ -22,15 +22,10 @@ from congso.audit.models import AuditEvent
 from congso.core.errors import Conflict, PermissionDenied
 from congso.dossiers.models import Dossier
 from congso.org.models import Role, RoleAssignment
-from congso.signing import pki, services, signers, validation
-from congso.signing.models import (
-    ExternalSigningSession,
-    ResultStatus,
-    ResultTemplate,
-    SignatureRole,
-    SignedResult,
-    SignerProfile,
-)
+from congso.results import services
+from congso.results.models import ExternalSigningSession, ResultStatus, ResultTemplate, SignedResult
+from congso.signing import pki, signers, validation
+from congso.signing.models import SignatureRole, SignerProfile
 from congso.signing.validation import PASSED
 from tests.dossiers.conftest import Clock, World, at, to_processing
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ResultsConfig(AppConfig):
+    name = "congso.results"
+    label = "results"
+    verbose_name = "Kết quả điện tử"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the e-result completion guard on the dossier workflow and the look-up of
+        # the public verification page (congso/results/hooks.py).
+        from congso.results import hooks  # noqa: F401
