@@ -80,6 +80,7 @@ class DossierErrorCode(StrEnum):
     RELATIONSHIP_INVALID = "relationship_invalid"
     REQUIRED = "required"
     RESULT_NOT_SIGNED = "result_not_signed"
+    RESULT_SUMMARY_REQUIRED = "result_summary_required"
     STEPS_OPEN = "steps_open"
     STEPS_REMAINING = "steps_remaining"
     STEP_NOT_FOUND = "step_not_found"
