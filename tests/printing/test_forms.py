@@ -10,6 +10,8 @@ return (1 h).
 from __future__ import annotations
 
 import datetime
+import shutil
+import subprocess
 
 import pytest
 
@@ -29,8 +31,21 @@ from tests.printing.pdfcheck import (
     subject_of,
     text_of,
 )
+from tests.printing.test_form_sets import SCREENS
 
 PROCEDURE = "Thủ tục đăng ký khai sinh"
+
+
+def keep_page_images(name: str, data: bytes) -> None:
+    """A rendered dossier's form as page images beside the layout ones (var/screens/forms/)."""
+    if shutil.which("pdftoppm") is None:
+        return
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    path = SCREENS / f"{name}.pdf"
+    path.write_bytes(data)
+    for old in SCREENS.glob(f"{name}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-png", "-r", "80", str(path), str(SCREENS / name)], check=True)
 
 
 def received_dossier(world, clock) -> Dossier:
@@ -307,6 +322,8 @@ def test_form_06_control_slip_one_row_per_hand_over(world, clock):
     # reception → appraisal → signature → return → the applicant: four hand-overs.
     assert text.count("1. Giao:") == 4 and text.count("Người giao") == 4
     assert "Mẫu số 06 – Thông tư số 03/2025/TT-VPCP" in subject_of(data)
+    keep_page_images("db-tt03-2025-mau-06-control_slip", data)
+    keep_page_images("db-tt03-2025-mau-01-receipt", render_form(1, fresh(dossier)))
 
 
 def test_form_06_fallback_plan_and_events(world, clock):
