@@ -505,7 +505,7 @@ def tracking_book_xlsx(context: print_ctx.TrackingBookContext) -> bytes:
                 ),
             )
         ],
-        sheet_name="Sổ theo dõi (mẫu 06)",
+        sheet_name="Sổ theo dõi hồ sơ",
     )
     return to_xlsx(document)
 
