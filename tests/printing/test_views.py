@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from congso.dossiers import services
@@ -168,3 +169,24 @@ def test_tracking_book_parameters(world, query):
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")
     assert response.content.decode()
+
+
+def test_the_dossier_page_lists_the_forms_of_its_set(world, dossier):
+    """A dossier received in March 2026 takes TT 03/2025's set: the officer page links its
+    forms 01–06 by their numbers there (05 the stop notice, 06 the control slip), in English
+    too."""
+    client = client_for(world.reception_a)
+    html = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    for number, name in (
+        ("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+        ("04", "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"),
+        ("05", "Thông báo dừng giải quyết hồ sơ"),
+        ("06", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+    ):
+        assert f"Mẫu {number} — {name}" in html
+        assert form_url(dossier.code, number) in html
+    assert form_url(dossier.code, "07") not in html
+    assert "PHIẾU KIỂM SOÁT" in text_of(client.get(form_url(dossier.code, "06")).content)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    assert "Form 06 — Processing control slip" in english
