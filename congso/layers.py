@@ -37,6 +37,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     # Users, sign-in, passwords (reset through notify), API tokens; the channel and gateway
     # plugins (Kannel, SMTP, Zalo ZNS) that register with notify.
     frozenset({"accounts", "contrib"}),
+    # National sign-in (VNeID, the national portal's SSO), account linking, levels of assurance.
+    frozenset({"identity"}),
     frozenset({"signing"}),  # e-results, PAdES, validation (renders through printing)
     frozenset({"indicators"}),  # aggregates (registered on the hooks), index, statistics
     frozenset({"reports"}),  # background report jobs
