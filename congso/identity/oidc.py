@@ -48,12 +48,12 @@ class SignInFailed(DomainError):
     """A national sign-in that cannot go on: nothing was created or changed."""
 
 
-def _fail(code: str, message: str, **params: Any) -> SignInFailed:
+def _error(code: str, message: str, **params: Any) -> SignInFailed:
     return SignInFailed(code, Message(message, **params))
 
 
 def unavailable(provider: str) -> SignInFailed:
-    return _fail(
+    return _error(
         "provider_unavailable",
         gettext_noop(
             "Hệ thống %(provider)s đang không trả lời. Bạn vui lòng thử lại sau ít phút, hoặc "
@@ -64,7 +64,7 @@ def unavailable(provider: str) -> SignInFailed:
 
 
 def token_invalid() -> SignInFailed:
-    return _fail(
+    return _error(
         "token_invalid",
         gettext_noop(
             "Thông tin đăng nhập nhận từ hệ thống định danh không hợp lệ hoặc đã hết hạn, nên "
@@ -104,7 +104,7 @@ def providers() -> dict[str, Provider]:
 def provider(key: str) -> Provider:
     found = providers().get(key)
     if found is None:
-        raise _fail(
+        raise _error(
             "provider_unknown",
             gettext_noop("Cổng chưa được cấu hình đăng nhập bằng '%(provider)s'."),
             provider=key,
@@ -405,7 +405,7 @@ def complete(p: Provider, pending: Pending, *, params: dict[str, str]) -> Nation
         params["state"].encode(), pending.state.encode()
     ):
         log.warning("oidc %s callback: state does not match", p.key)
-        raise _fail(
+        raise _error(
             "state_invalid",
             gettext_noop(
                 "Phiên đăng nhập không khớp hoặc đã được dùng. Bạn vui lòng bấm đăng nhập lại."
@@ -413,13 +413,13 @@ def complete(p: Provider, pending: Pending, *, params: dict[str, str]) -> Nation
         )
     if params.get("error"):
         log.info("oidc %s callback: %s", p.key, params["error"][:40])
-        raise _fail(
+        raise _error(
             "access_denied",
             gettext_noop("Bạn đã hủy hoặc chưa hoàn tất đăng nhập bằng %(provider)s."),
             provider=p.label,
         )
     if time.time() - pending.created > settings.OIDC_FLOW_SECONDS:
-        raise _fail(
+        raise _error(
             "state_invalid",
             gettext_noop("Phiên đăng nhập đã quá hạn. Bạn vui lòng bấm đăng nhập lại."),
         )

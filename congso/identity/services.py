@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -34,14 +34,15 @@ from congso.org.models import Citizen
 log = logging.getLogger("congso.identity")
 
 
-def _fail(code: str, message: str, **params: Any) -> SignInFailed:
+def _error(code: str, message: str, **params: Any) -> SignInFailed:
     return SignInFailed(code, Message(message, **params))
 
 
-def check_claims(identity: NationalIdentity) -> None:
-    """The personal ID is of valid structure and agrees with the birth date and gender."""
+def check_claims(identity: NationalIdentity) -> NationalIdentity:
+    """The personal ID is of valid structure and agrees with the birth date and gender; the
+    identity returned has the gender the ID encodes when the provider gave none (VNeID)."""
     if not identity.subject or not identity.full_name:
-        raise _fail(
+        raise _error(
             "claims_invalid",
             gettext_noop(
                 "Hệ thống định danh không trả đủ thông tin (họ tên, mã tài khoản), nên chưa đăng "
@@ -49,14 +50,14 @@ def check_claims(identity: NationalIdentity) -> None:
             ),
         )
     try:
-        validate_personal_id(
+        info = validate_personal_id(
             identity.personal_id,
             birth_date=identity.birth_date,
             gender=identity.gender or None,
         )
     except InvalidIdentifier as exc:
         log.warning("identity %s: personal id claim rejected (%s)", identity.provider, exc.code)
-        raise _fail(
+        raise _error(
             "claims_invalid",
             gettext_noop(
                 "Số định danh cá nhân nhận từ hệ thống định danh không hợp lệ hoặc không khớp "
@@ -64,6 +65,7 @@ def check_claims(identity: NationalIdentity) -> None:
                 "cửa."
             ),
         ) from None
+    return identity if identity.gender else replace(identity, gender=str(info.gender))
 
 
 def _spend_nonce(identity: NationalIdentity) -> None:
@@ -78,7 +80,7 @@ def _spend_nonce(identity: NationalIdentity) -> None:
             )
     except IntegrityError:
         log.warning("identity %s: nonce replayed", identity.provider)
-        raise _fail(
+        raise _error(
             "nonce_replayed",
             gettext_noop(
                 "Thông tin đăng nhập này đã được dùng một lần. Bạn vui lòng bấm đăng nhập lại."
@@ -155,7 +157,7 @@ def sign_in(identity: NationalIdentity) -> SignIn:
     """Link or create on the personal ID. A known national account signs in; a citizen with
     no account gets one; a citizen whose account has a password must consent (the merge page);
     a new person gets a citizen profile and an account."""
-    check_claims(identity)
+    identity = check_claims(identity)
     _spend_nonce(identity)
     account = (
         NationalAccount.objects.select_related("user")
@@ -165,7 +167,7 @@ def sign_in(identity: NationalIdentity) -> SignIn:
     if account is not None:
         if account.personal_id != identity.personal_id:
             log.warning("identity %s: subject now names another personal id", identity.provider)
-            raise _fail(
+            raise _error(
                 "claims_invalid",
                 gettext_noop(
                     "Tài khoản định danh này đã liên kết với một số định danh khác. Bạn vui lòng "
@@ -223,7 +225,7 @@ def merge_confirm(
     then the national account is linked to it."""
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
-        raise _fail("merge_refused", gettext_noop("Tài khoản cần liên kết không còn tồn tại."))
+        raise _error("merge_refused", gettext_noop("Tài khoản cần liên kết không còn tồn tại."))
     try:
         authenticated = accounts.login_attempt(
             username=user.get_username(), password=password, ip=ip, request=request
@@ -235,7 +237,7 @@ def merge_confirm(
             Q(provider=identity.provider)
             & (Q(subject=identity.subject) | Q(personal_id=identity.personal_id))
         ).exists():
-            raise _fail("merge_refused", gettext_noop("Tài khoản định danh này đã được liên kết."))
+            raise _error("merge_refused", gettext_noop("Tài khoản định danh này đã được liên kết."))
         _link(authenticated, identity, actor=authenticated, how="merged_with_consent")
         citizen = Citizen.objects.filter(user=authenticated).first()
         if citizen is None:
@@ -303,7 +305,7 @@ def check_step_up(user: Any, identity: NationalIdentity, *, wanted: int) -> None
     ).first()
     own = Citizen.objects.filter(user_id=user.pk, personal_id=identity.personal_id).exists()
     if (account is None and not own) or (account is not None and account.user_id != user.pk):
-        raise _fail(
+        raise _error(
             "step_up_other_person",
             gettext_noop(
                 "Tài khoản định danh vừa đăng nhập không phải của người đang dùng cổng. Bạn vui "
@@ -315,7 +317,7 @@ def check_step_up(user: Any, identity: NationalIdentity, *, wanted: int) -> None
 
 
 def level_too_low(wanted: int, got: int) -> SignInFailed:
-    return _fail(
+    return _error(
         "level_too_low",
         gettext_noop(
             "Thủ tục này yêu cầu tài khoản định danh điện tử mức %(wanted)s; bạn đang đăng nhập ở "
@@ -329,7 +331,7 @@ def level_too_low(wanted: int, got: int) -> SignInFailed:
 @transaction.atomic
 def step_up(*, user: Any, identity: NationalIdentity, wanted: int) -> NationalAccount:
     """A signed-in citizen signed in again at a higher level: same person, level reached."""
-    check_claims(identity)
+    identity = check_claims(identity)
     _spend_nonce(identity)
     check_step_up(user, identity, wanted=wanted)
     account = NationalAccount.objects.filter(

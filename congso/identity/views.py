@@ -162,7 +162,13 @@ def logout(request: HttpRequest) -> HttpResponse:
             endpoint = None
         if endpoint:
             query = {"post_logout_redirect_uri": home, "id_token_hint": state["id_token"]}
-            return redirect(f"{endpoint}?{urlencode(query)}")
+            # A page that goes on to the provider, not a redirect: the CSP's form-action
+            # ('self') stops a form's redirect to another origin.
+            context = {
+                "end_session": f"{endpoint}?{urlencode(query)}",
+                "provider": state["provider"],
+            }
+            return render(request, "identity/logged_out.html", context)
     messages.info(request, gettext("Bạn đã đăng xuất."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
 

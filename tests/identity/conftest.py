@@ -18,6 +18,9 @@ from congso.identity import oidc
 from simulators.vneid.process import VneidSimulator
 from tests.printing.conftest import clock, media, world  # noqa: F401 (shared fixtures)
 
+# Debian's Chromium for test_browser (module scope: the sync API's loop ends with the module).
+browser = pytest.importorskip("tests.e2e.test_journeys_browser").browser
+
 CALLBACK = "http://testserver/tai-khoan/dinh-danh/{provider}/callback/"
 
 

@@ -87,3 +87,28 @@ def test_a_password_session_is_asked_too(world, vneid) -> None:  # type: ignore[
     client = Client()
     client.force_login(world.citizen_user)
     assert client.get(f"/thu-tuc/{world.procedure.code}/nop-truc-tuyen/").status_code == 403
+
+
+def test_the_english_catalogue_is_complete() -> None:
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parents[2] / "congso/identity/locale/en/LC_MESSAGES/django.po"
+    entries = [e for e in po.read_text(encoding="utf-8").split("\n\n")[1:] if "msgid" in e]
+    assert len(entries) > 30
+    for entry in entries:
+        assert "#, fuzzy" not in entry, entry
+        assert entry.rstrip().splitlines()[-1] != 'msgstr ""', f"untranslated: {entry}"
+
+
+def test_the_step_up_page_in_english(world, vneid) -> None:  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    services.assurance_rule_set(
+        actor=None, procedure=world.procedure, level=2, valid_from=datetime.date(2020, 1, 1)
+    )
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.citizen_user)
+    page = client.get(f"/thu-tuc/{world.procedure.code}/nop-truc-tuyen/").content.decode()
+    assert "An electronic identity account of level 2 is required" in page
+    assert "Verify with VNeID" in page

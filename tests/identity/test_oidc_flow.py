@@ -50,6 +50,7 @@ def test_first_sign_in_creates_the_citizen_and_the_user(vneid) -> None:  # type:
     citizen = Citizen.objects.get(personal_id=AN.personal_id)
     assert citizen.full_name == AN.full_name
     assert citizen.birth_date == datetime.date(1990, 4, 15)
+    assert citizen.gender == "male"  # VNeID gives none: digit 4 of the personal ID says it
     assert citizen.user is not None
     assert not citizen.user.has_usable_password()
     account = NationalAccount.objects.get(provider="vneid", subject=AN.sub)
@@ -119,8 +120,10 @@ def test_rp_initiated_logout(vneid) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     national_sign_in(client, f"{AN.sub}:1")
     response = client.post("/tai-khoan/dinh-danh/dang-xuat/")
-    assert response.status_code == 302
-    target = urllib.parse.urlsplit(response["Location"])
+    assert response.status_code == 200
+    end_session = response.context["end_session"]
+    assert f'content="0;url={end_session.replace("&", "&amp;")}"' in response.content.decode()
+    target = urllib.parse.urlsplit(end_session)
     assert target.path == "/oidc/logout"
     query = dict(urllib.parse.parse_qsl(target.query))
     assert query["post_logout_redirect_uri"] == "http://testserver/"
