@@ -17,3 +17,8 @@ class IdentityErrorCode(StrEnum):
     STATE_INVALID = "state_invalid"
     STEP_UP_OTHER_PERSON = "step_up_other_person"
     TOKEN_INVALID = "token_invalid"  # noqa: S105 (a code, not a secret)
+    POPULATION_FORBIDDEN = "population_forbidden"
+    POPULATION_MISMATCH = "population_mismatch"
+    POPULATION_NOT_CONFIGURED = "population_not_configured"
+    POPULATION_NOT_FOUND = "population_not_found"
+    POPULATION_UNAVAILABLE = "population_unavailable"

@@ -84,3 +84,64 @@ class AssuranceRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure_id}: mức {self.level} từ {self.valid_from}"
+
+
+class LookupOutcome(models.TextChoices):
+    FOUND = "found", "tìm thấy"
+    CACHED = "cached", "dùng kết quả vừa tra"
+    NOT_FOUND = "not_found", "không có số định danh"
+    MISMATCH = "mismatch", "họ tên hoặc năm sinh không khớp"
+    UNAVAILABLE = "unavailable", "hệ thống không trả lời"
+
+
+class PopulationLookup(models.Model):
+    """One use of a person's data from the national population database (CSDLQG về dân cư):
+    who, when, why (the procedure, the dossier), the request id, the outcome. The person reads
+    these on their page ("Ai đã tra cứu dữ liệu của tôi", ND 13/2023)."""
+
+    personal_id = models.CharField("số định danh được tra cứu", max_length=12, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tra cứu",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_kind = models.CharField(
+        "tư cách",
+        max_length=10,
+        choices=[("citizen", "chính công dân"), ("officer", "cán bộ"), ("system", "hệ thống")],
+    )
+    actor_label = models.CharField("tên người tra cứu", max_length=255, blank=True)
+    purpose = models.CharField("mục đích", max_length=255)
+    procedure_code = models.CharField("mã thủ tục", max_length=30, blank=True)
+    dossier_code = models.CharField("mã hồ sơ", max_length=40, blank=True)
+    request_id = models.CharField("mã yêu cầu", max_length=64, unique=True)
+    outcome = models.CharField("kết quả", max_length=12, choices=LookupOutcome.choices)
+    at = models.DateTimeField("lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "lượt tra cứu CSDLQG về dân cư"
+        verbose_name_plural = "lượt tra cứu CSDLQG về dân cư"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} ({self.outcome})"
+
+
+class PopulationRecord(models.Model):
+    """The last answer of the population database for a person, kept briefly
+    (``CONGSO_POPULATION_CACHE_SECONDS``) so that one application does not ask it again and
+    again. Never copied over the citizen's profile."""
+
+    personal_id = models.CharField("số định danh", max_length=12, unique=True)
+    data = models.JSONField("dữ liệu trả về")
+    fetched_at = models.DateTimeField("tra lúc")
+
+    class Meta:
+        verbose_name = "kết quả CSDLQG về dân cư (tạm)"
+        verbose_name_plural = "kết quả CSDLQG về dân cư (tạm)"
+
+    def __str__(self) -> str:
+        return self.personal_id

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<slug:provider>/callback/", views.callback, name="callback"),
     path("lien-ket/", views.merge, name="merge"),
     path("dang-xuat/", views.logout, name="logout"),
+    path("ai-da-tra-cuu/", views.lookups, name="lookups"),
 ]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -25,8 +26,9 @@ from congso.accounts.views import safe_next, second_factor_url
 from congso.catalog.models import Procedure
 from congso.core.clients import client_ip
 from congso.core.errors import localise
-from congso.identity import oidc, services, session
+from congso.identity import oidc, population, services, session
 from congso.identity.oidc import SignInFailed
+from congso.org.models import Citizen
 
 log = logging.getLogger("congso.identity")
 
@@ -189,3 +191,12 @@ def step_up_page(request: HttpRequest, procedure: Procedure, next_url: str) -> H
         "next": next_url,
     }
     return render(request, "identity/step_up.html", context, status=403)
+
+
+@login_required
+@never_cache
+def lookups(request: HttpRequest) -> HttpResponse:
+    """ "Ai đã tra cứu dữ liệu của tôi": the person's population-database access log."""
+    citizen = Citizen.objects.filter(user_id=request.user.pk or 0).first()
+    entries = population.access_log(citizen) if citizen is not None else []
+    return render(request, "identity/lookups.html", {"citizen": citizen, "entries": entries})

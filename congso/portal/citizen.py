@@ -33,6 +33,7 @@ from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Attachment, Dossier
 from congso.dossiers.permissions import is_applicant
 from congso.dossiers.workflow import Status
+from congso.identity import prefill as population_prefill
 from congso.identity.views import step_up_page
 from congso.org.models import Agency, Citizen
 from congso.portal import acting, online, schemaform, services
@@ -240,10 +241,19 @@ def _draft(request: HttpRequest, procedure: Procedure, version: ProcedureVersion
     found = Draft.objects.filter(user_id=request.user.pk or 0, procedure=procedure).first()
     if found is not None:
         return found
+    citizen = _citizen(request.user)
+    # What the profile leaves empty, from the population database (source shown on the form).
+    initial = population_prefill.from_population(
+        request,
+        schema,
+        citizen,
+        procedure_code=procedure.code,
+        initial=prefill(schema, citizen),
+    )
     return services.draft_open(
         actor=request.user,
         procedure=procedure,
-        initial=prefill(schema, _citizen(request.user)),
+        initial=initial,
         choice=acting.initial(acting.offer(request.user, procedure)),
     )
 
@@ -387,6 +397,7 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
         errors,
         extra_rows=extra_rows,
         locked=acting.locked_names(schema, citizen, choice.kind),
+        sources=population_prefill.sources(request, code, values),
     )
     error_list = acting.error_targets(errors)
     if "competent_agency" in errors:

@@ -919,6 +919,41 @@ OIDC_FLOW_SECONDS = env(
     cast=int,
 )
 
+POPULATION_URL = env(
+    "CONGSO_POPULATION_URL",
+    "",
+    "The national population database's look-up at the province's integration platform (LGSP), "
+    "JSON POST. Empty: no look-ups (no prefill from it).",
+    group="National identity",
+)
+POPULATION_TOKEN = env(
+    "CONGSO_POPULATION_TOKEN",
+    "",
+    "Bearer token for the LGSP look-up.",
+    group="National identity",
+)
+POPULATION_INTEGRATION_CODE = env(
+    "CONGSO_POPULATION_INTEGRATION_CODE",
+    "",
+    "MaTichHop: the code the LGSP gave this system.",
+    group="National identity",
+)
+POPULATION_TIMEOUT_SECONDS = env(
+    "CONGSO_POPULATION_TIMEOUT_SECONDS",
+    5,
+    "Seconds to wait for the population database.",
+    group="National identity",
+    cast=int,
+)
+POPULATION_CACHE_SECONDS = env(
+    "CONGSO_POPULATION_CACHE_SECONDS",
+    600,
+    "How long an answer of the population database is reused (for the same person, name and "
+    "birth year) before it is asked again; every use is still in the person's access log.",
+    group="National identity",
+    cast=int,
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

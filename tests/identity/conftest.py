@@ -111,3 +111,23 @@ def national_sign_in(
     back = provider_login(start["Location"], choice)
     assert back.startswith("http://testserver/"), back
     return client.get(back.removeprefix("http://testserver"))
+
+
+@pytest.fixture(scope="session")
+def population_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from simulators.population.process import PopulationSimulator
+
+    sim = PopulationSimulator(
+        run_dir=tmp_path_factory.mktemp("population"), timeout_seconds=2.0
+    ).start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def population(settings: Any, population_process: Any) -> Any:
+    population_process.reset()
+    for name, value in population_process.env().items():
+        setattr(settings, name.removeprefix("CONGSO_"), value)
+    settings.POPULATION_TIMEOUT_SECONDS = 1
+    return population_process
