@@ -56,6 +56,7 @@ class UsedNonce(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "digest"], name="identity_nonce_once")
         ]
+        indexes = [models.Index(fields=["expires_at"], name="identity_nonce_expiry")]
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.digest[:12]}"
@@ -137,7 +138,7 @@ class PopulationRecord(models.Model):
 
     personal_id = models.CharField("số định danh", max_length=12, unique=True)
     data = models.JSONField("dữ liệu trả về")
-    fetched_at = models.DateTimeField("tra lúc")
+    fetched_at = models.DateTimeField("tra lúc", db_index=True)
 
     class Meta:
         verbose_name = "kết quả CSDLQG về dân cư (tạm)"

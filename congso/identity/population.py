@@ -292,6 +292,8 @@ def lookup(
     }
     name = plain_upper(full_name)
     fresh_since = timezone.now() - datetime.timedelta(seconds=settings.POPULATION_CACHE_SECONDS)
+    # Minimisation: an answer is not kept past its brief use (anyone's).
+    PopulationRecord.objects.filter(fetched_at__lt=fresh_since).delete()
     cached = PopulationRecord.objects.filter(
         personal_id=info.number, fetched_at__gte=fresh_since
     ).first()

@@ -69,7 +69,9 @@ def check_claims(identity: NationalIdentity) -> NationalIdentity:
 
 
 def _spend_nonce(identity: NationalIdentity) -> None:
-    """A nonce is accepted once: a replayed ID token (or callback) is refused."""
+    """A nonce is accepted once: a replayed ID token (or callback) is refused. Nonces whose
+    tokens have expired anyway are forgotten on the way."""
+    purge_nonces()
     expires = datetime.datetime.fromtimestamp(
         max(identity.expires_at, time.time()) + 3600, tz=datetime.UTC
     )
