@@ -112,3 +112,29 @@ def test_the_step_up_page_in_english(world, vneid) -> None:  # type: ignore[no-u
     page = client.get(f"/thu-tuc/{world.procedure.code}/nop-truc-tuyen/").content.decode()
     assert "An electronic identity account of level 2 is required" in page
     assert "Verify with VNeID" in page
+
+
+def test_the_administration_pages(world, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    settings.OFFICER_2FA_REQUIRED = False
+    from congso.audit.models import AuditEvent
+
+    admin_user = get_user_model().objects.create_superuser("quantri", password="x" * 16)
+    client = Client()
+    client.force_login(admin_user)
+    for path in (
+        "/quan-tri/identity/assurancerule/",
+        "/quan-tri/identity/assurancerule/add/",
+        "/quan-tri/identity/nationalaccount/",
+        "/quan-tri/identity/populationlookup/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    response = client.post(
+        "/quan-tri/identity/assurancerule/add/",
+        {"procedure": world.procedure.pk, "level": 2, "valid_from": "2026-07-20"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert services.required_level(world.procedure, on=datetime.date(2026, 7, 20)) == 2
+    assert AuditEvent.objects.filter(action="identity.assurance.create").exists()
