@@ -122,6 +122,7 @@ class VneidSimulator:
     def faults(self, *names: str) -> None:
         """Queue faults: ``5xx``, ``timeout`` (``:discovery``, ``:jwks``, ``:token``,
         ``:userinfo``; default the token endpoint), ``wrong_audience``, ``expired_token``,
+        ``clock_ahead``,
         ``bad_signature``, ``unknown_key``."""
         self._call("/_sim/faults", {"faults": list(names)})
 

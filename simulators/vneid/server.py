@@ -22,9 +22,10 @@ Paths follow WSO2 IS, as the national portal's SSO (``xacthuc.dichvucong.gov.vn`
 * ``/_sim/…`` — control: ``POST /_sim/faults {"faults": [...]}`` queues faults, each
   ``name`` or ``name:endpoint`` (endpoint ``discovery``, ``jwks``, ``token``, ``userinfo``;
   default ``token``): ``5xx``, ``timeout`` (answer after ``timeout_seconds``),
-  ``wrong_audience``, ``expired_token``, ``bad_signature`` (signed by a key not published, with
-  the current key's id), ``unknown_key`` (signed by a fresh key published only after the
-  next JWKS fetch… i.e. a rotation). ``POST /_sim/rotate`` makes a new current key (the old one
+  ``wrong_audience``, ``expired_token``, ``clock_ahead`` (iat a minute ahead),
+  ``bad_signature`` (signed by a key not published, with the current key's id),
+  ``unknown_key`` (signed by a fresh key, published from then on: a rotation at the moment of
+  signing). ``POST /_sim/rotate`` makes a new current key (the old one
   stays published unless ``{"drop_old": true}``); ``POST /_sim/reset``; ``GET /_sim/state``
   (logins, token requests, JWKS fetches, logouts; never tokens).
 
@@ -420,6 +421,9 @@ class Handler(BaseHTTPRequestHandler):
         elif fault == "expired_token":
             claims["iat"] = now - 3600
             claims["exp"] = now - 1800
+        elif fault == "clock_ahead":
+            # The provider's clock runs a minute ahead: iat (and nbf) in the RP's future.
+            claims["iat"] = claims["nbf"] = claims["auth_time"] = now + 60
         elif fault == "bad_signature":
             forger = _new_key()
             key = RSAKey.import_key(

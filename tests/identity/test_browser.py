@@ -123,3 +123,44 @@ def test_a_form_prefilled_from_the_population_database_and_the_access_log(
     finally:
         context.close()
         oidc.forget_cached()
+
+
+def test_a_level_one_citizen_is_asked_to_step_up_for_a_level_two_procedure(
+    live_server: Any, browser: Any, vneid_process: Any, world: Any, settings: Any
+) -> None:
+    import datetime
+
+    from congso.identity import services
+
+    base = live_server.url
+    vneid_process.reset()
+    vneid_process.configure(redirect_uris=[f"{base}/tai-khoan/dinh-danh/vneid/callback/"])
+    for name, value in vneid_process.env().items():
+        setattr(settings, name.removeprefix("CONGSO_"), value)
+    oidc.forget_cached()
+    services.assurance_rule_set(
+        actor=None, procedure=world.procedure, level=2, valid_from=datetime.date(2020, 1, 1)
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    apply = f"/thu-tuc/{world.procedure.code}/nop-truc-tuyen/"
+    try:
+        page.goto(f"{base}/tai-khoan/dang-nhap/?next=/ca-nhan/")
+        page.get_by_role("link", name="Đăng nhập bằng VNeID").click()
+        page.locator(f'button[data-sub="{AN.sub}"][data-level="1"]').click()
+        page.wait_for_url(f"{base}/ca-nhan/")  # level 1 is enough to sign in
+        page.goto(f"{base}{apply}")
+        assert page.get_by_role("heading", level=1).inner_text() == (
+            "Cần tài khoản định danh điện tử mức 2"
+        )
+        page.screenshot(path=str(SHOTS / "step-up.png"), full_page=True)
+        page.get_by_role("link", name="Xác thực bằng VNeID").click()
+        page.wait_for_url(f"{vneid_process.url}/oauth2/authorize*")
+        assert page.locator(f'button[data-sub="{AN.sub}"][data-level="1"]').count() == 0
+        page.locator(f'button[data-sub="{AN.sub}"][data-level="2"]').click()
+        page.wait_for_url(f"{base}{apply}buoc-0/")
+        assert "Nộp hồ sơ trực tuyến" in page.content()
+    finally:
+        context.close()
+        oidc.forget_cached()

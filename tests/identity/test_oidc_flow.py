@@ -216,6 +216,16 @@ def test_a_bad_id_token_is_refused(vneid, fault: str) -> None:  # type: ignore[n
     assert _counts() == before
 
 
+def test_the_clock_skew_is_tolerated_within_its_limit(vneid, settings) -> None:  # type: ignore[no-untyped-def]
+    vneid.faults("clock_ahead")
+    assert national_sign_in(Client(), f"{AN.sub}:1").status_code == 302  # 60 s < 120 s
+    settings.OIDC_CLOCK_SKEW_SECONDS = 10
+    vneid.faults("clock_ahead")
+    before = _counts()
+    _refused(national_sign_in(Client(), f"{AN.sub}:1"), "token_invalid")
+    assert _counts() == before
+
+
 @pytest.mark.parametrize("fault", ["5xx:token", "timeout:token", "5xx:jwks", "5xx:userinfo"])
 def test_the_provider_down_during_the_callback(vneid, fault: str) -> None:  # type: ignore[no-untyped-def]
     vneid.faults(fault)
