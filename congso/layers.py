@@ -37,6 +37,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     # Users, sign-in, passwords (reset through notify), API tokens; the channel and gateway
     # plugins (Kannel, SMTP, Zalo ZNS) that register with notify.
     frozenset({"accounts", "contrib"}),
+    # National sign-in (VNeID, the national portal's SSO), account linking, levels of assurance.
+    frozenset({"identity"}),
     # PKI, signers, PAdES, validation, revocation cache, ETSI reports, the public verification
     # page: any document's signatures (it knows no dossier and stores no document).
     frozenset({"signing"}),

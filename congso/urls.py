@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("", include("congso.core.urls")),
     path("tai-khoan/", include("congso.accounts.urls")),
+    path("tai-khoan/dinh-danh/", include("congso.identity.urls")),
     path("", include("congso.printing.urls")),
     path("", include("congso.indicators.urls")),
     path("", include("congso.reports.urls")),

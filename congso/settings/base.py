@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "congso.results",
     "congso.indicators",
     "congso.reports",
+    "congso.identity",
     # Vendor plugins (congso/contrib/<vendor>/): each registers with the platform's registries.
     "congso.contrib.kannel",
     "congso.contrib.smtp",
@@ -847,6 +848,111 @@ ZALO_DEVELOPMENT_MODE = env(
     "free of charge): for a staging site.",
     group="Zalo ZNS",
     cast=bool,
+)
+
+# --- National identity (congso/identity, docs/identity.md) ---------------------------------------
+VNEID_ISSUER = env(
+    "CONGSO_VNEID_ISSUER",
+    "",
+    "Issuer of VNeID's OpenID provider (its discovery document is at ISSUER/.well-known/"
+    'openid-configuration). Empty: no "Đăng nhập bằng VNeID".',
+    group="National identity",
+)
+VNEID_CLIENT_ID = env(
+    "CONGSO_VNEID_CLIENT_ID",
+    "",
+    "Client id the province was given by VNeID.",
+    group="National identity",
+)
+VNEID_CLIENT_SECRET = env(
+    "CONGSO_VNEID_CLIENT_SECRET",
+    "",
+    "Client secret for VNeID's token endpoint (HTTP Basic).",
+    group="National identity",
+)
+DVCQG_SSO_ISSUER = env(
+    "CONGSO_DVCQG_SSO_ISSUER",
+    "",
+    "Issuer of the national portal's SSO (WSO2 Identity Server, e.g. https://xacthuc.dichvucong."
+    "gov.vn/oauth2/token). Empty: no sign-in through the national portal.",
+    group="National identity",
+)
+DVCQG_SSO_CLIENT_ID = env(
+    "CONGSO_DVCQG_SSO_CLIENT_ID",
+    "",
+    "Client id at the national portal's SSO.",
+    group="National identity",
+)
+DVCQG_SSO_CLIENT_SECRET = env(
+    "CONGSO_DVCQG_SSO_CLIENT_SECRET",
+    "",
+    "Client secret at the national portal's SSO.",
+    group="National identity",
+)
+OIDC_CLOCK_SKEW_SECONDS = env(
+    "CONGSO_OIDC_CLOCK_SKEW_SECONDS",
+    120,
+    "Clock difference tolerated with an identity provider when checking an ID token's exp and iat.",
+    group="National identity",
+    cast=int,
+)
+OIDC_TIMEOUT_SECONDS = env(
+    "CONGSO_OIDC_TIMEOUT_SECONDS",
+    5,
+    "Seconds to wait for an identity provider (discovery, keys, token, userinfo) before telling "
+    "the citizen it does not answer.",
+    group="National identity",
+    cast=int,
+)
+OIDC_DISCOVERY_SECONDS = env(
+    "CONGSO_OIDC_DISCOVERY_SECONDS",
+    3600,
+    "How long a provider's discovery document is kept before it is read again (its signing keys "
+    "are read again at once when a token names an unknown key).",
+    group="National identity",
+    cast=int,
+)
+OIDC_FLOW_SECONDS = env(
+    "CONGSO_OIDC_FLOW_SECONDS",
+    600,
+    "A sign-in must come back from the provider within this many seconds.",
+    group="National identity",
+    cast=int,
+)
+
+POPULATION_URL = env(
+    "CONGSO_POPULATION_URL",
+    "",
+    "The national population database's look-up at the province's integration platform (LGSP), "
+    "JSON POST. Empty: no look-ups (no prefill from it).",
+    group="National identity",
+)
+POPULATION_TOKEN = env(
+    "CONGSO_POPULATION_TOKEN",
+    "",
+    "Bearer token for the LGSP look-up.",
+    group="National identity",
+)
+POPULATION_INTEGRATION_CODE = env(
+    "CONGSO_POPULATION_INTEGRATION_CODE",
+    "",
+    "MaTichHop: the code the LGSP gave this system.",
+    group="National identity",
+)
+POPULATION_TIMEOUT_SECONDS = env(
+    "CONGSO_POPULATION_TIMEOUT_SECONDS",
+    5,
+    "Seconds to wait for the population database.",
+    group="National identity",
+    cast=int,
+)
+POPULATION_CACHE_SECONDS = env(
+    "CONGSO_POPULATION_CACHE_SECONDS",
+    600,
+    "How long an answer of the population database is reused (for the same person, name and "
+    "birth year) before it is asked again; every use is still in the person's access log.",
+    group="National identity",
+    cast=int,
 )
 
 LOGGING = {
