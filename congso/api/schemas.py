@@ -17,6 +17,7 @@ from congso.calendar.error_codes import CalendarErrorCode
 from congso.catalog.error_codes import CatalogErrorCode
 from congso.dossiers.error_codes import DossierErrorCode
 from congso.org.error_codes import OrgErrorCode
+from congso.payments.error_codes import PaymentErrorCode
 from congso.signing.error_codes import SigningErrorCode
 
 #: The error codes of each domain the API answers with (``x-error-codes`` of ``ErrorOut``).
@@ -27,6 +28,7 @@ ERROR_CODES: dict[str, type[StrEnum]] = {
     "catalog": CatalogErrorCode,
     "dossiers": DossierErrorCode,
     "org": OrgErrorCode,
+    "payments": PaymentErrorCode,
     "signing": SigningErrorCode,
 }
 
