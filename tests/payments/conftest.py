@@ -44,6 +44,7 @@ def gateway(
     for name, value in vnpay_simulator.env().items():
         setattr(settings, name.removeprefix("CONGSO_"), value)
     settings.SIGNING_PUBLIC_URL = live_server.url
+    settings.OFFICER_2FA_REQUIRED = False
     vnpay_simulator.configure(
         ipn_url=live_server.url + reverse("payments:notify", args=["vnpay"]),
         bank_webhook=live_server.url + reverse("payments:notify", args=["vietqr"]),
