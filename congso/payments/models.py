@@ -61,6 +61,8 @@ class PaymentIntent(models.Model):
     status = models.CharField(
         "trạng thái", max_length=20, choices=IntentStatus.choices, default=IntentStatus.CREATED
     )
+    #: Where the citizen's browser goes to pay (the signed gateway request; no secret in it).
+    start_url = models.TextField("địa chỉ thanh toán", blank=True)
     provider_ref = models.CharField("mã giao dịch của kênh", max_length=64, blank=True)
     detail = models.CharField("thông tin từ kênh", max_length=255, blank=True)
     refunded_vnd = models.PositiveBigIntegerField("đã hoàn (đồng)", default=0)

@@ -201,6 +201,7 @@ def payment_start(
                 target=intent,
                 after=_snapshot(intent) | {"lines": intent.lines},
             )
+        before_status = intent.status
         order = PaymentOrder(
             reference=intent.reference,
             dossier_code=locked.code,
@@ -212,9 +213,11 @@ def payment_start(
             client_ip=client_ip,
         )
         start = provider.start(order)
+        intent.start_url = start.url if start.url != return_url else ""
         if intent.status == IntentStatus.CREATED:
             intent.status = IntentStatus.PENDING
-            intent.save(update_fields=["status", "updated_at"])
+        intent.save(update_fields=["status", "start_url", "updated_at"])
+        if intent.status == IntentStatus.PENDING and before_status == IntentStatus.CREATED:
             record(actor=actor, action="payments.pending", target=intent, after=_snapshot(intent))
     return intent, start
 

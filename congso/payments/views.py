@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -57,9 +57,10 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as exc:
             error = exc.message
         else:
-            if start.url == return_url:  # no gateway page: congso's own page shows the way
-                return redirect("payments:status", intent.reference)
-            return HttpResponseRedirect(start.url)
+            # Always through congso's own page: it says where the citizen goes next (the CSP's
+            # form-action 'self' would stop a form's redirect to the gateway's site anyway).
+            del start
+            return redirect("payments:status", intent.reference)
     providers = registry.enabled()
     return render(
         request,
@@ -85,7 +86,13 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "payments/status.html",
-        {"intent": intent, "shown": shown, "receipt": receipt, "dossier": intent.dossier},
+        {
+            "intent": intent,
+            "shown": shown,
+            "receipt": receipt,
+            "dossier": intent.dossier,
+            "provider_label": registry.label(intent.provider),
+        },
     )
 
 

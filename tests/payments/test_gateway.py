@@ -5,6 +5,7 @@ once; refunds; counter payments; the receipt and its verification page."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import urllib.parse
@@ -41,7 +42,11 @@ def _start(world: Any, dossier: Dossier, provider: str = "vnpay") -> tuple[Clien
     assert "8.000 đồng" in page.content.decode()
     response = client.post(reverse("payments:pay", args=[dossier.code]), {"provider": provider})
     assert response.status_code == 302, response.content.decode()[:500]
-    return client, response["Location"]
+    intent = _intent(dossier)
+    assert response["Location"] == reverse("payments:status", args=[intent.reference])
+    page = client.get(response["Location"]).content.decode()
+    assert "data-gateway" in page and html.escape(intent.start_url) in page
+    return client, intent.start_url
 
 
 def _intent(dossier: Dossier) -> PaymentIntent:
