@@ -5,6 +5,7 @@ once; refunds; counter payments; the receipt and its verification page."""
 
 from __future__ import annotations
 
+import datetime
 import html
 import io
 import json
@@ -250,3 +251,19 @@ def test_counter_payment_gets_the_next_receipt_number(world, clock, gateway):
     assert Dossier.objects.get(pk=second.pk).status == Status.PROCESSING
     with pytest.raises(DomainError):
         services.payment_record_counter(actor=world.reception_a, dossier=second, method="cash")
+
+
+def test_a_stale_pending_payment_expires_and_frees_its_request(world, clock, gateway, settings):
+    dossier = fee_requested(world, clock)
+    first, _ = services.payment_start(
+        actor=world.citizen_user, dossier=dossier, provider_id="vnpay", return_url="http://x/"
+    )
+    assert services.payment_expire() == 0
+    clock.set(clock.now + datetime.timedelta(minutes=settings.PAYMENTS_INTENT_MINUTES))
+    assert services.payment_expire() == 1
+    first.refresh_from_db()
+    assert first.status == IntentStatus.EXPIRED
+    again, _ = services.payment_start(
+        actor=world.citizen_user, dossier=dossier, provider_id="vnpay", return_url="http://x/"
+    )
+    assert again.pk != first.pk and again.idempotency_key == first.idempotency_key
