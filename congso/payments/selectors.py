@@ -9,7 +9,7 @@ from congso.core.errors import NotFound
 from congso.core.types import Actor
 from congso.dossiers.models import Dossier
 from congso.dossiers.permissions import is_applicant, is_reception_officer
-from congso.payments.models import PaymentIntent, Receipt
+from congso.payments.models import PaymentIntent, Receipt, Refund
 
 
 def intent_for(actor: Actor, reference: str) -> PaymentIntent:
@@ -39,3 +39,12 @@ def receipt_by_lookup(code: str) -> Receipt:
     if receipt is None:
         raise NotFound("payment_not_found", "Không tìm thấy biên lai.")
     return receipt
+
+
+def refund_for(actor: Actor, reference: str, refund_id: int) -> Refund:
+    """A refund of an intent ``actor`` may see."""
+    intent = intent_for(actor, reference)
+    refund = Refund.objects.filter(pk=refund_id, intent=intent).select_related("intent").first()
+    if refund is None:
+        raise NotFound("payment_not_found", "Không tìm thấy đề nghị hoàn tiền.")
+    return refund
