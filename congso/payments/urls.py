@@ -13,4 +13,5 @@ urlpatterns = [
     path("thanh-toan/<str:provider>/ipn/", views.notify, name="notify"),
     path("bien-lai/<str:lookup>/", views.receipt_verify, name="verify"),
     path("can-bo/doi-soat/", views.mismatches, name="mismatches"),
+    path("can-bo/ho-so/<str:code>/thu-phi/", views.officer_fees, name="officer"),
 ]

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from congso.core.errors import DomainError
+from congso.core.errors import DomainError, NotFound
 from congso.core.inbound import from_django
+from congso.dossiers.models import Dossier
 from congso.dossiers.selectors import dossier_for
 from congso.payments import reconciliation, selectors, services
 from congso.payments.base import PaymentOrder
@@ -23,6 +24,20 @@ from congso.payments.models import SETTLED, Callback, IntentStatus, PaymentInten
 from congso.payments.receipts import receipt_pdf
 from congso.payments.registry import registry
 from congso.printing.qr import qr_png
+
+
+def _dossier(request: HttpRequest, code: str) -> Dossier:
+    try:
+        return dossier_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
+
+
+def _intent(request: HttpRequest, reference: str) -> PaymentIntent:
+    try:
+        return selectors.intent_for(request.user, reference)
+    except NotFound:
+        raise Http404 from None
 
 
 def _order(intent: PaymentIntent, request: HttpRequest) -> PaymentOrder:
@@ -40,7 +55,7 @@ def _order(intent: PaymentIntent, request: HttpRequest) -> PaymentOrder:
 @login_required
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = dossier_for(request.user, code)
+    dossier = _dossier(request, code)
     due = services.fee_request(dossier)
     error = ""
     if request.method == "POST" and due is not None:
@@ -78,7 +93,7 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def status(request: HttpRequest, reference: str) -> HttpResponse:
-    intent = selectors.intent_for(request.user, reference)
+    intent = _intent(request, reference)
     shown: dict[str, str] = {}
     if intent.status == IntentStatus.PENDING and intent.provider in registry:
         shown = dict(registry.get(intent.provider).instructions(_order(intent, request)))
@@ -98,7 +113,7 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def qr_image(request: HttpRequest, reference: str) -> HttpResponse:
-    intent = selectors.intent_for(request.user, reference)
+    intent = _intent(request, reference)
     if intent.provider not in registry:
         raise Http404
     shown = registry.get(intent.provider).instructions(_order(intent, request))
@@ -137,7 +152,7 @@ def notify(request: HttpRequest, provider: str) -> HttpResponse:
 
 @login_required
 def receipt_file(request: HttpRequest, reference: str) -> HttpResponse:
-    intent = selectors.intent_for(request.user, reference)
+    intent = _intent(request, reference)
     receipt = getattr(intent, "receipt", None)
     if receipt is None:
         raise Http404
@@ -199,5 +214,60 @@ def mismatches(request: HttpRequest) -> HttpResponse:
         request,
         "payments/mismatches.html",
         {"items": items[:500], "error": error, "providers": list(registry)},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def officer_fees(request: HttpRequest, code: str) -> HttpResponse:
+    """The desk's fee page of a dossier: record a counter payment, request and confirm refunds."""
+    dossier = _dossier(request, code)
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "counter":
+                services.payment_record_counter(
+                    actor=request.user, dossier=dossier, method=request.POST.get("method", "")
+                )
+            elif action == "refund":
+                try:
+                    amount = int(request.POST.get("amount_vnd", ""))
+                except ValueError:
+                    amount = 0
+                services.refund_request(
+                    actor=request.user,
+                    intent=selectors.intent_for(request.user, request.POST.get("reference", "")),
+                    amount_vnd=amount,
+                    reason=request.POST.get("reason", ""),
+                )
+            elif action == "refund_done":
+                refund = selectors.refund_for(
+                    request.user,
+                    request.POST.get("reference", ""),
+                    int(request.POST.get("refund", "0") or 0),
+                )
+                services.refund_complete(
+                    actor=request.user,
+                    refund=refund,
+                    provider_ref=request.POST.get("provider_ref", ""),
+                )
+            else:
+                raise Http404
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return redirect("payments:officer", dossier.code)
+    return render(
+        request,
+        "payments/officer.html",
+        {
+            "dossier": dossier,
+            "due": services.fee_request(dossier),
+            "intents": selectors.intents_of(request.user, dossier).prefetch_related("refunds"),
+            "methods": services.COUNTER_METHODS,
+            "error": error,
+        },
         status=400 if error else 200,
     )

@@ -267,3 +267,38 @@ def test_a_stale_pending_payment_expires_and_frees_its_request(world, clock, gat
         actor=world.citizen_user, dossier=dossier, provider_id="vnpay", return_url="http://x/"
     )
     assert again.pk != first.pk and again.idempotency_key == first.idempotency_key
+
+
+def test_the_desk_records_a_counter_payment_and_a_refund_on_its_page(world, clock, settings):
+    settings.OFFICER_2FA_REQUIRED = False
+    dossier = fee_requested(world, clock)
+    desk = Client()
+    desk.force_login(world.reception_a)
+    assert "data-fees" in desk.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    url = reverse("payments:officer", args=[dossier.code])
+    assert "8.000 đồng" in desk.get(url).content.decode()
+    assert desk.post(url, {"action": "counter", "method": "cash"}).status_code == 302
+    intent = PaymentIntent.objects.get(dossier=dossier, status=IntentStatus.PAID)
+    assert intent.provider == "counter" and intent.receipt.number == 1
+    bad = desk.post(url, {"action": "refund", "reference": intent.reference, "amount_vnd": "x"})
+    assert bad.status_code == 400
+    asked = {
+        "action": "refund",
+        "reference": intent.reference,
+        "amount_vnd": "8000",
+        "reason": "Miễn",
+    }
+    assert desk.post(url, asked).status_code == 302
+    refund = Refund.objects.get(intent=intent)
+    done = {
+        "action": "refund_done",
+        "reference": intent.reference,
+        "refund": refund.pk,
+        "provider_ref": "PC-01",
+    }
+    assert desk.post(url, done).status_code == 302
+    intent.refresh_from_db()
+    assert intent.status == IntentStatus.REFUNDED
+    other = Client()
+    other.force_login(world.specialist_b)
+    assert other.post(url, {"action": "counter", "method": "cash"}).status_code == 404

@@ -17,3 +17,9 @@ def citizen_payment(context: dict[str, Any], dossier: Dossier) -> dict[str, Any]
     user = context["request"].user
     paid = selectors.intents_of(user, dossier).filter(status__in=SETTLED)
     return {"dossier": dossier, "due": services.fee_request(dossier), "paid": list(paid)}
+
+
+@register.inclusion_tag("payments/_officer_link.html")
+def officer_fees_link(dossier: Dossier) -> dict[str, Any]:
+    """The link from the officer's dossier page to its fee page."""
+    return {"dossier": dossier}
