@@ -149,7 +149,10 @@ def test_reconciliation_settles_vietqr_and_lists_planted_mismatches(world, clock
     again = _upload(officer, "vietqr", today, bank)
     assert again.status_code == 400 and "đã được nhập" in again.content.decode()
 
+    # The simulator also writes the day's statement files in its run directory.
+    assert (gateway.run_dir / f"bank-{today:%Y%m%d}.csv").read_bytes() == bank
     lines = gateway.statement(today).decode().splitlines()
+    assert (gateway.run_dir / f"vnpay-{today:%Y%m%d}.csv").read_text().splitlines() == lines
     kept = [line for line in lines if dropped.reference not in line]
     kept = [
         line.replace(f",{FEE},", f",{FEE + 2000},") if differs.reference in line else line
