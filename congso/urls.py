@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("congso.indicators.urls")),
     path("", include("congso.reports.urls")),
     path("can-bo/", include("congso.backoffice.urls")),
+    path("", include("congso.payments.urls")),
     path("", include("congso.portal.urls")),
     path("", include("congso.signing.urls")),
     path("", include("congso.results.urls")),

@@ -18,6 +18,7 @@ from congso.catalog.error_codes import CatalogErrorCode
 from congso.dossiers.error_codes import DossierErrorCode
 from congso.identity.error_codes import IdentityErrorCode
 from congso.org.error_codes import OrgErrorCode
+from congso.payments.error_codes import PaymentErrorCode
 from congso.results.error_codes import ResultsErrorCode
 from congso.signing.error_codes import SigningErrorCode
 
@@ -31,6 +32,7 @@ ERROR_CODES: dict[str, type[StrEnum]] = {
     "identity": IdentityErrorCode,
     "org": OrgErrorCode,
     "results": ResultsErrorCode,
+    "payments": PaymentErrorCode,
     "signing": SigningErrorCode,
 }
 

@@ -142,6 +142,9 @@ INSTALLED_APPS = [
     "congso.contrib.kannel",
     "congso.contrib.smtp",
     "congso.contrib.zalo",
+    "congso.payments",
+    "congso.contrib.vnpay",
+    "congso.contrib.vietqr",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -975,3 +978,71 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+
+# --- Payments (congso/payments, congso/contrib/vnpay, congso/contrib/vietqr; docs/payments.md) ---
+PAYMENTS_INTENT_MINUTES = env(
+    "CONGSO_PAYMENTS_INTENT_MINUTES",
+    15,
+    "Minutes a started payment stays payable at the gateway (vnp_ExpireDate); then it expires.",
+    group="Payments",
+    cast=int,
+)
+PAYMENTS_CALLBACK_WINDOW_MINUTES = env(
+    "CONGSO_PAYMENTS_CALLBACK_WINDOW_MINUTES",
+    60,
+    "A gateway callback whose own timestamp is older than this (or as much in the future) is "
+    "refused as a replay.",
+    group="Payments",
+    cast=int,
+)
+PAYMENTS_RECEIPT_TEMPLATE = env(
+    "CONGSO_PAYMENTS_RECEIPT_TEMPLATE",
+    "01BLP0-001",
+    "Template symbol (mẫu số) printed on the e-receipts.",
+    group="Payments",
+)
+PAYMENTS_RECEIPT_SERIES = env(
+    "CONGSO_PAYMENTS_RECEIPT_SERIES",
+    "CS{yy}E",
+    "Series symbol (ký hiệu) of the e-receipts; {yy} is the year's last two digits (numbers "
+    "restart at 1 every year).",
+    group="Payments",
+)
+VNPAY_PAY_URL = env(
+    "CONGSO_VNPAY_PAY_URL",
+    "",
+    "VNPay's payment page (…/paymentv2/vpcpay.html); empty: the VNPay gateway is off.",
+    group="Payments",
+)
+VNPAY_TMN_CODE = env(
+    "CONGSO_VNPAY_TMN_CODE", "", "The merchant's terminal code (vnp_TmnCode).", group="Payments"
+)
+VNPAY_HASH_SECRET = env(
+    "CONGSO_VNPAY_HASH_SECRET",
+    "",
+    "The merchant's secret for the HMAC-SHA512 of requests and callbacks (vnp_HashSecret).",
+    group="Payments",
+)
+VIETQR_BANK_BIN = env(
+    "CONGSO_VIETQR_BANK_BIN",
+    "",
+    "NAPAS BIN (6 digits) of the collecting account's bank; empty: VietQR is off.",
+    group="Payments",
+)
+VIETQR_ACCOUNT = env(
+    "CONGSO_VIETQR_ACCOUNT", "", "The collecting account number (VietQR).", group="Payments"
+)
+VIETQR_ACCOUNT_NAME = env(
+    "CONGSO_VIETQR_ACCOUNT_NAME",
+    "",
+    "The collecting account's holder, shown beside the QR code.",
+    group="Payments",
+)
+VIETQR_WEBHOOK_SECRET = env(
+    "CONGSO_VIETQR_WEBHOOK_SECRET",
+    "",
+    "Secret of the bank's credit-notification webhook (HMAC-SHA256 of the raw body in "
+    "X-Signature); empty: VietQR transfers are confirmed by the statement only.",
+    group="Payments",
+)
