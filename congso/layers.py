@@ -38,6 +38,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     # plugins (Kannel, SMTP, Zalo ZNS) that register with notify.
     frozenset({"accounts", "contrib"}),
     frozenset({"signing"}),  # e-results, PAdES, validation (renders through printing)
+    # Citizen feedback and the 1022 hotline: reports link to dossiers, notices through notify.
+    frozenset({"feedback"}),
     frozenset({"indicators"}),  # aggregates (registered on the hooks), index, statistics
     frozenset({"reports"}),  # background report jobs
     frozenset({"portal", "benchfloor"}),  # citizen pages; bare-Django benchmark floor
