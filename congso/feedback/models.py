@@ -158,6 +158,14 @@ class Report(models.Model):
         related_name="+",
     )
     publishable = models.BooleanField("đồng ý công khai", default=False)
+    open311_key = models.ForeignKey(
+        "Open311Key",
+        verbose_name="ứng dụng Open311 đã gửi",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     procedure = models.ForeignKey(
         "catalog.Procedure",
         verbose_name="thủ tục",
@@ -298,8 +306,12 @@ class ReportEvent(models.Model):
         Report, verbose_name="phản ánh", on_delete=models.CASCADE, related_name="events"
     )
     action = models.CharField("thao tác", max_length=20)
-    from_status = models.CharField("từ trạng thái", max_length=12, blank=True)
-    to_status = models.CharField("sang trạng thái", max_length=12, blank=True)
+    from_status = models.CharField(
+        "từ trạng thái", max_length=12, choices=Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        "sang trạng thái", max_length=12, choices=Status.choices, blank=True
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="người thực hiện",

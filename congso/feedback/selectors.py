@@ -13,6 +13,7 @@ from django.utils import timezone
 from congso.feedback.models import Category, Report
 from congso.feedback.services import handler_agencies
 from congso.feedback.workflow import OPEN, Status
+from congso.org.models import AdministrativeUnit, UnitLevel
 
 PUBLIC_STATES = (Status.ANSWERED, Status.CLOSED)
 
@@ -157,3 +158,12 @@ def statistics(
         )
         for row in rows
     ]
+
+
+def communes(province_id: int) -> list[AdministrativeUnit]:
+    """The current communes, wards and special zones of a province, by name."""
+    return list(
+        AdministrativeUnit.objects.current()
+        .filter(level=UnitLevel.COMMUNE, province_id=province_id)
+        .order_by("name")
+    )

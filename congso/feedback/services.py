@@ -439,6 +439,7 @@ def report_submit(
     intake: Intake,
     client_address: str | None = None,
     received_by: Any = None,
+    open311_key: Open311Key | None = None,
 ) -> Report:
     """File a report. Checked first (category, unit in the province, text, contact, files),
     rate-limited per address and per phone (not for the hotline operator), routed by rule
@@ -502,6 +503,7 @@ def report_submit(
                 reporter_email=email,
                 reporter_user=actor if getattr(actor, "is_authenticated", False) else None,
                 received_by=received_by,
+                open311_key=open311_key,
                 publishable=intake.publishable,
                 procedure=procedure or (dossier.procedure_version.procedure if dossier else None),
                 dossier=dossier,
