@@ -203,7 +203,7 @@ def service_definition(request: HttpRequest, code: str, *, fmt: str) -> HttpResp
             },
         ],
     }
-    return _render(fmt, "service_definition", "", [definition])
+    return _render(fmt, "service_definition", "", definition)
 
 
 # --- Requests -----------------------------------------------------------------------------------
