@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
+from congso.core.errors import NotFound
 from congso.feedback.models import Category, Report
 from congso.feedback.services import handler_agencies
 from congso.feedback.workflow import OPEN, Status
@@ -167,3 +168,11 @@ def communes(province_id: int) -> list[AdministrativeUnit]:
         .filter(level=UnitLevel.COMMUNE, province_id=province_id)
         .order_by("name")
     )
+
+
+def officer_report(user: Any, code: str) -> Report:
+    """The report ``code`` if ``user`` handles it (404 ``report_not_found`` otherwise)."""
+    report = for_officer(user).filter(code=(code or "").strip().upper()).first()
+    if report is None:
+        raise NotFound("report_not_found", "Không tìm thấy phản ánh.")
+    return report

@@ -5,7 +5,6 @@ next to the field it names. Citizen text is shown escaped (Django's autoescape).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST
 from congso.accounts.models import User
 from congso.core.errors import DomainError
 from congso.core.throttle import client_address
-from congso.feedback import selectors, services
+from congso.feedback import commands, selectors, services
 from congso.feedback.forms import (
     ActionForm,
     HotlineForm,
@@ -281,80 +280,6 @@ def officer_detail(request: HttpRequest, code: str) -> HttpResponse:
     return _detail(request, _officer_report(request, code))
 
 
-def _do_accept(user: Any, report: Report, data: dict[str, Any]) -> None:
-    services.report_accept(actor=user, report=report, expected_version=data["version"])
-
-
-def _do_reject(user: Any, report: Report, data: dict[str, Any]) -> None:
-    services.report_reject(
-        actor=user, report=report, reason=data["reason"], expected_version=data["version"]
-    )
-
-
-def _do_merge(user: Any, report: Report, data: dict[str, Any]) -> None:
-    into = selectors.for_officer(user).filter(code=data["into"].strip().upper()).first()
-    if into is None:
-        raise DomainError("duplicate_invalid", "Không có phản ánh gốc mã này.", field="into")
-    services.report_merge(
-        actor=user,
-        report=report,
-        into=into,
-        reason=data["reason"],
-        expected_version=data["version"],
-    )
-
-
-def _do_reroute(user: Any, report: Report, data: dict[str, Any]) -> None:
-    agency = Agency.objects.filter(pk=data["agency"] or 0, active=True).first()
-    if agency is None:
-        raise DomainError("agency_not_found", "Chưa chọn cơ quan nhận.", field="agency")
-    services.report_reroute(
-        actor=user,
-        report=report,
-        agency=agency,
-        reason=data["reason"],
-        expected_version=data["version"],
-    )
-
-
-def _do_assign(user: Any, report: Report, data: dict[str, Any]) -> None:
-    assignee = User.objects.filter(pk=data["assignee"] or 0, is_active=True).first()
-    if assignee is None:
-        raise DomainError("assignee_invalid", "Chưa chọn cán bộ xử lý.", field="assignee")
-    services.report_assign(
-        actor=user, report=report, assignee=assignee, expected_version=data["version"]
-    )
-
-
-def _do_start(user: Any, report: Report, data: dict[str, Any]) -> None:
-    services.report_start(actor=user, report=report, expected_version=data["version"])
-
-
-def _do_answer(user: Any, report: Report, data: dict[str, Any]) -> None:
-    services.report_answer(
-        actor=user, report=report, answer=data["answer"], expected_version=data["version"]
-    )
-
-
-def _do_close(user: Any, report: Report, data: dict[str, Any]) -> None:
-    services.report_close(
-        actor=user, report=report, expected_version=data["version"], note=data["reason"]
-    )
-
-
-#: The officer actions: each reads the form's data and calls its service.
-ACTIONS: dict[str, Callable[[Any, Report, dict[str, Any]], None]] = {
-    "accept": _do_accept,
-    "reject": _do_reject,
-    "merge": _do_merge,
-    "reroute": _do_reroute,
-    "assign": _do_assign,
-    "start": _do_start,
-    "answer": _do_answer,
-    "close": _do_close,
-}
-
-
 @login_required
 @require_POST
 def officer_action(request: HttpRequest, code: str, name: str) -> HttpResponse:
@@ -365,8 +290,17 @@ def officer_action(request: HttpRequest, code: str, name: str) -> HttpResponse:
     form = _action_form(report, request.POST)
     if not form.is_valid():
         return _detail(request, report, form, status=400)
+    data = form.cleaned_data
+    given = commands.ActionInput(
+        version=data["version"],
+        reason=data["reason"],
+        answer=data["answer"],
+        assignee=User.objects.filter(pk=data["assignee"] or 0).first(),
+        agency=Agency.objects.filter(pk=data["agency"] or 0).first(),
+        into=data["into"],
+    )
     try:
-        ACTIONS[name](request.user, report, form.cleaned_data)
+        commands.act(actor=request.user, report=report, action=name, data=given)
     except DomainError as exc:
         form.add_domain_error(exc)
         return _detail(request, Report.objects.get(pk=report.pk), form, status=exc.status)
