@@ -149,7 +149,7 @@ def report_follow(request: HttpRequest, code: str) -> HttpResponse:
         "feedback/report_follow.html",
         _context(
             report=report,
-            events=report.events.filter(public=True),
+            events=report.events.filter(public=True).exclude(action="rate"),
             form=form,
             token=token,
             can_rate=can_rate,
