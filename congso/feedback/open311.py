@@ -101,7 +101,7 @@ def _render(fmt: str, root: str, item: str, payload: Any, status: int = 200) -> 
     )
 
 
-def _error(fmt: str, status: int, description: str) -> HttpResponse:
+def _geo_error(fmt: str, status: int, description: str) -> HttpResponse:
     return _render(
         fmt if fmt in FORMATS else "json",
         "errors",
@@ -116,16 +116,16 @@ def endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     def wrapped(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
         if fmt not in FORMATS:
-            return _error("json", 404, "Định dạng phải là json hoặc xml.")
+            return _geo_error("json", 404, "Định dạng phải là json hoặc xml.")
         try:
             _jurisdiction(request)
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as exc:
-            return _error(fmt, exc.status, exc.description)
+            return _geo_error(fmt, exc.status, exc.description)
         except DomainError as exc:
             status = exc.status if exc.status in (400, 403, 404, 429) else 400
             field = f" ({exc.field})" if exc.field else ""
-            response = _error(fmt, status, f"{exc.message}{field}")
+            response = _geo_error(fmt, status, f"{exc.message}{field}")
             if exc.retry_after:
                 response["Retry-After"] = str(exc.retry_after)
             return response

@@ -247,3 +247,56 @@ def test_keep_location_when_the_reporter_asks(pv, clock) -> None:
     assert not stored.location_removed
     with Image.open(io.BytesIO(stored.file.open("rb").read())) as image:
         assert image.getexif().get_ifd(0x8825)
+
+
+def test_feedback_on_a_dossier_goes_to_its_competent_agency(db, clock) -> None:
+    """ND 20/2008: feedback on the handling of a dossier goes to the agency that owns it,
+    whatever the category's rule says."""
+    from congso.org.models import AdministrativeUnit, UnitKind, UnitLevel
+    from tests.dossiers.conftest import build_world, submit
+
+    clock.set(at(2026, 3, 2, 9, 0))
+    world = build_world()
+    ward = AdministrativeUnit.objects.create(
+        code="21001",
+        name="Phường Một",
+        level=UnitLevel.COMMUNE,
+        kind=UnitKind.WARD,
+        parent=world.province,
+        province=world.province,
+    )
+    services.categories_seed(actor=None, province_unit=world.province)
+    category = services.category_for("giai-quyet-ho-so", province_unit=world.province)
+    services.rule_add(
+        actor=None,
+        category=category.parent,
+        agency=world.department,
+        valid_from=at(2025, 7, 1).date(),
+    )
+    dossier = submit(world)
+    report = services.report_submit(
+        actor=world.citizen_user,
+        channel=Channel.PORTAL,
+        intake=Intake(
+            category="giai-quyet-ho-so",
+            description="Hồ sơ nộp đã lâu chưa được tiếp nhận.",
+            unit=ward.code,
+            dossier=dossier.code.lower(),
+        ),
+    )
+    assert report.agency == world.commune_a == dossier.competent_agency
+    assert report.procedure == world.procedure and report.rule is None
+    assert report.reporter_user == world.citizen_user
+    plain = services.report_submit(
+        actor=None,
+        channel=Channel.PORTAL,
+        intake=Intake(category="giai-quyet-ho-so", description="Thủ tục rườm rà.", unit=ward.code),
+    )
+    assert plain.agency == world.department  # the parent category's rule
+    with pytest.raises(DomainError) as caught:
+        services.report_submit(
+            actor=None,
+            channel=Channel.PORTAL,
+            intake=Intake(category="mat-duong", description="Ổ gà", unit=ward.code),
+        )
+    assert caught.value.code == "no_route"
