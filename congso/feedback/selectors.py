@@ -120,13 +120,19 @@ class AgencyFigures:
 
 
 def statistics(
-    *, since: date | None = None, until: date | None = None, province_id: int | None = None
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    province_id: int | None = None,
+    agency_ids: list[int] | None = None,
 ) -> list[AgencyFigures]:
     """Per handling agency: reports received in the period, answered, answered on time, still
     open past the deadline, and the mean rating (1–5) of the rated ones."""
     reports = Report.objects.exclude(agency__isnull=True).exclude(rejection="duplicate")
     if province_id is not None:
         reports = reports.filter(province_id=province_id)
+    if agency_ids is not None:
+        reports = reports.filter(agency_id__in=agency_ids)
     if since:
         reports = reports.filter(received_at__gte=_day_start(since))
     if until:

@@ -596,9 +596,7 @@ def handler_agencies(user: Any) -> list[int]:
 
 
 def _lock(report: Report, expected_version: int | None) -> Report:
-    locked = (
-        Report.objects.select_for_update().select_related("agency", "category").get(pk=report.pk)
-    )
+    locked = Report.objects.select_for_update().get(pk=report.pk)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(
             "stale_version",
@@ -699,7 +697,9 @@ def report_merge(
         raise DomainError("duplicate_invalid", "Phản ánh gốc không hợp lệ.", field="into")
     text = _clean_text(reason, field_name="reason", limit=2000)
     with transaction.atomic():
-        target = Report.objects.select_for_update().get(pk=into.pk)
+        # Both rows locked in key order (two merges in opposite directions cannot deadlock).
+        rows = Report.objects.select_for_update().filter(pk__in=[report.pk, into.pk])
+        target = {row.pk: row for row in rows.order_by("pk")}[into.pk]
         if target.status == Status.REJECTED:
             raise DomainError(
                 "duplicate_invalid", "Phản ánh gốc đã không được tiếp nhận.", field="into"
@@ -962,7 +962,7 @@ def reports_sweep(*, now: datetime | None = None) -> dict[str, int]:
     answered = Report.objects.filter(status=Status.ANSWERED).values_list("pk", flat=True)
     for pk in list(answered):
         with transaction.atomic():
-            report = Report.objects.select_for_update().select_related("province").get(pk=pk)
+            report = Report.objects.select_for_update().get(pk=pk)
             deadline = reopen_deadline(report)
             if report.status != Status.ANSWERED or deadline is None or moment <= deadline:
                 continue

@@ -83,7 +83,14 @@ def test_anonymous_report_from_the_portal_then_answered_and_published(pv, clock,
     public = Client().get(f"/phan-anh/cong-khai/{report.code}/")
     assert "Sở Xây dựng" in public.text and "0912345678" not in public.text
     stats = Client().get("/phan-anh/thong-ke/")
-    assert re.search(r"Sở Xây dựng</th>\s*<td>1</td>\s*<td>1</td>\s*<td>1 \(100.0 %\)", stats.text)
+    figures = r"Sở Xây dựng</th>\s*<td>1</td>\s*<td>1</td>\s*<td>1 \(100.0 %\)"
+    assert re.search(figures, stats.text)
+    # The province's public statistics page and the operations dashboard carry them too.
+    public_stats = Client().get("/thong-ke/?tu=2026-03-01&den=2026-03-31")
+    assert "Phản ánh, kiến nghị theo cơ quan" in public_stats.text
+    assert re.search(figures, public_stats.text)
+    dashboard = officer(pv.leader_t, settings).get("/can-bo/chi-so/?tu=2026-03-01&den=2026-03-31")
+    assert dashboard.status_code == 200 and re.search(figures, dashboard.text)
 
 
 def test_the_form_refuses_bad_input_with_a_message(pv, clock, settings):
