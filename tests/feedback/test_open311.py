@@ -134,3 +134,52 @@ def test_open311_errors(live_server: Any, province: Any, settings: Any) -> None:
     status, body = client.get("requests/PA000000000000.xml")
     assert status == 404 and body.tag == "errors"
     assert Report.objects.count() == 0
+
+
+def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
+    boundary = "----congso-open311-test"
+    parts = []
+    for name, value in fields.items():
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(head.encode() + value.encode() + b"\r\n")
+    for name, (filename, content) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def test_open311_media_is_checked_like_every_upload(live_server: Any, province: Any) -> None:
+    from tests.feedback.conftest import jpeg_with_location
+
+    _, key = services.open311_key_create(actor=None, name="Ứng dụng thử")
+    fields = {
+        "api_key": key,
+        "service_code": "rac-thai",
+        "description": "Rác đổ trộm",
+        "address_id": province.ward_b.code,
+    }
+
+    def post(filename: str, content: bytes) -> tuple[int, Any]:
+        body, content_type = _multipart(fields, {"media": (filename, content)})
+        request = urllib.request.Request(
+            live_server.url + "/open311/v2/requests.json",
+            data=body,
+            headers={"Content-Type": content_type},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    status, body = post("rac.exe.jpg", b"MZ\x90\x00" + b"\x00" * 64)
+    assert status == 400 and "không đúng loại cho phép" in body[0]["description"]
+    status, body = post("rac.jpg", jpeg_with_location().read())
+    assert status == 201
+    stored = Report.objects.get(code=body[0]["service_request_id"]).files.get()
+    assert stored.location_removed and stored.mime_type == "image/jpeg"
