@@ -597,7 +597,9 @@ def handler_agencies(user: Any) -> list[int]:
 
 def _lock(report: Report, expected_version: int | None) -> Report:
     locked = Report.objects.select_for_update().get(pk=report.pk)
-    if expected_version is not None and locked.version != expected_version:
+    # A copy read before someone else's change is stale even without an explicit version.
+    expected = report.version if expected_version is None else expected_version
+    if locked.version != expected:
         raise Conflict(
             "stale_version",
             "Phản ánh vừa được người khác cập nhật; hãy tải lại trang rồi thao tác lại.",
