@@ -47,6 +47,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     # The e-results of dossiers: templates, rendering (through printing), prepare → sign →
     # complete, the officer's and the citizen's pages; signs through signing's services.
     frozenset({"results"}),
+    # Citizen feedback and the 1022 hotline: reports link to dossiers, notices through notify.
+    frozenset({"feedback"}),
     frozenset({"indicators"}),  # aggregates (registered on the hooks), index, statistics
     frozenset({"reports"}),  # background report jobs
     frozenset({"portal", "benchfloor"}),  # citizen pages; bare-Django benchmark floor

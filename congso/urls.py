@@ -13,6 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("congso.printing.urls")),
     path("", include("congso.indicators.urls")),
     path("", include("congso.reports.urls")),
+    path("", include("congso.feedback.urls")),
+    path("open311/v2/", include("congso.feedback.open311_urls")),
     path("can-bo/", include("congso.backoffice.urls")),
     path("", include("congso.payments.urls")),
     path("", include("congso.portal.urls")),

@@ -63,11 +63,11 @@ def test_an_upward_a_sibling_and_a_hidden_import_are_refused(tmp_path: Path) -> 
 
 def test_a_new_app_must_be_placed(tmp_path: Path) -> None:
     root = _tree(tmp_path, {})
-    (root / "congso" / "feedback").mkdir()
-    (root / "congso" / "feedback" / "__init__.py").write_text("")
+    (root / "congso" / "suggestions").mkdir()
+    (root / "congso" / "suggestions" / "__init__.py").write_text("")
     assert _check("--root", str(root)) == (
         1,
-        ["congso/feedback: not in congso.layers.LAYERS (place the new app)"],
+        ["congso/suggestions: not in congso.layers.LAYERS (place the new app)"],
     )
 
 

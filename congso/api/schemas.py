@@ -16,6 +16,7 @@ from congso.api.error_codes import ApiErrorCode
 from congso.calendar.error_codes import CalendarErrorCode
 from congso.catalog.error_codes import CatalogErrorCode
 from congso.dossiers.error_codes import DossierErrorCode
+from congso.feedback.error_codes import FeedbackErrorCode
 from congso.identity.error_codes import IdentityErrorCode
 from congso.org.error_codes import OrgErrorCode
 from congso.payments.error_codes import PaymentErrorCode
@@ -30,6 +31,7 @@ ERROR_CODES: dict[str, type[StrEnum]] = {
     "catalog": CatalogErrorCode,
     "dossiers": DossierErrorCode,
     "identity": IdentityErrorCode,
+    "feedback": FeedbackErrorCode,
     "org": OrgErrorCode,
     "results": ResultsErrorCode,
     "payments": PaymentErrorCode,

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from congso.dossiers.models import Dossier
+from congso.feedback import selectors as feedback_selectors
 from congso.indicators import export, index, selectors, stats
 from congso.indicators.filters import dashboard_scope, may_see_dashboard, read_period
 from congso.org.models import Agency
@@ -69,6 +70,13 @@ def _live(request: HttpRequest, scope: list[int] | None, selection: Any) -> dict
     }
 
 
+def _feedback_scope(scope: list[int] | None, chosen: list[int] | None) -> list[int] | None:
+    """The agencies whose feedback figures a leader sees: the chosen ones within their scope."""
+    if scope is None:
+        return chosen
+    return [a for a in chosen if a in scope] if chosen is not None else scope
+
+
 @login_required
 @never_cache
 @require_GET
@@ -104,6 +112,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "communes": communes,
             "notifications": stats.notifications(
                 selection.start, selection.end, scope=scope, agency_ids=selection.agency_ids
+            ),
+            "feedback": feedback_selectors.statistics(
+                since=selection.start,
+                until=selection.end,
+                agency_ids=_feedback_scope(scope, selection.agency_ids),
             ),
         },
     )
@@ -197,6 +210,9 @@ def public(request: HttpRequest) -> HttpResponse:
             "selection": selection,
             "total": stats.total(selection.start, selection.end, **kwargs),
             "agencies": stats.by_agency(selection.start, selection.end, **kwargs),
+            "feedback": feedback_selectors.statistics(
+                since=selection.start, until=selection.end, agency_ids=selection.agency_ids
+            ),
         },
     )
     response["Cache-Control"] = "public, max-age=300"

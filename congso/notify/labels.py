@@ -23,6 +23,7 @@ LABELS = (
     gettext_noop("Từ chối / dừng xử lý"),
     gettext_noop("Xác nhận rút hồ sơ"),
     gettext_noop("Đặt lại mật khẩu"),
+    gettext_noop("Phản ánh, kiến nghị"),
     # Message.Status.
     gettext_noop("Chờ gửi"),
     gettext_noop("Đang gửi"),

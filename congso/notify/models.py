@@ -29,6 +29,7 @@ class EventKind(models.TextChoices):
     REFUSED = "refused", "Từ chối / dừng xử lý"
     WITHDRAWN = "withdrawn", "Xác nhận rút hồ sơ"
     PASSWORD_RESET = "password_reset", "Đặt lại mật khẩu"
+    FEEDBACK = "feedback", "Phản ánh, kiến nghị"
 
 
 class Template(models.Model):

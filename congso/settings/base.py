@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "congso.indicators",
     "congso.reports",
     "congso.identity",
+    "congso.feedback",
     # Vendor plugins (congso/contrib/<vendor>/): each registers with the platform's registries.
     "congso.contrib.kannel",
     "congso.contrib.smtp",
@@ -441,6 +442,58 @@ LOOKUP_WINDOW_SECONDS = env(
     600,
     "Length of the public look-up throttle windows, in seconds.",
     group="Security",
+    cast=int,
+)
+# Citizen feedback and the 1022 hotline (congso/feedback, docs/feedback.md).
+FEEDBACK_PROVINCE = env(
+    "CONGSO_FEEDBACK_PROVINCE",
+    "51",
+    "Code of the province whose feedback this installation takes (QĐ 19/2025 two-digit code): "
+    "the portal form, the hotline form and Open311 (jurisdiction_id) file reports there.",
+    group="Feedback",
+)
+FEEDBACK_IP_LIMIT = env(
+    "CONGSO_FEEDBACK_IP_LIMIT",
+    10,
+    "Reports one client address may file per window (portal, API, Open311; 0 = no limit).",
+    group="Feedback",
+    cast=int,
+)
+FEEDBACK_PHONE_LIMIT = env(
+    "CONGSO_FEEDBACK_PHONE_LIMIT",
+    5,
+    "Reports one reporter phone number may file per window, whatever the channel except the "
+    "hotline operator (0 = no limit).",
+    group="Feedback",
+    cast=int,
+)
+FEEDBACK_WINDOW_SECONDS = env(
+    "CONGSO_FEEDBACK_WINDOW_SECONDS",
+    3600,
+    "Length of the feedback rate-limit windows, in seconds.",
+    group="Feedback",
+    cast=int,
+)
+FEEDBACK_REOPEN_DAYS = env(
+    "CONGSO_FEEDBACK_REOPEN_DAYS",
+    10,
+    "Working days after an answer during which the reporter may reopen a report they are not "
+    "satisfied with; then the report is closed.",
+    group="Feedback",
+    cast=int,
+)
+FEEDBACK_MAX_FILES = env(
+    "CONGSO_FEEDBACK_MAX_FILES",
+    5,
+    "Photos or files one report may carry.",
+    group="Feedback",
+    cast=int,
+)
+FEEDBACK_MAX_FILE_BYTES = env(
+    "CONGSO_FEEDBACK_MAX_FILE_BYTES",
+    10 * 1024 * 1024,
+    "Size limit of one photo or file of a report, in bytes.",
+    group="Feedback",
     cast=int,
 )
 CACHES = {
