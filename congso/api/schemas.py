@@ -16,6 +16,7 @@ from congso.api.error_codes import ApiErrorCode
 from congso.calendar.error_codes import CalendarErrorCode
 from congso.catalog.error_codes import CatalogErrorCode
 from congso.dossiers.error_codes import DossierErrorCode
+from congso.integration.error_codes import IntegrationErrorCode
 from congso.org.error_codes import OrgErrorCode
 from congso.signing.error_codes import SigningErrorCode
 
@@ -26,6 +27,7 @@ ERROR_CODES: dict[str, type[StrEnum]] = {
     "calendar": CalendarErrorCode,
     "catalog": CatalogErrorCode,
     "dossiers": DossierErrorCode,
+    "integration": IntegrationErrorCode,
     "org": OrgErrorCode,
     "signing": SigningErrorCode,
 }
