@@ -21,6 +21,7 @@ from congso.api import dossiers as dossiers_api
 from congso.api import org as org_api
 from congso.api import signing as signing_api
 from congso.api import tokens as tokens_api
+from congso.api import webhooks as webhooks_api
 from congso.api.auth import (
     TOKEN_SESSION_OR_ANONYMOUS,
     Session,
@@ -279,3 +280,4 @@ api.add_router("/procedures", catalog_api.router, tags=["catalog"])
 api.add_router("/dossiers", dossiers_api.router, tags=["dossiers"])
 api.add_router("/lookup", dossiers_api.lookup_router, tags=["dossiers"])
 api.add_router("/signatures", signing_api.router, tags=["signatures"])
+api.add_router("/webhooks", webhooks_api.router, tags=["webhooks"])

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 class IntegrationErrorCode(StrEnum):
     CIRCUIT_OPEN = "circuit_open"
+    FORBIDDEN = "forbidden"
     INVALID_CALLBACK_URL = "invalid_callback_url"
     INVALID_EVENT_TYPE = "invalid_event_type"
     LGSP_NOT_CONFIGURED = "lgsp_not_configured"

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from congso.audit.services import record
@@ -259,8 +260,8 @@ def deliver(delivery: Delivery) -> bool:
             last_status=status or None,
             last_error=error[:2000],
         )
-        dead = subscription.dead_in_a_row + 1
-        Subscription.objects.filter(pk=subscription.pk).update(dead_in_a_row=dead)
+        Subscription.objects.filter(pk=subscription.pk).update(dead_in_a_row=F("dead_in_a_row") + 1)
+        dead = Subscription.objects.values_list("dead_in_a_row", flat=True).get(pk=subscription.pk)
         if dead >= settings.WEBHOOK_SUSPEND_AFTER:
             _suspend(subscription, f"{dead} sự kiện liên tiếp không gửi được; lần cuối: {error}")
     else:
@@ -273,15 +274,28 @@ def deliver(delivery: Delivery) -> bool:
     return False
 
 
+def _usable(subscription_id: int) -> bool:
+    return Subscription.objects.filter(
+        pk=subscription_id, active=True, suspended_at__isnull=True
+    ).exists()
+
+
 def deliver_due(*, limit: int | None = None) -> int:
     tried = 0
     while limit is None or tried < limit:
         batch = claim(timezone.now(), 20)
         if not batch:
             break
+        suspended: set[int] = set()
         for delivery in batch:
-            if delivery.subscription.suspended_at is None:
-                deliver(delivery)
+            if delivery.subscription_id in suspended or not _usable(delivery.subscription_id):
+                suspended.add(delivery.subscription_id)
+                # Back in the queue as it was: delivered once the subscription is reactivated.
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    next_attempt_at=delivery.next_attempt_at
+                )
+                continue
+            deliver(delivery)
             tried += 1
     return tried
 
@@ -340,6 +354,11 @@ def subscribe(
     """Create a subscription owned by ``actor``; returns it and its secret (shown once)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("login_required", "Cần đăng nhập để đăng ký webhook.")
+    if not actor.has_perm("integration.add_subscription"):
+        raise PermissionDenied(
+            "forbidden",
+            "Tài khoản chưa được cấp quyền đăng ký nhận sự kiện (integration.add_subscription).",
+        )
     secret = "whsec_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         subscription = Subscription.objects.create(
