@@ -116,6 +116,9 @@ class LgspSimulator:
     def configure(self, **changes: Any) -> None:
         self._call("/_sim/config", changes)
 
+    def tamper(self, code: str, *, delete: bool = False, **changes: Any) -> None:
+        self._call("/_sim/tamper", {"MaHoSo": code, "delete": delete, "set": changes})
+
     def reset(self) -> None:
         self._call("/_sim/reset", {})
 

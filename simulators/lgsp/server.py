@@ -21,7 +21,8 @@ behind it, on loopback, with fault injection.
   nothing done), ``duplicate`` (do the work, answer with the *previous* call's message id — a
   duplicated reply), ``expire_session``; ``POST /_sim/config`` (``fault_rate``,
   ``random_faults``, ``seed``, ``timeout_seconds``: random faults on that share of calls),
-  ``POST /_sim/reset``, ``GET /_sim/state`` (the portal's dossiers and counters).
+  ``POST /_sim/tamper {"MaHoSo", "delete": true | "set": {…}}`` (change the portal behind
+  congso's back), ``POST /_sim/reset``, ``GET /_sim/state`` (the portal's dossiers and counters).
 
 ``python -m simulators.lgsp serve --config FILE`` runs it (``process.py`` writes the file).
 """
@@ -216,6 +217,7 @@ class Handler(BaseHTTPRequestHandler):
             "/_sim/faults": self._faults,
             "/_sim/config": self._config,
             "/_sim/reset": self._reset,
+            "/_sim/tamper": self._tamper,
         }.get(path)
         if route is None:
             self._json({"error_code": 404, "message": "Không có dịch vụ"}, 404)
@@ -302,6 +304,17 @@ class Handler(BaseHTTPRequestHandler):
                 state.rng = random.Random(int(body["seed"]))  # noqa: S311 - a test's dice
             if "timeout_seconds" in body:
                 state.timeout_seconds = float(body["timeout_seconds"])
+        self._json({"ok": True})
+
+    def _tamper(self, body: dict[str, Any]) -> None:
+        """Change the portal behind congso's back (a reconciliation has something to find)."""
+        state = self.state
+        code = str(body.get("MaHoSo", ""))
+        with state.lock:
+            if body.get("delete"):
+                state.dossiers.pop(code, None)
+            elif code in state.dossiers:
+                state.dossiers[code].update(body.get("set") or {})
         self._json({"ok": True})
 
     def _reset(self, body: dict[str, Any]) -> None:
