@@ -9,10 +9,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from congso.core.errors import DomainError
-from congso.integration import sync, webhooks
+from congso.integration import mapping, sync, webhooks
 from congso.integration.models import (
     Delivery,
     LgspCall,
+    ProcedureMapping,
     ReconciliationDifference,
     ReconciliationRun,
     StatusMapping,
@@ -105,6 +106,32 @@ class ReconciliationRunAdmin(ReadOnly):
     def percent_within_5_min(self, run: ReconciliationRun) -> str:
         value = run.percent_within_5_min
         return "–" if value is None else f"{value} %"
+
+
+@admin.register(ProcedureMapping)
+class ProcedureMappingAdmin(admin.ModelAdmin):
+    list_display = (
+        "procedure",
+        "national_code",
+        "national_name",
+        "similarity",
+        "confirmed_by",
+        "confirmed_at",
+    )
+    list_filter = ("confirmed_at",)
+    readonly_fields = ("similarity", "suggested_at", "confirmed_by", "confirmed_at")
+    actions = ["confirm", "suggest_all"]
+
+    @admin.action(description="Xác nhận các ánh xạ đã chọn")
+    def confirm(self, request: HttpRequest, queryset: QuerySet[ProcedureMapping]) -> None:
+        for row in queryset:
+            mapping.confirm(actor=request.user, mapping=row)
+        self.message_user(request, "Đã xác nhận.", messages.SUCCESS)
+
+    @admin.action(description="Gợi ý lại mã quốc gia theo tên (mọi thủ tục chưa xác nhận)")
+    def suggest_all(self, request: HttpRequest, queryset: QuerySet[ProcedureMapping]) -> None:
+        count = len(mapping.suggest())
+        self.message_user(request, f"Đã gợi ý {count} ánh xạ.", messages.SUCCESS)
 
 
 @admin.register(Subscription)

@@ -272,3 +272,36 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id} → {self.subscription_id} ({self.state})"
+
+
+class ProcedureMapping(models.Model):
+    """A local procedure (provisional code ``DP.…``) mapped to a national one for the portal
+    sync: suggested by name, confirmed by an officer; only a confirmed mapping is used."""
+
+    procedure = models.OneToOneField(
+        "catalog.Procedure",
+        verbose_name="thủ tục địa phương",
+        on_delete=models.CASCADE,
+        related_name="national_mapping",
+    )
+    national_code = models.CharField("mã thủ tục quốc gia", max_length=30)
+    national_name = models.CharField("tên thủ tục quốc gia", max_length=1000, blank=True)
+    similarity = models.FloatField("độ giống tên (0–1)", default=0)
+    suggested_at = models.DateTimeField("gợi ý lúc", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="cán bộ xác nhận",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "ánh xạ thủ tục sang mã quốc gia"
+        verbose_name_plural = "ánh xạ thủ tục sang mã quốc gia"
+        ordering = ["procedure_id"]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id} → {self.national_code}"

@@ -24,6 +24,7 @@ from congso.core.errors import DomainError
 from congso.core.hooks import Hooks
 from congso.dossiers.models import Dossier, DossierHistory
 from congso.dossiers.workflow import TRANSITIONS
+from congso.integration.mapping import national_code_of
 from congso.integration.models import StatusMapping
 from congso.signing.models import ResultStatus, SignedResult
 
@@ -82,14 +83,15 @@ def result_link(dossier: Dossier) -> str:
 
 
 def check_national(dossier: Dossier) -> None:
-    """Refuse (:class:`SyncRefused`) a dossier whose procedure has no national code."""
+    """Refuse (:class:`SyncRefused`) a dossier whose procedure has no national code (neither
+    its own nor a confirmed mapping, :mod:`congso.integration.mapping`)."""
     procedure = dossier.procedure_version.procedure
-    if not procedure.national_code:
+    if national_code_of(procedure) is None:
         raise _error(
             "procedure_not_national",
-            f"Thủ tục {procedure.code} chưa có mã thủ tục quốc gia (mã tạm của địa phương): "
-            f"hồ sơ {dossier.code} không đồng bộ được lên Cổng Dịch vụ công quốc gia. Cập nhật "
-            "mã quốc gia của thủ tục rồi đồng bộ lại.",
+            f"Thủ tục {procedure.code} chưa có mã thủ tục quốc gia (mã tạm của địa phương, "
+            f"chưa được ánh xạ): hồ sơ {dossier.code} không đồng bộ được lên Cổng Dịch vụ công "
+            "quốc gia. Xác nhận ánh xạ sang mã quốc gia của thủ tục rồi đồng bộ lại.",
         )
 
 
@@ -103,7 +105,7 @@ def dossier_payload(dossier: Dossier, *, status_code: int) -> dict[str, Any]:
                 extra[name] = 1
     return {
         "MaHoSo": dossier.code,
-        "MaTTHC": procedure.code,
+        "MaTTHC": national_code_of(procedure) or procedure.code,
         "TenTTHC": procedure.name[:1000],
         "MaLinhVuc": procedure.field.sector_code[:50],
         "TenLinhVuc": procedure.field.name[:500],

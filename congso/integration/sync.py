@@ -28,6 +28,7 @@ from congso.audit.services import record
 from congso.core.types import Actor
 from congso.dossiers.models import Dossier, DossierHistory
 from congso.integration import lgsp, payloads
+from congso.integration.mapping import national_code_of
 from congso.integration.models import PortalRecord, SyncItem
 
 log = logging.getLogger(__name__)
@@ -244,8 +245,8 @@ def sync_again(*, actor: Actor, items: list[SyncItem]) -> int:
                     item.last_error = exc.message
                     item.save(update_fields=["last_error"])
                     continue
-                procedure = dossier.procedure_version.procedure
-                item.dossier_payload = {**item.dossier_payload, "MaTTHC": procedure.code}
+                code = national_code_of(dossier.procedure_version.procedure)
+                item.dossier_payload = {**item.dossier_payload, "MaTTHC": code}
                 item.payload_sha256 = payloads.digest(item.dossier_payload)
             item.state = SyncItem.State.PENDING
             item.attempts = 0

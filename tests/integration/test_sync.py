@@ -6,8 +6,9 @@ import datetime
 
 import pytest
 
+from congso.catalog.models import Procedure
 from congso.dossiers.workflow import NATIONAL_CODE, TRANSITIONS, Status
-from congso.integration import lgsp, payloads, sync
+from congso.integration import lgsp, mapping, payloads, sync
 from congso.integration.models import LgspCall, PortalRecord, StatusMapping, SyncItem
 from tests.dossiers.conftest import at, fresh, submit
 from tests.integration.conftest import lifecycle
@@ -165,3 +166,37 @@ def test_portal_already_holding_the_change_is_not_doubled(world, clock, portal):
     held = portal.dossiers()[dossier.code]
     assert len(held["TienDo"]) == 1
     assert SyncItem.objects.get(dossier=dossier).state == SyncItem.State.SKIPPED
+
+
+def test_local_procedure_synced_once_its_suggested_mapping_is_confirmed(world, clock, portal):
+    local = Procedure.objects.create(
+        code="DP.51.0007",
+        national_code=False,
+        name="Đăng ký khai sinh cho trẻ em",
+        search_text="dang ky khai sinh cho tre em dp.51.0007",
+        field=world.procedure.field,
+        levels=["commune"],
+        applicant_types=["citizen"],
+    )
+    Procedure.objects.create(
+        code="1.004873",
+        name="Thủ tục cấp giấy phép xây dựng",
+        search_text="thu tuc cap giay phep xay dung 1.004873",
+        field=world.procedure.field,
+        levels=["province"],
+        applicant_types=["citizen"],
+    )
+    (suggestion,) = mapping.suggest([local])
+    assert suggestion.national_code == "1.001193" and suggestion.similarity >= mapping.THRESHOLD
+    assert mapping.national_code_of(local) is None  # not confirmed yet
+
+    world.version.procedure = local
+    world.version.save()
+    dossier = submit(world, procedure=local)
+    (item,) = SyncItem.objects.filter(dossier=dossier)
+    assert item.state == SyncItem.State.REFUSED and "chưa được ánh xạ" in item.last_error
+
+    mapping.confirm(actor=world.monitor, mapping=suggestion)
+    assert sync.sync_again(actor=world.monitor, items=[item]) == 1
+    drain()
+    assert portal.dossiers()[dossier.code]["MaTTHC"] == "1.001193"
