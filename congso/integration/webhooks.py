@@ -39,6 +39,7 @@ from django.utils import timezone
 from congso.audit.services import record
 from congso.core.errors import DomainError, NotFound, PermissionDenied
 from congso.core.types import Actor
+from congso.core.worker import enqueue
 from congso.dossiers.models import Dossier, DossierEvent
 from congso.integration.models import Delivery, Subscription
 
@@ -112,8 +113,10 @@ def fan_out(event: DossierEvent) -> None:
     kind = message["type"]
     agency, procedure = dossier.competent_agency.code, dossier.procedure_version.procedure.code
     now = timezone.now()
+    queued = False
     for subscription in subscriptions:
         if matches(subscription, kind, agency, procedure):
+            queued = True
             Delivery.objects.get_or_create(
                 subscription=subscription,
                 event_id=message["id"],
@@ -125,6 +128,8 @@ def fan_out(event: DossierEvent) -> None:
                     "created_at": now,
                 },
             )
+    if queued:  # send now rather than at the next periodic run
+        enqueue("integration.webhooks")
 
 
 # --- Signing -------------------------------------------------------------------------------------

@@ -927,6 +927,20 @@ SYNC_BACKOFF_SECONDS = env(
     group="Integration (LGSP)",
     cast=int,
 )
+SYNC_POLL_SECONDS = env(
+    "CONGSO_SYNC_POLL_SECONDS",
+    30,
+    "How often the worker sends the due sync items (the periodic task integration.sync).",
+    group="Integration (LGSP)",
+    cast=int,
+)
+WEBHOOK_POLL_SECONDS = env(
+    "CONGSO_WEBHOOK_POLL_SECONDS",
+    30,
+    "How often the worker retries the due webhook deliveries (new events are sent at once).",
+    group="Integration (webhooks)",
+    cast=int,
+)
 WEBHOOK_TIMEOUT = env(
     "CONGSO_WEBHOOK_TIMEOUT",
     10,
