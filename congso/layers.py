@@ -51,6 +51,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"feedback"}),
     frozenset({"indicators"}),  # aggregates (registered on the hooks), index, statistics
     frozenset({"reports"}),  # background report jobs
+    # The LGSP client, the national-portal sync, webhooks (on the dossiers' hooks and outbox).
+    frozenset({"integration"}),
     frozenset({"portal", "benchfloor"}),  # citizen pages; bare-Django benchmark floor
     # The officer pages draw the citizen's online form at the counter (portal.schemaform).
     frozenset({"backoffice", "api"}),

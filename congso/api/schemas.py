@@ -18,6 +18,7 @@ from congso.catalog.error_codes import CatalogErrorCode
 from congso.dossiers.error_codes import DossierErrorCode
 from congso.feedback.error_codes import FeedbackErrorCode
 from congso.identity.error_codes import IdentityErrorCode
+from congso.integration.error_codes import IntegrationErrorCode
 from congso.org.error_codes import OrgErrorCode
 from congso.payments.error_codes import PaymentErrorCode
 from congso.results.error_codes import ResultsErrorCode
@@ -32,6 +33,7 @@ ERROR_CODES: dict[str, type[StrEnum]] = {
     "dossiers": DossierErrorCode,
     "identity": IdentityErrorCode,
     "feedback": FeedbackErrorCode,
+    "integration": IntegrationErrorCode,
     "org": OrgErrorCode,
     "results": ResultsErrorCode,
     "payments": PaymentErrorCode,

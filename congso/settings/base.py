@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "congso.reports",
     "congso.identity",
     "congso.feedback",
+    "congso.integration",
     # Vendor plugins (congso/contrib/<vendor>/): each registers with the platform's registries.
     "congso.contrib.kannel",
     "congso.contrib.smtp",
@@ -1008,6 +1009,129 @@ POPULATION_CACHE_SECONDS = env(
     "How long an answer of the population database is reused (for the same person, name and "
     "birth year) before it is asked again; every use is still in the person's access log.",
     group="National identity",
+    cast=int,
+)
+
+# --- Integration: LGSP, portal sync, webhooks (congso/integration, docs/integration.md) ----------
+LGSP_URL = env(
+    "CONGSO_LGSP_URL",
+    "",
+    "Base URL of the province's integration platform (LGSP) adapter for the national public-"
+    "service portal (POST /auth, POST /service). Empty: no dossier is synchronised (the sync "
+    "outbox still fills up and is sent once it is set).",
+    group="Integration (LGSP)",
+)
+LGSP_USERNAME = env(
+    "CONGSO_LGSP_USERNAME",
+    "",
+    "Account of congso on the LGSP (session authentication).",
+    group="Integration (LGSP)",
+)
+LGSP_PASSWORD = env(
+    "CONGSO_LGSP_PASSWORD", "", "Password of that account.", group="Integration (LGSP)"
+)
+LGSP_UNIT_CODE = env(
+    "CONGSO_LGSP_UNIT_CODE",
+    "",
+    "Identifier of the province on the platform (madonvi, e.g. 000.00.00.H51), sent with every "
+    "call.",
+    group="Integration (LGSP)",
+)
+LGSP_PROVINCES = env(
+    "CONGSO_LGSP_PROVINCES",
+    "",
+    'Per-province overrides, JSON: {"51": {"url": …, "username": …, "password": …, '
+    '"unit_code": …}}; a dossier goes through the platform of its competent agency\'s province, '
+    "the CONGSO_LGSP_* values otherwise.",
+    group="Integration (LGSP)",
+)
+LGSP_TIMEOUT = env(
+    "CONGSO_LGSP_TIMEOUT",
+    10,
+    "Seconds to wait for an answer of the LGSP (a timeout counts as an uncertain failure: the "
+    "next attempt looks the dossier up before sending again).",
+    group="Integration (LGSP)",
+    cast=int,
+)
+LGSP_BREAKER_FAILURES = env(
+    "CONGSO_LGSP_BREAKER_FAILURES",
+    5,
+    "Consecutive failures that open the circuit breaker of a platform (calls then fail at once).",
+    group="Integration (LGSP)",
+    cast=int,
+)
+LGSP_BREAKER_SECONDS = env(
+    "CONGSO_LGSP_BREAKER_SECONDS",
+    30,
+    "Seconds an open circuit stays open before one trial call is let through.",
+    group="Integration (LGSP)",
+    cast=int,
+)
+SYNC_BATCH_SIZE = env(
+    "CONGSO_SYNC_BATCH_SIZE",
+    20,
+    "Sync items sent per worker run (one per dossier at a time, in the dossier's order).",
+    group="Integration (LGSP)",
+    cast=int,
+)
+SYNC_MAX_ATTEMPTS = env(
+    "CONGSO_SYNC_MAX_ATTEMPTS",
+    8,
+    "Attempts of one sync item before it becomes a dead letter (shown to officers, who may sync "
+    "it again).",
+    group="Integration (LGSP)",
+    cast=int,
+)
+SYNC_BACKOFF_SECONDS = env(
+    "CONGSO_SYNC_BACKOFF_SECONDS",
+    10,
+    "First retry delay of a sync item; doubled at every attempt (with ±50 % jitter), capped at "
+    "one hour.",
+    group="Integration (LGSP)",
+    cast=int,
+)
+SYNC_POLL_SECONDS = env(
+    "CONGSO_SYNC_POLL_SECONDS",
+    30,
+    "How often the worker sends the due sync items (the periodic task integration.sync).",
+    group="Integration (LGSP)",
+    cast=int,
+)
+WEBHOOK_POLL_SECONDS = env(
+    "CONGSO_WEBHOOK_POLL_SECONDS",
+    30,
+    "How often the worker retries the due webhook deliveries (new events are sent at once).",
+    group="Integration (webhooks)",
+    cast=int,
+)
+WEBHOOK_TIMEOUT = env(
+    "CONGSO_WEBHOOK_TIMEOUT",
+    10,
+    "Seconds to wait for a webhook receiver's answer.",
+    group="Integration (webhooks)",
+    cast=int,
+)
+WEBHOOK_MAX_ATTEMPTS = env(
+    "CONGSO_WEBHOOK_MAX_ATTEMPTS",
+    8,
+    "Attempts of one webhook delivery before it is given up (dead).",
+    group="Integration (webhooks)",
+    cast=int,
+)
+WEBHOOK_BACKOFF_SECONDS = env(
+    "CONGSO_WEBHOOK_BACKOFF_SECONDS",
+    30,
+    "First retry delay of a webhook delivery; doubled at every attempt (±50 % jitter), capped at "
+    "six hours.",
+    group="Integration (webhooks)",
+    cast=int,
+)
+WEBHOOK_SUSPEND_AFTER = env(
+    "CONGSO_WEBHOOK_SUSPEND_AFTER",
+    3,
+    "Dead deliveries in a row after which a subscription is suspended (its owner is told by "
+    "e-mail; they reactivate it once the endpoint works).",
+    group="Integration (webhooks)",
     cast=int,
 )
 

@@ -1,0 +1,21 @@
+"""The error codes of ``integration`` — the LGSP client, the national-portal sync and the
+webhooks. Kept complete by tests/test_error_codes.py; see docs/integration.md."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class IntegrationErrorCode(StrEnum):
+    CIRCUIT_OPEN = "circuit_open"
+    FORBIDDEN = "forbidden"
+    INVALID_CALLBACK_URL = "invalid_callback_url"
+    INVALID_EVENT_TYPE = "invalid_event_type"
+    LGSP_NOT_CONFIGURED = "lgsp_not_configured"
+    LGSP_REFUSED = "lgsp_refused"
+    LGSP_UNAVAILABLE = "lgsp_unavailable"
+    LOGIN_REQUIRED = "login_required"
+    NOT_FOUND = "not_found"
+    NOTHING_TO_RESEND = "nothing_to_resend"
+    PROCEDURE_NOT_NATIONAL = "procedure_not_national"
+    STATUS_NOT_MAPPED = "status_not_mapped"

@@ -1,0 +1,355 @@
+"""The provincial integration platform (LGSP) and the national public-service portal (DVCQG)
+behind it, on loopback, with fault injection.
+
+* ``POST /auth`` ``{"username", "password"}`` → ``{"error_code": 0, "session"}`` (or
+  ``error_code`` 1, "Sai tài khoản");
+* ``POST /service`` ``{"session", "madonvi", "service", "data"}`` with the header
+  ``X-Message-Id`` (a UUID; HTTP 400 without it) → ``{"error_code", "message", "message_id",
+  "data"}``. ``error_code`` 401 when the session is unknown or expired. Services:
+
+  - ``TraCuuHoSo`` ``{MaHoSo}`` → ``{"TonTai": bool, "HoSo": {…, "TienDo": [...]} | null}``;
+  - ``DongBoHoSoMC`` ``{isUpdating, data: [hồ sơ]}`` → per dossier ``{MaHoSo, error_code}``:
+    ``2`` exists already (``isUpdating`` false), ``3`` not found (``isUpdating`` true), ``4``
+    invalid against ``schemas/dossier.json`` (with the validation message);
+  - ``CapNhatTienDoHoSoMC`` ``{data: [tiến độ]}`` → appends each (``3`` unknown dossier, ``4``
+    invalid against ``schemas/progress.json``).
+
+  The data of every call is validated against ``schemas/requests.json`` (``error_code`` 4).
+* ``/_sim/…`` — control: ``POST /_sim/faults {"faults": [...]}`` queues faults for the next
+  service calls — ``timeout`` (do the work, answer after ``timeout_seconds``: the client gives
+  up first), ``5xx`` (HTTP 502, nothing done), ``wrong_code`` (HTTP 200 with ``error_code`` 99,
+  nothing done), ``duplicate`` (do the work, answer with the *previous* call's message id — a
+  duplicated reply), ``expire_session``; ``POST /_sim/config`` (``fault_rate``,
+  ``random_faults``, ``seed``, ``timeout_seconds``: random faults on that share of calls),
+  ``POST /_sim/tamper {"MaHoSo", "delete": true | "set": {…}}`` (change the portal behind
+  congso's back), ``POST /_sim/reset``, ``GET /_sim/state`` (the portal's dossiers and counters).
+
+``python -m simulators.lgsp serve --config FILE`` runs it (``process.py`` writes the file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import secrets
+import threading
+import time
+import urllib.parse
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+SESSION_EXPIRED = 401
+
+
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(json.loads((SCHEMAS / name).read_text(encoding="utf-8")))
+
+
+def _first_error(validator: Draft202012Validator, value: Any) -> str | None:
+    errors = sorted(validator.iter_errors(value), key=lambda e: list(e.path))
+    if not errors:
+        return None
+    where = "/".join(str(p) for p in errors[0].path) or "(gốc)"
+    return f"{where}: {errors[0].message}"[:300]
+
+
+@dataclass
+class State:
+    username: str
+    password: str
+    unit_code: str
+    timeout_seconds: float = 3.0
+    fault_rate: float = 0.0
+    random_faults: list[str] = field(default_factory=lambda: ["5xx", "wrong_code", "duplicate"])
+    rng: random.Random = field(default_factory=lambda: random.Random(20))  # noqa: S311
+    faults: deque[str] = field(default_factory=deque)
+    sessions: set[str] = field(default_factory=set)
+    dossiers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    counters: Counter[str] = field(default_factory=Counter)
+    last_message_id: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    dossier_schema: Draft202012Validator = field(default_factory=lambda: _validator("dossier.json"))
+    progress_schema: Draft202012Validator = field(
+        default_factory=lambda: _validator("progress.json")
+    )
+    requests: dict[str, Draft202012Validator] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        schemas = json.loads((SCHEMAS / "requests.json").read_text(encoding="utf-8"))
+        for service in ("TraCuuHoSo", "DongBoHoSoMC", "CapNhatTienDoHoSoMC"):
+            self.requests[service] = Draft202012Validator(schemas[service])
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "dossiers": json.loads(json.dumps(self.dossiers)),
+                "counters": dict(self.counters),
+                "faults": list(self.faults),
+                "sessions": len(self.sessions),
+            }
+
+    def next_fault(self) -> str:
+        with self.lock:
+            if self.faults:
+                return self.faults.popleft()
+            if self.fault_rate and self.rng.random() < self.fault_rate:
+                return self.rng.choice(self.random_faults)
+            return ""
+
+
+def _lookup(state: State, data: dict[str, Any]) -> tuple[int, str, Any]:
+    found = state.dossiers.get(data["MaHoSo"])
+    return 0, "Thành công", {"TonTai": found is not None, "HoSo": found}
+
+
+def _sync_dossiers(state: State, data: dict[str, Any]) -> tuple[int, str, Any]:
+    results = []
+    for item in data["data"]:
+        code = item.get("MaHoSo", "") if isinstance(item, dict) else ""
+        problem = _first_error(state.dossier_schema, item)
+        if problem:
+            results.append({"MaHoSo": code, "error_code": 4, "message": problem})
+            state.counters["invalid"] += 1
+            continue
+        existing = state.dossiers.get(code)
+        if existing is not None and not data["isUpdating"]:
+            results.append({"MaHoSo": code, "error_code": 2, "message": "Hồ sơ đã tồn tại"})
+            continue
+        if existing is None and data["isUpdating"]:
+            results.append({"MaHoSo": code, "error_code": 3, "message": "Không tìm thấy hồ sơ"})
+            continue
+        progress = existing["TienDo"] if existing else []
+        statuses = existing["LichSuTrangThai"] if existing else []
+        if not statuses or statuses[-1] != item["TrangThaiHoSo"]:
+            statuses = [*statuses, item["TrangThaiHoSo"]]
+        state.dossiers[code] = {**item, "TienDo": progress, "LichSuTrangThai": statuses}
+        state.counters["updated" if existing else "created"] += 1
+        results.append({"MaHoSo": code, "error_code": 0, "message": "Thành công"})
+    failed = [r for r in results if r["error_code"]]
+    return (
+        (failed[0]["error_code"] if len(results) == 1 and failed else 0),
+        (failed[0]["message"] if len(results) == 1 and failed else "Thành công"),
+        {"KetQua": results},
+    )
+
+
+def _progress(state: State, data: dict[str, Any]) -> tuple[int, str, Any]:
+    results = []
+    for item in data["data"]:
+        code = item.get("MaHoSo", "") if isinstance(item, dict) else ""
+        problem = _first_error(state.progress_schema, item)
+        if problem:
+            results.append({"MaHoSo": code, "error_code": 4, "message": problem})
+            state.counters["invalid"] += 1
+            continue
+        existing = state.dossiers.get(code)
+        if existing is None:
+            results.append({"MaHoSo": code, "error_code": 3, "message": "Không tìm thấy hồ sơ"})
+            continue
+        existing["TienDo"].append(item)
+        state.counters["progress"] += 1
+        results.append({"MaHoSo": code, "error_code": 0, "message": "Thành công"})
+    failed = [r for r in results if r["error_code"]]
+    return (
+        (failed[0]["error_code"] if len(results) == 1 and failed else 0),
+        (failed[0]["message"] if len(results) == 1 and failed else "Thành công"),
+        {"KetQua": results},
+    )
+
+
+SERVICES = {
+    "TraCuuHoSo": _lookup,
+    "DongBoHoSoMC": _sync_dossiers,
+    "CapNhatTienDoHoSoMC": _progress,
+}
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    @property
+    def state(self) -> State:
+        return self.server.state
+
+    def _body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            return json.loads(raw.decode("utf-8")) if raw else {}
+        except ValueError:
+            return None
+
+    def _json(self, payload: Any, status: int = 200) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        with contextlib.suppress(OSError):  # the client gave up (a timeout fault)
+            self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        if self.path == "/_sim/state":
+            self._json(self.state.snapshot())
+        else:
+            self._json({"error_code": 404, "message": "Không có dịch vụ"}, 404)
+
+    def do_POST(self) -> None:
+        body = self._body()
+        path = urllib.parse.urlsplit(self.path).path
+        if not isinstance(body, dict):
+            self._json({"error_code": 400, "message": "Nội dung không phải JSON"}, 400)
+            return
+        route = {
+            "/auth": self._auth,
+            "/service": self._service,
+            "/_sim/faults": self._faults,
+            "/_sim/config": self._config,
+            "/_sim/reset": self._reset,
+            "/_sim/tamper": self._tamper,
+        }.get(path)
+        if route is None:
+            self._json({"error_code": 404, "message": "Không có dịch vụ"}, 404)
+            return
+        route(body)
+
+    def _auth(self, body: dict[str, Any]) -> None:
+        state = self.state
+        if body.get("username") != state.username or body.get("password") != state.password:
+            self._json({"error_code": 1, "message": "Sai tài khoản hoặc mật khẩu"})
+            return
+        session = secrets.token_hex(16)
+        with state.lock:
+            state.sessions.add(session)
+            state.counters["auth"] += 1
+        self._json({"error_code": 0, "message": "Thành công", "session": session})
+
+    def _service(self, body: dict[str, Any]) -> None:
+        state = self.state
+        message_id = self.headers.get("X-Message-Id", "")
+        if len(message_id) != 36:
+            self._json({"error_code": 400, "message": "Thiếu X-Message-Id"}, 400)
+            return
+        fault = state.next_fault()
+        with state.lock:
+            state.counters["calls"] += 1
+            if fault:
+                state.counters[f"fault:{fault}"] += 1
+            if fault == "expire_session":
+                state.sessions.clear()
+            if body.get("session") not in state.sessions:
+                answer = {"error_code": SESSION_EXPIRED, "message": "Phiên làm việc hết hạn"}
+                self._json({**answer, "message_id": message_id, "data": None})
+                return
+            if body.get("madonvi") != state.unit_code:
+                self._json(
+                    {
+                        "error_code": 5,
+                        "message": "Mã đơn vị không được phép",
+                        "message_id": message_id,
+                        "data": None,
+                    }
+                )
+                return
+        if fault == "5xx":
+            self._json({"message": "Bad Gateway"}, 502)
+            return
+        if fault == "wrong_code":
+            self._json(
+                {"error_code": 99, "message": "Lỗi không xác định", "message_id": message_id}
+            )
+            return
+        service = str(body.get("service", ""))
+        handler = SERVICES.get(service)
+        data = body.get("data")
+        with state.lock:
+            if handler is None:
+                code, message, result = 6, f"Không có dịch vụ {service}", None
+            elif problem := _first_error(state.requests[service], data):
+                code, message, result = 4, problem, None
+                state.counters["invalid"] += 1
+            else:
+                assert isinstance(data, dict)
+                code, message, result = handler(state, data)
+            previous, state.last_message_id = state.last_message_id, message_id
+        if fault == "timeout":
+            time.sleep(state.timeout_seconds)
+        echo = previous if fault == "duplicate" and previous else message_id
+        self._json({"error_code": code, "message": message, "message_id": echo, "data": result})
+
+    def _faults(self, body: dict[str, Any]) -> None:
+        with self.state.lock:
+            self.state.faults.extend(str(name) for name in body.get("faults", []))
+        self._json({"ok": True})
+
+    def _config(self, body: dict[str, Any]) -> None:
+        state = self.state
+        with state.lock:
+            if "fault_rate" in body:
+                state.fault_rate = float(body["fault_rate"])
+            if "random_faults" in body:
+                state.random_faults = [str(f) for f in body["random_faults"]]
+            if "seed" in body:
+                state.rng = random.Random(int(body["seed"]))  # noqa: S311 - a test's dice
+            if "timeout_seconds" in body:
+                state.timeout_seconds = float(body["timeout_seconds"])
+        self._json({"ok": True})
+
+    def _tamper(self, body: dict[str, Any]) -> None:
+        """Change the portal behind congso's back (a reconciliation has something to find)."""
+        state = self.state
+        code = str(body.get("MaHoSo", ""))
+        with state.lock:
+            if body.get("delete"):
+                state.dossiers.pop(code, None)
+            elif code in state.dossiers:
+                state.dossiers[code].update(body.get("set") or {})
+        self._json({"ok": True})
+
+    def _reset(self, body: dict[str, Any]) -> None:
+        state = self.state
+        with state.lock:
+            state.dossiers.clear()
+            state.faults.clear()
+            state.counters.clear()
+            state.sessions.clear()
+            state.fault_rate = 0.0
+        self._json({"ok": True})
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], state: State) -> None:
+        super().__init__(address, Handler)
+        self.state = state
+
+
+def serve(config_path: Path) -> None:
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    state = State(
+        username=config["username"],
+        password=config["password"],
+        unit_code=config["unit_code"],
+        timeout_seconds=float(config.get("timeout_seconds", 3.0)),
+    )
+    server = Server(("127.0.0.1", int(config.get("port", 0))), state)
+    port_file = Path(config["port_file"])
+    tmp = port_file.with_suffix(".tmp")
+    tmp.write_text(str(server.server_address[1]), encoding="utf-8")
+    tmp.replace(port_file)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
