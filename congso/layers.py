@@ -42,7 +42,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"signing"}),
     # The e-results of dossiers: templates, rendering (through printing), prepare → sign →
     # complete, the officer's and the citizen's pages; signs through signing's services.
-    frozenset({"results"}),
+    # The e-office: official documents, registers, the edXML exchange (signs the same way).
+    frozenset({"results", "eoffice"}),
     frozenset({"indicators"}),  # aggregates (registered on the hooks), index, statistics
     frozenset({"reports"}),  # background report jobs
     frozenset({"portal", "benchfloor"}),  # citizen pages; bare-Django benchmark floor

@@ -27,6 +27,7 @@ SEEDING_MIGRATIONS = (
     ("congso.dossiers.migrations.0002_tt01_2018_code_rule", "seed"),
     ("congso.calendar.migrations.0002_vn_official_overrides", "load"),
     ("congso.notify.migrations.0002_default_templates", "load"),
+    ("congso.eoffice.migrations.0002_nd30_document_types", "seed"),
 )
 
 

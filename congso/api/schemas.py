@@ -16,6 +16,7 @@ from congso.api.error_codes import ApiErrorCode
 from congso.calendar.error_codes import CalendarErrorCode
 from congso.catalog.error_codes import CatalogErrorCode
 from congso.dossiers.error_codes import DossierErrorCode
+from congso.eoffice.error_codes import EofficeErrorCode
 from congso.org.error_codes import OrgErrorCode
 from congso.results.error_codes import ResultsErrorCode
 from congso.signing.error_codes import SigningErrorCode
@@ -27,6 +28,7 @@ ERROR_CODES: dict[str, type[StrEnum]] = {
     "calendar": CalendarErrorCode,
     "catalog": CatalogErrorCode,
     "dossiers": DossierErrorCode,
+    "eoffice": EofficeErrorCode,
     "org": OrgErrorCode,
     "results": ResultsErrorCode,
     "signing": SigningErrorCode,
