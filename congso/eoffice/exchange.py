@@ -252,7 +252,7 @@ def deliver(outbox_id: int) -> str:
     marked failed, the dispatch shows it and the failure is audited. Returns the row's status."""
     with transaction.atomic():
         item = (
-            OutboxItem.objects.select_for_update()
+            OutboxItem.objects.select_for_update(of=("self",))
             .select_related("package", "dispatch")
             .filter(pk=outbox_id)
             .first()

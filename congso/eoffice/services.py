@@ -590,6 +590,68 @@ def document_recall(*, actor: Any, document_id: int, reason: str) -> Document:
 # --- Incoming -----------------------------------------------------------------------------------
 
 
+def incoming_create(
+    *,
+    actor: Any,
+    agency_id: int,
+    doc_type_code: str,
+    issuer_code: str,
+    issuer_name: str,
+    code_number: str,
+    code_notation: str,
+    issued_on: date,
+    subject: str,
+    main: Upload,
+    attachments: Sequence[Upload] = (),
+    signer_name: str = "",
+    signer_position: str = "",
+    urgency: int = Urgency.NORMAL,
+    confidentiality: int = Confidentiality.NORMAL,
+    reply_due: date | None = None,
+    page_count: int | None = None,
+) -> Document:
+    """An incoming document that came on paper (scanned) or by e-mail, entered by the clerk:
+    it waits in ``arrived`` for registration like one from the axis (it has no DocumentId, so
+    no status goes back)."""
+    agency = Agency.objects.filter(pk=agency_id, active=True).first()
+    if agency is None:
+        raise NotFound("not_found", "Không tìm thấy cơ quan.", field="agency")
+    _require_role(actor, agency.pk, (Role.CLERK,), "nhập văn bản đến")
+    if not subject.strip():
+        raise DomainError("subject_required", "Văn bản phải có trích yếu.", field="subject")
+    if not (code_number.strip() and code_notation.strip() and issuer_name.strip()):
+        raise DomainError("invalid_field", "Văn bản đến phải có số, ký hiệu và cơ quan ban hành.")
+    kind = doc_type(doc_type_code, on=issued_on)
+
+    def run(stored: StoredFiles) -> Document:
+        document = Document.objects.create(
+            agency=agency,
+            direction=Direction.INCOMING,
+            state=State.ARRIVED,
+            doc_type=kind,
+            code_number=code_number.strip(),
+            code_notation=code_notation.strip(),
+            issuer_code=issuer_code.strip(),
+            issuer_name=issuer_name.strip(),
+            issued_on=issued_on,
+            subject=subject.strip(),
+            signer_name=signer_name,
+            signer_position=signer_position,
+            urgency=urgency,
+            confidentiality=confidentiality,
+            reply_due=reply_due,
+            page_count=page_count,
+            created_by=actor,
+        )
+        _store_files(document, 1, main=main, attachments=attachments, stored=stored)
+        _new_version(document, actor, "Văn bản giấy / thư điện tử")
+        _audit(actor, "incoming.create", document, number=document.number_notation)
+        return document
+
+    result: Document = _atomic_with_files(run)
+    return result
+
+
 def _incoming(document_id: int) -> Document:
     return _locked(document_id, direction=Direction.INCOMING)
 
