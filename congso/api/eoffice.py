@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from congso.accounts.tokens import SIGN
+from congso.api import params
 from congso.api.auth import SESSION_OR_TOKEN, token_scope
 from congso.api.schemas import ErrorOut
 from congso.core.errors import DomainError
@@ -38,12 +39,12 @@ class RecipientIn(Schema):
 
 
 class DraftIn(Schema):
-    agency: int
+    agency: params.DbInt
     doc_type: str = Field(description="Mã loại văn bản (CV, QD, BC…).")
     subject: str = Field(max_length=2000)
     main: FileIn
     attachments: list[FileIn] = []
-    signer: int = Field(description="Lãnh đạo ký (mã người dùng).")
+    signer: params.DbInt = Field(description="Lãnh đạo ký (mã người dùng).")
     signer_position: str = Field(max_length=200)
     signer_competence: str = Field("", description="'', TM., KT., Q., TL. hoặc TUQ.")
     recipients: list[RecipientIn] = []
@@ -54,13 +55,13 @@ class DraftIn(Schema):
     urgency: int = Field(0, ge=0, le=3)
     confidentiality: int = Field(0, ge=0, le=3)
     reply_due: date | None = None
-    page_count: int | None = Field(None, ge=1)
-    reply_to: int | None = None
-    replaces: int | None = None
+    page_count: int | None = Field(None, ge=1, le=100000)
+    reply_to: params.OptionalDbInt = None
+    replaces: params.OptionalDbInt = None
 
 
 class SubmitIn(Schema):
-    reviewers: list[int] = []
+    reviewers: list[params.DbInt] = []
 
 
 class ReviewIn(Schema):
@@ -73,9 +74,9 @@ class ReasonIn(Schema):
 
 
 class AssignIn(Schema):
-    lead: int
-    co: list[int] = []
-    info: list[int] = []
+    lead: params.DbInt
+    co: list[params.DbInt] = []
+    info: list[params.DbInt] = []
     working_days: int | None = Field(None, ge=1, le=365)
 
 
@@ -84,11 +85,34 @@ class CommentIn(Schema):
 
 
 class CompleteIn(Schema):
-    reply: int | None = None
+    reply: params.OptionalDbInt = None
     note: str = ""
 
 
 class RecallAnswerIn(Schema):
+    accept: bool
+
+
+class UpdateIn(Schema):
+    subject: str | None = Field(None, max_length=2000)
+    content: str | None = None
+    to_places: list[str] | None = None
+    reply_due: date | None = None
+    page_count: int | None = Field(None, ge=1, le=100000)
+    urgency: int | None = Field(None, ge=0, le=3)
+    reason: str = Field(max_length=1000)
+
+
+class IncomingUpdateOut(Schema):
+    id: int
+    business_type: int
+    reason: str
+    diff: dict[str, Any]
+    decision: str
+    decided_at: datetime | None
+
+
+class DecideIn(Schema):
     accept: bool
 
 
@@ -184,7 +208,7 @@ def _upload(item: FileIn, where: str) -> services.Upload:
     return services.Upload(item.name, data)
 
 
-def _visible(request: HttpRequest, document_id: int) -> Document:
+def _visible(request: HttpRequest, document_id: params.DbInt) -> Document:
     return selectors.document_for(_user(request), document_id)
 
 
@@ -207,7 +231,7 @@ def document_list(
 @router.get(
     "/documents/{document_id}", response={200: DocumentOut, **ERRORS}, summary="Một văn bản"
 )
-def document_detail(request: HttpRequest, document_id: int) -> DocumentOut:
+def document_detail(request: HttpRequest, document_id: params.DbInt) -> DocumentOut:
     return _document(_visible(request, document_id))
 
 
@@ -246,7 +270,7 @@ def draft_create(request: HttpRequest, payload: DraftIn) -> Status:
     response={200: DocumentOut, **ERRORS},
     summary="Trình dự thảo qua các người duyệt",
 )
-def draft_submit(request: HttpRequest, document_id: int, payload: SubmitIn) -> DocumentOut:
+def draft_submit(request: HttpRequest, document_id: params.DbInt, payload: SubmitIn) -> DocumentOut:
     _visible(request, document_id)
     document = services.draft_submit(
         actor=_user(request), document_id=document_id, reviewer_ids=payload.reviewers
@@ -259,7 +283,7 @@ def draft_submit(request: HttpRequest, document_id: int, payload: SubmitIn) -> D
     response={200: DocumentOut, **ERRORS},
     summary="Cho ý kiến dự thảo: duyệt (ký nháy) hoặc trả lại",
 )
-def draft_review(request: HttpRequest, document_id: int, payload: ReviewIn) -> DocumentOut:
+def draft_review(request: HttpRequest, document_id: params.DbInt, payload: ReviewIn) -> DocumentOut:
     _visible(request, document_id)
     document = services.draft_review(
         actor=_user(request),
@@ -276,7 +300,7 @@ def draft_review(request: HttpRequest, document_id: int, payload: ReviewIn) -> D
     summary="Lãnh đạo ký số văn bản (PAdES)",
 )
 @token_scope(SIGN)
-def document_sign(request: HttpRequest, document_id: int) -> DocumentOut:
+def document_sign(request: HttpRequest, document_id: params.DbInt) -> DocumentOut:
     _visible(request, document_id)
     return _out(request, services.document_sign(actor=_user(request), document_id=document_id))
 
@@ -286,7 +310,7 @@ def document_sign(request: HttpRequest, document_id: int) -> DocumentOut:
     response={200: DocumentOut, **ERRORS},
     summary="Văn thư cấp số, ban hành và phát hành văn bản",
 )
-def document_issue(request: HttpRequest, document_id: int) -> DocumentOut:
+def document_issue(request: HttpRequest, document_id: params.DbInt) -> DocumentOut:
     _visible(request, document_id)
     return _out(request, services.document_issue(actor=_user(request), document_id=document_id))
 
@@ -296,7 +320,9 @@ def document_issue(request: HttpRequest, document_id: int) -> DocumentOut:
     response={200: DocumentOut, **ERRORS},
     summary="Yêu cầu nơi nhận trả lại văn bản đã gửi (trạng thái 13)",
 )
-def document_recall(request: HttpRequest, document_id: int, payload: ReasonIn) -> DocumentOut:
+def document_recall(
+    request: HttpRequest, document_id: params.DbInt, payload: ReasonIn
+) -> DocumentOut:
     _visible(request, document_id)
     document = services.document_recall(
         actor=_user(request), document_id=document_id, reason=payload.reason
@@ -309,7 +335,7 @@ def document_recall(request: HttpRequest, document_id: int, payload: ReasonIn) -
     response={200: DocumentOut, **ERRORS},
     summary="Văn thư vào sổ văn bản đến (trạng thái 03)",
 )
-def incoming_register(request: HttpRequest, document_id: int) -> DocumentOut:
+def incoming_register(request: HttpRequest, document_id: params.DbInt) -> DocumentOut:
     _visible(request, document_id)
     outcome = services.incoming_register(actor=_user(request), document_id=document_id)
     return _document(selectors.document_for(_user(request), document_id), outcome.warnings)
@@ -320,7 +346,9 @@ def incoming_register(request: HttpRequest, document_id: int) -> DocumentOut:
     response={200: DocumentOut, **ERRORS},
     summary="Văn thư trả lại văn bản đến, có lý do (trạng thái 02)",
 )
-def incoming_return(request: HttpRequest, document_id: int, payload: ReasonIn) -> DocumentOut:
+def incoming_return(
+    request: HttpRequest, document_id: params.DbInt, payload: ReasonIn
+) -> DocumentOut:
     _visible(request, document_id)
     document = services.incoming_return(
         actor=_user(request), document_id=document_id, reason=payload.reason
@@ -333,7 +361,9 @@ def incoming_return(request: HttpRequest, document_id: int, payload: ReasonIn) -
     response={200: DocumentOut, **ERRORS},
     summary="Lãnh đạo phân công xử lý, có hạn (trạng thái 04)",
 )
-def incoming_assign(request: HttpRequest, document_id: int, payload: AssignIn) -> DocumentOut:
+def incoming_assign(
+    request: HttpRequest, document_id: params.DbInt, payload: AssignIn
+) -> DocumentOut:
     _visible(request, document_id)
     document = services.incoming_assign(
         actor=_user(request),
@@ -351,7 +381,9 @@ def incoming_assign(request: HttpRequest, document_id: int, payload: AssignIn) -
     response={200: DocumentOut, **ERRORS},
     summary="Ý kiến xử lý (ý kiến đầu tiên: đang xử lý, trạng thái 05)",
 )
-def incoming_comment(request: HttpRequest, document_id: int, payload: CommentIn) -> DocumentOut:
+def incoming_comment(
+    request: HttpRequest, document_id: params.DbInt, payload: CommentIn
+) -> DocumentOut:
     _visible(request, document_id)
     document = services.incoming_comment(
         actor=_user(request), document_id=document_id, text=payload.text
@@ -364,7 +396,9 @@ def incoming_comment(request: HttpRequest, document_id: int, payload: CommentIn)
     response={200: DocumentOut, **ERRORS},
     summary="Hoàn thành xử lý: đã trả lời hoặc để biết (trạng thái 06)",
 )
-def incoming_complete(request: HttpRequest, document_id: int, payload: CompleteIn) -> DocumentOut:
+def incoming_complete(
+    request: HttpRequest, document_id: params.DbInt, payload: CompleteIn
+) -> DocumentOut:
     _visible(request, document_id)
     document = services.incoming_complete(
         actor=_user(request), document_id=document_id, reply_id=payload.reply, note=payload.note
@@ -378,11 +412,53 @@ def incoming_complete(request: HttpRequest, document_id: int, payload: CompleteI
     summary="Trả lời yêu cầu thu hồi: đồng ý (15) hoặc từ chối (16)",
 )
 def incoming_recall_answer(
-    request: HttpRequest, document_id: int, payload: RecallAnswerIn
+    request: HttpRequest, document_id: params.DbInt, payload: RecallAnswerIn
 ) -> DocumentOut:
     _visible(request, document_id)
     document = services.incoming_recall_answer(
         actor=_user(request), document_id=document_id, accept=payload.accept
+    )
+    return _out(request, document)
+
+
+@router.post(
+    "/documents/{document_id}/update",
+    response={200: DocumentOut, **ERRORS},
+    summary="Cập nhật văn bản đã ban hành và gửi bản cập nhật cho nơi nhận (nghiệp vụ 2)",
+)
+def document_update(
+    request: HttpRequest, document_id: params.DbInt, payload: UpdateIn
+) -> DocumentOut:
+    _visible(request, document_id)
+    changes = payload.dict(exclude_unset=True)
+    reason = changes.pop("reason")
+    document = services.document_update(
+        actor=_user(request), document_id=document_id, changes=changes, reason=reason
+    )
+    return _out(request, document)
+
+
+@router.get(
+    "/documents/{document_id}/updates",
+    response={200: list[IncomingUpdateOut], **ERRORS},
+    summary="Các bản cập nhật nơi gửi đã gửi cho văn bản đến này, với thay đổi",
+)
+def incoming_updates(request: HttpRequest, document_id: params.DbInt) -> list[IncomingUpdateOut]:
+    document = _visible(request, document_id)
+    return [IncomingUpdateOut.from_orm(u) for u in document.updates.order_by("created_at", "pk")]
+
+
+@router.post(
+    "/documents/{document_id}/updates/{update_id}/decide",
+    response={200: DocumentOut, **ERRORS},
+    summary="Văn thư đồng ý (15, thành phiên bản mới) hoặc từ chối (16) bản cập nhật",
+)
+def incoming_update_decide(
+    request: HttpRequest, document_id: params.DbInt, update_id: params.DbInt, payload: DecideIn
+) -> DocumentOut:
+    _visible(request, document_id)
+    document = services.incoming_update_decide(
+        actor=_user(request), update_id=update_id, accept=payload.accept, document_id=document_id
     )
     return _out(request, document)
 
@@ -402,7 +478,11 @@ def overdue(request: HttpRequest, mine: bool = False) -> list[DocumentOut]:
     summary="Sổ văn bản đi (out) hoặc đến (in) của một cơ quan trong một năm",
 )
 def register(
-    request: HttpRequest, agency_id: int, direction: str, year: int, confidential: bool = False
+    request: HttpRequest,
+    agency_id: params.DbInt,
+    direction: str,
+    year: params.DbInt,
+    confidential: bool = False,
 ) -> list[DocumentOut]:
     entries = selectors.register(
         _user(request),

@@ -34,6 +34,7 @@ from congso.eoffice.models import (
     DocumentType,
     DocumentVersion,
     FileRole,
+    IncomingUpdate,
     OutboxItem,
     Package,
     PackageKind,
@@ -82,7 +83,9 @@ def _files(document: Document) -> list[DocumentFile]:
     return list(document.files.filter(version=document.version).order_by("role", "pk"))
 
 
-def _package_for(document: Document, recipients: list[Dispatch], business_type: int) -> bytes:
+def _package_for(
+    document: Document, recipients: list[Dispatch], business_type: int, reason: str = ""
+) -> bytes:
     attachments = []
     for index, row in enumerate(sorted(_files(document), key=lambda f: f.role != FileRole.MAIN)):
         with row.file.open("rb") as handle:
@@ -136,6 +139,7 @@ def _package_for(document: Document, recipients: list[Dispatch], business_type: 
         attachments=tuple(attachments),
         timestamp=timezone.now(),
         business_type=business_type,
+        business_reason=reason,
     )
     return edxml.sign(edxml.build_document(package), seals.seal_for(document.agency.code))
 
@@ -187,6 +191,33 @@ def queue_document(
     return _outbox(key=key, package=package, recipient=dispatch.recipient_code, dispatch=dispatch)
 
 
+def queue_update(document: Document, *, actor: Any, reason: str) -> list[OutboxItem]:
+    """Send the document's current version to every axis recipient as an update
+    (BussinessDocType 2); each version is its own send."""
+    recipients = list(document.dispatches.filter(channel=Channel.AXIS).order_by("pk"))
+    data = _package_for(document, recipients, edxml.UPDATE, reason)
+    package = Package.objects.create(
+        direction=Direction.OUTGOING,
+        kind=PackageKind.EDOC,
+        document_key=document.document_id,
+        business_type=edxml.UPDATE,
+        from_code=document.agency.code,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        outcome=Package.Outcome.ACCEPTED,
+        document=document,
+    )
+    record(actor=actor, action="eoffice.package.build", target=package)
+    items = []
+    for dispatch in recipients:
+        code = dispatch.recipient_code
+        key = f"edoc|{document.document_id}|{code}|{edxml.UPDATE}|v{document.version}"
+        item = _outbox(key=key, package=package, recipient=code, dispatch=dispatch)
+        if item is not None:
+            items.append(item)
+    return items
+
+
 def queue_status(
     document: Document,
     code: str,
@@ -195,6 +226,7 @@ def queue_status(
     actor: Any,
     recipient: str = "",
     dispatch: Dispatch | None = None,
+    variant: str = "",
 ) -> OutboxItem | None:
     """Record a status of ``document`` and queue its status package: to the issuer for an
     incoming document, to ``recipient`` for our own (a recall request). A paper document that
@@ -240,6 +272,8 @@ def queue_status(
         document=document,
     )
     key = f"status|{document.document_id}|{document.agency.code}|{to}|{code}"
+    if variant:  # an answer to one of several requests (e.g. each update)
+        key += f"|{variant}"
     return _outbox(key=key, package=package, recipient=to, dispatch=dispatch)
 
 
@@ -408,10 +442,11 @@ def _apply_document(package: Package, doc: edxml.DocumentPackage) -> Package:
             Package.Outcome.UNKNOWN_RECIPIENT,
             "Không nơi nhận nào của gói tin thuộc hệ thống này: " + ", ".join(codes),
         )
+    if doc.business_type in (edxml.UPDATE, edxml.REPLACE):
+        return _queue_incoming_update(package, agencies, doc)
     if doc.business_type != edxml.NEW:
-        # Updates, replacements and revocations are kept for the clerk (applying them as new
-        # versions is not done yet: docs/eoffice.md).
-        package.problem = "Gói cập nhật/thay thế/thu hồi: chờ văn thư xử lý."
+        # Revocations (1) are kept for the clerk; applying them is not done yet (docs/eoffice.md).
+        package.problem = "Gói thu hồi: chờ văn thư xử lý."
         package.save(update_fields=["problem"])
         return package
     kind = (
@@ -446,6 +481,74 @@ def _apply_document(package: Package, doc: edxml.DocumentPackage) -> Package:
     if not created and package.outcome == Package.Outcome.ACCEPTED:
         package.outcome = Package.Outcome.DUPLICATE
         package.save(update_fields=["outcome"])
+    return package
+
+
+#: What an update may change on an incoming record, as the package reads it.
+UPDATABLE = {
+    "subject": "subject",
+    "content": "content",
+    "to_places": "to_places",
+    "reply_due": "due_date",
+    "page_count": "page_amount",
+    "signer_name": "signer_name",
+    "signer_position": "signer_position",
+    "signer_competence": "signer_competence",
+    "urgency": "priority",
+}
+
+
+def update_diff(document: Document, doc: edxml.DocumentPackage) -> dict[str, list[Any]]:
+    """Field → [current, proposed] for what the update changes (files by SHA-256)."""
+    diff: dict[str, list[Any]] = {}
+    for field_name, attribute in UPDATABLE.items():
+        old, new = getattr(document, field_name), getattr(doc, attribute)
+        if field_name == "to_places":
+            old, new = list(old), list(new)
+        if old != new:
+            diff[field_name] = [
+                old.isoformat() if hasattr(old, "isoformat") else old,
+                new.isoformat() if hasattr(new, "isoformat") else new,
+            ]
+    old_files = sorted(f.sha256 for f in document.files.filter(version=document.version))
+    new_files = sorted(a.sha256 for a in doc.attachments)
+    if old_files != new_files:
+        diff["files"] = [old_files, new_files]
+    return diff
+
+
+def _queue_incoming_update(
+    package: Package, agencies: list[Agency], doc: edxml.DocumentPackage
+) -> Package:
+    records = list(
+        Document.objects.filter(
+            agency__in=agencies, direction=Direction.INCOMING, document_id=doc.document_id
+        ).exclude(state__in=[State.RETURNED, State.WITHDRAWN])
+    )
+    if not records:
+        return _refuse(
+            package,
+            Package.Outcome.UNMATCHED,
+            f"Gói cập nhật văn bản {doc.document_id}: chưa nhận văn bản gốc.",
+        )
+    created = 0
+    for document in records:
+        if IncomingUpdate.objects.filter(
+            document=document, package__sha256=package.sha256
+        ).exists():
+            continue  # another copy of the same package (one per addressed agency, or a resend)
+        created += 1
+        IncomingUpdate.objects.create(
+            document=document,
+            package=package,
+            business_type=doc.business_type,
+            reason=doc.business_reason,
+            diff=update_diff(document, doc),
+        )
+        record(actor=None, action="eoffice.update.arrive", target=document)
+    package.document = records[0]
+    package.outcome = Package.Outcome.ACCEPTED if created else Package.Outcome.DUPLICATE
+    package.save(update_fields=["document", "outcome"])
     return package
 
 

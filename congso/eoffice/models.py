@@ -605,3 +605,48 @@ class StatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}: {self.code}"
+
+
+class IncomingUpdate(models.Model):
+    """An update or replacement of a document we received (BussinessDocType 2 or 3), waiting
+    for the clerk: accepted, it becomes the record's next version (``diff`` says what changed);
+    the sender is answered 15 or 16."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Chờ văn thư"
+        APPLIED = "applied", "Đã cập nhật"
+        REFUSED = "refused", "Đã từ chối"
+
+    document = models.ForeignKey(
+        Document, verbose_name="văn bản", on_delete=models.CASCADE, related_name="updates"
+    )
+    package = models.ForeignKey(
+        Package, verbose_name="gói tin", on_delete=models.PROTECT, related_name="+"
+    )
+    business_type = models.PositiveSmallIntegerField("nghiệp vụ")
+    reason = models.TextField("lý do", blank=True)
+    diff = models.JSONField("thay đổi", default=dict)
+    decision = models.CharField(
+        "quyết định", max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người quyết định",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("lúc", null=True, blank=True)
+    created_at = models.DateTimeField("nhận lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "cập nhật văn bản đến"
+        verbose_name_plural = "cập nhật văn bản đến"
+        ordering = ["document_id", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "package"], name="eoffice_update_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.business_type} {self.decision}"

@@ -28,7 +28,7 @@ from congso.audit.services import record
 from congso.calendar.selectors import get_calendar
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.dossiers.attachments import PDF, StoredFiles, check, upload_name
-from congso.eoffice import edxml, exchange, registers, signature
+from congso.eoffice import edxml, exchange, registers, seals, signature
 from congso.eoffice.models import (
     Approval,
     Assignment,
@@ -45,6 +45,7 @@ from congso.eoffice.models import (
     DocumentType,
     DocumentVersion,
     FileRole,
+    IncomingUpdate,
     State,
     StatusEvent,
     Urgency,
@@ -585,6 +586,103 @@ def document_recall(*, actor: Any, document_id: int, reason: str) -> Document:
         )
     _audit(actor, "document.recall", document, reason=reason)
     return document
+
+
+#: What the issuer may correct on an issued document (sent as an update, BussinessDocType 2).
+UPDATE_FIELDS = ("subject", "content", "to_places", "reply_due", "page_count", "urgency")
+
+
+@transaction.atomic
+def document_update(
+    *, actor: Any, document_id: int, changes: dict[str, Any], reason: str
+) -> Document:
+    """The clerk corrects the metadata of an issued document (a new version, the signed files
+    kept) and sends it to every axis recipient as an update."""
+    stored = StoredFiles()
+    try:
+        document = _locked(document_id, direction=Direction.OUTGOING)
+        _require_state(document, State.ISSUED)
+        _require_role(actor, document.agency_id, (Role.CLERK,), "cập nhật văn bản đã ban hành")
+        if not reason.strip():
+            raise DomainError("reason_required", "Cập nhật văn bản phải có lý do.", field="reason")
+        unknown = set(changes) - set(UPDATE_FIELDS)
+        if unknown or not changes:
+            raise DomainError(
+                "invalid_field", f"Không cập nhật được trường {', '.join(sorted(unknown))}."
+            )
+        for name, value in changes.items():
+            setattr(document, name, value)
+        previous = document.version
+        document.version = previous + 1
+        document.save()
+        _copy_files(document, previous, document.version, stored)
+        _new_version(document, actor, reason)
+        _audit(actor, "document.update", document, changes=sorted(changes), reason=reason)
+        exchange.queue_update(document, actor=actor, reason=reason)
+    except BaseException:
+        stored.discard()
+        raise
+    return document
+
+
+def incoming_update_decide(
+    *, actor: Any, update_id: int, accept: bool, document_id: int | None = None
+) -> Document:
+    """The clerk accepts an update received for an incoming record (it becomes the next
+    version, status 15) or refuses it (16)."""
+
+    def run(stored: StoredFiles) -> Document:
+        update = (
+            IncomingUpdate.objects.select_for_update()
+            .select_related("package")
+            .filter(pk=update_id)
+            .first()
+        )
+        if update is None or (document_id is not None and update.document_id != document_id):
+            raise NotFound("not_found", "Không tìm thấy bản cập nhật.")
+        document = _incoming(update.document_id)
+        _require_role(actor, document.agency_id, (Role.CLERK,), "cập nhật văn bản đến")
+        if update.decision != IncomingUpdate.Decision.PENDING:
+            raise Conflict("invalid_state", "Bản cập nhật này đã được xử lý.")
+        variant = f"u{update.pk}"
+        if not accept:
+            update.decision = IncomingUpdate.Decision.REFUSED
+        else:
+            parsed = edxml.read(bytes(update.package.data), ca_pem_file=seals.trust_anchors())
+            assert parsed.document is not None
+            proposed = parsed.document
+            update.diff = exchange.update_diff(document, proposed)
+            for field_name, attribute in exchange.UPDATABLE.items():
+                value = getattr(proposed, attribute)
+                setattr(document, field_name, list(value) if field_name == "to_places" else value)
+            document.urgency = min(document.urgency, 3)
+            document.version += 1
+            document.save()
+            main, *others = proposed.attachments
+            _store_files(
+                document,
+                document.version,
+                main=Upload(main.name, main.data),
+                attachments=[Upload(a.name, a.data) for a in others],
+                stored=stored,
+            )
+            _new_version(document, actor, update.reason or "Cập nhật từ nơi gửi")
+            update.decision = IncomingUpdate.Decision.APPLIED
+        update.decided_by = actor
+        update.decided_at = timezone.now()
+        update.save()
+        _audit(actor, "incoming.update_decide", document, accept=accept, diff=update.diff)
+        exchange.queue_status(
+            document,
+            edxml.RECALL_ACCEPTED if accept else edxml.RECALL_REFUSED,
+            "Đồng ý cập nhật." if accept else "Từ chối cập nhật.",
+            actor=actor,
+            variant=variant,
+        )
+        return document
+
+    result: Document = _atomic_with_files(run)
+    return result
 
 
 # --- Incoming -----------------------------------------------------------------------------------

@@ -227,3 +227,88 @@ def test_a_timeout_is_retried_and_the_receiver_keeps_one_copy(
     assert (
         Document.objects.filter(agency=world.xa.agency, direction=Direction.INCOMING).count() == 1
     )
+
+
+def test_an_update_becomes_a_new_version_once_the_clerk_accepts(
+    world: World, pump: Callable[[], None]
+) -> None:
+    from congso.eoffice.models import IncomingUpdate
+
+    document = issue(world)
+    pump()
+    services.document_update(
+        actor=world.ubnd.clerk,
+        document_id=document.pk,
+        changes={"subject": "Về việc triển khai văn bản điện tử (sửa đổi)"},
+        reason="Sửa trích yếu",
+    )
+    pump()
+    for code in (SO, XA):
+        received = incoming(world, code)
+        update = IncomingUpdate.objects.get(document=received)
+        assert update.diff["subject"] == [
+            "Về việc triển khai văn bản điện tử",
+            "Về việc triển khai văn bản điện tử (sửa đổi)",
+        ]
+        assert "files" not in update.diff
+        assert received.subject == "Về việc triển khai văn bản điện tử"  # not applied yet
+        services.incoming_update_decide(
+            actor=world.offices[code].clerk, update_id=update.pk, accept=code == SO
+        )
+    accepted = incoming(world, SO)
+    assert (accepted.version, accepted.subject) == (
+        2,
+        "Về việc triển khai văn bản điện tử (sửa đổi)",
+    )
+    assert accepted.files.filter(version=2).count() == 2
+    assert incoming(world, XA).version == 1
+    pump()
+    answers = {
+        d.recipient_code: d.status_code for d in document.dispatches.filter(channel=Channel.AXIS)
+    }
+    assert answers == {SO: "15", XA: "16"}
+
+
+def test_a_recall_of_a_document_already_done_is_refused(
+    world: World, pump: Callable[[], None]
+) -> None:
+    document = issue(world)
+    pump()
+    office = world.so
+    received = incoming(world, SO)
+    services.incoming_register(actor=office.clerk, document_id=received.pk)
+    services.incoming_assign(
+        actor=office.leader, document_id=received.pk, lead_id=office.specialist.pk
+    )
+    services.incoming_complete(actor=office.specialist, document_id=received.pk)
+    services.document_recall(actor=world.ubnd.clerk, document_id=document.pk, reason="Nhầm")
+    pump()
+    with pytest.raises(DomainError) as refused:
+        services.incoming_recall_answer(actor=office.clerk, document_id=received.pk, accept=True)
+    assert refused.value.code == "recall_after_done"
+    services.incoming_recall_answer(actor=office.clerk, document_id=received.pk, accept=False)
+    pump()
+    assert document.dispatches.get(recipient_code=SO).status_code == "16"
+    assert Document.objects.get(pk=document.pk).state == State.ISSUED
+
+
+def test_a_forged_package_on_the_axis_is_kept_refused(
+    world: World, pump: Callable[[], None], on_axis
+) -> None:
+    document = issue(world)
+    pump()
+    original = bytes(Package.objects.get(document=document, kind="edoc", direction="out").data)
+    forged = original.replace(b"01/UBND-VP", b"02/UBND-VP")
+    on_axis.inject(to=SO, data=forged)
+    on_axis.inject(to=SO, data=b"<not-xml")
+    pump()
+    refused = Package.objects.filter(direction="in").exclude(
+        outcome__in=[Package.Outcome.ACCEPTED, Package.Outcome.DUPLICATE]
+    )
+    assert sorted(refused.values_list("outcome", flat=True)) == ["malformed", "unsigned"]
+    assert (
+        Document.objects.filter(agency=world.so.agency, direction=Direction.INCOMING).count() == 1
+    )
+    assert on_axis.state()["packages"] and all(
+        p["confirmed"] for p in on_axis.state()["packages"] if p["to"] == SO
+    )
