@@ -125,3 +125,21 @@ def test_a_refused_package_is_kept_for_inspection(seal_dir: Path) -> None:
     assert bytes(Package.objects.get(pk=package.pk).data) == data
     # The same axis message offered again is recognised.
     assert exchange.receive(data, remote_id="AX-1").pk == package.pk
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_a_refused_package(settings, seal_dir: Path) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.OFFICER_2FA_REQUIRED = False
+    package = exchange.receive(b"<not-xml", remote_id="AX-2")
+    client = Client()
+    client.force_login(
+        get_user_model().objects.create_user(username="root", is_staff=True, is_superuser=True)
+    )
+    for name in ("package", "document", "outboxitem", "registercounter", "documenttype"):
+        assert client.get(reverse(f"admin:eoffice_{name}_changelist")).status_code == 200
+    page = client.get(reverse("admin:eoffice_package_change", args=[package.pk]))
+    assert page.status_code == 200 and "không phải XML hợp lệ" in page.content.decode()
