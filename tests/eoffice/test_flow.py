@@ -312,3 +312,16 @@ def test_a_forged_package_on_the_axis_is_kept_refused(
     assert on_axis.state()["packages"] and all(
         p["confirmed"] for p in on_axis.state()["packages"] if p["to"] == SO
     )
+
+
+def test_a_wrong_axis_secret_fails_at_once_and_visibly(world: World, settings, on_axis) -> None:
+    from congso.eoffice import exchange
+
+    settings.DOCAXIS_SECRET = "not-the-secret"
+    document = issue(world)
+    item = OutboxItem.objects.get(dispatch__recipient_code=SO, package__kind="edoc")
+    assert exchange.deliver(item.pk) == OutboxItem.Status.FAILED
+    item.refresh_from_db()
+    assert item.attempts == 1 and "401" in item.last_error
+    assert document.dispatches.get(recipient_code=SO).delivery == Dispatch.Delivery.FAILED
+    assert exchange.poll() == []  # the axis refuses to list for a wrong secret: nothing taken
