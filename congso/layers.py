@@ -29,14 +29,18 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"audit"}),  # the hash-chained log (uses core's worker and request id)
     frozenset({"calendar"}),  # the working calendar
     frozenset({"org"}),  # units, agencies, desks, roles, applicants, restrict()/can()
-    # Procedures, forms, processes; the typed seams of the payment providers and the
-    # document-exchange back-ends (their apps come with issues 16 and 18).
-    frozenset({"catalog", "payments", "exchange"}),
+    # Procedures, forms, processes; the typed seam of the document-exchange back-ends.
+    frozenset({"catalog", "exchange"}),
     frozenset({"dossiers"}),  # the one-stop lifecycle (in-transaction hooks for those above)
     frozenset({"printing", "notify"}),  # official forms 01–06; notices on every channel
+    # Fees paid online: intents settle dossiers (dossiers' payment service), receipts render
+    # through printing; the gateway plugins in contrib register with its provider registry.
+    frozenset({"payments"}),
     # Users, sign-in, passwords (reset through notify), API tokens; the channel and gateway
     # plugins (Kannel, SMTP, Zalo ZNS) that register with notify.
     frozenset({"accounts", "contrib"}),
+    # National sign-in (VNeID, the national portal's SSO), account linking, levels of assurance.
+    frozenset({"identity"}),
     # PKI, signers, PAdES, validation, revocation cache, ETSI reports, the public verification
     # page: any document's signatures (it knows no dossier and stores no document).
     frozenset({"signing"}),

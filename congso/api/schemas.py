@@ -17,7 +17,9 @@ from congso.calendar.error_codes import CalendarErrorCode
 from congso.catalog.error_codes import CatalogErrorCode
 from congso.dossiers.error_codes import DossierErrorCode
 from congso.eoffice.error_codes import EofficeErrorCode
+from congso.identity.error_codes import IdentityErrorCode
 from congso.org.error_codes import OrgErrorCode
+from congso.payments.error_codes import PaymentErrorCode
 from congso.results.error_codes import ResultsErrorCode
 from congso.signing.error_codes import SigningErrorCode
 
@@ -29,8 +31,10 @@ ERROR_CODES: dict[str, type[StrEnum]] = {
     "catalog": CatalogErrorCode,
     "dossiers": DossierErrorCode,
     "eoffice": EofficeErrorCode,
+    "identity": IdentityErrorCode,
     "org": OrgErrorCode,
     "results": ResultsErrorCode,
+    "payments": PaymentErrorCode,
     "signing": SigningErrorCode,
 }
 

@@ -20,6 +20,7 @@ from congso.api import catalog as catalog_api
 from congso.api import dossiers as dossiers_api
 from congso.api import eoffice as eoffice_api
 from congso.api import org as org_api
+from congso.api import payments as payments_api
 from congso.api import signing as signing_api
 from congso.api import tokens as tokens_api
 from congso.api.auth import (
@@ -281,3 +282,4 @@ api.add_router("/dossiers", dossiers_api.router, tags=["dossiers"])
 api.add_router("/lookup", dossiers_api.lookup_router, tags=["dossiers"])
 api.add_router("/signatures", signing_api.router, tags=["signatures"])
 api.add_router("/eoffice", eoffice_api.router, tags=["eoffice"])
+api.add_router("/payments", payments_api.router, tags=["payments"])

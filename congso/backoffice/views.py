@@ -31,11 +31,11 @@ from congso.dossiers.workflow import TRANSITIONS
 from congso.org.models import Agency, Role
 from congso.org.permissions import current_roles
 from congso.portal.schemaform import display
+from congso.printing.formsets import dossier_forms
 
 ALL = selectors.Queue("tat-ca", _("Tất cả"), _("Mọi hồ sơ trong phạm vi của tôi."))
 #: Actions with a page here: the officer actions of the command table.
 SUPPORTED = tuple(OFFICER_COMMANDS)
-FORMS = range(1, 6)
 #: Error fields the action page shows next to their input.
 SHOWN_FIELDS = frozenset(
     {"reason", "note", "result_summary", "return_method", "new_appointment_at", "amount_vnd"}
@@ -44,13 +44,24 @@ SHOWN_FIELDS = frozenset(
 #: Rows of agencies offered on the consult / transfer pages (blank rows are ignored).
 TARGET_ROWS = 3
 PARALLEL = {"consult": "consultations", "transfer": "transfers"}
+
+
+#: The printable forms by kind (numbered by the dossier's set, congso.printing.formsets).
 FORM_NAMES = {
-    1: _("Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
-    2: _("Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
-    3: _("Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
-    4: _("Mẫu 04 — Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
-    5: _("Mẫu 05 — Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+    "receipt": _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    "supplement": _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "refusal": _("Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    "apology": _("Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    "extension": _("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"),
+    "stop": _("Thông báo dừng giải quyết hồ sơ"),
+    "control_slip": _("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 }
+
+
+def _form_label(number: int, kind: str) -> str:
+    return str(
+        _("Mẫu %(number)s — %(name)s") % {"number": f"{number:02d}", "name": FORM_NAMES[kind]}
+    )
 
 
 def _officer(request: HttpRequest) -> bool:
@@ -152,7 +163,8 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
         "steps": dossier_selectors.steps_of(d),
         "actions": [(a, TRANSITIONS[a]) for a in actions],
         "supplements": list(d.supplements.order_by("requested_at")),
-        "forms": [(n, FORM_NAMES[n]) for n in FORMS],
+        # The forms of the dossier's set (TT 01/2018 or TT 03/2025, by the reception date).
+        "forms": [(f.number, _form_label(f.number, f.kind)) for f in dossier_forms(d)],
         "form_data": _form_rows(d),
         "declaration": declaration_of(d),
         "done": TRANSITIONS[done].label_vi

@@ -15,8 +15,8 @@ registry                               base class                               
 ``congso.exchange.registry.registry``  :class:`congso.exchange.base.ExchangeBackend` exchange
 =====================================  ============================================  ==========
 
-The payments and exchange packages hold only their base class and registry until their apps
-are built (issues 16 and 18); the first provider or back-end makes them Django apps.
+The exchange package holds only its base class and registry until its app is built; payments
+is an app with its VNPay and VietQR providers (docs/payments.md).
 
 Where plugins come from: a plugin is a class in a Django app; the app's ``AppConfig.ready()``
 imports its ``plugin`` module, whose decorators register the classes (Open Forms' contrib

@@ -16,8 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from congso.dossiers.models import Dossier
-from congso.indicators import index, selectors, stats
+from congso.indicators import export, index, selectors, stats
 from congso.indicators.filters import dashboard_scope, may_see_dashboard, read_period
+from congso.org.models import Agency
 
 #: How many overdue dossiers the dashboard lists (the drill-down has them all).
 OVERDUE_SHOWN = 20
@@ -112,6 +113,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def index_page(request: HttpRequest) -> HttpResponse:
+    form, selection, result = _index_result(request)
+    return render(
+        request,
+        "indicators/index.html",
+        {"form": form, "selection": selection, "result": result, "labels": index.DRILL_LABELS_VI},
+    )
+
+
+def _index_result(request: HttpRequest) -> tuple[Any, Any, index.IndexResult]:
     scope = _leader(request)
     form, selection = read_period(request.GET, scope)
     result = index.score(
@@ -121,11 +131,26 @@ def index_page(request: HttpRequest) -> HttpResponse:
         agency_ids=selection.agency_ids,
         field_ids=selection.field_ids,
     )
-    return render(
-        request,
-        "indicators/index.html",
-        {"form": form, "selection": selection, "result": result, "labels": index.DRILL_LABELS_VI},
+    return form, selection, result
+
+
+@login_required
+@never_cache
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    """The "compare with the national portal" workbook of the chosen period and agency."""
+    _form, selection, result = _index_result(request)
+    agency = Agency.objects.filter(pk=selection.agency_id).first() if selection.agency_id else None
+    unit = agency.name if agency else "Toàn bộ cơ quan trong phạm vi được xem"
+    period = f"{selection.start:%d/%m/%Y} – {selection.end:%d/%m/%Y}"
+    content = export.compare_workbook(result, unit_label=unit, period_label=period)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    name = f"doi-chieu-766-{selection.start:%Y%m%d}-{selection.end:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

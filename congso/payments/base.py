@@ -4,20 +4,37 @@ Cổng Dịch vụ công quốc gia, a bank's gateway…).
 The shape follows Open Forms' ``payments/base.py`` (start a payment, handle the return, handle
 the server-to-server notification) with the verification made explicit and typed: a provider
 never writes to the database; it turns our order into the gateway's request and the gateway's
-answers into a verified :class:`PaymentOutcome`. The payments app (issue 16) owns the order
-rows, idempotency (``reference``), the audit and the call into the dossier services.
+answers into a verified :class:`PaymentOutcome`. The payments app owns the intent rows,
+idempotency, the amount and state checks, the audit and the call into the dossier services
+(docs/payments.md).
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from congso.core.inbound import InboundRequest
 from congso.core.registry import Plugin
+
+#: A dossier code (``000.00.12.H51-260105-0001``) inside a transfer note or a statement line;
+#: banks keep letters, digits, dots and hyphens of a note (and may add words around it).
+DOSSIER_CODE = re.compile(r"[0-9A-Z][0-9A-Z.]*-\d{6}-\d{4}")
+
+
+def dossier_code_in(note: str) -> str:
+    found = DOSSIER_CODE.search(note.upper())
+    return found.group(0) if found else ""
+
+
+def person(actor: Any) -> Any:
+    """The user to keep on a row for ``actor`` (None for the system or an anonymous visitor)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 @dataclass(frozen=True)
@@ -68,11 +85,22 @@ class PaymentOutcome:
     #: The gateway's code and message, as received (shown to officers, kept in the audit).
     detail: str = ""
     raw: Mapping[str, str] = field(default_factory=dict)
+    currency: str = "VND"
+    #: When the gateway says it sent or made the payment (the replay window is checked on it).
+    sent_at: datetime | None = None
+    #: A bank transfer carries no order reference, only the purpose written in the QR code:
+    #: the dossier code. The app finds the intent by it when ``reference`` is empty.
+    dossier_code: str = ""
 
 
 class PaymentVerificationError(Exception):
     """A return or notification that does not verify (bad signature, unknown merchant, amount
-    that does not match): refused, never applied."""
+    that does not match): refused, never applied. ``code`` is one of ``checksum``, ``amount``,
+    ``other`` (what :meth:`PaymentProvider.acknowledge` maps to the gateway's answer)."""
+
+    def __init__(self, message: str, code: str = "checksum") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class PaymentProvider(Plugin, ABC):
@@ -101,6 +129,15 @@ class PaymentProvider(Plugin, ABC):
         """The HTTP answer the gateway expects to a notification: (status, content type, body).
         ``outcome`` is None when it did not verify (``error`` says why)."""
         return (200 if outcome is not None else 400, "text/plain; charset=utf-8", b"")
+
+    def instructions(self, order: PaymentOrder) -> Mapping[str, str]:
+        """What congso's own payment page shows for ``order`` (a provider with no gateway page:
+        ``qr_payload``, ``bank_bin``, ``account``, ``account_name``, ``purpose``); default none."""
+        return {}
+
+    #: Whether a line of this provider's statement may settle a pending intent (a bank
+    #: transfer has no other confirmation); otherwise a statement line only reconciles.
+    settles_from_statement: bool = False
 
     def query(self, reference: str) -> PaymentOutcome | None:
         """Ask the gateway for the order's status (the nightly reconciliation); None when the

@@ -5,6 +5,8 @@ timeline, supplements, the receipt and rating. Thin: parse, call a service, rend
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,8 @@ from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Attachment, Dossier
 from congso.dossiers.permissions import is_applicant
 from congso.dossiers.workflow import Status
+from congso.identity import prefill as population_prefill
+from congso.identity.views import step_up_page
 from congso.org.models import Agency, Citizen
 from congso.portal import acting, online, schemaform, services
 from congso.portal.forms import ProfileForm, RegisterForm
@@ -237,10 +241,19 @@ def _draft(request: HttpRequest, procedure: Procedure, version: ProcedureVersion
     found = Draft.objects.filter(user_id=request.user.pk or 0, procedure=procedure).first()
     if found is not None:
         return found
+    citizen = _citizen(request.user)
+    # What the profile leaves empty, from the population database (source shown on the form).
+    initial = population_prefill.from_population(
+        request,
+        schema,
+        citizen,
+        procedure_code=procedure.code,
+        initial=prefill(schema, citizen),
+    )
     return services.draft_open(
         actor=request.user,
         procedure=procedure,
-        initial=prefill(schema, _citizen(request.user)),
+        initial=initial,
         choice=acting.initial(acting.offer(request.user, procedure)),
     )
 
@@ -262,8 +275,25 @@ def _apply_context(
     }
 
 
+def assured(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A procedure requiring level 2 asks a level-1 (or password) session to step up before
+    its online form (congso.identity), at the start and at every step."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        procedure = Procedure.objects.filter(code=code).first()
+        if procedure is not None:
+            page = step_up_page(request, procedure, reverse("portal:apply", args=[code]))
+            if page is not None:
+                return page
+        return view(request, code, *args, **kwargs)
+
+    return wrapper
+
+
 @login_required
 @never_cache
+@assured
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     """Start or resume: go to the step the draft was left at."""
     procedure, version = _procedure(code)
@@ -302,6 +332,7 @@ def _chosen_agency(
 
 @login_required
 @never_cache
+@assured
 def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
     procedure, version = _procedure(code)
     done = _just_submitted(request, procedure) if step > 0 else None
@@ -366,6 +397,7 @@ def apply_step(request: HttpRequest, code: str, step: int) -> HttpResponse:
         errors,
         extra_rows=extra_rows,
         locked=acting.locked_names(schema, citizen, choice.kind),
+        sources=population_prefill.sources(request, code, values),
     )
     error_list = acting.error_targets(errors)
     if "competent_agency" in errors:

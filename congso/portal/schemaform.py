@@ -42,6 +42,8 @@ class BoundField:
     in_optional_row: bool = False
     #: An applicant identity field tied to the account (issue 13 item 4): shown read-only.
     locked: bool = False
+    #: Where a prefilled value came from ("từ CSDLQG về dân cư"), shown beside the field.
+    source: str = ""
 
     @property
     def id(self) -> str:
@@ -182,6 +184,7 @@ def bind(
     extra_rows: Mapping[str, int] | None = None,
     optional_row: bool = False,
     locked: set[str] | frozenset[str] = frozenset(),
+    sources: Mapping[str, str] | None = None,
 ) -> list[BoundField]:
     bound = []
     for spec in specs:
@@ -194,6 +197,7 @@ def bind(
             errors.get(name, ""),
             in_optional_row=optional_row,
             locked=not prefix and spec["name"] in locked,
+            source="" if prefix else (sources or {}).get(spec["name"], ""),
         )
         if spec.get("type") == "address" and not item.error:
             item.error = " ".join(

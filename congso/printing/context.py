@@ -9,6 +9,7 @@ rendered (and tested) without a database; the ``*_context`` functions fill them 
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -159,15 +160,39 @@ class SlipRow:
 
 
 @dataclass(frozen=True)
+class HandOver:
+    """One line of the control slip: the dossier handed from one holder to the next."""
+
+    giver: str  # unit – officer
+    receiver: str
+    at: datetime.datetime | None  # the instant of the hand-over (None: not yet)
+    result: str = ""  # the giver's step: Trước hạn / Đúng hạn / Quá hạn
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class ControlSlipContext:
-    """Mẫu số 05 — Phiếu kiểm soát quá trình giải quyết hồ sơ."""
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ (TT 01/2018 Mẫu 05, TT 03/2025 Mẫu 06)."""
 
     letterhead: Letterhead
     subject: Subject
     competent_agency: str
     cooperating: list[str]
-    rows: list[SlipRow]
+    handovers: list[HandOver]
     appointment_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class StopContext:
+    """TT 03/2025 Mẫu 05 — Thông báo dừng giải quyết hồ sơ (a stopped dossier)."""
+
+    letterhead: Letterhead
+    subject: Subject
+    agency: str
+    received_at: datetime.datetime
+    stopped_at: datetime.datetime
+    reasons: list[str]
+    desk_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -407,12 +432,22 @@ def supplement_context(
 REFUSALS = frozenset({"not_accept", "refuse"})
 
 
-def refusal_context(dossier: Dossier, *, number: str = "") -> RefusalContext:
-    refusal = next(
-        (h for h in reversed(selectors.history_of(dossier)) if h.action in REFUSALS), None
-    )
+def _refusal_event(dossier: Dossier, actions: frozenset[str]) -> Any:
+    return next((h for h in reversed(selectors.history_of(dossier)) if h.action in actions), None)
+
+
+def refusal_context(
+    dossier: Dossier, *, number: str = "", reception_only: bool = False
+) -> RefusalContext:
+    """Form 03. With ``reception_only`` (TT 03/2025, where a dossier stopped after appraisal
+    gets the stop notice, Mẫu 05) only a refusal at reception has one."""
+    refusal = _refusal_event(dossier, REFUSALS)
     if refusal is None or dossier.state not in (Status.NOT_ACCEPTED, Status.STOPPED):
         raise FormNotAvailable("Hồ sơ không bị từ chối tiếp nhận hay từ chối giải quyết.")
+    if reception_only and refusal.action != "not_accept":
+        raise FormNotAvailable(
+            "Hồ sơ bị dừng giải quyết sau khi thẩm định: in Thông báo dừng giải quyết hồ sơ."
+        )
     day = local_date(refusal.at)
     reasons = _reason_lines(dossier.outcome_reason or refusal.note)
     officer = refusal.actor_label or person(refusal.actor)
@@ -431,6 +466,22 @@ def refusal_context(dossier: Dossier, *, number: str = "") -> RefusalContext:
         reasons=reasons,
         officer=officer,
         signer_title="NGƯỜI XEM XÉT HỒ SƠ",
+    )
+
+
+def stop_context(dossier: Dossier, *, number: str = "") -> StopContext:
+    """TT 03/2025 Mẫu 05: the competent body stopped handling the dossier (status stopped)."""
+    stop = _refusal_event(dossier, frozenset({"refuse"}))
+    if stop is None or dossier.state != Status.STOPPED or dossier.received_at is None:
+        raise FormNotAvailable("Hồ sơ không bị dừng giải quyết.")
+    return StopContext(
+        letterhead=agency_letterhead(dossier.competent_agency, local_date(stop.at), number),
+        subject=subject_of(dossier),
+        agency=dossier.competent_agency.name,
+        received_at=dossier.received_at,
+        stopped_at=stop.at,
+        reasons=_reason_lines(dossier.outcome_reason or stop.note),
+        desk_name=dossier.desk.name,
     )
 
 
@@ -538,11 +589,12 @@ def control_slip_context(dossier: Dossier, *, number: str = "") -> ControlSlipCo
                 note=note,
             )
         )
+    events: list[SlipRow] = []
     for event in history:
         if event.action not in SLIP_EVENTS:
             continue
         transition = TRANSITIONS.get(event.action)
-        rows.append(
+        events.append(
             SlipRow(
                 title=transition.label_vi if transition else event.action,
                 unit=_unit(event.agency) if event.agency is not None else "",
@@ -575,14 +627,70 @@ def control_slip_context(dossier: Dossier, *, number: str = "") -> ControlSlipCo
         )
     epoch = dossier.received_at
     rows.sort(key=lambda row: row.received_at or epoch)
+    events.sort(key=lambda row: row.received_at or epoch)
+    handovers = handovers_of(rows, events)
+    if dossier.returned_at is not None:
+        last = rows[-1] if rows else None
+        handovers.append(
+            HandOver(
+                giver=_holder(last) if last else desk_unit,
+                receiver=f"Tổ chức, cá nhân: {dossier.applicant_name}",
+                at=dossier.returned_at,
+                result=dossier.get_timeliness_display() if dossier.timeliness else "",
+                note=(last.note if last else "") or "",
+            )
+        )
     return ControlSlipContext(
         letterhead=desk_letterhead(dossier.desk, local_date(dossier.received_at), number),
         subject=subject_of(dossier),
         competent_agency=dossier.competent_agency.name,
         cooperating=cooperating,
-        rows=rows,
+        handovers=handovers,
         appointment_at=dossier.appointment_at,
     )
+
+
+def _holder(row: SlipRow) -> str:
+    """Who holds the dossier during a step: its unit and officer."""
+    parts = [part for part in (row.unit, row.officer) if part]
+    return " – ".join(parts) or row.title
+
+
+def handovers_of(holders: list[SlipRow], events: list[SlipRow]) -> list[HandOver]:
+    """One hand-over between each two successive holders (in time order): given at the
+    instant the next one took the dossier, with the result of the step handed over; the events
+    in between (supplement requests, payment, apology…) go to that hand-over's note, those
+    after the last hand-over to the last one."""
+    handovers: list[HandOver] = []
+    pending = list(events)
+    for giver, receiver in itertools.pairwise(holders):
+        at = receiver.received_at
+        notes = [f"{giver.title}." if giver.title else ""]
+        if giver.note:
+            notes.append(giver.note)
+        while pending and at is not None and (pending[0].received_at or at) <= at:
+            event = pending.pop(0)
+            notes.append(f"{event.title}: {event.note}" if event.note else f"{event.title}.")
+        handovers.append(
+            HandOver(
+                giver=_holder(giver),
+                receiver=_holder(receiver),
+                at=at,
+                result=giver.result,
+                note=" ".join(n for n in notes if n),
+            )
+        )
+    if not handovers and holders:
+        # Received, not passed on yet: the first line waits for its receiver.
+        only = holders[0]
+        handovers.append(HandOver(giver=_holder(only), receiver="", at=None, note=only.title))
+    if pending and handovers:
+        last = handovers[-1]
+        extra = " ".join(f"{e.title}: {e.note}" if e.note else f"{e.title}." for e in pending)
+        handovers[-1] = HandOver(
+            last.giver, last.receiver, last.at, last.result, f"{last.note} {extra}".strip()
+        )
+    return handovers
 
 
 # --- Form 06 ----------------------------------------------------------------------------------

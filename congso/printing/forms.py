@@ -1,14 +1,18 @@
-"""The one-stop forms of TT 01/2018/TT-VPCP (art. 9 and its appendix), rendered as PDF.
+"""The one-stop forms, rendered as PDF, in the set in force on the dossier's reception day
+(:mod:`congso.printing.formsets`).
 
-* 01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả — A5
-* 02 Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ — A5
-* 03 Phiếu từ chối tiếp nhận giải quyết hồ sơ — A5
-* 04 Phiếu xin lỗi và hẹn lại ngày trả kết quả — A5
-* 05 Phiếu kiểm soát quá trình giải quyết hồ sơ — A5
-* 06 Sổ theo dõi hồ sơ — A4 landscape
+TT 01/2018/TT-VPCP (art. 9), dossiers received before 15/9/2025:
+01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả; 02 Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ; 03 Phiếu
+từ chối tiếp nhận giải quyết hồ sơ; 04 Phiếu xin lỗi và hẹn lại ngày trả kết quả; 05 Phiếu kiểm
+soát quá trình giải quyết hồ sơ; 06 Sổ theo dõi hồ sơ.
+
+TT 03/2025/TT-VPCP (Phụ lục I), from 15/9/2025: 01–03 as before; 04 Văn bản xin lỗi và đề nghị
+gia hạn thời gian giải quyết; 05 Thông báo dừng giải quyết hồ sơ; 06 the control slip; 07 the
+tracking book. A5, the tracking book A4 landscape.
 
 Public entry points: :func:`render_form` and :func:`render_tracking_book` (from the database);
-``layout_*`` functions render a context from :mod:`congso.printing.context` directly.
+``layout_*`` functions render a context from :mod:`congso.printing.context` directly (in the
+set given, today's by default).
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from congso.printing import context as ctx
 from congso.printing import fonts
+from congso.printing.formsets import FormDef, FormSet, form_set_of, form_set_on, form_sets
 from congso.printing.layout import (
     Signer,
     Styles,
@@ -36,7 +41,6 @@ from congso.printing.layout import (
     local,
     para,
     short_date,
-    short_datetime,
     signature_block,
     time_phrase,
 )
@@ -53,28 +57,26 @@ A4_LANDSCAPE = landscape(A4)
 A4_MARGINS = (12 * mm, 10 * mm, 12 * mm, 15 * mm)
 A4_WIDTH = A4_LANDSCAPE[0] - A4_MARGINS[1] - A4_MARGINS[3]
 
-TITLES: dict[int, str] = {
-    1: "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
-    2: "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-    3: "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
-    4: "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
-    5: "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
-    6: "SỔ THEO DÕI HỒ SƠ",
-}
-FORM_NUMBERS = tuple(TITLES)
-DOSSIER_FORMS = (1, 2, 3, 4, 5)
+#: Every form number of any set.
+FORM_NUMBERS = tuple(sorted({f.number for s in form_sets() for f in s.forms}))
+#: The dossier forms' numbers of any set (the tracking book is per desk).
+DOSSIER_FORMS = tuple(sorted({f.number for s in form_sets() for f in s.dossier_forms}))
+#: The two copies of form 01 (one kept with the control slip, one for the applicant).
+RECEIPT_COPIES = ("Liên 1: Lưu", "Liên 2: Giao khách hàng")
+#: What a blank instant looks like on the paper forms.
+BLANK_INSTANT = "…… giờ …… phút, ngày …… tháng …… năm ……"
 
 
-def _subject_line(number: int) -> str:
-    return f"Mẫu số {number:02d} – Thông tư số 01/2018/TT-VPCP"
+def _current() -> FormSet:
+    return form_sets()[-1]
 
 
-def _title_block(number: int, code: str, styles: Styles) -> list[Flowable]:
-    return [
-        para(TITLES[number], styles.title),
-        para(f"Mã hồ sơ: <b>{esc(code)}</b>", styles.subtitle),
-        Spacer(1, 2 * mm),
-    ]
+def _title_block(form: FormDef, code: str, styles: Styles, copy: str = "") -> list[Flowable]:
+    block = [para(form.title, styles.title), para(f"Mã hồ sơ: <b>{esc(code)}</b>", styles.subtitle)]
+    if copy:
+        block.append(para(f"<i>({esc(copy)})</i>", styles.subtitle))
+    block.append(Spacer(1, 2 * mm))
+    return block
 
 
 def _contact_lines(applicant: ctx.Applicant, styles: Styles) -> list[Flowable]:
@@ -89,12 +91,12 @@ def _contact_lines(applicant: ctx.Applicant, styles: Styles) -> list[Flowable]:
     return lines
 
 
-def _a5(number: int, story: list[Flowable], code: str) -> bytes:
+def _a5(form_set: FormSet, form: FormDef, story: list[Flowable], code: str) -> bytes:
     return build_pdf(
         story,
         pagesize=A5,
-        title=f"{TITLES[number].capitalize()} – {code}",
-        subject=_subject_line(number),
+        title=f"{form.name} – {code}",
+        subject=form_set.subject(form),
         margins=A5_MARGINS,
     )
 
@@ -102,20 +104,16 @@ def _a5(number: int, story: list[Flowable], code: str) -> bytes:
 # --- 01 -------------------------------------------------------------------------------------------
 
 
-def layout_receipt(data: ctx.ReceiptContext) -> bytes:
+def _receipt_copy(data: ctx.ReceiptContext, form: FormDef, copy: str) -> list[Flowable]:
     styles = Styles()
     subject = data.subject
     story: list[Flowable] = [
         letterhead_block(data.letterhead, styles, width=A5_WIDTH, qr_payload=subject.qr_payload),
-        *_title_block(1, subject.code, styles),
+        *_title_block(form, subject.code, styles, copy),
         labelled("Bộ phận tiếp nhận và trả kết quả", data.desk_name, styles.body_left),
         labelled("Tiếp nhận hồ sơ của", subject.applicant.name, styles.body_left),
         *_contact_lines(subject.applicant, styles),
-        para(
-            f"Nội dung yêu cầu giải quyết: <b>{esc(subject.procedure_name)}</b>"
-            f" (mã thủ tục {esc(subject.procedure_code)})",
-            styles.body,
-        ),
+        para(f"Nội dung yêu cầu giải quyết: <b>{esc(subject.procedure_name)}</b>", styles.body),
         para("1. Thành phần hồ sơ nộp gồm:", styles.body_left),
     ]
     rows: list[list[Any]] = [
@@ -143,11 +141,9 @@ def layout_receipt(data: ctx.ReceiptContext) -> bytes:
         extra.append(("SPAN", (0, 1), (-1, 1)))
     story.append(grid_table(rows, [8 * mm, 54 * mm, 24 * mm, 13 * mm, 27 * mm], extra_style=extra))
     story.append(Spacer(1, 1.5 * mm))
-    appointment = (
-        time_phrase(data.appointment_at)
-        if data.appointment_at is not None
-        else "Không ấn định (thủ tục không có thời hạn cố định)"
-    )
+    appointment = time_phrase(data.appointment_at) or BLANK_INSTANT
+    volume = esc(data.book_volume) if data.book_volume else "……"
+    sequence = str(data.book_sequence) if data.book_sequence is not None else "……"
     story += [
         para(f"2. Số lượng hồ sơ: <b>{data.sets:02d}</b> (bộ)", styles.body_left),
         para(
@@ -163,24 +159,14 @@ def layout_receipt(data: ctx.ReceiptContext) -> bytes:
             styles.body_left,
         ),
         para(f"6. Đăng ký nhận kết quả tại: <b>{esc(data.return_place)}</b>", styles.body_left),
-    ]
-    if data.book_sequence is not None:
-        story.append(
-            para(
-                f"Vào Sổ theo dõi hồ sơ, Quyển số: <b>{esc(data.book_volume)}</b>, "
-                f"Số thứ tự: <b>{data.book_sequence}</b>",
-                styles.body_left,
-            )
-        )
-    if data.lookup_url:
-        story.append(para(f"Tra cứu tình trạng hồ sơ tại: {esc(data.lookup_url)}", styles.small))
-    story.append(
+        para(
+            f"Vào Sổ theo dõi hồ sơ, Quyển số: <b>{volume}</b>, Số thứ tự: <b>{sequence}</b>",
+            styles.body_left,
+        ),
         _signatures(
             [Signer("NGƯỜI NỘP HỒ SƠ"), Signer("NGƯỜI TIẾP NHẬN HỒ SƠ", name=data.officer)],
             styles,
-        )
-    )
-    story.append(
+        ),
         KeepTogether(
             [
                 Spacer(1, 1.5 * mm),
@@ -198,9 +184,22 @@ def layout_receipt(data: ctx.ReceiptContext) -> bytes:
                     styles.small,
                 ),
             ]
-        )
-    )
-    return _a5(1, story, subject.code)
+        ),
+    ]
+    return story
+
+
+def layout_receipt(data: ctx.ReceiptContext, form_set: FormSet | None = None) -> bytes:
+    """Form 01 in its two copies, each starting on its own page ("Liên 1: Lưu", "Liên 2: Giao
+    khách hàng"), with the tracking-book line and the QR code (TT 01/2023)."""
+    form_set = form_set or _current()
+    form = form_set.by_kind("receipt")
+    story: list[Flowable] = []
+    for index, copy in enumerate(RECEIPT_COPIES):
+        if index:
+            story.append(PageBreak())
+        story += _receipt_copy(data, form, copy)
+    return _a5(form_set, form, story, data.subject.code)
 
 
 def _signatures(signers: list[Signer | None], styles: Styles) -> Flowable:
@@ -210,13 +209,15 @@ def _signatures(signers: list[Signer | None], styles: Styles) -> Flowable:
 # --- 02 -------------------------------------------------------------------------------------------
 
 
-def layout_supplement(data: ctx.SupplementContext) -> bytes:
+def layout_supplement(data: ctx.SupplementContext, form_set: FormSet | None = None) -> bytes:
+    form_set = form_set or _current()
+    form = form_set.by_kind("supplement")
     styles = Styles()
     subject = data.subject
     applicant = subject.applicant
     story: list[Flowable] = [
         letterhead_block(data.letterhead, styles, width=A5_WIDTH, qr_payload=subject.qr_payload),
-        *_title_block(2, subject.code, styles),
+        *_title_block(form, subject.code, styles),
         labelled("Hồ sơ của", applicant.name, styles.body_left),
         para(f"Nội dung yêu cầu giải quyết: <b>{esc(subject.procedure_name)}</b>", styles.body),
         *_contact_lines(applicant, styles),
@@ -236,19 +237,21 @@ def layout_supplement(data: ctx.SupplementContext) -> bytes:
         )
     )
     story.append(_signatures([None, Signer("NGƯỜI HƯỚNG DẪN", name=data.officer)], styles))
-    return _a5(2, story, subject.code)
+    return _a5(form_set, form, story, subject.code)
 
 
 # --- 03 -------------------------------------------------------------------------------------------
 
 
-def layout_refusal(data: ctx.RefusalContext) -> bytes:
+def layout_refusal(data: ctx.RefusalContext, form_set: FormSet | None = None) -> bytes:
+    form_set = form_set or _current()
+    form = form_set.by_kind("refusal")
     styles = Styles()
     subject = data.subject
     applicant = subject.applicant
     story: list[Flowable] = [
         letterhead_block(data.letterhead, styles, width=A5_WIDTH, qr_payload=subject.qr_payload),
-        *_title_block(3, subject.code, styles),
+        *_title_block(form, subject.code, styles),
         para(f"<b>{esc(data.issuer)}</b>", styles.body_left),
         labelled("Tiếp nhận hồ sơ của", applicant.name, styles.body_left),
         *_contact_lines(applicant, styles),
@@ -268,28 +271,66 @@ def layout_refusal(data: ctx.RefusalContext) -> bytes:
         )
     )
     story.append(_signatures([None, Signer(data.signer_title, name=data.officer)], styles))
-    return _a5(3, story, subject.code)
+    return _a5(form_set, form, story, subject.code)
 
 
 # --- 04 -------------------------------------------------------------------------------------------
 
 
-def layout_apology(data: ctx.ApologyContext) -> bytes:
+def _official_closing(desk_name: str, styles: Styles) -> list[Flowable]:
+    """ "Nơi nhận" on the left, the head of the body's signature on the right."""
+    recipients: list[Flowable] = [
+        para("<b><i>Nơi nhận:</i></b>", styles.small),
+        para("- Như trên;", styles.small),
+    ]
+    if desk_name:
+        recipients.append(para(f"- {esc(desk_name)};", styles.small))
+    recipients.append(para("- Lưu: VT.", styles.small))
+    signer = [
+        para("THỦ TRƯỞNG CƠ QUAN", styles.sign_title),
+        para("(Ký, ghi rõ họ tên và đóng dấu)", styles.sign_hint),
+    ]
+    closing = Table([[recipients, signer]], colWidths=[A5_WIDTH / 2, A5_WIDTH / 2])
+    closing.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 1),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return [Spacer(1, 3 * mm), closing]
+
+
+def _numbered(letterhead: Any) -> Any:
+    if letterhead.number:
+        return letterhead
+    # An official letter carries the number the clerk gives it when registering it.
+    return dataclasses.replace(letterhead, number="……/……")
+
+
+def layout_apology(data: ctx.ApologyContext, form_set: FormSet | None = None) -> bytes:
+    """TT 01/2018 Mẫu 04: the apology with the new appointment (in TT 03/2025 the same
+    situation prints :func:`layout_extension`)."""
+    form_set = form_set or form_sets()[0]
+    if not form_set.has("apology"):
+        return layout_extension(data, form_set)
+    form = form_set.by_kind("apology")
     styles = Styles()
     subject = data.subject
     applicant = subject.applicant
     who = esc(applicant.salutation)
     agency = esc(data.agency)
     received = ctx.local_date(data.received_at)
-    old = time_phrase(data.old_appointment) if data.old_appointment else "không ấn định"
-    new = time_phrase(data.new_appointment) if data.new_appointment else "khi có kết quả"
-    letterhead = data.letterhead
-    if not letterhead.number:
-        # An official letter carries the number the clerk gives it when registering it.
-        letterhead = dataclasses.replace(letterhead, number="……/……")
+    old = time_phrase(data.old_appointment) or BLANK_INSTANT
+    new = time_phrase(data.new_appointment) or BLANK_INSTANT
     story: list[Flowable] = [
-        letterhead_block(letterhead, styles, width=A5_WIDTH, qr_payload=subject.qr_payload),
-        *_title_block(4, subject.code, styles),
+        letterhead_block(
+            _numbered(data.letterhead), styles, width=A5_WIDTH, qr_payload=subject.qr_payload
+        ),
+        *_title_block(form, subject.code, styles),
         para(f"Kính gửi: <b>{esc(applicant.name)}</b>", styles.subtitle),
         Spacer(1, 1.5 * mm),
         para(
@@ -310,53 +351,141 @@ def layout_apology(data: ctx.ApologyContext) -> bytes:
             styles.letter,
         ),
         para(f"Xin trân trọng cảm ơn sự hợp tác của {who}./.", styles.letter),
+        *_official_closing(data.desk_name, styles),
     ]
-    recipients: list[Flowable] = [
-        para("<b><i>Nơi nhận:</i></b>", styles.small),
-        para("- Như trên;", styles.small),
+    return _a5(form_set, form, story, subject.code)
+
+
+def layout_extension(data: ctx.ApologyContext, form_set: FormSet | None = None) -> bytes:
+    """TT 03/2025 Mẫu 04: the competent body apologises and asks for an extension, with its
+    reason and the time asked for (ND 61/2018 art. 19.9); the desk then sets the new
+    appointment and tells the applicant. The 2025 annex's lines are not public: the 2018
+    apology's layout, with the request for an extension in place of the new date."""
+    form_set = form_set or _current()
+    form = form_set.by_kind("extension")
+    styles = Styles()
+    subject = data.subject
+    applicant = subject.applicant
+    who = esc(applicant.salutation)
+    agency = esc(data.agency)
+    received = ctx.local_date(data.received_at)
+    old = time_phrase(data.old_appointment) or BLANK_INSTANT
+    new = time_phrase(data.new_appointment) or BLANK_INSTANT
+    story: list[Flowable] = [
+        letterhead_block(
+            _numbered(data.letterhead), styles, width=A5_WIDTH, qr_payload=subject.qr_payload
+        ),
+        *_title_block(form, subject.code, styles),
+        para(f"Kính gửi: <b>{esc(applicant.name)}</b>", styles.subtitle),
+        Spacer(1, 1.5 * mm),
+        para(
+            f"{date_phrase(received).capitalize()}, {agency} tiếp nhận giải quyết hồ sơ đề nghị "
+            f"<b>{esc(subject.procedure_name)}</b> của {who} <b>{esc(applicant.name)}</b>.",
+            styles.letter,
+        ),
+        para(f"Mã số hồ sơ: <b>{esc(subject.code)}</b>.", styles.letter),
+        para(f"Thời gian hẹn trả kết quả giải quyết hồ sơ: <b>{esc(old)}</b>.", styles.letter),
+        para(
+            f"Tuy nhiên đến nay, {agency} chưa giải quyết xong hồ sơ của {who}, "
+            f"lý do: {esc(data.reason)}",
+            styles.letter,
+        ),
+        para(
+            f"{agency} xin lỗi {who} về sự chậm trễ này và đề nghị gia hạn thời gian giải quyết "
+            f"hồ sơ đến <b>{esc(new)}</b>.",
+            styles.letter,
+        ),
+        para(
+            "Bộ phận tiếp nhận và trả kết quả điều chỉnh ngày hẹn trả kết quả và thông báo cho "
+            f"{who}.",
+            styles.letter,
+        ),
+        para(f"Xin trân trọng cảm ơn sự hợp tác của {who}./.", styles.letter),
+        *_official_closing(data.desk_name, styles),
     ]
-    if data.desk_name:
-        recipients.append(para(f"- {esc(data.desk_name)};", styles.small))
-    recipients.append(para("- Lưu: VT.", styles.small))
-    signer = [
-        para("THỦ TRƯỞNG CƠ QUAN", styles.sign_title),
-        para("(Ký, ghi rõ họ tên và đóng dấu)", styles.sign_hint),
+    return _a5(form_set, form, story, subject.code)
+
+
+def layout_stop(data: ctx.StopContext, form_set: FormSet | None = None) -> bytes:
+    """TT 03/2025 Mẫu 05: the competent body stops handling the dossier and says why. The
+    annex's lines are not public: an official letter laid out like the 2018 apology."""
+    form_set = form_set or _current()
+    form = form_set.by_kind("stop")
+    styles = Styles()
+    subject = data.subject
+    applicant = subject.applicant
+    who = esc(applicant.salutation)
+    agency = esc(data.agency)
+    received = ctx.local_date(data.received_at)
+    story: list[Flowable] = [
+        letterhead_block(
+            _numbered(data.letterhead), styles, width=A5_WIDTH, qr_payload=subject.qr_payload
+        ),
+        *_title_block(form, subject.code, styles),
+        para(f"Kính gửi: <b>{esc(applicant.name)}</b>", styles.subtitle),
+        Spacer(1, 1.5 * mm),
+        para(
+            f"{date_phrase(received).capitalize()}, {agency} tiếp nhận giải quyết hồ sơ đề nghị "
+            f"<b>{esc(subject.procedure_name)}</b> của {who} <b>{esc(applicant.name)}</b>.",
+            styles.letter,
+        ),
+        para(f"Mã số hồ sơ: <b>{esc(subject.code)}</b>.", styles.letter),
+        para(
+            f"Qua xem xét, {agency} thông báo dừng giải quyết hồ sơ nêu trên với lý do cụ thể "
+            "như sau:",
+            styles.letter,
+        ),
+        *[para(f"- {esc(reason)}", styles.item) for reason in data.reasons],
+        para(
+            f"Hồ sơ và giấy tờ kèm theo được trả lại cho {who} tại Bộ phận tiếp nhận và trả "
+            "kết quả.",
+            styles.letter,
+        ),
+        para(f"Xin thông báo để {who} được biết./.", styles.letter),
+        *_official_closing(data.desk_name, styles),
     ]
-    closing = Table([[recipients, signer]], colWidths=[A5_WIDTH / 2, A5_WIDTH / 2])
-    closing.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 1),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 1),
-            ]
-        )
-    )
-    story += [Spacer(1, 3 * mm), closing]
-    return _a5(4, story, subject.code)
+    return _a5(form_set, form, story, subject.code)
 
 
 # --- 05 -------------------------------------------------------------------------------------------
 
 
-def _times(row: ctx.SlipRow) -> str:
-    parts = []
-    if row.received_at is not None:
-        parts.append(f"Nhận: {short_datetime(row.received_at)}")
-    if row.due_at is not None:
-        parts.append(f"Hạn: {short_datetime(row.due_at)}")
-    if row.finished_at is not None:
-        parts.append(f"Xong: {short_datetime(row.finished_at)}")
-    return "<br/>".join(esc(part) for part in parts)
+def _signature_cells(giver: str, receiver: str, styles: Styles) -> Table:
+    """The two signature cells of a hand-over: "Người giao" / "Người nhận"."""
+    table = Table(
+        [
+            [para("Người giao", styles.cell_head), para("Người nhận", styles.cell_head)],
+            [Spacer(1, 9 * mm), Spacer(1, 9 * mm)],
+        ],
+        colWidths=[21 * mm, 21 * mm],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
+                ("GRID", (0, 0), (-1, -1), 0.4, "#000000"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 1),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 1),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return table
 
 
-def layout_control_slip(data: ctx.ControlSlipContext) -> bytes:
+def layout_control_slip(data: ctx.ControlSlipContext, form_set: FormSet | None = None) -> bytes:
+    """The control slip: one row per hand-over ("1. Giao: … 2. Nhận: …"), its instant
+    ("… giờ … phút, ngày … tháng … năm …"), the signature cells "Người giao" / "Người nhận",
+    and the result of the step handed over (before / on / after time)."""
+    form_set = form_set or _current()
+    form = form_set.by_kind("control_slip")
     styles = Styles()
     subject = data.subject
     story: list[Flowable] = [
         letterhead_block(data.letterhead, styles, width=A5_WIDTH, qr_payload=subject.qr_payload),
-        *_title_block(5, subject.code, styles),
+        *_title_block(form, subject.code, styles),
         labelled("Kèm theo hồ sơ của", subject.applicant.name, styles.body_left),
         para(f"Nội dung yêu cầu giải quyết: <b>{esc(subject.procedure_name)}</b>", styles.body),
         labelled("Cơ quan (bộ phận) giải quyết hồ sơ", data.competent_agency, styles.body_left),
@@ -365,41 +494,36 @@ def layout_control_slip(data: ctx.ControlSlipContext) -> bytes:
             "; ".join(data.cooperating) or "Không",
             styles.body_left,
         ),
-    ]
-    if data.appointment_at is not None:
-        story.append(
-            labelled("Ngày hẹn trả kết quả", time_phrase(data.appointment_at), styles.body_left)
-        )
+        labelled(
+            "Ngày hẹn trả kết quả", time_phrase(data.appointment_at) or BLANK_INSTANT,
+            styles.body_left,
+        ),
+    ]  # fmt: skip
     rows: list[list[Any]] = [
         [
             para("TÊN CƠ QUAN", styles.cell_head),
             para("THỜI GIAN GIAO, NHẬN HỒ SƠ", styles.cell_head),
-            para(
-                "KẾT QUẢ GIẢI QUYẾT HỒ SƠ (Trước hạn/đúng hạn/quá hạn)",
-                styles.cell_head,
-            ),
+            para("KẾT QUẢ GIẢI QUYẾT HỒ SƠ (Trước hạn/đúng hạn/quá hạn)", styles.cell_head),
             para("GHI CHÚ", styles.cell_head),
         ]
     ]
-    for index, row in enumerate(data.rows, start=1):
-        who = f"<b>{index}. {esc(row.title)}</b>"
-        if row.unit:
-            who += f"<br/>{esc(row.unit)}"
-        if row.officer:
-            who += f"<br/>Cán bộ: {esc(row.officer)}"
+    for handover in data.handovers:
+        receiver = esc(handover.receiver) if handover.receiver else "……"
+        who = f"1. Giao: <b>{esc(handover.giver)}</b><br/>2. Nhận: <b>{receiver}</b>"
+        instant = time_phrase(handover.at) or BLANK_INSTANT
         rows.append(
             [
                 para(who, styles.cell),
-                para(_times(row), styles.cell),
-                para(esc(row.result), styles.cell_center),
-                para(esc(row.note), styles.cell),
+                [para(esc(instant), styles.cell), _signature_cells("", "", styles)],
+                para(esc(handover.result), styles.cell_center),
+                para(esc(handover.note), styles.cell),
             ]
         )
     story += [
         Spacer(1, 1.5 * mm),
-        grid_table(rows, [44 * mm, 33 * mm, 21 * mm, 28 * mm]),
+        grid_table(rows, [36 * mm, 44 * mm, 20 * mm, 26 * mm]),
     ]
-    return _a5(5, story, subject.code)
+    return _a5(form_set, form, story, subject.code)
 
 
 # --- 06 -------------------------------------------------------------------------------------------
@@ -414,12 +538,14 @@ def _stamp(moment: datetime.datetime | None) -> str:
     return f"{value:%d/%m/%Y}<br/>{value:%H:%M}"
 
 
-def layout_tracking_book(data: ctx.TrackingBookContext) -> bytes:
+def layout_tracking_book(data: ctx.TrackingBookContext, form_set: FormSet | None = None) -> bytes:
+    form_set = form_set or _current()
+    form = form_set.by_kind("tracking_book")
     styles = Styles(body_size=10)
     cell = Styles(body_size=8.5)
     story: list[Flowable] = [
         letterhead_block(data.letterhead, styles, width=A4_WIDTH),
-        para(TITLES[6], styles.title),
+        para(form.title, styles.title),
         para(f"<b>{esc(data.desk_name)}</b>", styles.subtitle),
         para(
             f"Từ ngày {short_date(data.date_from)} đến ngày {short_date(data.date_to)}",
@@ -508,19 +634,21 @@ def layout_tracking_book(data: ctx.TrackingBookContext) -> bytes:
         story,
         pagesize=A4_LANDSCAPE,
         title=f"Sổ theo dõi hồ sơ – {data.desk_name}",
-        subject=_subject_line(6),
+        subject=form_set.subject(form),
         margins=A4_MARGINS,
     )
 
 
 # --- Entry points -------------------------------------------------------------------------------
 
-_LAYOUTS: dict[int, Callable[[Any], bytes]] = {
-    1: layout_receipt,
-    2: layout_supplement,
-    3: layout_refusal,
-    4: layout_apology,
-    5: layout_control_slip,
+_LAYOUTS: dict[str, Callable[[Any, FormSet], bytes]] = {
+    "receipt": layout_receipt,
+    "supplement": layout_supplement,
+    "refusal": layout_refusal,
+    "apology": layout_apology,
+    "extension": layout_extension,
+    "stop": layout_stop,
+    "control_slip": layout_control_slip,
 }
 
 
@@ -532,7 +660,8 @@ def _text(data: Mapping[str, Any], key: str) -> str:
 def render_form(
     number: int, dossier: Dossier, *, request_data: Mapping[str, Any] | None = None
 ) -> bytes:
-    """Form ``number`` (1–5) for ``dossier`` as PDF bytes.
+    """Form ``number`` of the dossier's set (:func:`~congso.printing.formsets.form_set_of`:
+    01–05 of TT 01/2018, 01–06 of TT 03/2025) for ``dossier`` as PDF bytes.
 
     ``request_data`` carries what the page request adds to the stored dossier (every key
     optional): ``number`` — the registered document number printed as "Số: …";
@@ -540,26 +669,33 @@ def render_form(
     supplement request form 02 prints (default: the latest).
 
     Raises :class:`~congso.printing.context.FormNotAvailable` when the dossier has no such form
-    yet (no refusal for 03, no apology for 04…), and ``ValueError`` for an unknown number.
+    (yet) — no refusal for 03, no apology for 04, a number of the other set or the tracking
+    book — and ``ValueError`` for a number no set has.
     """
-    if number not in _LAYOUTS:
+    if number not in DOSSIER_FORMS:
         raise ValueError(f"no dossier form {number!r}; expected one of {DOSSIER_FORMS}")
+    form_set = form_set_of(dossier)
+    form = form_set.by_number(number)
+    if form is None or form.kind not in _LAYOUTS:
+        raise ctx.FormNotAvailable(f"{form_set.circular} không có mẫu số {number:02d} cho hồ sơ.")
     data = request_data or {}
     doc_number = _text(data, "number")
-    builders: dict[int, Callable[[], Any]] = {
-        1: lambda: ctx.receipt_context(
-            dossier, number=doc_number, lookup_url=_text(data, "lookup_url")
-        ),
-        2: lambda: ctx.supplement_context(
+    builders: dict[str, Callable[[], Any]] = {
+        "receipt": lambda: ctx.receipt_context(dossier, number=doc_number),
+        "supplement": lambda: ctx.supplement_context(
             dossier,
             supplement_id=int(data["supplement_id"]) if data.get("supplement_id") else None,
             number=doc_number,
         ),
-        3: lambda: ctx.refusal_context(dossier, number=doc_number),
-        4: lambda: ctx.apology_context(dossier, number=doc_number),
-        5: lambda: ctx.control_slip_context(dossier, number=doc_number),
+        "refusal": lambda: ctx.refusal_context(
+            dossier, number=doc_number, reception_only=form_set.has("stop")
+        ),
+        "apology": lambda: ctx.apology_context(dossier, number=doc_number),
+        "extension": lambda: ctx.apology_context(dossier, number=doc_number),
+        "stop": lambda: ctx.stop_context(dossier, number=doc_number),
+        "control_slip": lambda: ctx.control_slip_context(dossier, number=doc_number),
     }
-    return _LAYOUTS[number](builders[number]())
+    return _LAYOUTS[form.kind](builders[form.kind](), form_set)
 
 
 def render_tracking_book(
@@ -569,21 +705,24 @@ def render_tracking_book(
     *,
     queryset: QuerySet[Dossier] | None = None,
 ) -> bytes:
-    """Form 06 for ``desk`` over ``date_from``–``date_to`` (inclusive) as PDF bytes; with
-    ``queryset`` (``Dossier.objects.restrict(user, "view")``) only the dossiers it holds."""
+    """The tracking book (TT 01/2018 Mẫu 06, TT 03/2025 Mẫu 07: the set in force on the
+    period's last day) for ``desk`` over ``date_from``–``date_to`` (inclusive) as PDF bytes;
+    with ``queryset`` (``Dossier.objects.restrict(user, "view")``) only the dossiers it holds."""
     return layout_tracking_book(
-        ctx.tracking_book_context(desk, date_from, date_to, queryset=queryset)
+        ctx.tracking_book_context(desk, date_from, date_to, queryset=queryset),
+        form_set_on(date_to),
     )
 
 
 __all__ = [
     "DOSSIER_FORMS",
     "FORM_NUMBERS",
-    "TITLES",
     "layout_apology",
     "layout_control_slip",
+    "layout_extension",
     "layout_receipt",
     "layout_refusal",
+    "layout_stop",
     "layout_supplement",
     "layout_tracking_book",
     "render_form",

@@ -5,7 +5,7 @@ from congso.printing import views
 app_name = "printing"
 urlpatterns = [
     re_path(
-        r"^can-bo/ho-so/(?P<code>[^/]+)/mau-(?P<number>0[1-5])\.pdf$",
+        r"^can-bo/ho-so/(?P<code>[^/]+)/mau-(?P<number>0[1-6])\.pdf$",
         views.dossier_form,
         name="form",
     ),

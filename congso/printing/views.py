@@ -2,8 +2,10 @@
 permission layer (``Dossier.objects.restrict(user, "view")``, via
 :func:`congso.dossiers.selectors.dossier_for`), render, answer with the PDF.
 
-Officers (``/can-bo/…``, behind the second factor) get forms 01–05 of the dossiers they may see
-and the tracking book (form 06) of a desk of theirs; the applicant gets their own form 01. A
+Officers (``/can-bo/…``, behind the second factor) get the dossier forms of the dossiers they
+may see — numbered as in the dossier's form set (01–05 of TT 01/2018 before 15/9/2025, 01–06 of
+TT 03/2025 from then on) — and the tracking book of a desk of theirs; the applicant gets their
+own form 01. A
 dossier out of scope, or a form the dossier does not have yet, is a 404 — the same answer as a
 code that does not exist.
 """
@@ -69,7 +71,7 @@ def _render(number: int, dossier: Dossier, request_data: dict[str, Any]) -> Http
 @never_cache
 @login_required
 def dossier_form(request: HttpRequest, code: str, number: str) -> HttpResponse:
-    """Officers: form ``number`` (01–05) of a dossier they may see.
+    """Officers: form ``number`` of the dossier's set (01–05 or 01–06) of a dossier they may see.
 
     Optional query parameters: ``so`` — the registered document number to print as "Số: …";
     ``yeu-cau`` — which supplement request form 02 prints (default: the latest).

@@ -312,32 +312,18 @@ def _index_document(
     rows: list[list[Cell]] = []
     for group in result.groups:
         for r in group.indicators:
-            if r.status == index.OK:
-                rows.append(
-                    [
-                        r.code,
-                        r.definition.name_vi,
-                        r.numerator,
-                        r.denominator,
-                        f"{r.rate_percent} %",
-                        f"{r.threshold_percent} %",
-                        r.points,
-                        r.definition.max_points,
-                    ]
-                )
-            else:
-                rows.append(
-                    [
-                        r.code,
-                        r.definition.name_vi,
-                        r.numerator,
-                        r.denominator,
-                        r.status_label,
-                        f"{r.threshold_percent} %",
-                        None,
-                        r.definition.max_points,
-                    ]
-                )
+            rows.append(
+                [
+                    r.code,
+                    r.definition.name_vi,
+                    r.numerator,
+                    r.denominator,
+                    r.rate_text,
+                    r.threshold_text,
+                    r.points if r.has_data else None,
+                    r.definition.max_points,
+                ]
+            )
         rows.append(
             [
                 "",
@@ -519,7 +505,7 @@ def tracking_book_xlsx(context: print_ctx.TrackingBookContext) -> bytes:
                 ),
             )
         ],
-        sheet_name="Sổ theo dõi (mẫu 06)",
+        sheet_name="Sổ theo dõi hồ sơ",
     )
     return to_xlsx(document)
 

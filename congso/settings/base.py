@@ -138,11 +138,15 @@ INSTALLED_APPS = [
     "congso.indicators",
     "congso.reports",
     "congso.eoffice",
+    "congso.identity",
     # Vendor plugins (congso/contrib/<vendor>/): each registers with the platform's registries.
     "congso.contrib.kannel",
     "congso.contrib.smtp",
     "congso.contrib.zalo",
     "congso.contrib.docaxis",
+    "congso.payments",
+    "congso.contrib.vnpay",
+    "congso.contrib.vietqr",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -901,6 +905,111 @@ DOCAXIS_TIMEOUT = env(
     cast=int,
 )
 
+# --- National identity (congso/identity, docs/identity.md) ---------------------------------------
+VNEID_ISSUER = env(
+    "CONGSO_VNEID_ISSUER",
+    "",
+    "Issuer of VNeID's OpenID provider (its discovery document is at ISSUER/.well-known/"
+    'openid-configuration). Empty: no "Đăng nhập bằng VNeID".',
+    group="National identity",
+)
+VNEID_CLIENT_ID = env(
+    "CONGSO_VNEID_CLIENT_ID",
+    "",
+    "Client id the province was given by VNeID.",
+    group="National identity",
+)
+VNEID_CLIENT_SECRET = env(
+    "CONGSO_VNEID_CLIENT_SECRET",
+    "",
+    "Client secret for VNeID's token endpoint (HTTP Basic).",
+    group="National identity",
+)
+DVCQG_SSO_ISSUER = env(
+    "CONGSO_DVCQG_SSO_ISSUER",
+    "",
+    "Issuer of the national portal's SSO (WSO2 Identity Server, e.g. https://xacthuc.dichvucong."
+    "gov.vn/oauth2/token). Empty: no sign-in through the national portal.",
+    group="National identity",
+)
+DVCQG_SSO_CLIENT_ID = env(
+    "CONGSO_DVCQG_SSO_CLIENT_ID",
+    "",
+    "Client id at the national portal's SSO.",
+    group="National identity",
+)
+DVCQG_SSO_CLIENT_SECRET = env(
+    "CONGSO_DVCQG_SSO_CLIENT_SECRET",
+    "",
+    "Client secret at the national portal's SSO.",
+    group="National identity",
+)
+OIDC_CLOCK_SKEW_SECONDS = env(
+    "CONGSO_OIDC_CLOCK_SKEW_SECONDS",
+    120,
+    "Clock difference tolerated with an identity provider when checking an ID token's exp and iat.",
+    group="National identity",
+    cast=int,
+)
+OIDC_TIMEOUT_SECONDS = env(
+    "CONGSO_OIDC_TIMEOUT_SECONDS",
+    5,
+    "Seconds to wait for an identity provider (discovery, keys, token, userinfo) before telling "
+    "the citizen it does not answer.",
+    group="National identity",
+    cast=int,
+)
+OIDC_DISCOVERY_SECONDS = env(
+    "CONGSO_OIDC_DISCOVERY_SECONDS",
+    3600,
+    "How long a provider's discovery document is kept before it is read again (its signing keys "
+    "are read again at once when a token names an unknown key).",
+    group="National identity",
+    cast=int,
+)
+OIDC_FLOW_SECONDS = env(
+    "CONGSO_OIDC_FLOW_SECONDS",
+    600,
+    "A sign-in must come back from the provider within this many seconds.",
+    group="National identity",
+    cast=int,
+)
+
+POPULATION_URL = env(
+    "CONGSO_POPULATION_URL",
+    "",
+    "The national population database's look-up at the province's integration platform (LGSP), "
+    "JSON POST. Empty: no look-ups (no prefill from it).",
+    group="National identity",
+)
+POPULATION_TOKEN = env(
+    "CONGSO_POPULATION_TOKEN",
+    "",
+    "Bearer token for the LGSP look-up.",
+    group="National identity",
+)
+POPULATION_INTEGRATION_CODE = env(
+    "CONGSO_POPULATION_INTEGRATION_CODE",
+    "",
+    "MaTichHop: the code the LGSP gave this system.",
+    group="National identity",
+)
+POPULATION_TIMEOUT_SECONDS = env(
+    "CONGSO_POPULATION_TIMEOUT_SECONDS",
+    5,
+    "Seconds to wait for the population database.",
+    group="National identity",
+    cast=int,
+)
+POPULATION_CACHE_SECONDS = env(
+    "CONGSO_POPULATION_CACHE_SECONDS",
+    600,
+    "How long an answer of the population database is reused (for the same person, name and "
+    "birth year) before it is asked again; every use is still in the person's access log.",
+    group="National identity",
+    cast=int,
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -921,3 +1030,71 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+
+# --- Payments (congso/payments, congso/contrib/vnpay, congso/contrib/vietqr; docs/payments.md) ---
+PAYMENTS_INTENT_MINUTES = env(
+    "CONGSO_PAYMENTS_INTENT_MINUTES",
+    15,
+    "Minutes a started payment stays payable at the gateway (vnp_ExpireDate); then it expires.",
+    group="Payments",
+    cast=int,
+)
+PAYMENTS_CALLBACK_WINDOW_MINUTES = env(
+    "CONGSO_PAYMENTS_CALLBACK_WINDOW_MINUTES",
+    60,
+    "A gateway callback whose own timestamp is older than this (or as much in the future) is "
+    "refused as a replay.",
+    group="Payments",
+    cast=int,
+)
+PAYMENTS_RECEIPT_TEMPLATE = env(
+    "CONGSO_PAYMENTS_RECEIPT_TEMPLATE",
+    "01BLP0-001",
+    "Template symbol (mẫu số) printed on the e-receipts.",
+    group="Payments",
+)
+PAYMENTS_RECEIPT_SERIES = env(
+    "CONGSO_PAYMENTS_RECEIPT_SERIES",
+    "CS{yy}E",
+    "Series symbol (ký hiệu) of the e-receipts; {yy} is the year's last two digits (numbers "
+    "restart at 1 every year).",
+    group="Payments",
+)
+VNPAY_PAY_URL = env(
+    "CONGSO_VNPAY_PAY_URL",
+    "",
+    "VNPay's payment page (…/paymentv2/vpcpay.html); empty: the VNPay gateway is off.",
+    group="Payments",
+)
+VNPAY_TMN_CODE = env(
+    "CONGSO_VNPAY_TMN_CODE", "", "The merchant's terminal code (vnp_TmnCode).", group="Payments"
+)
+VNPAY_HASH_SECRET = env(
+    "CONGSO_VNPAY_HASH_SECRET",
+    "",
+    "The merchant's secret for the HMAC-SHA512 of requests and callbacks (vnp_HashSecret).",
+    group="Payments",
+)
+VIETQR_BANK_BIN = env(
+    "CONGSO_VIETQR_BANK_BIN",
+    "",
+    "NAPAS BIN (6 digits) of the collecting account's bank; empty: VietQR is off.",
+    group="Payments",
+)
+VIETQR_ACCOUNT = env(
+    "CONGSO_VIETQR_ACCOUNT", "", "The collecting account number (VietQR).", group="Payments"
+)
+VIETQR_ACCOUNT_NAME = env(
+    "CONGSO_VIETQR_ACCOUNT_NAME",
+    "",
+    "The collecting account's holder, shown beside the QR code.",
+    group="Payments",
+)
+VIETQR_WEBHOOK_SECRET = env(
+    "CONGSO_VIETQR_WEBHOOK_SECRET",
+    "",
+    "Secret of the bank's credit-notification webhook (HMAC-SHA256 of the raw body in "
+    "X-Signature); empty: VietQR transfers are confirmed by the statement only.",
+    group="Payments",
+)

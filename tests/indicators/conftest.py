@@ -17,6 +17,12 @@ def month(world: World, clock: Clock) -> Month:  # noqa: F811 (the fixtures abov
 
 
 @pytest.fixture
+def month_dept(world: World, clock: Clock) -> Month:  # noqa: F811 (the fixtures above)
+    """The month with the department's two dossiers (the index's worked examples)."""
+    return build_month(world, clock, department=True)
+
+
+@pytest.fixture
 def no_second_factor(settings: Any) -> None:
     settings.OFFICER_2FA_REQUIRED = False
 

@@ -71,15 +71,15 @@ def test_index_report_excel_and_pdf(month):
     document = builders.index_report(start=START, end=END, scope=None)
     rows = _cells(builders.to_xlsx(document))
     on_time = _row(rows, "2.1")
-    assert on_time[2:8] == [2, 3, "66.67 %", "80.00 %", 16.67, 20]
+    assert on_time[2:8] == [2, 4, "50.00 %", "tuyến tính", 10.0, 20]
     assert _row(rows, "1.1")[4] == "Chưa có dữ liệu"
     total = next(row for row in rows if row[1] == "TỔNG ĐIỂM (các chỉ số có dữ liệu)")
-    assert total[6:8] == [28.64, 48]
+    assert total[6:8] == [29.22, 48]
     pdf = builders.to_pdf(document)
     text = text_of(pdf)
     assert "BỘ CHỈ SỐ CHỈ ĐẠO, ĐIỀU HÀNH" in text
     assert "Hồ sơ giải quyết trước hạn, đúng hạn" in text
-    assert "28.64" in text
+    assert "29.22" in text
     assert all(fonts_of(pdf).values())
 
 
@@ -124,7 +124,7 @@ def test_background_report_runs_through_the_worker(client, month, world, media):
     download = client.get(reverse("reports:download", args=[job.pk]))
     assert download.status_code == 200
     content = b"".join(download.streaming_content)
-    assert _row(_cells(content), "2.1")[6] == 16.67
+    assert _row(_cells(content), "2.1")[6] == 10.0
 
     # Only the requester sees the report and its file.
     client.force_login(world.leader_a)

@@ -84,11 +84,13 @@ def test_index_page_explains_each_score(client, month, world):
     response = _as(client, world.monitor).get(reverse("indicators:index") + PERIOD)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "28.64" in html or "28,64" in html
+    assert "29.22" in html or "29,22" in html
     assert "Chưa có dữ liệu" in html
-    late_link = reverse("indicators:drilldown", args=["processed_late"])
+    late_link = reverse("indicators:drilldown", args=["progress_bad"])
     assert late_link in html
-    assert "66.67" in html or "66,67" in html
+    assert "50.00" in html or "50,00" in html
+    assert "DOSSIER_SYNC" in html and "ORIGINAL_RESULT_AVAILABLE" in html
+    assert reverse("indicators:compare") in html
 
 
 def test_drilldown_lists_the_late_dossier(client, month, world):
@@ -168,7 +170,7 @@ def test_index_page_in_english_uses_the_english_names(client, month, world):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("indicators:index") + PERIOD).content.decode()
     assert "Dossiers processed early or on time" in html
-    assert "Online payment" in html
+    assert "Online services and payment" in html  # the 2022 layout of March 2026
     assert "No data yet" in html
     assert "online payment" in html  # the missing input, translated
 
@@ -206,3 +208,42 @@ def test_dashboard_notifications_in_english(client, month, world, notified):
     html = response.content.decode()
     assert "Notifications to citizens (SMS, e-mail)" in html
     assert "Delivery rate (%)" in html and ">E-mail<" in html
+
+
+def test_compare_export_lists_every_indicator_as_inert_cells(client, month, world):
+    """The "compare with the national portal" workbook: congso's numerator, denominator and
+    points beside the portal's metric code, one row per indicator; names stay text."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from congso.indicators import export, index
+    from tests.indicators.dataset import END, START
+
+    world.commune_a.name = '=HYPERLINK("http://evil.example","Xem")'
+    world.commune_a.save()
+    url = reverse("indicators:compare") + PERIOD + f"&co-quan={world.commune_a.pk}"
+    response = _as(client, world.monitor).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(response.content)).active
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = cells.index(list(export.HEADERS))
+    rows = {row[1]: row for row in cells[header + 1 :] if row[1]}
+    result = index.score(start=START, end=END, agency_ids=[world.commune_a.pk])
+    assert list(rows) == [r.code for r in result.indicators]
+    assert rows["2.1"][6:12] == [2, 4, 50.0, "tuyến tính", 10.0, 20.0]
+    assert rows["4.1"][2:4] == [
+        "ORIGINAL_RESULT_AVAILABLE", "/api/v1/reporting/evaluation/dossier-digitized",
+    ]  # fmt: skip
+    assert rows["1.1"][12] == "Chưa có dữ liệu" and rows["1.1"][10] is None
+    assert rows["5.4"][6:8] == [1, 3]
+    assert all(value is None for value in rows["2.1"][15:19])
+    # No formula anywhere; the agency's name is text.
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f"
+    assert any("HYPERLINK" in str(v) for v in cells[1])
+    assert client.get(url).status_code == 200
+    client.force_login(world.citizen_user)
+    assert client.get(url).status_code == 403

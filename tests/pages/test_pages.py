@@ -76,7 +76,8 @@ def test_home_for_a_logged_in_user(client):
     client.force_login(user)
     html = client.get(HOME).content.decode()
     assert "Lê Văn C" in html
-    assert f'action="{reverse("accounts:logout")}"' in html
+    # The logout also ends a national (VNeID) session: identity:logout (docs/identity.md).
+    assert f'action="{reverse("identity:logout")}"' in html
     assert f'href="{reverse("admin:index")}"' not in html
 
 

@@ -52,3 +52,9 @@ def fonts_of(data: bytes) -> dict[str, bool]:
 
 def image_count(data: bytes, page: int = 0) -> int:
     return len(reader(data).pages[page].images)
+
+
+def subject_of(data: bytes) -> str:
+    """The document's subject (the form number and its circular)."""
+    metadata = pypdf.PdfReader(io.BytesIO(data)).metadata
+    return str(metadata.subject or "") if metadata else ""

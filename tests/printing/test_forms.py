@@ -1,12 +1,17 @@
-"""Forms 01–06 rendered from dossiers made through the dossier services.
+"""The forms rendered from dossiers made through the dossier services.
 
-The clock starts on Monday 02/03/2026; the procedure's limit is 3 working days; commune A's
-process is reception (2 h), appraisal (12 h), signature by the leader (4 h), return (1 h).
+The clock starts on Monday 02/03/2026 — after 15/9/2025, so the dossiers take TT 03/2025's set
+(04 the request for an extension, 05 the stop notice, 06 the control slip, 07 the book); one
+test receives a dossier in 2025 and gets TT 01/2018's set. The procedure's limit is 3 working
+days; commune A's process is reception (2 h), appraisal (12 h), signature by the leader (4 h),
+return (1 h).
 """
 
 from __future__ import annotations
 
 import datetime
+import shutil
+import subprocess
 
 import pytest
 
@@ -23,10 +28,24 @@ from tests.printing.pdfcheck import (
     image_count,
     page_sizes,
     page_texts,
+    subject_of,
     text_of,
 )
+from tests.printing.test_form_sets import SCREENS
 
 PROCEDURE = "Thủ tục đăng ký khai sinh"
+
+
+def keep_page_images(name: str, data: bytes) -> None:
+    """A rendered dossier's form as page images beside the layout ones (var/screens/forms/)."""
+    if shutil.which("pdftoppm") is None:
+        return
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    path = SCREENS / f"{name}.pdf"
+    path.write_bytes(data)
+    for old in SCREENS.glob(f"{name}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-png", "-r", "80", str(path), str(SCREENS / name)], check=True)
 
 
 def received_dossier(world, clock) -> Dossier:
@@ -53,7 +72,10 @@ def test_form_01_from_a_received_dossier(world, clock):
     dossier = received_dossier(world, clock)
     data = render_form(1, dossier, request_data={"lookup_url": "https://dvc.example.vn/tra-cuu"})
     text = check_form(data)
-    assert len(page_texts(data)) == 1
+    pages = page_texts(data)
+    assert len(pages) == 2
+    assert "(Liên 1: Lưu)" in pages[0] and "(Liên 2: Giao khách hàng)" in pages[1]
+    assert "Tra cứu" not in text and "mã thủ tục" not in text
     for expected in (
         "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
         f"Mã hồ sơ: {dossier.code}",
@@ -74,7 +96,6 @@ def test_form_01_from_a_received_dossier(world, clock):
         "5. Thời gian trả kết quả giải quyết hồ sơ: 09 giờ 00 phút, ngày 05 tháng 3 năm 2026",
         "6. Đăng ký nhận kết quả tại: Một cửa xã A",
         "Vào Sổ theo dõi hồ sơ, Quyển số: 2026, Số thứ tự: 1",
-        "Tra cứu tình trạng hồ sơ tại: https://dvc.example.vn/tra-cuu",
         "motcua.a",  # the reception officer signs
     ):
         assert expected in text, expected
@@ -108,7 +129,9 @@ def test_form_01_needs_a_received_dossier(world, clock):
         render_form(1, submit(world))
     assert refused.value.status == 404
     with pytest.raises(ValueError):
-        render_form(6, submit(world))
+        render_form(7, submit(world))  # the tracking book is per desk
+    with pytest.raises(FormNotAvailable):
+        render_form(6, submit(world))  # the control slip waits for reception
 
 
 def test_form_02_lists_everything_missing(world, clock):
@@ -186,17 +209,49 @@ def test_form_03_refused_at_reception(world, clock):
         assert expected in text, expected
 
 
-def test_form_03_refused_after_appraisal(world, clock):
+def test_form_05_stop_notice_after_appraisal(world, clock):
+    """TT 03/2025: a dossier stopped after appraisal gets Mẫu 05, not form 03."""
     dossier = to_processing(world, clock, at(2026, 3, 2, 9, 0))
+    with pytest.raises(FormNotAvailable):
+        render_form(5, dossier)
     clock.set(at(2026, 3, 4, 10, 0))
+    dossier = services.dossier_refuse(
+        actor=world.specialist_a, dossier=dossier, reason="Không đủ điều kiện đăng ký."
+    )
+    with pytest.raises(FormNotAvailable):
+        render_form(3, fresh(dossier))
+    data = render_form(5, fresh(dossier), request_data={"number": "07/TB-UBND"})
+    text = check_form(data)
+    for expected in (
+        "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
+        "Số: 07/TB-UBND",
+        f"Kính gửi: {APPLICANT_NAME}",
+        "Qua xem xét, UBND xã A thông báo dừng giải quyết hồ sơ nêu trên",
+        "- Không đủ điều kiện đăng ký.",
+        "Quảng Ngãi, ngày 04 tháng 3 năm 2026",
+        "THỦ TRƯỞNG CƠ QUAN",
+    ):
+        assert expected in text, expected
+    assert "Mẫu số 05 – Thông tư số 03/2025/TT-VPCP" in subject_of(data)
+
+
+def test_a_dossier_received_before_15_9_2025_keeps_the_2018_set(world, clock):
+    world.version.effective_from = datetime.date(2025, 1, 1)
+    world.version.save()
+    dossier = to_processing(world, clock, at(2025, 9, 12, 9, 0))
+    clock.set(at(2025, 9, 16, 10, 0))
     dossier = services.dossier_refuse(
         actor=world.specialist_a, dossier=dossier, reason="Không đủ điều kiện đăng ký."
     )
     text = check_form(render_form(3, fresh(dossier)))
     assert "Qua xem xét, UBND xã A thông báo không tiếp nhận, giải quyết hồ sơ này" in text
     assert "- Không đủ điều kiện đăng ký." in text
-    assert "Quảng Ngãi, ngày 04 tháng 3 năm 2026" in text
     assert "chuyenvien.a" in text
+    slip = render_form(5, fresh(dossier))
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text_of(slip)
+    assert "Mẫu số 05 – Thông tư số 01/2018/TT-VPCP" in subject_of(slip)
+    with pytest.raises(FormNotAvailable):
+        render_form(6, fresh(dossier))
 
 
 def test_form_04_apology_with_old_and_new_appointment(world, clock):
@@ -212,7 +267,7 @@ def test_form_04_apology_with_old_and_new_appointment(world, clock):
     )
     text = check_form(render_form(4, fresh(dossier), request_data={"number": "15/PXL"}))
     for expected in (
-        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
         "Số: 15/PXL",
         "Quảng Ngãi, ngày 03 tháng 3 năm 2026",
         f"Kính gửi: {APPLICANT_NAME}",
@@ -220,14 +275,14 @@ def test_form_04_apology_with_old_and_new_appointment(world, clock):
         f"Mã số hồ sơ: {dossier.code}.",
         "Thời gian hẹn trả kết quả giải quyết hồ sơ: 09 giờ 00 phút, ngày 05 tháng 3 năm 2026",
         "lý do: Cần xác minh thêm tại nơi sinh.",
-        "vào 17 giờ 00 phút, ngày 06 tháng 3 năm 2026",
+        "đề nghị gia hạn thời gian giải quyết hồ sơ đến 17 giờ 00 phút, ngày 06 tháng 3 năm",
         "THỦ TRƯỞNG CƠ QUAN",
         "- Một cửa xã A;",
     ):
         assert expected in text, expected
 
 
-def test_form_05_every_step_with_officers_times_and_timeliness(world, clock):
+def test_form_06_control_slip_one_row_per_hand_over(world, clock):
     dossier = received_dossier(world, clock)
     dossier = services.dossier_start_processing(actor=world.reception_a, dossier=dossier)
     clock.set(at(2026, 3, 3, 10, 0))
@@ -242,33 +297,36 @@ def test_form_05_every_step_with_officers_times_and_timeliness(world, clock):
     dossier = services.dossier_return_result(
         actor=world.reception_a, dossier=dossier, method="desk"
     )
-    text = check_form(render_form(5, fresh(dossier)))
+    data = render_form(6, fresh(dossier))
+    text = check_form(data)
     for expected in (
         "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
         f"Kèm theo hồ sơ của: {APPLICANT_NAME}",
         "Cơ quan (bộ phận) giải quyết hồ sơ: UBND xã A",
         "Cơ quan phối hợp giải quyết hồ sơ: Không",
         "KẾT QUẢ GIẢI QUYẾT HỒ SƠ (Trước hạn/đúng hạn/quá hạn)",
-        "1. Tiếp nhận hồ sơ",
-        "2. Thẩm định hồ sơ",
-        "3. Ký duyệt kết quả",
-        "4. Trả kết quả",
-        "Cán bộ: motcua.a",
-        "Cán bộ: chuyenvien.a",
-        "Cán bộ: lanhdao.a",
-        "Nhận: 02/03/2026 09:00",
-        "Hạn: 03/03/2026 15:30",
-        "Xong: 03/03/2026 10:00",
+        "1. Giao: UBND xã A – motcua.a",
+        "2. Nhận: UBND xã A – chuyenvien.a",
+        "1. Giao: UBND xã A – chuyenvien.a",
+        "2. Nhận: UBND xã A – lanhdao.a",
+        "10 giờ 00 phút, ngày 03 tháng 3 năm 2026",
+        "Người giao",
+        "Người nhận",
         "Hồ sơ hợp lệ.",
         "Đúng hạn",
         "Trước hạn",
-        "Cấp Giấy khai sinh bản chính.",
+        f"2. Nhận: Tổ chức, cá nhân: {APPLICANT_NAME}",
+        "15 giờ 00 phút, ngày 03 tháng 3 năm 2026",
     ):
         assert expected in text, expected
-    assert text.count("Tiếp nhận hồ sơ") == 1  # the process's own reception step, once
+    # reception → appraisal → signature → return → the applicant: four hand-overs.
+    assert text.count("1. Giao:") == 4 and text.count("Người giao") == 4
+    assert "Mẫu số 06 – Thông tư số 03/2025/TT-VPCP" in subject_of(data)
+    keep_page_images("db-tt03-2025-mau-06-control_slip", data)
+    keep_page_images("db-tt03-2025-mau-01-receipt", render_form(1, fresh(dossier)))
 
 
-def test_form_05_fallback_plan_and_events(world, clock):
+def test_form_06_fallback_plan_and_events(world, clock):
     clock.set(at(2026, 3, 2, 9, 0))
     dossier = submit(world, competent_agency=world.commune_b)
     dossier = services.dossier_receive(actor=world.reception_b, dossier=dossier)
@@ -280,12 +338,12 @@ def test_form_05_fallback_plan_and_events(world, clock):
         reason="Thiếu giấy chứng sinh bản chính.",
         missing_items=[{"component": "giay-chung-sinh", "note": "Nộp bản chính."}],
     )
-    text = check_form(render_form(5, fresh(dossier)))
-    # No published process at commune B: the desk's reception, then the one fallback step.
-    assert "1. Tiếp nhận hồ sơ" in text and "Cán bộ: motcua.b" in text
-    assert "2. Xử lý hồ sơ" in text
-    assert "3. Yêu cầu bổ sung hồ sơ" in text
-    assert "Thiếu giấy chứng sinh bản chính." in text
+    text = check_form(render_form(6, fresh(dossier)))
+    # No published process at commune B: the desk hands the dossier to the fallback step; the
+    # supplement request goes to that hand-over's note.
+    assert "1. Giao: UBND xã B – Một cửa xã B – motcua.b" in text
+    assert "Tiếp nhận hồ sơ." in text
+    assert "Yêu cầu bổ sung hồ sơ: Thiếu giấy chứng sinh bản chính." in text
 
 
 def test_form_06_tracking_book_of_a_desk(world, clock, django_assert_max_num_queries):

@@ -13,6 +13,7 @@ import segno
 
 from congso.printing import context as ctx
 from congso.printing import fonts, forms
+from congso.printing.formsets import form_sets
 from congso.printing.layout import Letterhead, date_line, date_phrase, time_phrase
 from congso.printing.qr import dossier_code_from_scan, qr_payload, qr_png
 from tests.printing.pdfcheck import (
@@ -158,15 +159,19 @@ def check_common(data: bytes, *, size: tuple[int, int] = A5_SIZE) -> str:
 def test_form_01_receipt():
     data = forms.layout_receipt(receipt())
     text = check_common(data)
-    assert len(page_texts(data)) == 1
-    assert image_count(data) == 1  # the QR code, top-left
+    pages = page_texts(data)
+    assert len(pages) == 2  # two copies, each on its own page
+    assert "(Liên 1: Lưu)" in pages[0] and "(Liên 2: Giao khách hàng)" in pages[1]
+    assert image_count(data) == 1  # the QR code, top-left (one image, drawn on both copies)
+    # Nothing the form does not have: no procedure code, no look-up line.
+    assert "mã thủ tục" not in text and "Tra cứu" not in text
     for expected in (
         "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
         f"Mã hồ sơ: {CODE}",
         "Quảng Ngãi, ngày 02 tháng 3 năm 2026",
         "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI",
         f"Tiếp nhận hồ sơ của: {NAME}",
-        f"Nội dung yêu cầu giải quyết: {PROCEDURE} (mã thủ tục 1.001193)",
+        f"Nội dung yêu cầu giải quyết: {PROCEDURE}",
         "1. Thành phần hồ sơ nộp gồm:",
         "Tờ khai đăng ký khai sinh",
         "Bản chính",
@@ -293,24 +298,19 @@ def test_form_04_apology_addresses_an_organisation():
 
 
 def test_form_05_control_slip():
-    rows = [
-        ctx.SlipRow(
-            title="Tiếp nhận hồ sơ",
-            unit="Văn phòng Ủy ban nhân dân tỉnh – Trung tâm Phục vụ hành chính công",
-            officer="Trần Văn Bình",
-            received_at=RECEIVED,
-            due_at=None,
-            finished_at=RECEIVED + datetime.timedelta(hours=1),
+    handovers = [
+        ctx.HandOver(
+            giver="Trung tâm Phục vụ hành chính công – Trần Văn Bình",
+            receiver="Sở Tư pháp – Phòng Hành chính tư pháp – Lê Thị Cúc",
+            at=RECEIVED + datetime.timedelta(hours=1),
+            note="Tiếp nhận hồ sơ.",
         ),
-        ctx.SlipRow(
-            title="Thẩm định hồ sơ",
-            unit="Sở Tư pháp – Phòng Hành chính tư pháp",
-            officer="Lê Thị Cúc",
-            received_at=RECEIVED + datetime.timedelta(hours=1),
-            due_at=APPOINTMENT,
-            finished_at=RECEIVED + datetime.timedelta(days=1),
+        ctx.HandOver(
+            giver="Sở Tư pháp – Phòng Hành chính tư pháp – Lê Thị Cúc",
+            receiver="Sở Tư pháp – Giám đốc",
+            at=RECEIVED + datetime.timedelta(days=1),
             result="Trước hạn",
-            note="Hồ sơ hợp lệ.",
+            note="Thẩm định hồ sơ. Hồ sơ hợp lệ.",
         ),
     ]
     data = forms.layout_control_slip(
@@ -319,9 +319,10 @@ def test_form_05_control_slip():
             subject=SUBJECT,
             competent_agency="Sở Tư pháp",
             cooperating=["Công an tỉnh Quảng Ngãi"],
-            rows=rows,
+            handovers=handovers,
             appointment_at=APPOINTMENT,
-        )
+        ),
+        form_sets()[0],
     )
     text = check_common(data)
     for expected in (
@@ -331,17 +332,17 @@ def test_form_05_control_slip():
         "Cơ quan phối hợp giải quyết hồ sơ: Công an tỉnh Quảng Ngãi",
         "TÊN CƠ QUAN",
         "THỜI GIAN GIAO, NHẬN HỒ SƠ",
-        "1. Tiếp nhận hồ sơ",
-        "2. Thẩm định hồ sơ",
-        "Sở Tư pháp – Phòng Hành chính tư pháp",
-        "Cán bộ: Lê Thị Cúc",
-        "Nhận: 02/03/2026 10:00",
-        "Hạn: 04/03/2026 17:00",
-        "Xong: 03/03/2026 09:00",
+        "1. Giao: Trung tâm Phục vụ hành chính công – Trần Văn Bình",
+        "2. Nhận: Sở Tư pháp – Phòng Hành chính tư pháp – Lê Thị Cúc",
+        "10 giờ 00 phút, ngày 02 tháng 3 năm 2026",
+        "09 giờ 00 phút, ngày 03 tháng 3 năm 2026",
+        "Người giao",
+        "Người nhận",
         "Trước hạn",
         "Hồ sơ hợp lệ.",
     ):
         assert expected in text, expected
+    assert text.count("Người giao") == 2 and text.count("1. Giao:") == 2
 
 
 def test_form_06_tracking_book_spans_pages_with_the_header_repeated():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from congso.dossiers import services
@@ -51,12 +52,12 @@ def test_officer_downloads_form_01(world, dossier):
     assert page_sizes(response.content) == {A5_SIZE}
     text = text_of(response.content)
     assert APPLICANT_NAME in text
-    assert f"Tra cứu tình trạng hồ sơ tại: http://testserver/tra-cuu?ma={dossier.code}" in text
+    assert "(Liên 1: Lưu)" in text and "(Liên 2: Giao khách hàng)" in text
 
 
 @pytest.mark.parametrize("officer", ["specialist_a", "leader_a", "monitor"])
 def test_other_officers_in_scope_may_print(world, dossier, officer):
-    response = client_for(getattr(world, officer)).get(form_url(dossier.code, "05"))
+    response = client_for(getattr(world, officer)).get(form_url(dossier.code, "06"))
     assert response.status_code == 200
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text_of(response.content)
 
@@ -64,14 +65,15 @@ def test_other_officers_in_scope_may_print(world, dossier, officer):
 @pytest.mark.parametrize("officer", ["reception_b", "specialist_b", "leader_b"])
 def test_officer_of_another_agency_gets_404(world, dossier, officer):
     client = client_for(getattr(world, officer))
-    for number in ("01", "02", "03", "04", "05"):
+    for number in ("01", "02", "03", "04", "05", "06"):
         assert client.get(form_url(dossier.code, number)).status_code == 404
 
 
 def test_unknown_code_and_unknown_form_are_404(world, dossier):
     client = client_for(world.reception_a)
     assert client.get(form_url("000.00.51.H51-260302-9999")).status_code == 404
-    assert client.get(form_url(dossier.code, "06")).status_code == 404
+    assert client.get(form_url(dossier.code, "07")).status_code == 404  # the book is per desk
+    assert client.get(form_url(dossier.code, "05")).status_code == 404  # not stopped
     assert client.get(form_url(dossier.code, "1")).status_code == 404
     # The dossier has no apology and no refusal yet: those forms do not exist.
     assert client.get(form_url(dossier.code, "04")).status_code == 404
@@ -167,3 +169,24 @@ def test_tracking_book_parameters(world, query):
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")
     assert response.content.decode()
+
+
+def test_the_dossier_page_lists_the_forms_of_its_set(world, dossier):
+    """A dossier received in March 2026 takes TT 03/2025's set: the officer page links its
+    forms 01–06 by their numbers there (05 the stop notice, 06 the control slip), in English
+    too."""
+    client = client_for(world.reception_a)
+    html = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    for number, name in (
+        ("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+        ("04", "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"),
+        ("05", "Thông báo dừng giải quyết hồ sơ"),
+        ("06", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+    ):
+        assert f"Mẫu {number} — {name}" in html
+        assert form_url(dossier.code, number) in html
+    assert form_url(dossier.code, "07") not in html
+    assert "PHIẾU KIỂM SOÁT" in text_of(client.get(form_url(dossier.code, "06")).content)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    assert "Form 06 — Processing control slip" in english

@@ -1,0 +1,1 @@
+"""A VNPay gateway and a collecting bank (VietQR transfers), as their own process."""
