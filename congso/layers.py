@@ -44,9 +44,10 @@ LAYERS: tuple[frozenset[str], ...] = (
     # PKI, signers, PAdES, validation, revocation cache, ETSI reports, the public verification
     # page: any document's signatures (it knows no dossier and stores no document).
     frozenset({"signing"}),
-    # The e-results of dossiers: templates, rendering (through printing), prepare → sign →
-    # complete, the officer's and the citizen's pages; signs through signing's services.
-    frozenset({"results"}),
+    # The e-results of dossiers (templates, rendering through printing, prepare → sign →
+    # complete, the officer's and the citizen's pages) and the e-office (official documents,
+    # registers, the edXML exchange): both sign through signing's services.
+    frozenset({"results", "eoffice"}),
     # Citizen feedback and the 1022 hotline: reports link to dossiers, notices through notify.
     frozenset({"feedback"}),
     frozenset({"indicators"}),  # aggregates (registered on the hooks), index, statistics

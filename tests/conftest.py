@@ -28,6 +28,7 @@ SEEDING_MIGRATIONS = (
     ("congso.calendar.migrations.0002_vn_official_overrides", "load"),
     ("congso.notify.migrations.0002_default_templates", "load"),
     ("congso.integration.migrations.0002_national_status_mapping", "seed"),
+    ("congso.eoffice.migrations.0002_nd30_document_types", "seed"),
 )
 
 

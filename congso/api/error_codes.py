@@ -18,6 +18,7 @@ class ApiErrorCode(StrEnum):
     FILE_TOO_LARGE = "file_too_large"
     INVALID_DATE = "invalid_date"
     INVALID_DATETIME = "invalid_datetime"
+    INVALID_FILE = "invalid_file"
     INVALID_JSON = "invalid_json"
     INVALID_LIMIT = "invalid_limit"
     INVALID_NUMBER = "invalid_number"

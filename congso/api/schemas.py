@@ -16,6 +16,7 @@ from congso.api.error_codes import ApiErrorCode
 from congso.calendar.error_codes import CalendarErrorCode
 from congso.catalog.error_codes import CatalogErrorCode
 from congso.dossiers.error_codes import DossierErrorCode
+from congso.eoffice.error_codes import EofficeErrorCode
 from congso.feedback.error_codes import FeedbackErrorCode
 from congso.identity.error_codes import IdentityErrorCode
 from congso.integration.error_codes import IntegrationErrorCode
@@ -31,6 +32,7 @@ ERROR_CODES: dict[str, type[StrEnum]] = {
     "calendar": CalendarErrorCode,
     "catalog": CatalogErrorCode,
     "dossiers": DossierErrorCode,
+    "eoffice": EofficeErrorCode,
     "identity": IdentityErrorCode,
     "feedback": FeedbackErrorCode,
     "integration": IntegrationErrorCode,

@@ -18,6 +18,7 @@ from ninja.openapi.schema import OpenAPISchema
 from congso.api import calendar as calendar_api
 from congso.api import catalog as catalog_api
 from congso.api import dossiers as dossiers_api
+from congso.api import eoffice as eoffice_api
 from congso.api import feedback as feedback_api
 from congso.api import org as org_api
 from congso.api import payments as payments_api
@@ -282,6 +283,7 @@ api.add_router("/procedures", catalog_api.router, tags=["catalog"])
 api.add_router("/dossiers", dossiers_api.router, tags=["dossiers"])
 api.add_router("/lookup", dossiers_api.lookup_router, tags=["dossiers"])
 api.add_router("/signatures", signing_api.router, tags=["signatures"])
+api.add_router("/eoffice", eoffice_api.router, tags=["eoffice"])
 api.add_router("/payments", payments_api.router, tags=["payments"])
 api.add_router("/feedback", feedback_api.router, tags=["feedback"])
 api.add_router("/feedback", feedback_api.officer_router, tags=["feedback"])

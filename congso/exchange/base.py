@@ -73,6 +73,10 @@ class ExchangeBackend(Plugin, ABC):
         """Envelopes waiting for us at the other side (pull-style buses); none by default."""
         return []
 
+    def acknowledge(self, envelope: Envelope) -> None:
+        """Tell a pull-style bus that an envelope :meth:`poll` gave is stored here, so it is
+        not offered again; nothing by default."""
+
     def status(self, message_id: str) -> Receipt | None:
         """What the other side knows about an envelope we sent (reconciliation); None when it
         cannot be asked."""

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "congso.results",
     "congso.indicators",
     "congso.reports",
+    "congso.eoffice",
     "congso.identity",
     "congso.feedback",
     "congso.integration",
@@ -144,6 +145,7 @@ INSTALLED_APPS = [
     "congso.contrib.kannel",
     "congso.contrib.smtp",
     "congso.contrib.zalo",
+    "congso.contrib.docaxis",
     "congso.payments",
     "congso.contrib.vnpay",
     "congso.contrib.vietqr",
@@ -905,6 +907,56 @@ ZALO_DEVELOPMENT_MODE = env(
     "free of charge): for a staging site.",
     group="Zalo ZNS",
     cast=bool,
+)
+
+# --- E-office and the national document axis (docs/eoffice.md) -------------------------------
+EOFFICE_SEALS_DIR = env(
+    "CONGSO_EOFFICE_SEALS_DIR",
+    str(DATA_DIR / "eoffice-seals"),
+    "Directory of the agencies' XML-DSig seals for edXML packages: <OrganId>.key.pem and "
+    "<OrganId>.crt.pem (the certificate names the agency as urn:qcvn102:<OrganId>).",
+    group="E-office",
+    shown_default="eoffice-seals/ in CONGSO_DATA_DIR",
+)
+EOFFICE_TRUST_ANCHORS = env(
+    "CONGSO_EOFFICE_TRUST_ANCHORS",
+    str(DATA_DIR / "eoffice-seals" / "ca.pem"),
+    "PEM bundle of the certificate authorities whose seals incoming edXML packages may carry.",
+    group="E-office",
+    shown_default="ca.pem in the seals folder",
+)
+EOFFICE_MAX_ATTEMPTS = env(
+    "CONGSO_EOFFICE_MAX_ATTEMPTS",
+    6,
+    "Attempts to hand one package to the axis before it is marked failed (shown to the clerk).",
+    group="E-office",
+    cast=int,
+)
+EOFFICE_POLL_SECONDS = env(
+    "CONGSO_EOFFICE_POLL_SECONDS",
+    60,
+    "How often the worker asks the axis for received packages.",
+    group="E-office",
+    cast=int,
+)
+DOCAXIS_URL = env(
+    "CONGSO_DOCAXIS_URL",
+    "",
+    "Base URL of the national document axis (empty: the exchange is off).",
+    group="E-office",
+)
+DOCAXIS_SYSTEM_ID = env(
+    "CONGSO_DOCAXIS_SYSTEM_ID", "", "This system's id on the document axis.", group="E-office"
+)
+DOCAXIS_SECRET = env(
+    "CONGSO_DOCAXIS_SECRET", "", "This system's secret on the document axis.", group="E-office"
+)
+DOCAXIS_TIMEOUT = env(
+    "CONGSO_DOCAXIS_TIMEOUT",
+    20,
+    "Seconds to wait for the document axis (a timeout is retried).",
+    group="E-office",
+    cast=int,
 )
 
 # --- National identity (congso/identity, docs/identity.md) ---------------------------------------

@@ -1,0 +1,494 @@
+"""The e-office (``/api/v1/eoffice``): official documents, the circuit, registration and
+handling, the registers. A thin layer over :mod:`congso.eoffice.services` and
+:mod:`congso.eoffice.selectors`; files travel base64-encoded in the JSON body (as they do in
+edXML packages)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from congso.accounts.tokens import SIGN
+from congso.api import params
+from congso.api.auth import SESSION_OR_TOKEN, token_scope
+from congso.api.schemas import ErrorOut
+from congso.core.errors import DomainError
+from congso.eoffice import selectors, services
+from congso.eoffice.models import Channel, Dispatch, Document, StatusEvent
+
+router = Router(auth=SESSION_OR_TOKEN)
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class FileIn(Schema):
+    name: str = Field(max_length=255)
+    content_base64: str = Field(description="Nội dung tệp, mã hóa base64.")
+
+
+class RecipientIn(Schema):
+    name: str = Field(max_length=255)
+    code: str = Field("", max_length=13, description="Mã định danh (QCVN 102) khi gửi qua trục.")
+    channel: str = Field(Channel.AXIS, description="axis, paper hoặc email.")
+
+
+class DraftIn(Schema):
+    agency: params.DbInt
+    doc_type: str = Field(description="Mã loại văn bản (CV, QD, BC…).")
+    subject: str = Field(max_length=2000)
+    main: FileIn
+    attachments: list[FileIn] = []
+    signer: params.DbInt = Field(description="Lãnh đạo ký (mã người dùng).")
+    signer_position: str = Field(max_length=200)
+    signer_competence: str = Field("", description="'', TM., KT., Q., TL. hoặc TUQ.")
+    recipients: list[RecipientIn] = []
+    to_places: list[str] = []
+    place: str = ""
+    notation_suffix: str = ""
+    content: str = ""
+    urgency: int = Field(0, ge=0, le=3)
+    confidentiality: int = Field(0, ge=0, le=3)
+    reply_due: date | None = None
+    page_count: int | None = Field(None, ge=1, le=100000)
+    reply_to: params.OptionalDbInt = None
+    replaces: params.OptionalDbInt = None
+
+
+class SubmitIn(Schema):
+    reviewers: list[params.DbInt] = []
+
+
+class ReviewIn(Schema):
+    approve: bool
+    comment: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=1000)
+
+
+class AssignIn(Schema):
+    lead: params.DbInt
+    co: list[params.DbInt] = []
+    info: list[params.DbInt] = []
+    working_days: int | None = Field(None, ge=1, le=365)
+
+
+class CommentIn(Schema):
+    text: str = Field(max_length=5000)
+
+
+class CompleteIn(Schema):
+    reply: params.OptionalDbInt = None
+    note: str = ""
+
+
+class RecallAnswerIn(Schema):
+    accept: bool
+
+
+class UpdateIn(Schema):
+    subject: str | None = Field(None, max_length=2000)
+    content: str | None = None
+    to_places: list[str] | None = None
+    reply_due: date | None = None
+    page_count: int | None = Field(None, ge=1, le=100000)
+    urgency: int | None = Field(None, ge=0, le=3)
+    reason: str = Field(max_length=1000)
+
+
+class IncomingUpdateOut(Schema):
+    id: int
+    business_type: int
+    reason: str
+    diff: dict[str, Any]
+    decision: str
+    decided_at: datetime | None
+
+
+class DecideIn(Schema):
+    accept: bool
+
+
+class DispatchOut(Schema):
+    recipient_code: str
+    recipient_name: str
+    channel: str
+    delivery: str
+    status_code: str
+    status_description: str
+    status_at: datetime | None
+
+
+class StatusOut(Schema):
+    direction: str
+    code: str
+    description: str
+    staff: str
+    at: datetime
+
+
+class DocumentOut(Schema):
+    id: int
+    agency: str = Field(description="Mã định danh của cơ quan giữ văn bản.")
+    direction: str
+    state: str
+    state_label: str
+    doc_type: str
+    number_notation: str
+    document_id: str
+    issuer_code: str
+    issuer_name: str
+    issued_on: date | None
+    subject: str
+    signer_name: str
+    signer_position: str
+    signer_competence: str
+    urgency: int
+    confidentiality: int
+    reply_due: date | None
+    due_at: datetime | None
+    register_year: int | None
+    register_number: int | None
+    version: int
+    reply_to: int | None
+    dispatches: list[DispatchOut]
+    statuses: list[StatusOut]
+    warnings: list[str] = []
+
+
+def _document(document: Document, warnings: list[str] | None = None) -> DocumentOut:
+    dispatches: list[Dispatch] = list(document.dispatches.all())
+    statuses: list[StatusEvent] = list(document.status_events.order_by("at", "pk"))
+    return DocumentOut(
+        id=document.pk,
+        agency=document.agency.code,
+        direction=document.direction,
+        state=document.state,
+        state_label=document.get_state_display(),
+        doc_type=document.doc_type.code,
+        number_notation=document.number_notation,
+        document_id=document.document_id,
+        issuer_code=document.issuer_code,
+        issuer_name=document.issuer_name,
+        issued_on=document.issued_on,
+        subject=document.subject,
+        signer_name=document.signer_name,
+        signer_position=document.signer_position,
+        signer_competence=document.signer_competence,
+        urgency=document.urgency,
+        confidentiality=document.confidentiality,
+        reply_due=document.reply_due,
+        due_at=document.due_at,
+        register_year=document.register_year,
+        register_number=document.register_number,
+        version=document.version,
+        reply_to=document.reply_to_id,
+        dispatches=[DispatchOut.from_orm(d) for d in dispatches],
+        statuses=[StatusOut.from_orm(s) for s in statuses],
+        warnings=warnings or [],
+    )
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _upload(item: FileIn, where: str) -> services.Upload:
+    try:
+        data = base64.b64decode(item.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError("invalid_file", "Tệp phải mã hóa base64.", field=where) from None
+    return services.Upload(item.name, data)
+
+
+def _visible(request: HttpRequest, document_id: params.DbInt) -> Document:
+    return selectors.document_for(_user(request), document_id)
+
+
+def _out(request: HttpRequest, document: Document) -> DocumentOut:
+    return _document(selectors.document_for(_user(request), document.pk))
+
+
+@router.get(
+    "/documents",
+    response={200: list[DocumentOut], 401: ErrorOut},
+    summary="Văn bản đi và đến mà người dùng được xem",
+)
+def document_list(
+    request: HttpRequest, direction: str | None = None, state: str | None = None
+) -> list[DocumentOut]:
+    documents = selectors.documents_for(_user(request), direction=direction, state=state)[:200]
+    return [_document(document) for document in documents]
+
+
+@router.get(
+    "/documents/{document_id}", response={200: DocumentOut, **ERRORS}, summary="Một văn bản"
+)
+def document_detail(request: HttpRequest, document_id: params.DbInt) -> DocumentOut:
+    return _document(_visible(request, document_id))
+
+
+@router.post("/documents", response={201: DocumentOut, **ERRORS}, summary="Soạn dự thảo văn bản đi")
+def draft_create(request: HttpRequest, payload: DraftIn) -> Status:
+    document = services.draft_create(
+        actor=_user(request),
+        agency_id=payload.agency,
+        doc_type_code=payload.doc_type,
+        subject=payload.subject,
+        main=_upload(payload.main, "main"),
+        attachments=[_upload(item, "attachments") for item in payload.attachments],
+        signer_id=payload.signer,
+        signer_position=payload.signer_position,
+        signer_competence=payload.signer_competence,
+        recipients=[
+            services.Recipient(name=r.name, code=r.code, channel=r.channel)
+            for r in payload.recipients
+        ],
+        to_places=payload.to_places,
+        place=payload.place,
+        notation_suffix=payload.notation_suffix,
+        content=payload.content,
+        urgency=payload.urgency,
+        confidentiality=payload.confidentiality,
+        reply_due=payload.reply_due,
+        page_count=payload.page_count,
+        reply_to_id=payload.reply_to,
+        replaces_id=payload.replaces,
+    )
+    return Status(201, _out(request, document))
+
+
+@router.post(
+    "/documents/{document_id}/submit",
+    response={200: DocumentOut, **ERRORS},
+    summary="Trình dự thảo qua các người duyệt",
+)
+def draft_submit(request: HttpRequest, document_id: params.DbInt, payload: SubmitIn) -> DocumentOut:
+    _visible(request, document_id)
+    document = services.draft_submit(
+        actor=_user(request), document_id=document_id, reviewer_ids=payload.reviewers
+    )
+    return _out(request, document)
+
+
+@router.post(
+    "/documents/{document_id}/review",
+    response={200: DocumentOut, **ERRORS},
+    summary="Cho ý kiến dự thảo: duyệt (ký nháy) hoặc trả lại",
+)
+def draft_review(request: HttpRequest, document_id: params.DbInt, payload: ReviewIn) -> DocumentOut:
+    _visible(request, document_id)
+    document = services.draft_review(
+        actor=_user(request),
+        document_id=document_id,
+        approve=payload.approve,
+        comment=payload.comment,
+    )
+    return _out(request, document)
+
+
+@router.post(
+    "/documents/{document_id}/sign",
+    response={200: DocumentOut, **ERRORS},
+    summary="Lãnh đạo ký số văn bản (PAdES)",
+)
+@token_scope(SIGN)
+def document_sign(request: HttpRequest, document_id: params.DbInt) -> DocumentOut:
+    _visible(request, document_id)
+    return _out(request, services.document_sign(actor=_user(request), document_id=document_id))
+
+
+@router.post(
+    "/documents/{document_id}/issue",
+    response={200: DocumentOut, **ERRORS},
+    summary="Văn thư cấp số, ban hành và phát hành văn bản",
+)
+def document_issue(request: HttpRequest, document_id: params.DbInt) -> DocumentOut:
+    _visible(request, document_id)
+    return _out(request, services.document_issue(actor=_user(request), document_id=document_id))
+
+
+@router.post(
+    "/documents/{document_id}/recall",
+    response={200: DocumentOut, **ERRORS},
+    summary="Yêu cầu nơi nhận trả lại văn bản đã gửi (trạng thái 13)",
+)
+def document_recall(
+    request: HttpRequest, document_id: params.DbInt, payload: ReasonIn
+) -> DocumentOut:
+    _visible(request, document_id)
+    document = services.document_recall(
+        actor=_user(request), document_id=document_id, reason=payload.reason
+    )
+    return _out(request, document)
+
+
+@router.post(
+    "/documents/{document_id}/register",
+    response={200: DocumentOut, **ERRORS},
+    summary="Văn thư vào sổ văn bản đến (trạng thái 03)",
+)
+def incoming_register(request: HttpRequest, document_id: params.DbInt) -> DocumentOut:
+    _visible(request, document_id)
+    outcome = services.incoming_register(actor=_user(request), document_id=document_id)
+    return _document(selectors.document_for(_user(request), document_id), outcome.warnings)
+
+
+@router.post(
+    "/documents/{document_id}/return",
+    response={200: DocumentOut, **ERRORS},
+    summary="Văn thư trả lại văn bản đến, có lý do (trạng thái 02)",
+)
+def incoming_return(
+    request: HttpRequest, document_id: params.DbInt, payload: ReasonIn
+) -> DocumentOut:
+    _visible(request, document_id)
+    document = services.incoming_return(
+        actor=_user(request), document_id=document_id, reason=payload.reason
+    )
+    return _out(request, document)
+
+
+@router.post(
+    "/documents/{document_id}/assign",
+    response={200: DocumentOut, **ERRORS},
+    summary="Lãnh đạo phân công xử lý, có hạn (trạng thái 04)",
+)
+def incoming_assign(
+    request: HttpRequest, document_id: params.DbInt, payload: AssignIn
+) -> DocumentOut:
+    _visible(request, document_id)
+    document = services.incoming_assign(
+        actor=_user(request),
+        document_id=document_id,
+        lead_id=payload.lead,
+        co_ids=payload.co,
+        info_ids=payload.info,
+        working_days=payload.working_days,
+    )
+    return _out(request, document)
+
+
+@router.post(
+    "/documents/{document_id}/comments",
+    response={200: DocumentOut, **ERRORS},
+    summary="Ý kiến xử lý (ý kiến đầu tiên: đang xử lý, trạng thái 05)",
+)
+def incoming_comment(
+    request: HttpRequest, document_id: params.DbInt, payload: CommentIn
+) -> DocumentOut:
+    _visible(request, document_id)
+    document = services.incoming_comment(
+        actor=_user(request), document_id=document_id, text=payload.text
+    )
+    return _out(request, document)
+
+
+@router.post(
+    "/documents/{document_id}/complete",
+    response={200: DocumentOut, **ERRORS},
+    summary="Hoàn thành xử lý: đã trả lời hoặc để biết (trạng thái 06)",
+)
+def incoming_complete(
+    request: HttpRequest, document_id: params.DbInt, payload: CompleteIn
+) -> DocumentOut:
+    _visible(request, document_id)
+    document = services.incoming_complete(
+        actor=_user(request), document_id=document_id, reply_id=payload.reply, note=payload.note
+    )
+    return _out(request, document)
+
+
+@router.post(
+    "/documents/{document_id}/recall-answer",
+    response={200: DocumentOut, **ERRORS},
+    summary="Trả lời yêu cầu thu hồi: đồng ý (15) hoặc từ chối (16)",
+)
+def incoming_recall_answer(
+    request: HttpRequest, document_id: params.DbInt, payload: RecallAnswerIn
+) -> DocumentOut:
+    _visible(request, document_id)
+    document = services.incoming_recall_answer(
+        actor=_user(request), document_id=document_id, accept=payload.accept
+    )
+    return _out(request, document)
+
+
+@router.post(
+    "/documents/{document_id}/update",
+    response={200: DocumentOut, **ERRORS},
+    summary="Cập nhật văn bản đã ban hành và gửi bản cập nhật cho nơi nhận (nghiệp vụ 2)",
+)
+def document_update(
+    request: HttpRequest, document_id: params.DbInt, payload: UpdateIn
+) -> DocumentOut:
+    _visible(request, document_id)
+    changes = payload.dict(exclude_unset=True)
+    reason = changes.pop("reason")
+    document = services.document_update(
+        actor=_user(request), document_id=document_id, changes=changes, reason=reason
+    )
+    return _out(request, document)
+
+
+@router.get(
+    "/documents/{document_id}/updates",
+    response={200: list[IncomingUpdateOut], **ERRORS},
+    summary="Các bản cập nhật nơi gửi đã gửi cho văn bản đến này, với thay đổi",
+)
+def incoming_updates(request: HttpRequest, document_id: params.DbInt) -> list[IncomingUpdateOut]:
+    document = _visible(request, document_id)
+    return [IncomingUpdateOut.from_orm(u) for u in document.updates.order_by("created_at", "pk")]
+
+
+@router.post(
+    "/documents/{document_id}/updates/{update_id}/decide",
+    response={200: DocumentOut, **ERRORS},
+    summary="Văn thư đồng ý (15, thành phiên bản mới) hoặc từ chối (16) bản cập nhật",
+)
+def incoming_update_decide(
+    request: HttpRequest, document_id: params.DbInt, update_id: params.DbInt, payload: DecideIn
+) -> DocumentOut:
+    _visible(request, document_id)
+    document = services.incoming_update_decide(
+        actor=_user(request), update_id=update_id, accept=payload.accept, document_id=document_id
+    )
+    return _out(request, document)
+
+
+@router.get(
+    "/overdue",
+    response={200: list[DocumentOut], 401: ErrorOut},
+    summary="Văn bản đến quá hạn xử lý",
+)
+def overdue(request: HttpRequest, mine: bool = False) -> list[DocumentOut]:
+    return [_document(d) for d in selectors.overdue(_user(request), mine=mine)[:200]]
+
+
+@router.get(
+    "/registers/{agency_id}/{direction}/{year}",
+    response={200: list[DocumentOut], 401: ErrorOut},
+    summary="Sổ văn bản đi (out) hoặc đến (in) của một cơ quan trong một năm",
+)
+def register(
+    request: HttpRequest,
+    agency_id: params.DbInt,
+    direction: str,
+    year: params.DbInt,
+    confidential: bool = False,
+) -> list[DocumentOut]:
+    entries = selectors.register(
+        _user(request),
+        agency_id=agency_id,
+        direction=direction,
+        year=year,
+        confidential=confidential,
+    )
+    return [_document(d) for d in entries]

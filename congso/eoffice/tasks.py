@@ -1,0 +1,21 @@
+"""The e-office's background work: hand queued packages to the axis, take received ones."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+
+from congso.core.worker import task
+from congso.eoffice import exchange
+
+
+@task("eoffice.deliver")
+def deliver(outbox_id: int) -> None:
+    exchange.deliver(outbox_id)
+
+
+@task("eoffice.poll", every=timedelta(seconds=settings.EOFFICE_POLL_SECONDS))
+def poll() -> None:
+    if exchange.registry_ready():
+        exchange.poll()
