@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from congso.catalog import selectors as catalog
 from congso.catalog.formschema import OFFLINE_REASONS, FormInvalid, offline_components, prefill
-from congso.catalog.models import Field, Procedure, ProcedureVersion
+from congso.catalog.models import ApplicantType, Level, OnlineLevel, Procedure, ProcedureVersion
 from congso.core.errors import DomainError, NotFound, localise
 from congso.dossiers import applicant as applicant_rules
 from congso.dossiers import selectors as dossier_selectors
@@ -77,24 +78,86 @@ def _procedure(code: str) -> tuple[Procedure, ProcedureVersion]:
 # --- Catalogue ------------------------------------------------------------------------------------
 
 
+#: The search page's filters: (query parameter, ``Filters`` attribute).
+FILTER_PARAMS = (
+    ("linh-vuc", "field"),
+    ("cap", "level"),
+    ("co-quan", "agency"),
+    ("muc-do", "online_level"),
+    ("doi-tuong", "applicant_type"),
+)
+LEVEL_LABELS = {
+    Level.PROVINCE.value: _("Cấp tỉnh"),
+    Level.COMMUNE.value: _("Cấp xã"),
+    Level.CENTRAL.value: _("Cấp trung ương (tỉnh tiếp nhận)"),
+}
+ONLINE_LEVEL_LABELS = {
+    OnlineLevel.FULL.value: _("Trực tuyến toàn trình"),
+    OnlineLevel.PARTIAL.value: _("Trực tuyến một phần"),
+    OnlineLevel.NONE.value: _("Không nộp trực tuyến"),
+}
+APPLICANT_LABELS = {
+    ApplicantType.CITIZEN.value: _("Công dân"),
+    ApplicantType.ORGANISATION.value: _("Tổ chức, doanh nghiệp"),
+}
+
+
+def _filters(request: HttpRequest) -> tuple[catalog.Filters, str]:
+    """The filters of the query string, each checked; an unknown value is dropped and said."""
+    values: dict[str, str] = {}
+    dropped = ""
+    for param, name in FILTER_PARAMS:
+        value = request.GET.get(param, "").strip()[:100]
+        if not value:
+            continue
+        try:
+            catalog.clean_filters(**{name: value})
+        except DomainError:
+            dropped = gettext("Bộ lọc không hợp lệ đã được bỏ qua.")
+        else:
+            values[name] = value
+    return catalog.Filters(**values), dropped
+
+
 @never_cache
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    field_code = request.GET.get("linh-vuc", "").strip()[:100]
-    results: list[Procedure] = []
-    if query or field_code:
-        results = catalog.procedure_list(query=query, field=field_code)[:SEARCH_LIMIT]
+    filters, filter_error = _filters(request)
+    page = max(_int(request.GET.get("trang")) or 1, 1)
+    searched = bool(query or filters)
+    found = catalog.procedure_list(query=query, filters=filters) if searched else None
+    total = len(found) if found is not None else 0
+    pages = max((total + SEARCH_LIMIT - 1) // SEARCH_LIMIT, 1)
+    page = min(page, pages)
+    results = found[(page - 1) * SEARCH_LIMIT : page * SEARCH_LIMIT] if found is not None else []
     offers = catalog.online_offers(results)
+    options = catalog.filter_options()
+    kept = {param: getattr(filters, name) for param, name in FILTER_PARAMS}
+    kept = {param: value for param, value in kept.items() if value}
+    if query:
+        kept["q"] = query
     context = {
         "query": query,
-        "field_code": field_code,
+        "filters": filters,
+        "field_code": filters.field,
+        "filter_error": filter_error,
         "results": results,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "previous_query": urlencode({**kept, "trang": page - 1}) if page > 1 else "",
+        "next_query": urlencode({**kept, "trang": page + 1}) if page < pages else "",
         "rows": [(p, online.row_label(offers.get(p.pk)), offers.get(p.pk)) for p in results],
-        "searched": bool(query or field_code),
+        "searched": searched,
         "nav": "search",
-        "fields": Field.objects.order_by("name"),
+        "fields": options.fields,
+        "agencies": options.agencies,
+        "levels": list(LEVEL_LABELS.items()),
+        "online_levels": list(ONLINE_LEVEL_LABELS.items()),
+        "applicant_types": list(APPLICANT_LABELS.items()),
         "popular": Procedure.objects.filter(active=True)
         .select_related("field")
+        .only(*catalog.ROW_COLUMNS)
         .order_by("code")[:POPULAR_LIMIT],
     }
     template = "portal/includes/results.html" if request.headers.get("HX-Request") else None
