@@ -5,6 +5,7 @@ timeline, supplements, the receipt and rating. Thin: parse, call a service, rend
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,14 @@ from django.views.decorators.http import require_POST
 
 from congso.catalog import selectors as catalog
 from congso.catalog.formschema import OFFLINE_REASONS, FormInvalid, offline_components, prefill
-from congso.catalog.models import ApplicantType, Level, OnlineLevel, Procedure, ProcedureVersion
+from congso.catalog.models import (
+    ApplicantType,
+    Component,
+    Level,
+    OnlineLevel,
+    Procedure,
+    ProcedureVersion,
+)
 from congso.core.errors import DomainError, NotFound, localise
 from congso.dossiers import applicant as applicant_rules
 from congso.dossiers import selectors as dossier_selectors
@@ -179,16 +187,59 @@ def _agencies(version: ProcedureVersion, procedure: Procedure) -> list[Agency]:
     )
 
 
+@dataclass(frozen=True)
+class ComponentGroup:
+    """The documents of one case (trường hợp) of a procedure, as the national database groups
+    them; ``name`` empty: the documents every applicant gives."""
+
+    name: str
+    notes: list[str]
+    rows: list[tuple[Component, str]]
+
+
+def component_groups(
+    version: ProcedureVersion, components: list[Component]
+) -> list[ComponentGroup]:
+    """The components grouped by the cases of the version's source (an imported procedure),
+    each with the condition left to say once the case is its heading; one group otherwise."""
+    cases = ((version.source or {}).get("national") or {}).get("cases") or []
+    by_code = {component.code: component for component in components}
+    groups: list[ComponentGroup] = []
+    placed: set[str] = set()
+    for case in cases if len(cases) > 1 else []:
+        name = str(case.get("name") or "").strip()
+        rows = []
+        for code in case.get("components") or []:
+            component = by_code.get(code)
+            if component is None or code in placed:
+                continue
+            placed.add(code)
+            parts = [part.strip() for part in component.condition.split(";")]
+            rows.append((component, "; ".join(p for p in parts if p and p != name)))
+        notes = [str(note) for note in case.get("notes") or []]
+        if rows or notes:
+            groups.append(ComponentGroup(name=name, notes=notes, rows=rows))
+    rest = [(c, c.condition) for c in components if c.code not in placed]
+    if rest or not groups:
+        groups.insert(0, ComponentGroup(name="", notes=[], rows=rest))
+    return groups
+
+
 def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
     procedure, version = _procedure(code)
     agencies = _agencies(version, procedure)
     province = catalog.province_code_of(agencies[0]) if agencies else None
     estimate = catalog.estimate_due(version, received_at=timezone.now(), province_code=province)
     service = online.online_service(version, e_result=hasattr(procedure, "result_template"))
+    components = list(version.components.order_by("order"))
+    imported = bool((version.source or {}).get("national"))
     context = {
         "procedure": procedure,
         "version": version,
-        "components": version.components.order_by("order"),
+        "components": components,
+        "component_groups": component_groups(version, components),
+        # An import whose record states no fee says nothing about the fee: never "free".
+        "fees_not_stated": imported and not version.fees,
         "agencies": agencies,
         "estimate": estimate,
         "online": service.available,
