@@ -217,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     seconds, _ = _manage("migrate", "--no-input", "-v0", env=env)
     report["migrate_s"] = round(seconds, 1)
+    _manage("collectstatic", "--no-input", "-v0", env=env)  # the portal's pages need the manifest
     if args.reads_only:
         report["reads"] = measure(args.rounds, _faq(env))
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
