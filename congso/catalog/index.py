@@ -26,16 +26,17 @@ from __future__ import annotations
 import bisect
 import datetime
 import threading
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
 from congso.catalog.cache import current_token
 from congso.catalog.models import Procedure, ProcedureVersion, Process
-from congso.catalog.search import normalise
+from congso.catalog.search import followers, normalise, strip_filler
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,22 +55,72 @@ class Entry:
     applicant_types: frozenset[str]
     online_level: str
     agencies: frozenset[int]
+    #: The name without its leading "thu tuc", its words and the code's, the name's word pairs.
+    bare: str = ""
+    bare_tokens: frozenset[str] = frozenset()
+    all_tokens: frozenset[str] = frozenset()
+    followers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _postings(entries: list[Entry], tokens_of: str) -> tuple[list[str], dict[str, frozenset[int]]]:
+    found: dict[str, set[int]] = defaultdict(set)
+    for position, entry in enumerate(entries):
+        for token in getattr(entry, tokens_of):
+            found[token].add(position)
+    return sorted(found), {token: frozenset(these) for token, these in found.items()}
 
 
 class CatalogueIndex:
-    """Every procedure (active or not) in code order, with the postings of their words."""
+    """Every procedure (active or not) in code order, with the postings of their words (the
+    name without its leading "thu tuc" and the code; and with it, for a query that asks for
+    those words) and of the filters' values. Also keeps the last results it gave (``results``,
+    bounded), which live and die with it."""
+
+    RESULTS_KEPT = 512
 
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = sorted(entries, key=lambda entry: entry.code)
-        postings: dict[str, set[int]] = defaultdict(set)
+        self.vocabulary, self.postings = _postings(self.entries, "bare_tokens")
+        self.vocabulary_all, self.postings_all = _postings(self.entries, "all_tokens")
         by_code: dict[str, list[int]] = defaultdict(list)
+        facets: dict[tuple[str, Any], set[int]] = defaultdict(set)
         for position, entry in enumerate(self.entries):
-            for token in f"{entry.text} {entry.code_norm}".split():
-                postings[token].add(position)
             by_code[entry.code.lower()].append(position)
-        self.vocabulary = sorted(postings)
-        self.postings = {token: frozenset(found) for token, found in postings.items()}
+            facets["field", entry.field_code].add(position)
+            if entry.sector_code:
+                facets["field", entry.sector_code].add(position)
+            for level in entry.levels:
+                facets["level", level].add(position)
+            for kind in entry.applicant_types:
+                facets["applicant_type", kind].add(position)
+            facets["online_level", entry.online_level].add(position)
+            for agency in entry.agencies:
+                facets["agency", agency].add(position)
+            if entry.active:
+                facets["active", True].add(position)
         self.by_code = {code: tuple(found) for code, found in by_code.items()}
+        self.facets = {key: frozenset(found) for key, found in facets.items()}
+        self.results: OrderedDict[tuple[Any, ...], list[int]] = OrderedDict()
+        #: Other values computed from the index once (the filters' choices).
+        self.memo: dict[str, Any] = {}
+        self.lock = threading.Lock()
+
+    def facet(self, name: str, value: Any) -> frozenset[int]:
+        """Positions of the procedures with this filter value."""
+        return self.facets.get((name, value), frozenset())
+
+    def remembered(self, key: tuple[Any, ...]) -> list[int] | None:
+        with self.lock:
+            found = self.results.get(key)
+            if found is not None:
+                self.results.move_to_end(key)
+            return found
+
+    def remember(self, key: tuple[Any, ...], pks: list[int]) -> None:
+        with self.lock:
+            self.results[key] = pks
+            while len(self.results) > self.RESULTS_KEPT:
+                self.results.popitem(last=False)
 
     @cached_property
     def active_field_codes(self) -> frozenset[str]:
@@ -85,21 +136,26 @@ class CatalogueIndex:
                 found.update(entry.agencies)
         return frozenset(found)
 
-    def starting_with(self, word: str) -> set[int]:
-        """Positions of the procedures with a word of the name or code starting with ``word``."""
+    def starting_with(self, word: str, *, with_filler: bool = False) -> set[int]:
+        """Positions of the procedures with a word of the name or code starting with ``word``
+        (the leading "thu tuc" of a name counts only ``with_filler``)."""
+        vocabulary = self.vocabulary_all if with_filler else self.vocabulary
+        postings = self.postings_all if with_filler else self.postings
         found: set[int] = set()
-        start = bisect.bisect_left(self.vocabulary, word)
-        for token in self.vocabulary[start:]:
+        start = bisect.bisect_left(vocabulary, word)
+        for token in vocabulary[start:]:
             if not token.startswith(word):
                 break
-            found.update(self.postings[token])
+            found.update(postings[token])
         return found
 
-    def having_every(self, words: list[str]) -> set[int]:
+    def having_every(
+        self, words: list[str] | tuple[str, ...], *, with_filler: bool = False
+    ) -> set[int]:
         """Positions of the procedures where every word of ``words`` starts a word."""
         found: set[int] | None = None
         for word in sorted(words, key=len, reverse=True):  # longer words: fewer procedures
-            these = self.starting_with(word)
+            these = self.starting_with(word, with_filler=with_filler)
             found = these if found is None else found & these
             if not found:
                 return set()
@@ -153,13 +209,15 @@ def build(day: datetime.date) -> CatalogueIndex:
     ).order_by()
     for pk, code, name, active, field_code, sector_code, levels, applicant_types in rows:
         version_id, online_level = current.get(pk, (0, ""))
+        text, code_norm = normalise(name), normalise(code)
+        bare = strip_filler(text)
         entries.append(
             Entry(
                 pk=pk,
                 code=code,
                 name_length=len(name),
-                code_norm=normalise(code),
-                text=normalise(name),
+                code_norm=code_norm,
+                text=text,
                 active=active,
                 field_code=field_code,
                 sector_code=sector_code or "",
@@ -167,6 +225,10 @@ def build(day: datetime.date) -> CatalogueIndex:
                 applicant_types=frozenset(applicant_types or ()),
                 online_level=online_level,
                 agencies=frozenset(agencies.get(version_id, ())),
+                bare=bare,
+                bare_tokens=frozenset(f"{bare} {code_norm}".split()),
+                all_tokens=frozenset(f"{text} {code_norm}".split()),
+                followers=followers(text),
             )
         )
     return CatalogueIndex(entries)

@@ -162,24 +162,60 @@ def rank(*, query: str, code: str, name: str) -> Score | None:
 def score(prepared: PreparedQuery, *, code: str, text: str) -> Score | None:
     """:func:`rank` of a prepared query against a procedure's normalised ``code`` and name
     ``text`` (:func:`normalise`)."""
+    if prepared.normalised == code:
+        return Score(4, 0, 0, 0)
+    bare = strip_filler(text)
+    # The leading "Thủ tục" is no match for "tu…" or "thu…" unless the query is those words.
+    tokens = f"{text if prepared.asked_filler else bare} {code}".split()
+    if not prepared.words or not all(_starts_a_token(word, tokens) for word in prepared.words):
+        return None
+    return score_matched(
+        prepared,
+        code=code,
+        text=text,
+        bare=bare,
+        token_set=frozenset(tokens),
+        followers=followers(text),
+    )
+
+
+def strip_filler(text: str) -> str:
+    """The normalised name without its leading "thu tuc"."""
+    for filler in LEADING_FILLER:
+        if text.startswith(filler):
+            return text[len(filler) :]
+    return text
+
+
+def followers(text: str) -> dict[str, tuple[str, ...]]:
+    """Each word of a normalised name → the words that follow it."""
+    found: dict[str, list[str]] = {}
+    for first, second in pairwise(text.split()):
+        found.setdefault(first, []).append(second)
+    return {word: tuple(after) for word, after in found.items()}
+
+
+def score_matched(
+    prepared: PreparedQuery,
+    *,
+    code: str,
+    text: str,
+    bare: str,
+    token_set: frozenset[str],
+    followers: dict[str, tuple[str, ...]],
+) -> Score:
+    """:func:`score` of a procedure already known to match (every word starts one of its
+    words, ``token_set``: the name's — without the leading filler unless asked — and the
+    code's), from what the catalogue index keeps of it."""
     normalised_query = prepared.normalised
     if normalised_query == code:
         return Score(4, 0, 0, 0)
     words = prepared.words
-    bare = text
-    for filler in LEADING_FILLER:
-        if bare.startswith(filler):
-            bare = bare[len(filler) :]
-    # The leading "Thủ tục" is no match for "tu…" or "thu…" unless the query is those words.
-    tokens = f"{text if prepared.asked_filler else bare} {code}".split()
-    if not words or not all(_starts_a_token(word, tokens) for word in words):
-        return None
-    whole = sum(1 for word in words if word in tokens)
-    name_tokens = text.split()
+    whole = sum(1 for word in words if word in token_set)
     together = sum(
         1
         for first, second in pairwise(words)
-        if any(a == first and b.startswith(second) for a, b in pairwise(name_tokens))
+        if any(after.startswith(second) for after in followers.get(first, ()))
     )
     phrase = prepared.phrase
     if any(

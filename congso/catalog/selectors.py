@@ -4,7 +4,7 @@ in working hours and the appointment date (estimate) a dossier would get."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass
 from decimal import Decimal
 from typing import Any, overload
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from congso.calendar.limits import LimitUnit, TimeLimit, due_instant
 from congso.calendar.selectors import get_calendar
-from congso.catalog.index import Entry, get_index
+from congso.catalog.index import CatalogueIndex, get_index
 from congso.catalog.models import (
     ApplicantType,
     Component,
@@ -29,7 +29,7 @@ from congso.catalog.models import (
     approximate_days,
 )
 from congso.catalog.processes import as_decimal, check_fits, limit_hours, validate_process
-from congso.catalog.search import normalise, prepare, query_words, score
+from congso.catalog.search import normalise, prepare, score_matched
 from congso.catalog.specs import (
     ComponentSpec,
     FeeSpec,
@@ -246,25 +246,22 @@ def _invalid_filter(name: str, value: str) -> DomainError:
     )
 
 
-def _entry_filter(filters: Filters) -> Callable[[Entry], bool] | None:
-    if not filters:
-        return None
-    agency_ids: set[int] = set()
+def _filtered(index: CatalogueIndex, filters: Filters, *, everyone: bool) -> frozenset[int] | None:
+    """Positions passing ``filters`` and the visibility (``None``: every procedure)."""
+    sets: list[frozenset[int]] = []
+    if everyone:
+        sets.append(index.facet("active", True))
+    for name in ("field", "level", "online_level", "applicant_type"):
+        value = getattr(filters, name)
+        if value:
+            sets.append(index.facet(name, value))
     if filters.agency:
-        agency_ids = set(
-            Agency.objects.filter(code=filters.agency, active=True).values_list("pk", flat=True)
-        )
-
-    def keep(entry: Entry) -> bool:
-        return (
-            (not filters.field or filters.field in (entry.field_code, entry.sector_code))
-            and (not filters.level or filters.level in entry.levels)
-            and (not filters.applicant_type or filters.applicant_type in entry.applicant_types)
-            and (not filters.online_level or filters.online_level == entry.online_level)
-            and (not filters.agency or bool(agency_ids & entry.agencies))
-        )
-
-    return keep
+        ids = Agency.objects.filter(code=filters.agency, active=True).values_list("pk", flat=True)
+        sets.append(frozenset().union(*(index.facet("agency", pk) for pk in ids)))
+    if not sets:
+        return None
+    sets.sort(key=len)
+    return sets[0].intersection(*sets[1:])
 
 
 @dataclass(frozen=True)
@@ -278,8 +275,20 @@ class FilterOptions:
 
 
 def filter_options(*, user: Any = None) -> FilterOptions:
-    """The choices of the catalogue's filters, scoped to what ``user`` may see (two queries)."""
+    """The choices of the catalogue's filters, scoped to what ``user`` may see (read once per
+    catalogue revision: an agency closed since then is offered until the catalogue changes,
+    and then matches nothing)."""
     index = get_index()
+    key = f"options:{can_manage_catalogue(user)}"
+    if key in index.memo:
+        cached: FilterOptions = index.memo[key]
+        return cached
+    options = _filter_options(index, user)
+    index.memo[key] = options
+    return options
+
+
+def _filter_options(index: CatalogueIndex, user: Any) -> FilterOptions:
     if can_manage_catalogue(user):
         field_codes = {entry.field_code for entry in index.entries}
         agency_ids: set[int] = set().union(*(entry.agencies for entry in index.entries))
@@ -343,30 +352,47 @@ def _matches(
     it has something to search (:mod:`.search`), else in code order."""
     index = get_index(on)
     everyone = not can_manage_catalogue(user)
-    keep = _entry_filter(filters)
-    if not normalise(query):
-        return [
-            entry.pk
-            for entry in index.entries
-            if (entry.active or not everyone) and (keep is None or keep(entry))
-        ]
-    prepared = prepare(query)
-    words = query_words(query)
-    if prepared is None or not words:
-        return []
-    positions = index.having_every(words)
-    positions.update(index.with_code(query))
+    key = (query, filters, everyone)
+    found = index.remembered(key)
+    if found is not None:
+        return found
+    allowed = _filtered(index, filters, everyone=everyone)
+    entries = index.entries
+    prepared = prepare(query) if normalise(query) else None
+    if prepared is None:
+        if normalise(query):
+            found = []
+        elif allowed is None:
+            found = [entry.pk for entry in entries]
+        else:
+            found = [entries[position].pk for position in sorted(allowed)]
+        index.remember(key, found)
+        return found
+    positions: set[int] = set()
+    if prepared.words:
+        positions = index.having_every(prepared.words, with_filler=prepared.asked_filler)
+    exact = set(index.with_code(query))
+    positions |= exact
+    if allowed is not None:
+        positions &= allowed
     scored = []
     for position in positions:
-        entry = index.entries[position]
-        if (everyone and not entry.active) or (keep is not None and not keep(entry)):
-            continue
-        found = score(prepared, code=entry.code_norm, text=entry.text)
-        if found is not None:
-            scored.append(((-found.tier, -found.prefix, -found.together, -found.whole_words,
-                            entry.name_length, entry.code), entry.pk))  # fmt: skip
+        entry = entries[position]
+        tokens = entry.all_tokens if prepared.asked_filler else entry.bare_tokens
+        found_score = score_matched(
+            prepared,
+            code=entry.code_norm,
+            text=entry.text,
+            bare=entry.bare,
+            token_set=tokens,
+            followers=entry.followers,
+        )
+        order = (-found_score.tier, -found_score.prefix, -found_score.together)
+        scored.append(((*order, -found_score.whole_words, entry.name_length, entry.code), entry.pk))
     scored.sort()
-    return [pk for _, pk in scored]
+    found = [pk for _, pk in scored]
+    index.remember(key, found)
+    return found
 
 
 def search_procedures(query: str, *, limit: int = 20, user: Any = None) -> list[Procedure]:
