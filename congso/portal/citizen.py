@@ -158,11 +158,19 @@ def search(request: HttpRequest) -> HttpResponse:
         "rows": [(p, online.row_label(offers.get(p.pk)), offers.get(p.pk)) for p in results],
         "searched": searched,
         "nav": "search",
-        "fields": options.fields,
-        "agencies": options.agencies,
-        "levels": list(LEVEL_LABELS.items()),
-        "online_levels": list(ONLINE_LEVEL_LABELS.items()),
-        "applicant_types": list(APPLICANT_LABELS.items()),
+        # (value, label, selected) of each filter's options, decided here once.
+        "fields": [
+            (f.code, f.name, filters.field in (f.code, f.sector_code or None))
+            for f in options.fields
+        ],
+        "agencies": [(a.code, a.name, a.code == filters.agency) for a in options.agencies],
+        "levels": [(v, label, v == filters.level) for v, label in LEVEL_LABELS.items()],
+        "online_levels": [
+            (v, label, v == filters.online_level) for v, label in ONLINE_LEVEL_LABELS.items()
+        ],
+        "applicant_types": [
+            (v, label, v == filters.applicant_type) for v, label in APPLICANT_LABELS.items()
+        ],
         "popular": Procedure.objects.filter(active=True)
         .select_related("field")
         .only(*catalog.ROW_COLUMNS)
