@@ -15,8 +15,8 @@ what matching, ranking and filtering read:
 The index is tagged with the catalogue's revision token (:mod:`congso.catalog.cache`: database
 triggers give it a new value on every write to a catalogue table, by any path) and the day the
 versions in force were read for; one primary-key read of the token per request tells whether
-it still holds. A stale index is rebuilt (≈ 0.1–0.3 s for the national catalogue, three
-queries); the rows shown are then read by primary key, one page at a time.
+it still holds. A stale index is rebuilt (three queries; 1–5 s for the national catalogue on a
+busy 2-core machine); the rows shown are then read by primary key, one page at a time.
 
 Entries are shared between a process's threads: read them, never change them.
 """
