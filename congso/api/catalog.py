@@ -147,6 +147,16 @@ def _current_versions(procedures: list[Procedure]) -> dict[int, ProcedureVersion
         procedure__in=procedures,
         effective_from__lte=today,
     ).order_by("version")
+    # Only what the summary shows (not the forms, fees or sources of every row).
+    versions = versions.only(
+        "procedure_id",
+        "version",
+        "time_limit_value",
+        "time_limit_unit",
+        "time_limit_text",
+        "time_limit_cases",
+        "online_level",
+    )
     return {version.procedure_id: version for version in versions}
 
 
@@ -155,8 +165,10 @@ def _current_versions(procedures: list[Procedure]) -> dict[int, ProcedureVersion
     response={200: ProcedurePageOut, 400: ErrorOut},
     summary="Tra cứu thủ tục hành chính",
     description=(
-        "Danh sách thủ tục, lọc theo lĩnh vực (`field`: khóa hoặc mã lĩnh vực) và cấp thực hiện "
-        "(`level`). Với `q`: tìm theo tên không cần dấu ('dang ky khai sinh') hoặc theo mã "
+        "Danh sách thủ tục, lọc theo lĩnh vực (`field`: khóa hoặc mã lĩnh vực), cấp thực hiện "
+        "(`level`), cơ quan giải quyết (`agency`), mức độ trực tuyến (`online_level`) và đối "
+        "tượng thực hiện (`applicant_type`); giá trị lọc không có trong danh mục: lỗi 400 "
+        "`invalid_choice`. Với `q`: tìm theo tên không cần dấu ('dang ky khai sinh') hoặc theo mã "
         "(1.001193), xếp theo mức khớp: đúng mã, cả cụm từ ở đầu hoặc trong tên, đủ mọi từ, "
         "nhiều từ hơn. Mỗi trang 20 thủ tục."
     ),
@@ -167,9 +179,30 @@ def list_procedures(
     q: Annotated[str, Query("", description="Từ khóa hoặc mã thủ tục.", max_length=200)] = "",
     field: Annotated[str, Query("", description="Khóa hoặc mã lĩnh vực.", max_length=100)] = "",
     level: Annotated[str, Query("", description="province, commune hoặc central.")] = "",
+    agency: Annotated[
+        str,
+        Query(
+            "",
+            description="Mã cơ quan có quy trình giải quyết thủ tục (phiên bản đang có hiệu lực).",
+            max_length=100,
+        ),
+    ] = "",
+    online_level: Annotated[
+        str, Query("", description="Mức độ trực tuyến: full, partial hoặc none.")
+    ] = "",
+    applicant_type: Annotated[
+        str, Query("", description="Đối tượng thực hiện: citizen hoặc organisation.")
+    ] = "",
     page: Annotated[int, Query(1, ge=1, le=10_000, description="Trang, từ 1.")] = 1,
 ) -> ProcedurePageOut:
-    procedures = selectors.procedure_list(query=q, field=field, level=level, user=request.user)
+    filters = selectors.clean_filters(
+        field=field,
+        level=level,
+        agency=agency,
+        online_level=online_level,
+        applicant_type=applicant_type,
+    )
+    procedures = selectors.procedure_list(query=q, filters=filters, user=request.user)
     chunk = procedures[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     versions = _current_versions(chunk)
     items = []

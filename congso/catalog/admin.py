@@ -148,7 +148,7 @@ class ProcedureAdmin(ManagedAdmin):
         if not search_term.strip():
             return queryset, False
         ranked = selectors.procedure_list(query=search_term, user=request.user)
-        return queryset.filter(pk__in=[procedure.pk for procedure in ranked]), False
+        return queryset.filter(pk__in=ranked.pks()), False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = form.cleaned_data

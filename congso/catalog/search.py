@@ -5,10 +5,11 @@ Every procedure keeps ``search_text``: its name and code passed through :func:`n
 cut into its **meaningful words** (:func:`query_words`: Vietnamese function words such as "của",
 "và", "thủ tục" dropped). A procedure matches when **every** meaningful word starts a word of its
 name or code ("dang ky kinh doanh" finds the household-business registrations, not every
-"đăng ký" of the catalogue); the database fetches only those (one ``LIKE`` per word on that
-column, ANDed) and :func:`rank` orders them here in Python, so both databases give the same
-order and no PostgreSQL extension (unaccent, pg_trgm) is needed. At the size of a province's
-catalogue (a few thousand procedures) this is fast enough.
+"đăng ký" of the catalogue), and :func:`rank` orders the matches. Both run in Python over the
+per-process index of the catalogue (:mod:`congso.catalog.index`: each procedure's normalised
+name and code, and word → procedures postings), so both databases give the same results in
+the same order, no PostgreSQL extension (unaccent, pg_trgm) is needed, and the database is
+asked only for the page of rows shown.
 """
 
 from __future__ import annotations
@@ -116,6 +117,30 @@ def _starts_a_token(word: str, tokens: list[str]) -> bool:
     return any(token.startswith(word) for token in tokens)
 
 
+@dataclass(frozen=True)
+class PreparedQuery:
+    """What :func:`score` needs of a query, computed once for every procedure it is tried on."""
+
+    normalised: str
+    words: tuple[str, ...]
+    asked_filler: bool
+    phrase: str
+
+
+def prepare(query: str) -> PreparedQuery | None:
+    """The query as :func:`score` takes it; ``None`` when nothing is left of it."""
+    normalised_query = normalise(query)
+    if not normalised_query:
+        return None
+    words = tuple(query_words(query))
+    return PreparedQuery(
+        normalised=normalised_query,
+        words=words,
+        asked_filler=bool({"thu", "tuc"} & set(words)),
+        phrase=" ".join(words),
+    )
+
+
 def rank(*, query: str, code: str, name: str) -> Score | None:
     """How well a procedure matches ``query``; ``None`` when it does not match.
 
@@ -128,33 +153,73 @@ def rank(*, query: str, code: str, name: str) -> Score | None:
     3. every word, more of them side by side as in the query first ("kinh doanh").
     Ties: more words matched as whole words, then the caller's order (shorter names, code).
     """
-    normalised_query = normalise(query)
-    if not normalised_query:
+    prepared = prepare(query)
+    if prepared is None:
         return None
-    normalised_code = normalise(code)
-    if normalised_query == normalised_code:
+    return score(prepared, code=normalise(code), text=normalise(name))
+
+
+def score(prepared: PreparedQuery, *, code: str, text: str) -> Score | None:
+    """:func:`rank` of a prepared query against a procedure's normalised ``code`` and name
+    ``text`` (:func:`normalise`)."""
+    if prepared.normalised == code:
         return Score(4, 0, 0, 0)
-    words = query_words(query)
-    text = normalise(name)
-    bare = text
-    for filler in LEADING_FILLER:
-        if bare.startswith(filler):
-            bare = bare[len(filler) :]
+    bare = strip_filler(text)
     # The leading "Thủ tục" is no match for "tu…" or "thu…" unless the query is those words.
-    asked = {"thu", "tuc"} & set(words)
-    tokens = f"{text if asked else bare} {normalised_code}".split()
-    if not words or not all(_starts_a_token(word, tokens) for word in words):
+    tokens = f"{text if prepared.asked_filler else bare} {code}".split()
+    if not prepared.words or not all(_starts_a_token(word, tokens) for word in prepared.words):
         return None
-    whole = sum(1 for word in words if word in tokens)
-    name_tokens = text.split()
+    return score_matched(
+        prepared,
+        code=code,
+        text=text,
+        bare=bare,
+        token_set=frozenset(tokens),
+        followers=followers(text),
+    )
+
+
+def strip_filler(text: str) -> str:
+    """The normalised name without its leading "thu tuc"."""
+    for filler in LEADING_FILLER:
+        if text.startswith(filler):
+            return text[len(filler) :]
+    return text
+
+
+def followers(text: str) -> dict[str, tuple[str, ...]]:
+    """Each word of a normalised name → the words that follow it."""
+    found: dict[str, list[str]] = {}
+    for first, second in pairwise(text.split()):
+        found.setdefault(first, []).append(second)
+    return {word: tuple(after) for word, after in found.items()}
+
+
+def score_matched(
+    prepared: PreparedQuery,
+    *,
+    code: str,
+    text: str,
+    bare: str,
+    token_set: frozenset[str],
+    followers: dict[str, tuple[str, ...]],
+) -> Score:
+    """:func:`score` of a procedure already known to match (every word starts one of its
+    words, ``token_set``: the name's — without the leading filler unless asked — and the
+    code's), from what the catalogue index keeps of it."""
+    normalised_query = prepared.normalised
+    if normalised_query == code:
+        return Score(4, 0, 0, 0)
+    words = prepared.words
+    whole = sum(1 for word in words if word in token_set)
     together = sum(
         1
         for first, second in pairwise(words)
-        if any(a == first and b.startswith(second) for a, b in pairwise(name_tokens))
+        if any(after.startswith(second) for after in followers.get(first, ()))
     )
-    phrase = " ".join(words)
+    phrase = prepared.phrase
     if any(
-        bare.startswith(candidate) or normalised_code.startswith(candidate)
+        bare.startswith(candidate) or code.startswith(candidate)
         for candidate in (normalised_query, phrase)
     ):
         tier, prefix = 3, 2

@@ -4,17 +4,23 @@ in working hours and the appointment date (estimate) a dossier would get."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from congso.calendar.limits import LimitUnit, TimeLimit, due_instant
 from congso.calendar.selectors import get_calendar
+from congso.catalog.index import CatalogueIndex, get_index
 from congso.catalog.models import (
+    ApplicantType,
     Component,
+    Field,
+    Level,
+    OnlineLevel,
     Procedure,
     ProcedureVersion,
     Process,
@@ -23,7 +29,7 @@ from congso.catalog.models import (
     approximate_days,
 )
 from congso.catalog.processes import as_decimal, check_fits, limit_hours, validate_process
-from congso.catalog.search import normalise, query_words, rank
+from congso.catalog.search import normalise, prepare, score_matched
 from congso.catalog.specs import (
     ComponentSpec,
     FeeSpec,
@@ -42,9 +48,13 @@ from congso.org.permissions import (
 )
 
 __all__ = [
+    "Filters",
+    "ProcedureResults",
     "can_manage_catalogue",
+    "clean_filters",
     "current_version",
     "estimate_due",
+    "filter_options",
     "get_procedure",
     "hours_per_day",
     "legal_limit_hours",
@@ -149,45 +159,264 @@ def period_label(start: datetime.date, end: datetime.date | None) -> str:
 # --- Search ---------------------------------------------------------------------------------------
 
 
-def _ranked(queryset: QuerySet[Procedure], query: str) -> list[Procedure]:
-    words = query_words(query)
-    if not words:
-        return []
-    # Every meaningful word starts a word of the stored text (name and code): one LIKE each.
-    every = Q()
-    for word in words:
-        every &= Q(search_text__startswith=word) | Q(search_text__contains=f" {word}")
-    condition = Q(code__iexact=query.strip()) | every
-    scored = []
-    for procedure in queryset.filter(condition):
-        score = rank(query=query, code=procedure.code, name=procedure.name)
-        if score is not None:
-            scored.append((score, procedure))
-    scored.sort(
-        key=lambda item: (tuple(-x for x in astuple(item[0])), len(item[1].name), item[1].code)
+#: The columns the list, the search and the API's summary show (the page's rows read only these).
+ROW_COLUMNS = (
+    "code",
+    "national_code",
+    "name",
+    "levels",
+    "applicant_types",
+    "active",
+    "field__code",
+    "field__name",
+    "field__sector_code",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The catalogue's filters (each empty: not filtered); see :func:`clean_filters`.
+
+    ``field``: a field's key or national sector code; ``level``: :class:`Level`; ``agency``:
+    the code of an agency with an active internal process for the version in force;
+    ``online_level``: :class:`OnlineLevel` of the version in force; ``applicant_type``:
+    :class:`ApplicantType`."""
+
+    field: str = ""
+    level: str = ""
+    agency: str = ""
+    online_level: str = ""
+    applicant_type: str = ""
+
+    def __bool__(self) -> bool:
+        return any(astuple(self))
+
+
+FILTER_LABELS = {
+    "field": "lĩnh vực",
+    "level": "cấp thực hiện",
+    "agency": "cơ quan thực hiện",
+    "online_level": "mức độ trực tuyến",
+    "applicant_type": "đối tượng thực hiện",
+}
+
+
+def clean_filters(
+    *,
+    field: str = "",
+    level: str = "",
+    agency: str = "",
+    online_level: str = "",
+    applicant_type: str = "",
+) -> Filters:
+    """The filters, checked: a level, online level or applicant type that is not one of the
+    catalogue's choices, or a field or agency that does not exist, is ``invalid_choice``
+    (400, naming the filter)."""
+    cleaned = Filters(
+        field=(field or "").strip(),
+        level=(level or "").strip(),
+        agency=(agency or "").strip(),
+        online_level=(online_level or "").strip(),
+        applicant_type=(applicant_type or "").strip(),
     )
-    return [procedure for _, procedure in scored]
+    choices = {
+        "level": set(Level.values),
+        "online_level": set(OnlineLevel.values),
+        "applicant_type": set(ApplicantType.values),
+    }
+    for name, allowed in choices.items():
+        value = getattr(cleaned, name)
+        if value and value not in allowed:
+            raise _invalid_filter(name, value)
+    if (
+        cleaned.field
+        and not Field.objects.filter(Q(code=cleaned.field) | Q(sector_code=cleaned.field)).exists()
+    ):
+        raise _invalid_filter("field", cleaned.field)
+    if cleaned.agency and not Agency.objects.filter(code=cleaned.agency, active=True).exists():
+        raise _invalid_filter("agency", cleaned.agency)
+    return cleaned
+
+
+def _invalid_filter(name: str, value: str) -> DomainError:
+    return DomainError(
+        "invalid_choice",
+        f"Không có {FILTER_LABELS[name]} «{value[:100]}» trong danh mục.",
+        field=name,
+    )
+
+
+def _filtered(index: CatalogueIndex, filters: Filters, *, everyone: bool) -> frozenset[int] | None:
+    """Positions passing ``filters`` and the visibility (``None``: every procedure)."""
+    sets: list[frozenset[int]] = []
+    if everyone:
+        sets.append(index.facet("active", True))
+    for name in ("field", "level", "online_level", "applicant_type"):
+        value = getattr(filters, name)
+        if value:
+            sets.append(index.facet(name, value))
+    if filters.agency:
+        ids = Agency.objects.filter(code=filters.agency, active=True).values_list("pk", flat=True)
+        sets.append(frozenset().union(*(index.facet("agency", pk) for pk in ids)))
+    if not sets:
+        return None
+    sets.sort(key=len)
+    return sets[0].intersection(*sets[1:])
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the filters offer: the fields with a visible procedure and the active agencies
+    with an internal process for one, by name (the levels, online levels and applicant types
+    are the catalogue's choices)."""
+
+    fields: list[Field]
+    agencies: list[Agency]
+
+
+def filter_options(*, user: Any = None) -> FilterOptions:
+    """The choices of the catalogue's filters, scoped to what ``user`` may see (read once per
+    catalogue revision: an agency closed since then is offered until the catalogue changes,
+    and then matches nothing)."""
+    index = get_index()
+    key = f"options:{can_manage_catalogue(user)}"
+    if key in index.memo:
+        cached: FilterOptions = index.memo[key]
+        return cached
+    options = _filter_options(index, user)
+    index.memo[key] = options
+    return options
+
+
+def _filter_options(index: CatalogueIndex, user: Any) -> FilterOptions:
+    if can_manage_catalogue(user):
+        field_codes = {entry.field_code for entry in index.entries}
+        agency_ids: set[int] = set().union(*(entry.agencies for entry in index.entries))
+    else:
+        field_codes, agency_ids = set(index.active_field_codes), set(index.active_agency_ids)
+    fields = list(Field.objects.filter(code__in=field_codes).only("code", "name", "sector_code"))
+    agencies = list(
+        Agency.objects.filter(pk__in=agency_ids, active=True).only("code", "name", "level")
+    )
+    fields.sort(key=lambda field: (normalise(field.name), field.code))
+    agencies.sort(key=lambda agency: (normalise(agency.name), agency.code))
+    return FilterOptions(fields=fields, agencies=agencies)
+
+
+class ProcedureResults(Sequence[Procedure]):
+    """The procedures of a list or search, best first, read from the database only for the
+    slice asked (one query of :data:`ROW_COLUMNS` with the field): ``len()`` and
+    :meth:`pks` cost nothing, ``results[:20]`` reads 20 rows."""
+
+    def __init__(self, pks: list[int]) -> None:
+        self._pks = pks
+
+    def __len__(self) -> int:
+        return len(self._pks)
+
+    def pks(self) -> list[int]:
+        return list(self._pks)
+
+    def _rows(self, pks: list[int]) -> list[Procedure]:
+        if not pks:
+            return []
+        rows = Procedure.objects.select_related("field").only(*ROW_COLUMNS).in_bulk(pks)
+        return [rows[pk] for pk in pks if pk in rows]
+
+    @overload
+    def __getitem__(self, index: int) -> Procedure: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Procedure]: ...
+
+    def __getitem__(self, index: int | slice) -> Procedure | list[Procedure]:
+        if isinstance(index, slice):
+            return self._rows(self._pks[index])
+        return self._rows([self._pks[index]])[0]
+
+    def __iter__(self) -> Iterator[Procedure]:
+        return iter(self._rows(self._pks))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ProcedureResults):
+            return self._pks == other._pks
+        return isinstance(other, list) and list(self) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _matches(
+    query: str, *, user: Any, filters: Filters, on: datetime.date | None = None
+) -> list[int]:
+    """Primary keys of the visible procedures that pass ``filters``, ranked by ``query`` when
+    it has something to search (:mod:`.search`), else in code order."""
+    index = get_index(on)
+    everyone = not can_manage_catalogue(user)
+    key = (query, filters, everyone)
+    found = index.remembered(key)
+    if found is not None:
+        return found
+    allowed = _filtered(index, filters, everyone=everyone)
+    entries = index.entries
+    prepared = prepare(query) if normalise(query) else None
+    if prepared is None:
+        if normalise(query):
+            found = []
+        elif allowed is None:
+            found = [entry.pk for entry in entries]
+        else:
+            found = [entries[position].pk for position in sorted(allowed)]
+        index.remember(key, found)
+        return found
+    positions: set[int] = set()
+    if prepared.words:
+        positions = index.having_every(prepared.words, with_filler=prepared.asked_filler)
+    exact = set(index.with_code(query))
+    positions |= exact
+    if allowed is not None:
+        positions &= allowed
+    scored = []
+    for position in positions:
+        entry = entries[position]
+        tokens = entry.all_tokens if prepared.asked_filler else entry.bare_tokens
+        found_score = score_matched(
+            prepared,
+            code=entry.code_norm,
+            text=entry.text,
+            bare=entry.bare,
+            token_set=tokens,
+            followers=entry.followers,
+        )
+        order = (-found_score.tier, -found_score.prefix, -found_score.together)
+        scored.append(((*order, -found_score.whole_words, entry.name_length, entry.code), entry.pk))
+    scored.sort()
+    found = [pk for _, pk in scored]
+    index.remember(key, found)
+    return found
 
 
 def search_procedures(query: str, *, limit: int = 20, user: Any = None) -> list[Procedure]:
     """Procedures matching ``query`` (diacritics optional, or a code): every meaningful word of
     the query must match; best first: exact code, then the query as prefix/phrase, then the
     words side by side (:mod:`.search`)."""
-    return _ranked(visible_procedures(user), query)[: max(limit, 0)]
+    if not normalise(query):
+        return []
+    return ProcedureResults(_matches(query, user=user, filters=Filters()))[: max(limit, 0)]
 
 
 def procedure_list(
-    *, query: str = "", field: str = "", level: str = "", user: Any = None
-) -> list[Procedure]:
-    """The catalogue filtered by field (its code or national sector code) and level, ranked by
-    ``query`` when one is given, else ordered by code."""
-    queryset = visible_procedures(user)
-    if field:
-        queryset = queryset.filter(Q(field__code=field) | Q(field__sector_code=field))
-    procedures = _ranked(queryset, query) if normalise(query) else list(queryset.order_by("code"))
-    if level:
-        procedures = [p for p in procedures if level in (p.levels or [])]
-    return procedures
+    *,
+    query: str = "",
+    field: str = "",
+    level: str = "",
+    filters: Filters | None = None,
+    user: Any = None,
+) -> ProcedureResults:
+    """The catalogue filtered (``filters``, or the shorthands ``field`` — its key or national
+    sector code — and ``level``; unchecked values simply match nothing), ranked by ``query``
+    when one is given, else ordered by code. Lazy: slice it to read a page."""
+    chosen = filters or Filters(field=field.strip(), level=level.strip())
+    return ProcedureResults(_matches(query, user=user, filters=chosen))
 
 
 @dataclass(frozen=True)

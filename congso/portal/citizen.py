@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -25,7 +27,14 @@ from django.views.decorators.http import require_POST
 
 from congso.catalog import selectors as catalog
 from congso.catalog.formschema import OFFLINE_REASONS, FormInvalid, offline_components, prefill
-from congso.catalog.models import Field, Procedure, ProcedureVersion
+from congso.catalog.models import (
+    ApplicantType,
+    Component,
+    Level,
+    OnlineLevel,
+    Procedure,
+    ProcedureVersion,
+)
 from congso.core.errors import DomainError, NotFound, localise
 from congso.dossiers import applicant as applicant_rules
 from congso.dossiers import selectors as dossier_selectors
@@ -81,24 +90,94 @@ def _procedure(code: str) -> tuple[Procedure, ProcedureVersion]:
 # --- Catalogue ------------------------------------------------------------------------------------
 
 
+#: The search page's filters: (query parameter, ``Filters`` attribute).
+FILTER_PARAMS = (
+    ("linh-vuc", "field"),
+    ("cap", "level"),
+    ("co-quan", "agency"),
+    ("muc-do", "online_level"),
+    ("doi-tuong", "applicant_type"),
+)
+LEVEL_LABELS = {
+    Level.PROVINCE.value: _("Cấp tỉnh"),
+    Level.COMMUNE.value: _("Cấp xã"),
+    Level.CENTRAL.value: _("Cấp trung ương (tỉnh tiếp nhận)"),
+}
+ONLINE_LEVEL_LABELS = {
+    OnlineLevel.FULL.value: _("Trực tuyến toàn trình"),
+    OnlineLevel.PARTIAL.value: _("Trực tuyến một phần"),
+    OnlineLevel.NONE.value: _("Không nộp trực tuyến"),
+}
+APPLICANT_LABELS = {
+    ApplicantType.CITIZEN.value: _("Công dân"),
+    ApplicantType.ORGANISATION.value: _("Tổ chức, doanh nghiệp"),
+}
+
+
+def _filters(request: HttpRequest) -> tuple[catalog.Filters, str]:
+    """The filters of the query string, each checked; an unknown value is dropped and said."""
+    values: dict[str, str] = {}
+    dropped = ""
+    for param, name in FILTER_PARAMS:
+        value = request.GET.get(param, "").strip()[:100]
+        if not value:
+            continue
+        try:
+            catalog.clean_filters(**{name: value})
+        except DomainError:
+            dropped = gettext("Bộ lọc không hợp lệ đã được bỏ qua.")
+        else:
+            values[name] = value
+    return catalog.Filters(**values), dropped
+
+
 @never_cache
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    field_code = request.GET.get("linh-vuc", "").strip()[:100]
-    results: list[Procedure] = []
-    if query or field_code:
-        results = catalog.procedure_list(query=query, field=field_code)[:SEARCH_LIMIT]
+    filters, filter_error = _filters(request)
+    page = max(_int(request.GET.get("trang")) or 1, 1)
+    searched = bool(query or filters)
+    found = catalog.procedure_list(query=query, filters=filters) if searched else None
+    total = len(found) if found is not None else 0
+    pages = max((total + SEARCH_LIMIT - 1) // SEARCH_LIMIT, 1)
+    page = min(page, pages)
+    results = found[(page - 1) * SEARCH_LIMIT : page * SEARCH_LIMIT] if found is not None else []
     offers = catalog.online_offers(results)
+    options = catalog.filter_options()
+    kept = {param: getattr(filters, name) for param, name in FILTER_PARAMS}
+    kept = {param: value for param, value in kept.items() if value}
+    if query:
+        kept["q"] = query
     context = {
         "query": query,
-        "field_code": field_code,
+        "filters": filters,
+        "field_code": filters.field,
+        "filter_error": filter_error,
         "results": results,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "previous_query": urlencode({**kept, "trang": page - 1}) if page > 1 else "",
+        "next_query": urlencode({**kept, "trang": page + 1}) if page < pages else "",
         "rows": [(p, online.row_label(offers.get(p.pk)), offers.get(p.pk)) for p in results],
-        "searched": bool(query or field_code),
+        "searched": searched,
         "nav": "search",
-        "fields": Field.objects.order_by("name"),
+        # (value, label, selected) of each filter's options, decided here once.
+        "fields": [
+            (f.code, f.name, filters.field in (f.code, f.sector_code or None))
+            for f in options.fields
+        ],
+        "agencies": [(a.code, a.name, a.code == filters.agency) for a in options.agencies],
+        "levels": [(v, label, v == filters.level) for v, label in LEVEL_LABELS.items()],
+        "online_levels": [
+            (v, label, v == filters.online_level) for v, label in ONLINE_LEVEL_LABELS.items()
+        ],
+        "applicant_types": [
+            (v, label, v == filters.applicant_type) for v, label in APPLICANT_LABELS.items()
+        ],
         "popular": Procedure.objects.filter(active=True)
         .select_related("field")
+        .only(*catalog.ROW_COLUMNS)
         .order_by("code")[:POPULAR_LIMIT],
     }
     template = "portal/includes/results.html" if request.headers.get("HX-Request") else None
@@ -120,16 +199,59 @@ def _agencies(version: ProcedureVersion, procedure: Procedure) -> list[Agency]:
     )
 
 
+@dataclass(frozen=True)
+class ComponentGroup:
+    """The documents of one case (trường hợp) of a procedure, as the national database groups
+    them; ``name`` empty: the documents every applicant gives."""
+
+    name: str
+    notes: list[str]
+    rows: list[tuple[Component, str]]
+
+
+def component_groups(
+    version: ProcedureVersion, components: list[Component]
+) -> list[ComponentGroup]:
+    """The components grouped by the cases of the version's source (an imported procedure),
+    each with the condition left to say once the case is its heading; one group otherwise."""
+    cases = ((version.source or {}).get("national") or {}).get("cases") or []
+    by_code = {component.code: component for component in components}
+    groups: list[ComponentGroup] = []
+    placed: set[str] = set()
+    for case in cases if len(cases) > 1 else []:
+        name = str(case.get("name") or "").strip()
+        rows = []
+        for code in case.get("components") or []:
+            component = by_code.get(code)
+            if component is None or code in placed:
+                continue
+            placed.add(code)
+            parts = [part.strip() for part in component.condition.split(";")]
+            rows.append((component, "; ".join(p for p in parts if p and p != name)))
+        notes = [str(note) for note in case.get("notes") or []]
+        if rows or notes:
+            groups.append(ComponentGroup(name=name, notes=notes, rows=rows))
+    rest = [(c, c.condition) for c in components if c.code not in placed]
+    if rest or not groups:
+        groups.insert(0, ComponentGroup(name="", notes=[], rows=rest))
+    return groups
+
+
 def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
     procedure, version = _procedure(code)
     agencies = _agencies(version, procedure)
     province = catalog.province_code_of(agencies[0]) if agencies else None
     estimate = catalog.estimate_due(version, received_at=timezone.now(), province_code=province)
     service = online.online_service(version, e_result=hasattr(procedure, "result_template"))
+    components = list(version.components.order_by("order"))
+    imported = bool((version.source or {}).get("national"))
     context = {
         "procedure": procedure,
         "version": version,
-        "components": version.components.order_by("order"),
+        "components": components,
+        "component_groups": component_groups(version, components),
+        # An import whose record states no fee says nothing about the fee: never "free".
+        "fees_not_stated": imported and not version.fees,
         "agencies": agencies,
         "estimate": estimate,
         "online": service.available,

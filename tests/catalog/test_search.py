@@ -112,9 +112,48 @@ def test_every_word_is_needed(catalogue: None) -> None:
 
 
 @pytest.mark.django_db
-def test_search_is_one_query(catalogue: None, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(1):
+def test_a_warm_search_reads_the_token_and_the_rows_shown(
+    catalogue: None, django_assert_num_queries: Any
+) -> None:
+    search_procedures("khai")  # fills the per-process index
+    # The revision token, then the page's rows (with their field) by primary key.
+    with django_assert_num_queries(2):
         assert codes(search_procedures("dang ky khai sinh"))[0] == "1.001193"
+    with django_assert_num_queries(1):
+        assert len(procedure_list(query="dang ky")) == 5
+
+
+@pytest.mark.django_db
+def test_the_index_follows_every_catalogue_write(catalogue: None) -> None:
+    assert codes(search_procedures("doc than")) == []
+    Procedure.objects.filter(code="1.004873").update(name="Xác nhận tình trạng độc thân")
+    assert codes(search_procedures("doc than")) == ["1.004873"]
+    Procedure.objects.filter(code="1.004873").delete()
+    assert codes(search_procedures("doc than")) == []
+
+
+@pytest.mark.django_db
+def test_the_index_ranks_as_the_reference_ranking(catalogue: None) -> None:
+    """Every query gives the procedures :func:`rank` accepts, in its order (then shorter names,
+    then code) — the semantics of the former in-database filter and Python sort."""
+    everything = list(Procedure.objects.all())
+    for query in (
+        "dang ky", "khai sinh", "Đăng ký khai sinh", "ban sao", "thu tuc", "thủ tục đăng ký",
+        "1.001193", "1.00", "cap", "ho", "tu", "đăng ký kết hợp", "giay khai sinh ban sao",
+    ):  # fmt: skip
+        scored = [(rank(query=query, code=p.code, name=p.name), p) for p in everything]
+        expected = [
+            p.code
+            for score, p in sorted(
+                ((s, p) for s, p in scored if s is not None),
+                key=lambda item: (
+                    (-item[0].tier, -item[0].prefix, -item[0].together, -item[0].whole_words),
+                    len(item[1].name),
+                    item[1].code,
+                ),
+            )
+        ]
+        assert codes(procedure_list(query=query)) == expected, query
 
 
 @pytest.mark.django_db

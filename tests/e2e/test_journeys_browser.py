@@ -510,3 +510,48 @@ def test_public_look_up_with_the_second_factor(
     visitor.shot("lookup-3-status")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width
+
+
+def test_an_imported_procedure_found_by_the_filters_and_submitted(
+    live_server: Any, browser: Any, demo: dict[str, Path]
+) -> None:
+    """Issue 15: a procedure of the national import (the committed sample, province 51's
+    share) is found with the search page's filters, its page explains it, and its generic
+    form (applicant section and one upload per component, per case) is submitted."""
+    sample = ROOT / "tests" / "catalog" / "national" / "data"
+    call_command(
+        "catalog_national_import",
+        "--province",
+        PROVINCE,
+        "--detail",
+        str(sample / "detail.jsonl"),
+        "--crawl",
+        str(sample / "crawl.jsonl"),
+        "--lists",
+        str(sample / "danh-sach-tthc.xlsx"),
+        stdout=io.StringIO(),
+    )
+    citizen = Citizen.objects.select_related("user").get(user__username="congdan.mot")
+    tab = Citizen_(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    tab.login("congdan.mot")
+    page = tab.page
+    page.goto(f"{tab.base}/thu-tuc/")
+    page.locator("#cap").select_option("commune")
+    page.locator("#q").fill("giai the truong tieu hoc")
+    page.get_by_role("button", name="Tìm kiếm", exact=True).click()  # htmx swaps the results
+    page.wait_for_url(re.compile(r"cap=commune"))
+    page.locator('#results a[href="/thu-tuc/1.001639/"]').wait_for()
+    results = page.locator("#results").inner_text()
+    assert "Giải thể trường tiểu học" in results, results
+    tab.shot("national-1-search")
+    with page.expect_navigation():
+        page.locator('#results a[href="/thu-tuc/1.001639/"]').click()
+    main = page.locator("main").inner_text()
+    assert "20 ngày làm việc" in main and "Thành phần hồ sơ" in main, main[:1500]
+    assert "Không thu phí, lệ phí" not in main
+    tab.shot("national-2-procedure")
+    procedure = Procedure.objects.get(code="1.001639")
+    code = walk(tab, procedure, citizen, demo)
+    dossier = Dossier.objects.get(code=code)
+    assert dossier.procedure_version.procedure == procedure and dossier.channel == "online"
+    tab.shot("national-3-submitted")

@@ -101,6 +101,9 @@ class ImportOptions:
     #: the parser); still only real changes make new versions.
     force: bool = False
     label: str = ""
+    #: What the sources and the scope were when the run was asked for (:func:`signature`):
+    #: ``--once`` finds a run already made of the same sources.
+    signature: str = ""
 
     @property
     def complete(self) -> bool:
@@ -147,6 +150,29 @@ def default_sources(data: Path) -> dict[str, tuple[str, ...]]:
         "crawl": found(CRAWL_FILES),
         "lists": found(LIST_FOLDERS),
     }
+
+
+def signature(options: ImportOptions) -> str:
+    """A digest of what a run would read: each source file's path, size and modification time,
+    the scope (province and its share, codes, limit, processes) — not the effective date."""
+    files = []
+    for path in (*options.detail, *options.crawl, *options.lists):
+        found = Path(path)
+        for item in sorted(found.rglob("*")) if found.is_dir() else [found]:
+            stat = item.stat() if item.exists() else None
+            files.append([str(item), stat.st_size if stat else -1, stat.st_mtime_ns if stat else 0])
+    share = Share.of(options.province)
+    scope = {
+        "province": options.province,
+        "share": [sorted(share.central_ministries), sorted(share.central_codes),
+                  sorted(share.local_codes), sorted(share.excluded_codes)],
+        "codes": sorted(options.codes),
+        "limit": options.limit,
+        "processes": options.processes,
+        "force": options.force,
+    }  # fmt: skip
+    text = json.dumps({"files": files, "scope": scope}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def options_for(data: Path, **values: Any) -> ImportOptions:
@@ -661,6 +687,16 @@ def _save_item(run: ImportRun, code: str, applied: Applied) -> None:
 
 #: A running run whose heartbeat is older than this has stopped (killed, machine restarted).
 STALE = datetime.timedelta(minutes=2)
+
+
+def resumable(run: ImportRun) -> bool:
+    """Whether ``run`` stopped before its end: failed, or running without a live process (its
+    heartbeat older than :data:`STALE`); a pending run waits for the worker, a done one is done."""
+    if run.status == RunStatus.FAILED:
+        return True
+    if run.status != RunStatus.RUNNING:
+        return False
+    return run.heartbeat_at is None or run.heartbeat_at < timezone.now() - STALE
 
 
 def _progress(run: ImportRun, total: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from congso.accounts.models import User
 from congso.catalog.national.models import ImportRun, ProvinceShare, RunStatus
@@ -132,3 +134,29 @@ def test_editing_a_share_in_the_admin_goes_through_the_service(admin_client) -> 
     from congso.audit.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="catalog_national.share.set").count() == 1
+
+
+def test_once_imports_the_same_sources_only_once(province, data_folder: Path) -> None:
+    """The demo's ``--once``: a second run with the same files and scope does nothing; a
+    changed file makes a run again (which itself changes only what changed)."""
+    args = ("catalog_national_import", "--province", "51", "--data", str(data_folder), "--once")
+    first = StringIO()
+    call_command(*args, "--effective-from", "2026-07-20", stdout=first)
+    assert "Tạo mới 34" in first.getvalue()
+    assert ImportRun.objects.get().params["signature"]
+    again = StringIO()
+    call_command(*args, stdout=again)
+    assert "không nhập lại" in again.getvalue() and ImportRun.objects.count() == 1
+    # A run another process is making is left to it; one that stopped is resumed.
+    ImportRun.objects.update(status=RunStatus.RUNNING, heartbeat_at=timezone.now())
+    call_command(*args, stdout=(busy := StringIO()))
+    assert "không nhập lại" in busy.getvalue()
+    ImportRun.objects.update(status=RunStatus.FAILED)
+    call_command(*args, stdout=StringIO())
+    assert ImportRun.objects.get().status == RunStatus.DONE
+    detail = next(data_folder.rglob("*.jsonl*"))
+    detail.touch()
+    os.utime(detail, ns=(detail.stat().st_atime_ns, detail.stat().st_mtime_ns + 10**9))
+    changed = StringIO()
+    call_command(*args, stdout=changed)
+    assert "Không đổi 34" in changed.getvalue() and ImportRun.objects.count() == 2

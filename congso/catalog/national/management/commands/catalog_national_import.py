@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,12 @@ class Command(BaseCommand):
             help="Tiếp tục lần nhập bị dừng (mặc định: lần gần nhất chưa xong).",
         )
         parser.add_argument("--background", action="store_true", help="Giao cho tiến trình nền.")
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Không làm gì nếu đã có lần nhập (xong hoặc đang chạy) từ đúng các tệp nguồn và "
+            "phạm vi này; tiếp tục lần đó nếu nó đã dừng giữa chừng (bản demo).",
+        )
         parser.add_argument("--report", type=Path, help="Ghi báo cáo JSON (kèm từng bản ghi).")
         parser.add_argument("--label", default="", help="Tên bản xuất (ghi vào nguồn dữ liệu).")
         parser.add_argument("--actor", help="Tên đăng nhập người nhập; mặc định: hệ thống.")
@@ -153,6 +160,31 @@ class Command(BaseCommand):
                         local_codes=share.local_codes if share else [],
                         excluded_codes=share.excluded_codes if share else [],
                     )
+                if options["once"]:
+                    import_options = replace(
+                        import_options, signature=importer.signature(import_options)
+                    )
+                    earlier = (
+                        ImportRun.objects.filter(params__signature=import_options.signature)
+                        .order_by("-pk")
+                        .first()
+                    )
+                    if earlier is not None and not importer.resumable(earlier):
+                        self.stdout.write(
+                            f"Đã có lần nhập #{earlier.pk} ({earlier.get_status_display()}) "
+                            "từ đúng các tệp nguồn này: không nhập lại."
+                        )
+                        return
+                    if earlier is not None:
+                        services.run_resume(
+                            actor=actor, run=earlier, background=options["background"]
+                        )
+                        if options["background"]:
+                            self.stdout.write(f"Đã giao lần nhập #{earlier.pk} cho tiến trình nền.")
+                            return
+                        run = services.run_execute(earlier.pk, actor=actor)
+                        self.stdout.write(importer.summary(run.report))
+                        return
                 create = services.run_request if options["background"] else services.run_create
                 run = create(actor=actor, options=import_options)
             if options["background"]:
