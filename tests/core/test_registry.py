@@ -92,8 +92,10 @@ def test_the_platform_registries_hold_their_builtin_plugins() -> None:
     ]  # fmt: skip
     assert {"sms", "email", "zalo"} <= set(channels.ids())
     assert {"kannel", "smtp", "zalo_zns"} <= set(providers.ids())
-    # Defined, waiting for their apps (issues 16 and 18): no provider is shipped yet.
-    assert len(payments) == 0 and len(exchange) == 0
+    # The shipped plugins: the VNPay-kind gateway and VietQR (issue 18), the document axis
+    # (issue 16).
+    assert {"vnpay", "vietqr"} <= set(payments.ids())
+    assert "docaxis" in set(exchange.ids())
 
 
 def test_payment_and_exchange_seams_are_typed() -> None:
