@@ -212,7 +212,10 @@ def _envelope() -> tuple[etree._Element, etree._Element]:
     return root, _el(root, "edXMLHeader")
 
 
-def _placeholder(header: etree._Element) -> None:
+def _signature_slot(header: etree._Element) -> None:
+    """Where the sending agency's enveloped XML-DSig goes: signxml fills the empty
+    ``<ds:Signature Id="placeholder"/>`` it is given (its documented way of placing an enveloped
+    signature inside the header rather than at the end of the root)."""
     etree.SubElement(header, f"{{{DS}}}Signature", nsmap={"ds": DS}, Id="placeholder")
 
 
@@ -222,7 +225,7 @@ def build_document(package: DocumentPackage) -> etree._Element:
     root, header = _envelope()
     _message_header(header, package)
     _trace_headers(header, package)
-    _placeholder(header)
+    _signature_slot(header)
     _body(root, package)
     return root
 
@@ -314,7 +317,7 @@ def build_status(package: StatusPackage) -> etree._Element:
     _el(status, "StatusCode", package.status_code)
     _el(status, "Description", package.description)
     _el(status, "Timestamp", _timestamp(package.timestamp))
-    _placeholder(header)
+    _signature_slot(header)
     return root
 
 
