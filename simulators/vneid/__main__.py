@@ -4,50 +4,33 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-from pathlib import Path
 
-from simulators.vneid.process import ROOT, VneidSimulator, _alive
+from simulators._process import cli
+from simulators.vneid.process import VneidSimulator
 from simulators.vneid.server import serve
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulators.vneid", description=__doc__)
-    parser.add_argument("action", choices=["serve", "start", "stop", "status"])
-    parser.add_argument("--config", type=Path, help="serve: the configuration file")
-    parser.add_argument("--dir", type=Path, default=ROOT / "var" / "vneid")
-    parser.add_argument("--profile", choices=["vneid", "dvcqg"], default="vneid")
-    parser.add_argument("--redirect-uri", action="append", default=[], help="start: congso's")
-    parser.add_argument("--logout-uri", action="append", default=[], help="start: after logout")
-    args = parser.parse_args(argv)
-    if args.action == "serve":
-        if args.config is None:
-            parser.error("serve needs --config")
-        serve(args.config)
-        return 0
-    run_dir: Path = args.dir.resolve()
-    if args.action == "start":
-        simulator = VneidSimulator(
-            run_dir=run_dir,
-            profile=args.profile,
-            redirect_uris=args.redirect_uri,
-            post_logout_redirect_uris=args.logout_uri,
-        ).start()
-        for name, value in simulator.env().items():
-            print(f"{name}={value}")
-        return 0
-    if not (run_dir / "state.json").exists():
-        print("the VNeID simulator is not running (no state file)", file=sys.stderr)
-        return 1
-    simulator = VneidSimulator.load(run_dir)
-    if args.action == "stop":
-        simulator.stop()
-        return 0
-    alive = bool(simulator.pid) and _alive(simulator.pid)
-    print(json.dumps({"url": simulator.url, "alive": alive}))
-    return 0 if alive else 1
+    return cli(
+        VneidSimulator,
+        serve,
+        argv,
+        doc=__doc__,
+        options=[
+            ("--profile", "profile", {"choices": ["vneid", "dvcqg"], "default": "vneid"}),
+            (
+                "--redirect-uri",
+                "redirect_uris",
+                {"action": "append", "default": [], "help": "start: congso's"},
+            ),
+            (
+                "--logout-uri",
+                "post_logout_redirect_uris",
+                {"action": "append", "default": [], "help": "start: after logout"},
+            ),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -4,46 +4,28 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-from pathlib import Path
 
-from simulators.vnpay.process import ROOT, VNPaySimulator, _alive
+from simulators._process import cli
+from simulators.vnpay.process import VNPaySimulator
 from simulators.vnpay.server import serve
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulators.vnpay", description=__doc__)
-    parser.add_argument("action", choices=["serve", "start", "stop", "status"])
-    parser.add_argument("--config", type=Path, help="serve: the configuration file")
-    parser.add_argument("--dir", type=Path, default=ROOT / "var" / "vnpay")
-    parser.add_argument("--ipn", default="", help="start: congso's VNPay IPN URL")
-    parser.add_argument("--bank-webhook", default="", help="start: congso's bank webhook URL")
-    args = parser.parse_args(argv)
-    if args.action == "serve":
-        if args.config is None:
-            parser.error("serve needs --config")
-        serve(args.config)
-        return 0
-    run_dir: Path = args.dir.resolve()
-    if args.action == "start":
-        simulator = VNPaySimulator(
-            run_dir=run_dir, ipn_url=args.ipn, bank_webhook=args.bank_webhook
-        ).start()
-        for name, value in simulator.env().items():
-            print(f"{name}={value}")
-        return 0
-    if not (run_dir / "state.json").exists():
-        print("the VNPay simulator is not running (no state file)", file=sys.stderr)
-        return 1
-    simulator = VNPaySimulator.load(run_dir)
-    if args.action == "stop":
-        simulator.stop()
-        return 0
-    alive = bool(simulator.pid) and _alive(simulator.pid)
-    print(json.dumps({"url": simulator.url, "alive": alive}))
-    return 0 if alive else 1
+    return cli(
+        VNPaySimulator,
+        serve,
+        argv,
+        doc=__doc__,
+        options=[
+            ("--ipn", "ipn_url", {"default": "", "help": "start: congso's VNPay IPN URL"}),
+            (
+                "--bank-webhook",
+                "bank_webhook",
+                {"default": "", "help": "start: congso's bank webhook URL"},
+            ),
+        ],
+    )
 
 
 if __name__ == "__main__":

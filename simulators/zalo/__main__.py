@@ -3,43 +3,23 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-from pathlib import Path
 
-from simulators.zalo.process import ROOT, ZaloSimulator, _alive
+from simulators._process import cli
+from simulators.zalo.process import ZaloSimulator
 from simulators.zalo.server import serve
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulators.zalo", description=__doc__)
-    parser.add_argument("action", choices=["serve", "start", "stop", "status"])
-    parser.add_argument("--config", type=Path, help="serve: the configuration file")
-    parser.add_argument("--dir", type=Path, default=ROOT / "var" / "zalo")
-    parser.add_argument("--webhook", default="", help="start: congso's Zalo callback URL")
-    args = parser.parse_args(argv)
-    if args.action == "serve":
-        if args.config is None:
-            parser.error("serve needs --config")
-        serve(args.config)
-        return 0
-    run_dir: Path = args.dir.resolve()
-    if args.action == "start":
-        simulator = ZaloSimulator(run_dir=run_dir, webhook=args.webhook).start()
-        for name, value in simulator.env().items():
-            print(f"{name}={value}")
-        return 0
-    if not (run_dir / "state.json").exists():
-        print("the Zalo simulator is not running (no state file)", file=sys.stderr)
-        return 1
-    simulator = ZaloSimulator.load(run_dir)
-    if args.action == "stop":
-        simulator.stop()
-        return 0
-    alive = bool(simulator.pid) and _alive(simulator.pid)
-    print(json.dumps({"url": simulator.url, "alive": alive}))
-    return 0 if alive else 1
+    return cli(
+        ZaloSimulator,
+        serve,
+        argv,
+        doc=__doc__,
+        options=[
+            ("--webhook", "webhook", {"default": "", "help": "start: congso's Zalo callback URL"})
+        ],
+    )
 
 
 if __name__ == "__main__":
