@@ -8,6 +8,7 @@ from enum import StrEnum
 
 class FeedbackErrorCode(StrEnum):
     ACTION_NOT_ALLOWED = "action_not_allowed"
+    ALREADY_IMPORTED = "already_imported"
     AGENCY_NOT_FOUND = "agency_not_found"
     ANSWER_REQUIRED = "answer_required"
     ASSIGNEE_INVALID = "assignee_invalid"

@@ -251,6 +251,12 @@ class Report(models.Model):
     rating = models.PositiveSmallIntegerField("mức hài lòng (1–5)", null=True, blank=True)
     rating_comment = models.TextField("ý kiến về trả lời", blank=True)
     reopen_count = models.PositiveSmallIntegerField("số lần mở lại", default=0)
+    message_id = models.CharField(
+        "Message-ID của thư điện tử",
+        max_length=255,
+        blank=True,
+        help_text="Thư đã nhập một lần không được nhập lại.",
+    )
     updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
@@ -266,7 +272,12 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="feedback_rating_range",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~Q(message_id=""),
+                name="feedback_report_message_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -399,6 +399,7 @@ class Intake:
     procedure: str = ""
     dossier: str = ""
     files: Sequence[Any] = field(default_factory=list)
+    message_id: str = ""  # an imported e-mail's Message-ID (imported once)
 
 
 def _phone(raw: str, *, strict: bool) -> str:
@@ -432,6 +433,15 @@ def _links(
     return procedure, dossier
 
 
+def _message_once(raw: str) -> str:
+    """An imported e-mail's Message-ID, refused when that message was already imported (the
+    unique constraint catches two imports at once)."""
+    message_id = raw.strip()[:255]
+    if message_id and Report.objects.filter(message_id=message_id).exists():
+        raise Conflict("already_imported", "Thư này đã được nhập thành phản ánh.")
+    return message_id
+
+
 def report_submit(
     *,
     actor: Any,
@@ -461,10 +471,13 @@ def report_submit(
             "invalid_text", "Địa chỉ thư điện tử không hợp lệ.", field="reporter_email"
         )
     phone = _phone(intake.reporter_phone, strict=channel != Channel.HOTLINE)
-    latitude = _coordinate(intake.latitude, low=-90, high=90, name="latitude")
-    longitude = _coordinate(intake.longitude, low=-180, high=180, name="longitude")
+    latitude, longitude = (
+        _coordinate(intake.latitude, low=-90, high=90, name="latitude"),
+        _coordinate(intake.longitude, low=-180, high=180, name="longitude"),
+    )
     procedure, dossier = _links(intake, home)
     files = _check_files(list(intake.files), keep_location=intake.keep_location)
+    message_id = _message_once(intake.message_id)
     if channel != Channel.HOTLINE:
         _throttle(address=client_address, phone=phone, now=now)
 
@@ -504,6 +517,7 @@ def report_submit(
                 reporter_user=actor if getattr(actor, "is_authenticated", False) else None,
                 received_by=received_by,
                 open311_key=open311_key,
+                message_id=message_id,
                 publishable=intake.publishable,
                 procedure=procedure or (dossier.procedure_version.procedure if dossier else None),
                 dossier=dossier,
