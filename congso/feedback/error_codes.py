@@ -29,6 +29,7 @@ class FeedbackErrorCode(StrEnum):
     REOPEN_WINDOW_PASSED = "reopen_window_passed"
     REPORT_NOT_FOUND = "report_not_found"
     STALE_VERSION = "stale_version"
+    STANDARD_ANSWER_INVALID = "standard_answer_invalid"
     TEXT_TOO_LONG = "text_too_long"
     TOO_MANY_FILES = "too_many_files"
     TOO_MANY_REPORTS = "too_many_reports"

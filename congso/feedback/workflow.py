@@ -6,21 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    NEW = "new", "Mới tiếp nhận"
-    ACCEPTED = "accepted", "Đã tiếp nhận xử lý"
-    REJECTED = "rejected", "Không tiếp nhận"
-    ASSIGNED = "assigned", "Đã giao xử lý"
-    IN_PROGRESS = "in_progress", "Đang xử lý"
-    ANSWERED = "answered", "Đã trả lời"
-    CLOSED = "closed", "Đã kết thúc"
+    NEW = "new", _("Mới tiếp nhận")
+    ACCEPTED = "accepted", _("Đã tiếp nhận xử lý")
+    REJECTED = "rejected", _("Không tiếp nhận")
+    ASSIGNED = "assigned", _("Đã giao xử lý")
+    IN_PROGRESS = "in_progress", _("Đang xử lý")
+    ANSWERED = "answered", _("Đã trả lời")
+    CLOSED = "closed", _("Đã kết thúc")
 
 
 class Rejection(models.TextChoices):
-    OUT_OF_SCOPE = "out_of_scope", "Không thuộc phạm vi phản ánh, kiến nghị"
-    DUPLICATE = "duplicate", "Trùng với phản ánh khác"
+    OUT_OF_SCOPE = "out_of_scope", _("Không thuộc phạm vi phản ánh, kiến nghị")
+    DUPLICATE = "duplicate", _("Trùng với phản ánh khác")
 
 
 S = Status
