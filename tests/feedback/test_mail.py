@@ -123,7 +123,7 @@ def test_a_maildir_is_imported_once_with_inert_text_and_checked_photos(
     )
 
     # Every handled message is marked read; a second run imports nothing.
-    flags = sorted(box.get_message(key).get_flags() for key in box)
+    flags = sorted(box.get_message(key).get_flags() for key in box.iterkeys())
     assert flags == ["FS", "S", "S", "S"]
     assert _import(tmp_path / "phananh") == {}
     assert Report.objects.count() == 1
