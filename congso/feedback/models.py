@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from congso.feedback.workflow import Rejection, Status
+from congso.feedback.workflow import EVENT_LABELS, Rejection, Status
 
 
 class Channel(models.TextChoices):
@@ -355,6 +355,10 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
 
 
 class Open311Key(models.Model):

@@ -57,3 +57,22 @@ OFFICER_ACTIONS = ("accept", "reject", "merge", "reroute", "assign", "start", "a
 def allowed(action: str, status: str) -> bool:
     transition = TRANSITIONS.get(action)
     return transition is not None and status in transition.sources
+
+
+#: What each history row's ``action`` says on the officer's page.
+EVENT_LABELS = {
+    "submit": _("Nhận phản ánh"),
+    "accept": _("Tiếp nhận xử lý"),
+    "reject": _("Không tiếp nhận"),
+    "merge": _("Gộp vào phản ánh trùng"),
+    "merged_in": _("Nhận phản ánh trùng gộp vào"),
+    "reroute": _("Chuyển cơ quan khác"),
+    "assign": _("Giao cán bộ xử lý"),
+    "start": _("Bắt đầu xử lý"),
+    "answer": _("Trả lời"),
+    "close": _("Kết thúc"),
+    "reopen": _("Mở lại theo đề nghị"),
+    "rate": _("Đánh giá"),
+    "remind": _("Nhắc hạn"),
+    "escalate": _("Báo lãnh đạo (quá hạn)"),
+}

@@ -64,6 +64,8 @@ def test_officer_picks_a_standard_answer_on_the_page(pv, clock, settings) -> Non
         "Hoàn thành ngày 05/3/2026."
     )
     assert report.events.get(action="answer").note.startswith("[Đã sửa chữa mặt đường]")
+    timeline = staff.get(f"/can-bo/phan-anh/{report.code}/").text
+    assert "— Giao cán bộ xử lý →" in timeline and "— assign →" not in timeline
 
 
 def test_standard_answer_through_the_api_and_the_service_check(pv, clock, settings) -> None:
