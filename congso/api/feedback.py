@@ -29,6 +29,7 @@ Action = Literal["accept", "reject", "merge", "reroute", "assign", "start", "ans
 class CategoryOut(Schema):
     code: str = Field(description="Mã lĩnh vực (cũng là service_code của Open311).")
     name: str
+    name_en: str = Field(description="Tên tiếng Anh (có thể trống).")
     parent_code: str | None
     deadline_days: float = Field(description="Thời hạn trả lời, ngày làm việc.")
     about_procedures: bool
@@ -84,6 +85,13 @@ class OfficerReportOut(ReportOut):
     channel: str
 
 
+class StandardAnswerOut(Schema):
+    id: int
+    title: str
+    text: str
+    category: str | None = Field(description="Mã lĩnh vực; trống: mẫu chung.")
+
+
 class PublishedOut(Schema):
     code: str
     category: str
@@ -109,6 +117,9 @@ class ActionIn(Schema):
     assignee: str = Field("", max_length=150, description="Tên đăng nhập của cán bộ được giao.")
     agency: str = Field("", max_length=13, description="Mã định danh của cơ quan nhận.")
     into: str = Field("", max_length=30, description="Mã phản ánh gốc (gộp trùng).")
+    standard_answer: int | None = Field(
+        None, description="Mẫu trả lời đã chọn (trả lời); phần «answer» viết thêm sau mẫu."
+    )
 
 
 class AgencyStatsOut(Schema):
@@ -161,6 +172,7 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
         {
             "code": c.code,
             "name": c.name,
+            "name_en": c.name_en,
             "parent_code": c.parent.code if c.parent else None,
             "deadline_days": float(c.deadline_days),
             "about_procedures": c.about_procedures,
@@ -298,6 +310,24 @@ def queue(
     return [_officer_out(r) for r in selectors.queue(request.user, view=view)[:limit]]
 
 
+@officer_router.get(
+    "/reports/{code}/standard-answers",
+    response={200: list[StandardAnswerOut], 401: ErrorOut, 404: ErrorOut},
+    summary="Các mẫu trả lời dùng được cho một phản ánh",
+)
+def standard_answers(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    report = selectors.officer_report(request.user, code)
+    return [
+        {
+            "id": row.pk,
+            "title": row.title,
+            "text": row.text,
+            "category": row.category.code if row.category else None,
+        }
+        for row in services.standard_answers_for(report)
+    ]
+
+
 @officer_router.post(
     "/reports/{code}/actions/{action}",
     response={
@@ -326,5 +356,6 @@ def act(request: HttpRequest, code: str, action: Action, body: ActionIn) -> dict
         if body.agency.strip()
         else None,
         into=body.into,
+        standard=body.standard_answer,
     )
     return _officer_out(commands.act(actor=request.user, report=report, action=action, data=given))

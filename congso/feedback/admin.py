@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from congso.audit.admin import AuditedModelAdmin
-from congso.feedback.models import Category, Open311Key, Report, RoutingRule
+from congso.feedback.models import Category, Open311Key, Report, RoutingRule, StandardAnswer
 
 
 @admin.register(Category)
@@ -45,3 +45,11 @@ class Open311KeyAdmin(AuditedModelAdmin):
     audit_prefix = "feedback"
     list_display = ("name", "active", "created_at")
     readonly_fields = ("key_hash",)
+
+
+@admin.register(StandardAnswer)
+class StandardAnswerAdmin(AuditedModelAdmin):
+    audit_prefix = "feedback"
+    list_display = ("title", "category", "province", "order", "active")
+    list_filter = ("province", "active")
+    search_fields = ("title", "text")

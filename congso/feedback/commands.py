@@ -9,7 +9,7 @@ from typing import Any
 
 from congso.core.errors import DomainError
 from congso.feedback import selectors, services
-from congso.feedback.models import Report
+from congso.feedback.models import Report, StandardAnswer
 from congso.org.models import Agency
 
 
@@ -21,6 +21,7 @@ class ActionInput:
     assignee: Any = None  # a user, resolved by the door (None: not found / not given)
     agency: Agency | None = None
     into: str = ""  # the code of the original report (merge)
+    standard: int | None = None  # the standard answer picked (answer)
 
 
 def _accept(actor: Any, report: Report, data: ActionInput) -> Report:
@@ -67,8 +68,19 @@ def _start(actor: Any, report: Report, data: ActionInput) -> Report:
 
 
 def _answer(actor: Any, report: Report, data: ActionInput) -> Report:
+    standard = None
+    if data.standard:
+        standard = StandardAnswer.objects.filter(pk=data.standard).first()
+        if standard is None:
+            raise DomainError(
+                "standard_answer_invalid", "Không có mẫu trả lời này.", field="standard"
+            )
     return services.report_answer(
-        actor=actor, report=report, answer=data.answer, expected_version=data.version
+        actor=actor,
+        report=report,
+        answer=data.answer,
+        standard=standard,
+        expected_version=data.version,
     )
 
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 class FeedbackErrorCode(StrEnum):
     ACTION_NOT_ALLOWED = "action_not_allowed"
+    ALREADY_IMPORTED = "already_imported"
     AGENCY_NOT_FOUND = "agency_not_found"
     ANSWER_REQUIRED = "answer_required"
     ASSIGNEE_INVALID = "assignee_invalid"
@@ -28,6 +29,7 @@ class FeedbackErrorCode(StrEnum):
     REOPEN_WINDOW_PASSED = "reopen_window_passed"
     REPORT_NOT_FOUND = "report_not_found"
     STALE_VERSION = "stale_version"
+    STANDARD_ANSWER_INVALID = "standard_answer_invalid"
     TEXT_TOO_LONG = "text_too_long"
     TOO_MANY_FILES = "too_many_files"
     TOO_MANY_REPORTS = "too_many_reports"

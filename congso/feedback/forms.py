@@ -45,8 +45,8 @@ class DomainForm(forms.Form):
 def category_choices(categories: list[Category]) -> list[tuple[str, Any]]:
     groups: list[tuple[str, Any]] = [("", _("— Chọn lĩnh vực —"))]
     for parent in (c for c in categories if c.parent_id is None):
-        children = [(c.code, c.name) for c in categories if c.parent_id == parent.pk]
-        groups.append((parent.name, [(parent.code, parent.name), *children]))
+        children = [(c.code, c.label) for c in categories if c.parent_id == parent.pk]
+        groups.append((parent.label, [(parent.code, parent.label), *children]))
     return groups
 
 
@@ -150,13 +150,27 @@ class ActionForm(DomainForm):
         required=False,
         widget=forms.Textarea({"rows": 5}),
     )
+    standard = forms.TypedChoiceField(
+        label=_("Mẫu trả lời"),
+        coerce=int,
+        required=False,
+        help_text=_("Nội dung mẫu đứng trước phần bạn viết thêm."),
+    )
     assignee = forms.TypedChoiceField(label=_("Cán bộ xử lý"), coerce=int, required=False)
     agency = forms.TypedChoiceField(label=_("Chuyển tới cơ quan"), coerce=int, required=False)
     into = forms.CharField(label=_("Mã phản ánh gốc (trùng)"), max_length=30, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, assignees: list[Any], agencies: list[Any], **kw: Any):
+    def __init__(
+        self,
+        *args: Any,
+        assignees: list[Any],
+        agencies: list[Any],
+        standards: list[Any] | None = None,
+        **kw: Any,
+    ):
         super().__init__(*args, **kw)
+        _choices(self, "standard", [("", "—")] + [(a.pk, a.title) for a in standards or []])
         _choices(self, "assignee", [("", "—")] + [(u.pk, str(u)) for u in assignees])
         _choices(self, "agency", [("", "—")] + [(a.pk, a.name) for a in agencies])
 
@@ -174,5 +188,5 @@ class PublicFilterForm(forms.Form):
 
     def __init__(self, *args: Any, categories: list[Category], units: list[Any], **kw: Any):
         super().__init__(*args, **kw)
-        _choices(self, "linh_vuc", [("", _("Tất cả"))] + [(c.code, c.name) for c in categories])
+        _choices(self, "linh_vuc", [("", _("Tất cả"))] + [(c.code, c.label) for c in categories])
         _choices(self, "xa", [("", _("Tất cả"))] + [(u.code, u.name) for u in units])

@@ -9,16 +9,18 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
-from congso.feedback.workflow import Rejection, Status
+from congso.feedback.workflow import EVENT_LABELS, Rejection, Status
 
 
 class Channel(models.TextChoices):
-    PORTAL = "portal", "Cổng dịch vụ công"
-    HOTLINE = "hotline", "Đường dây nóng 1022"
+    PORTAL = "portal", _("Cổng dịch vụ công")
+    HOTLINE = "hotline", _("Đường dây nóng 1022")
     API = "api", "API"
-    OPEN311 = "open311", "Ứng dụng (Open311)"
-    EMAIL = "email", "Thư điện tử"
+    OPEN311 = "open311", _("Ứng dụng (Open311)")
+    EMAIL = "email", _("Thư điện tử")
 
 
 class Category(models.Model):
@@ -39,6 +41,9 @@ class Category(models.Model):
     )
     code = models.SlugField("mã", max_length=60)
     name = models.CharField("tên", max_length=200)
+    name_en = models.CharField(
+        "tên tiếng Anh", max_length=200, blank=True, help_text="Hiện trên các trang tiếng Anh."
+    )
     description = models.TextField("mô tả", blank=True)
     keywords = models.TextField("từ khóa gợi ý", blank=True)
     deadline_days = models.DecimalField(
@@ -64,6 +69,14 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language: the English name on English pages when the
+        province gave one, the Vietnamese name otherwise."""
+        if self.name_en and (get_language() or "vi").startswith("en"):
+            return self.name_en
         return self.name
 
 
@@ -251,6 +264,12 @@ class Report(models.Model):
     rating = models.PositiveSmallIntegerField("mức hài lòng (1–5)", null=True, blank=True)
     rating_comment = models.TextField("ý kiến về trả lời", blank=True)
     reopen_count = models.PositiveSmallIntegerField("số lần mở lại", default=0)
+    message_id = models.CharField(
+        "Message-ID của thư điện tử",
+        max_length=255,
+        blank=True,
+        help_text="Thư đã nhập một lần không được nhập lại.",
+    )
     updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
@@ -266,7 +285,12 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="feedback_rating_range",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~Q(message_id=""),
+                name="feedback_report_message_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -332,6 +356,10 @@ class ReportEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.report} {self.action}"
 
+    @property
+    def action_label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
+
 
 class Open311Key(models.Model):
     """An Open311 client application's api_key (only its SHA-256 is stored)."""
@@ -347,3 +375,33 @@ class Open311Key(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StandardAnswer(models.Model):
+    """A standard answer (mẫu trả lời) an officer picks and completes: for one category and
+    its children, or for every category of the province (no category)."""
+
+    province = models.ForeignKey(
+        "org.AdministrativeUnit", verbose_name="tỉnh", on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name="lĩnh vực",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="standard_answers",
+        help_text="Để trống: dùng cho mọi lĩnh vực.",
+    )
+    title = models.CharField("tên mẫu", max_length=200)
+    text = models.TextField("nội dung trả lời")
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+    active = models.BooleanField("đang dùng", default=True)
+
+    class Meta:
+        verbose_name = "mẫu trả lời"
+        verbose_name_plural = "mẫu trả lời"
+        ordering = ["province_id", "order", "title"]
+
+    def __str__(self) -> str:
+        return self.title

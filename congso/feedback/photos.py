@@ -24,9 +24,15 @@ class Cleaned:
     location_removed: bool
 
 
+def _xmp_location(xmp: object) -> bool:
+    """An XMP packet naming a position (``exif:GPSLatitude``/``GPSLongitude``)."""
+    packet = xmp.encode() if isinstance(xmp, str) else xmp
+    return isinstance(packet, bytes) and (b"GPSLatitude" in packet or b"GPSLongitude" in packet)
+
+
 def has_location(data: bytes) -> bool:
     with Image.open(io.BytesIO(data)) as image:
-        return bool(image.getexif().get_ifd(GPS_IFD))
+        return bool(image.getexif().get_ifd(GPS_IFD)) or _xmp_location(image.info.get("xmp"))
 
 
 def clean(data: bytes, *, name: str, keep_location: bool) -> Cleaned:
@@ -41,9 +47,12 @@ def clean(data: bytes, *, name: str, keep_location: bool) -> Cleaned:
                 image.load()
                 exif = image.getexif()
                 gps = bool(exif.get_ifd(GPS_IFD)) or GPS_IFD in exif
-                if keep_location or not gps:
+                if keep_location or not (gps or _xmp_location(image.info.get("xmp"))):
                     return Cleaned(data, False)
-                del exif[GPS_IFD]
+                if GPS_IFD in exif:
+                    del exif[GPS_IFD]
+                # Saved again without ``xmp``: an XMP packet (which may carry
+                # exif:GPSLatitude/GPSLongitude) is not written.
                 out = io.BytesIO()
                 if image.format == "JPEG":
                     image.save(out, format="JPEG", exif=exif.tobytes(), quality="keep")

@@ -24,7 +24,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from congso.audit.services import record
 from congso.calendar.limits import TimeLimit, due_instant
@@ -44,6 +44,7 @@ from congso.feedback.models import (
     ReportEvent,
     ReportFile,
     RoutingRule,
+    StandardAnswer,
 )
 from congso.feedback.workflow import OPEN, TRANSITIONS, Rejection, Status
 from congso.notify.models import EventKind
@@ -327,6 +328,11 @@ def _notify(report: Report, step: str) -> None:
     """Tell the reporter (SMS and/or e-mail) about ``step``, in the caller's transaction."""
     if step not in NOTIFIED:
         return
+    with translation.override("vi"):
+        _notify_vi(report, step)
+
+
+def _notify_vi(report: Report, step: str) -> None:
     context = {
         "report": report,
         "status": report.get_status_display(),
@@ -399,6 +405,7 @@ class Intake:
     procedure: str = ""
     dossier: str = ""
     files: Sequence[Any] = field(default_factory=list)
+    message_id: str = ""  # an imported e-mail's Message-ID (imported once)
 
 
 def _phone(raw: str, *, strict: bool) -> str:
@@ -432,6 +439,15 @@ def _links(
     return procedure, dossier
 
 
+def _message_once(raw: str) -> str:
+    """An imported e-mail's Message-ID, refused when that message was already imported (the
+    unique constraint catches two imports at once)."""
+    message_id = raw.strip()[:255]
+    if message_id and Report.objects.filter(message_id=message_id).exists():
+        raise Conflict("already_imported", "Thư này đã được nhập thành phản ánh.")
+    return message_id
+
+
 def report_submit(
     *,
     actor: Any,
@@ -461,10 +477,13 @@ def report_submit(
             "invalid_text", "Địa chỉ thư điện tử không hợp lệ.", field="reporter_email"
         )
     phone = _phone(intake.reporter_phone, strict=channel != Channel.HOTLINE)
-    latitude = _coordinate(intake.latitude, low=-90, high=90, name="latitude")
-    longitude = _coordinate(intake.longitude, low=-180, high=180, name="longitude")
+    latitude, longitude = (
+        _coordinate(intake.latitude, low=-90, high=90, name="latitude"),
+        _coordinate(intake.longitude, low=-180, high=180, name="longitude"),
+    )
     procedure, dossier = _links(intake, home)
     files = _check_files(list(intake.files), keep_location=intake.keep_location)
+    message_id = _message_once(intake.message_id)
     if channel != Channel.HOTLINE:
         _throttle(address=client_address, phone=phone, now=now)
 
@@ -504,6 +523,7 @@ def report_submit(
                 reporter_user=actor if getattr(actor, "is_authenticated", False) else None,
                 received_by=received_by,
                 open311_key=open311_key,
+                message_id=message_id,
                 publishable=intake.publishable,
                 procedure=procedure or (dossier.procedure_version.procedure if dossier else None),
                 dossier=dossier,
@@ -787,12 +807,41 @@ def report_start(*, actor: Any, report: Report, expected_version: int | None = N
         return _save(locked, "start", actor=actor, before=before)
 
 
+def standard_answers_for(report: Report) -> list[StandardAnswer]:
+    """The active standard answers an officer may pick for ``report``: those of its category or
+    of an ancestor, then the province's general ones."""
+    chain = [node.pk for node in _ancestors(report.category)]
+    rows = (
+        StandardAnswer.objects.select_related("category")
+        .filter(province_id=report.province_id, active=True)
+        .filter(Q(category_id__in=chain) | Q(category__isnull=True))
+    )
+    return sorted(rows, key=lambda row: (row.category_id is None, row.order, row.title))
+
+
 def report_answer(
-    *, actor: Any, report: Report, answer: str, expected_version: int | None = None
+    *,
+    actor: Any,
+    report: Report,
+    answer: str,
+    standard: StandardAnswer | None = None,
+    expected_version: int | None = None,
 ) -> Report:
-    """The agency's answer: on time when given no later than the due instant. Reporters of
-    merged duplicates receive it too."""
-    text = _clean_text(answer, field_name="answer", limit=DESCRIPTION_MAX)
+    """The agency's answer — a standard answer (mẫu trả lời) the officer picked, followed by
+    what they wrote, or only what they wrote: on time when given no later than the due
+    instant. Reporters of merged duplicates receive it too."""
+    if standard is not None and standard.pk not in {row.pk for row in standard_answers_for(report)}:
+        raise DomainError(
+            "standard_answer_invalid",
+            "Mẫu trả lời không dùng được cho lĩnh vực này.",
+            field="standard",
+        )
+    own = _clean_text(answer, field_name="answer", limit=DESCRIPTION_MAX)
+    text = "\n\n".join(part for part in (standard.text.strip() if standard else "", own) if part)
+    if len(text) > DESCRIPTION_MAX:
+        raise DomainError(
+            "text_too_long", f"Nội dung dài quá {DESCRIPTION_MAX} ký tự.", field="answer"
+        )
     if not text:
         raise DomainError("answer_required", "Chưa nhập nội dung trả lời.", field="answer")
     with transaction.atomic():
@@ -802,7 +851,8 @@ def report_answer(
         now = timezone.now()
         locked.answer, locked.answered_at, locked.answered_by = text, now, actor
         locked.on_time = locked.due_at is None or now <= locked.due_at
-        _save(locked, "answer", actor=actor, before=before, note=text)
+        note = f"[{standard.title}] {text}" if standard else text
+        _save(locked, "answer", actor=actor, before=before, note=note)
         for duplicate in locked.duplicates.all():
             duplicate.answer, duplicate.answered_at = text, now
             duplicate.save(update_fields=["answer", "answered_at", "updated_at"])
@@ -1030,6 +1080,29 @@ DEFAULT_TREE: tuple[tuple[str, str, str, tuple[tuple[str, str, str], ...]], ...]
 )
 
 
+#: The English names of the default tree (shown on English pages; a province edits them).
+DEFAULT_NAMES_EN: dict[str, str] = {
+    "trat-tu-do-thi": "Urban order",
+    "lan-chiem-via-he": "Encroachment on pavements and roads",
+    "xay-dung-trai-phep": "Illegal building",
+    "quang-cao-rao-vat": "Illegal advertising and fly-posting",
+    "moi-truong": "Environment",
+    "rac-thai": "Waste and sanitation",
+    "o-nhiem": "Air, water and noise pollution",
+    "cay-xanh": "Trees and green spaces",
+    "giao-thong": "Transport",
+    "mat-duong": "Damaged road surface",
+    "den-tin-hieu": "Traffic lights and signs",
+    "chieu-sang": "Street lighting",
+    "dat-dai": "Land",
+    "lan-chiem-dat": "Encroachment on public land",
+    "quy-hoach": "Planning and compensation",
+    "thu-tuc-hanh-chinh": "Administrative procedures",
+    "quy-dinh-hanh-chinh": "Administrative rules",
+    "giai-quyet-ho-so": "Dossier handling and officers' conduct",
+}
+
+
 def categories_seed(*, actor: Any, province_unit: AdministrativeUnit) -> int:
     """Create the default category tree for a province (the rows that already exist are kept).
     Returns how many categories were created."""
@@ -1041,6 +1114,7 @@ def categories_seed(*, actor: Any, province_unit: AdministrativeUnit) -> int:
                 code=code,
                 defaults={
                     "name": name,
+                    "name_en": DEFAULT_NAMES_EN.get(code, ""),
                     "keywords": keywords,
                     "order": order,
                     "about_procedures": code == "thu-tuc-hanh-chinh",
@@ -1053,6 +1127,7 @@ def categories_seed(*, actor: Any, province_unit: AdministrativeUnit) -> int:
                     code=sub_code,
                     defaults={
                         "name": sub_name,
+                        "name_en": DEFAULT_NAMES_EN.get(sub_code, ""),
                         "parent": parent,
                         "keywords": sub_keywords,
                         "order": sub_order,

@@ -245,7 +245,11 @@ def _action_form(report: Report, data: Any = None) -> ActionForm:
         Agency.objects.filter(province_id=report.province_id, active=True).order_by("name")
     )
     return ActionForm(
-        data, assignees=assignees, agencies=agencies, initial={"version": report.version}
+        data,
+        assignees=assignees,
+        agencies=agencies,
+        standards=services.standard_answers_for(report),
+        initial={"version": report.version},
     )
 
 
@@ -298,6 +302,7 @@ def officer_action(request: HttpRequest, code: str, name: str) -> HttpResponse:
         assignee=User.objects.filter(pk=data["assignee"] or 0).first(),
         agency=Agency.objects.filter(pk=data["agency"] or 0).first(),
         into=data["into"],
+        standard=data["standard"] or None,
     )
     try:
         commands.act(actor=request.user, report=report, action=name, data=given)

@@ -6,21 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    NEW = "new", "Mới tiếp nhận"
-    ACCEPTED = "accepted", "Đã tiếp nhận xử lý"
-    REJECTED = "rejected", "Không tiếp nhận"
-    ASSIGNED = "assigned", "Đã giao xử lý"
-    IN_PROGRESS = "in_progress", "Đang xử lý"
-    ANSWERED = "answered", "Đã trả lời"
-    CLOSED = "closed", "Đã kết thúc"
+    NEW = "new", _("Mới tiếp nhận")
+    ACCEPTED = "accepted", _("Đã tiếp nhận xử lý")
+    REJECTED = "rejected", _("Không tiếp nhận")
+    ASSIGNED = "assigned", _("Đã giao xử lý")
+    IN_PROGRESS = "in_progress", _("Đang xử lý")
+    ANSWERED = "answered", _("Đã trả lời")
+    CLOSED = "closed", _("Đã kết thúc")
 
 
 class Rejection(models.TextChoices):
-    OUT_OF_SCOPE = "out_of_scope", "Không thuộc phạm vi phản ánh, kiến nghị"
-    DUPLICATE = "duplicate", "Trùng với phản ánh khác"
+    OUT_OF_SCOPE = "out_of_scope", _("Không thuộc phạm vi phản ánh, kiến nghị")
+    DUPLICATE = "duplicate", _("Trùng với phản ánh khác")
 
 
 S = Status
@@ -56,3 +57,22 @@ OFFICER_ACTIONS = ("accept", "reject", "merge", "reroute", "assign", "start", "a
 def allowed(action: str, status: str) -> bool:
     transition = TRANSITIONS.get(action)
     return transition is not None and status in transition.sources
+
+
+#: What each history row's ``action`` says on the officer's page.
+EVENT_LABELS = {
+    "submit": _("Nhận phản ánh"),
+    "accept": _("Tiếp nhận xử lý"),
+    "reject": _("Không tiếp nhận"),
+    "merge": _("Gộp vào phản ánh trùng"),
+    "merged_in": _("Nhận phản ánh trùng gộp vào"),
+    "reroute": _("Chuyển cơ quan khác"),
+    "assign": _("Giao cán bộ xử lý"),
+    "start": _("Bắt đầu xử lý"),
+    "answer": _("Trả lời"),
+    "close": _("Kết thúc"),
+    "reopen": _("Mở lại theo đề nghị"),
+    "rate": _("Đánh giá"),
+    "remind": _("Nhắc hạn"),
+    "escalate": _("Báo lãnh đạo (quá hạn)"),
+}

@@ -94,3 +94,34 @@ def test_file_handle_and_rate_through_the_api(pv, clock, settings) -> None:
             "satisfaction": 5.0,
         }
     ]
+
+
+def test_api_floods_per_address_and_per_phone_get_429(pv, clock, settings) -> None:
+    from congso.feedback.models import Report
+
+    settings.FEEDBACK_IP_LIMIT = 3
+    settings.FEEDBACK_PHONE_LIMIT = 1
+    clock.set(at(2026, 3, 2, 9, 0))
+    client = Client()
+
+    def file(phone: str) -> object:
+        return client.post(
+            f"{API}/reports",
+            {
+                "category": "chieu-sang",
+                "description": "Đèn đường tắt",
+                "unit": pv.ward_b.code,
+                "reporter_phone": phone,
+            },
+            content_type="application/json",
+        )
+
+    assert file("0912345678").status_code == 201
+    again = file("0912345678")  # the same phone
+    assert again.status_code == 429 and again.json()["code"] == "too_many_reports"
+    assert int(again["Retry-After"]) > 0
+    assert file("0987654321").status_code == 201
+    assert file("0977000111").status_code == 201
+    flooded = file("0966000222")  # the fourth from this address
+    assert flooded.status_code == 429 and flooded.json()["code"] == "too_many_reports"
+    assert Report.objects.count() == 3

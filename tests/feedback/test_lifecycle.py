@@ -300,3 +300,26 @@ def test_feedback_on_a_dossier_goes_to_its_competent_agency(db, clock) -> None:
             intake=Intake(category="mat-duong", description="Ổ gà", unit=ward.code),
         )
     assert caught.value.code == "no_route"
+
+
+def test_a_location_in_xmp_only_is_removed_too(pv, clock) -> None:
+    """Phones and editors may write the position only in the XMP packet."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from congso.feedback import photos
+
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+        b'22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" '
+        b'exif:GPSLatitude="15,7.2N" exif:GPSLongitude="108,48.0E"/></rdf:RDF></x:xmpmeta>'
+    )
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 60)).save(out, format="JPEG", xmp=xmp)
+    assert photos.has_location(out.getvalue())
+    clock.set(at(2026, 3, 2, 9, 0))
+    upload = SimpleUploadedFile("cay-do.jpg", out.getvalue(), content_type="image/jpeg")
+    report = portal_report(pv, files=[upload])
+    stored = report.files.get()
+    data = stored.file.open("rb").read()
+    assert stored.location_removed and b"GPSLatitude" not in data
+    assert not photos.has_location(data)

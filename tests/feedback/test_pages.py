@@ -80,6 +80,9 @@ def test_anonymous_report_from_the_portal_then_answered_and_published(pv, clock,
     assert report.code in listing.text and "<script>alert" not in listing.text
     assert report.code not in Client().get("/phan-anh/?linh_vuc=moi-truong").text
     assert report.code not in Client().get("/phan-anh/?tu=2026-03-03").text
+    assert report.code in Client().get("/phan-anh/?tu=2026-03-02&den=2026-03-02").text
+    assert report.code in Client().get(f"/phan-anh/?xa={pv.ward_a.code}").text
+    assert report.code not in Client().get(f"/phan-anh/?xa={pv.ward_b.code}").text
     public = Client().get(f"/phan-anh/cong-khai/{report.code}/")
     assert "Sở Xây dựng" in public.text and "0912345678" not in public.text
     stats = Client().get("/phan-anh/thong-ke/")
