@@ -798,6 +798,7 @@ def component_rows(dossier: Dossier) -> list[dict[str, Any]]:
     )
     online = dossier.channel == "online"
     offline = offline_components(dossier.procedure_version.form_schema or {}) if online else {}
+    reused = store_selectors.reuses_of_dossier(dossier.pk)
     rows = []
     for component in components:
         files = list(component.attachments.all())
@@ -817,7 +818,15 @@ def component_rows(dossier: Dossier) -> list[dict[str, Any]]:
             )
         else:
             state, todo = gettext("Chưa có tệp"), True
-        rows.append({"name": component.name, "files": files, "state": state, "todo": todo})
+        rows.append(
+            {
+                "name": component.name,
+                "files": files,
+                "state": state,
+                "todo": todo,
+                "store": reused.get(component.code),
+            }
+        )
     return rows
 
 
