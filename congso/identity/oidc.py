@@ -278,6 +278,9 @@ class NationalIdentity:
     current_address: str = ""
     nationality: str = ""
     tax_code: str = ""
+    #: The enterprise the person represents (``MaSoDoanhNghiep``, ``TenDoanhNghiep``).
+    organisation_tax_code: str = ""
+    organisation_name: str = ""
     nonce_digest: str = ""
     expires_at: float = 0.0
     #: Kept in the session only, as the ``id_token_hint`` of the RP-initiated logout.
@@ -320,6 +323,8 @@ def map_claims(provider_key: str, claims: dict[str, Any]) -> NationalIdentity:
         current_address=str(claims.get("NoiOHienNay") or "")[:255],
         nationality=str(claims.get("QuocTich") or "")[:10],
         tax_code=str(claims.get("MaSoThue") or "")[:14],
+        organisation_tax_code=str(claims.get("MaSoDoanhNghiep") or "").strip()[:14],
+        organisation_name=" ".join(str(claims.get("TenDoanhNghiep") or "").split())[:255],
     )
 
 

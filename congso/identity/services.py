@@ -27,9 +27,16 @@ from congso.catalog.models import Procedure
 from congso.core.errors import DomainError, Message
 from congso.identity.models import AssuranceRule, NationalAccount, UsedNonce
 from congso.identity.oidc import NationalIdentity, SignInFailed
+from congso.org import representation
 from congso.org import services as org
-from congso.org.identity import InvalidIdentifier, validate_personal_id
-from congso.org.models import Citizen
+from congso.org.identity import InvalidIdentifier, validate_personal_id, validate_tax_code
+from congso.org.models import (
+    Citizen,
+    Organisation,
+    Representative,
+    RepresentativeRole,
+    RepresentativeSource,
+)
 
 log = logging.getLogger("congso.identity")
 
@@ -154,6 +161,50 @@ def _new_user(identity: NationalIdentity) -> Any:
     return user
 
 
+ORGANISATION_EVIDENCE = "Tài khoản định danh điện tử: người đại diện doanh nghiệp"
+
+
+def link_organisation(user: Any, identity: NationalIdentity) -> Representative | None:
+    """The enterprise the national account says this person represents (``MaSoDoanhNghiep``):
+    registered here if new (with ``TenDoanhNghiep``), and the person's citizen linked to it as
+    its legal representative from the national identity system (``org.representation``;
+    audited as ``org.representative.add`` and ``identity.organisation.link``). A malformed tax
+    code is ignored (logged with its error code only); an existing link is kept as it is."""
+    if not identity.organisation_tax_code:
+        return None
+    citizen = Citizen.objects.filter(user=user).first()
+    if citizen is None:
+        return None
+    try:
+        code = validate_tax_code(identity.organisation_tax_code)
+    except InvalidIdentifier as exc:
+        log.warning("identity %s: organisation tax code refused (%s)", identity.provider, exc.code)
+        return None
+    organisation = Organisation.objects.filter(tax_code=code).first()
+    if organisation is None:
+        organisation = org.organisation_create(
+            actor=user, name=identity.organisation_name or code, tax_code=code
+        )
+    current = representation.representation_for(user, organisation)
+    if current is not None:
+        return current
+    representative = representation.representative_add(
+        actor=None,
+        organisation=organisation,
+        citizen=citizen,
+        role=RepresentativeRole.LEGAL,
+        source=RepresentativeSource.NATIONAL_IDENTITY,
+        evidence=ORGANISATION_EVIDENCE,
+    )
+    record(
+        actor=user,
+        action="identity.organisation.link",
+        target=representative,
+        after={"provider": identity.provider, "tax_code": code},
+    )
+    return representative
+
+
 @transaction.atomic
 def sign_in(identity: NationalIdentity) -> SignIn:
     """Link or create on the personal ID. A known national account signs in; a citizen with
@@ -182,6 +233,7 @@ def sign_in(identity: NationalIdentity) -> SignIn:
         citizen = Citizen.objects.filter(user=account.user).first()
         if citizen is not None:
             _fill_blanks(citizen, identity)
+        link_organisation(account.user, identity)
         return SignIn(user=account.user)
     citizen = (
         Citizen.objects.select_related("user").filter(personal_id=identity.personal_id).first()
@@ -195,6 +247,7 @@ def sign_in(identity: NationalIdentity) -> SignIn:
         _link(owner, identity, actor=owner, how="existing_account")
         if citizen is not None:
             _fill_blanks(citizen, identity)
+        link_organisation(owner, identity)
         return SignIn(user=owner)
     user = _new_user(identity)
     if citizen is None:
@@ -217,6 +270,7 @@ def sign_in(identity: NationalIdentity) -> SignIn:
         _fill_blanks(citizen, identity)
         how = "citizen_linked"
     _link(user, identity, actor=user, how=how)
+    link_organisation(user, identity)
     return SignIn(user=user, created=True)
 
 
@@ -251,6 +305,7 @@ def merge_confirm(
                 citizen.save(update_fields=["user", "updated_at"])
         if citizen is not None:
             _fill_blanks(citizen, identity)
+        link_organisation(authenticated, identity)
     return authenticated
 
 

@@ -16,7 +16,8 @@ Paths follow WSO2 IS, as the national portal's SSO (``xacthuc.dichvucong.gov.vn`
   RS256 ID token (``iss, aud, sub, exp, iat, nonce, acr, amr``, plus the profile's claims).
 * ``GET /oauth2/userinfo`` — Bearer access token; the profile's claims: ``vneid`` gives
   ``sub, SoDinhDanh, HoVaTen, NgayThangNamSinh, loAs, IAL, LoaiTaiKhoan``; ``dvcqg`` adds
-  ``SoDienThoai, ThuDienTu, GioiTinh, ThuongTru, NoiOHienNay, QuocTich, MaSoThue``.
+  ``SoDienThoai, ThuDienTu, GioiTinh, ThuongTru, NoiOHienNay, QuocTich, MaSoThue`` (and
+  ``MaSoDoanhNghiep, TenDoanhNghiep`` for a person who represents an enterprise).
 * ``GET /oidc/logout`` — RP-initiated logout (``id_token_hint``, ``post_logout_redirect_uri``
   registered, ``state``).
 * ``/_sim/…`` — control: ``POST /_sim/faults {"faults": [...]}`` queues faults, each
@@ -118,6 +119,9 @@ def claims_for(state: State, citizen: SimCitizen, level: int) -> dict[str, Any]:
                 "MaSoThue": citizen.tax_code,
             }
         )
+        if citizen.business_tax_code:
+            claims["MaSoDoanhNghiep"] = citizen.business_tax_code
+            claims["TenDoanhNghiep"] = citizen.business_name
     return claims
 
 
