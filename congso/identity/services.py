@@ -9,11 +9,14 @@ citizen or an officer entered: they fill what is empty.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import time
 from dataclasses import dataclass, replace
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -25,7 +28,7 @@ from congso.accounts import services as accounts
 from congso.audit.services import record
 from congso.catalog.models import Procedure
 from congso.core.errors import DomainError, Message
-from congso.identity.models import AssuranceRule, NationalAccount, UsedNonce
+from congso.identity.models import AssuranceRule, NationalAccount, NationalSession, UsedNonce
 from congso.identity.oidc import NationalIdentity, SignInFailed
 from congso.org import representation
 from congso.org import services as org
@@ -407,3 +410,56 @@ def step_up(*, user: Any, identity: NationalIdentity, wanted: int) -> NationalAc
         after={"provider": identity.provider, "level": identity.level},
     )
     return account
+
+
+# --- Sessions and back-channel logout -------------------------------------------------------------
+
+
+def session_opened(identity: NationalIdentity, session_key: str | None) -> None:
+    """Remember which browser session a national sign-in opened (for the back-channel logout)."""
+    if not session_key:
+        return
+    NationalSession.objects.create(
+        provider=identity.provider,
+        subject=identity.subject,
+        sid=identity.sid,
+        session_key=session_key,
+    )
+
+
+def _spend_jti(provider: str, jti: str, expires: float) -> None:
+    digest = hashlib.sha256(f"logout:{jti}".encode()).hexdigest()
+    until = datetime.datetime.fromtimestamp(max(expires, time.time()) + 3600, tz=datetime.UTC)
+    try:
+        with transaction.atomic():
+            UsedNonce.objects.create(provider=provider, digest=digest, expires_at=until)
+    except IntegrityError:
+        log.warning("identity %s: logout token replayed", provider)
+        raise _error("token_invalid", gettext_noop("Yêu cầu đăng xuất này đã được dùng.")) from None
+
+
+@transaction.atomic
+def backchannel_logout(provider: str, claims: dict[str, Any]) -> int:
+    """End the sessions a verified logout token names (``sid``: that provider session; else
+    every session of ``sub``); the token's ``jti`` is accepted once. Audited with the count."""
+    _spend_jti(provider, str(claims["jti"]), float(claims.get("exp") or time.time()))
+    rows = NationalSession.objects.filter(provider=provider)
+    if claims.get("sid"):
+        rows = rows.filter(sid=str(claims["sid"]))
+    if claims.get("sub"):
+        rows = rows.filter(subject=str(claims["sub"]))
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = list(rows.values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    rows.delete()
+    account = NationalAccount.objects.filter(
+        provider=provider, subject=str(claims.get("sub") or "")
+    ).first()
+    record(
+        actor=None,
+        action="identity.session.backchannel_logout",
+        target=account,
+        after={"provider": provider, "sessions": len(keys)},
+    )
+    return len(keys)

@@ -212,6 +212,7 @@ class Handler(BaseHTTPRequestHandler):
             "/_sim/rotate": self.sim_rotate,
             "/_sim/reset": self.sim_reset,
             "/_sim/config": self.sim_config,
+            "/_sim/logout_token": self.sim_logout_token,
         }
         route = routes.get(url.path)
         if route is None:
@@ -242,6 +243,8 @@ class Handler(BaseHTTPRequestHandler):
                     "client_secret_post",
                 ],
                 "code_challenge_methods_supported": ["S256"],
+                "backchannel_logout_supported": True,
+                "backchannel_logout_session_supported": True,
                 "acr_values_supported": ["LoA1", "LoA2"],
                 "grant_types_supported": ["authorization_code"],
             },
@@ -414,6 +417,7 @@ class Handler(BaseHTTPRequestHandler):
             "exp": now + state.token_seconds,
             "auth_time": now,
             "nonce": grant["nonce"],
+            "sid": f"sid-{citizen.sub}",
             "acr": f"LoA{grant['level']}",
             "amr": ["pwd"] if grant["level"] == 1 else ["mfa", "app"],
             **claims_for(state, citizen, grant["level"]),
@@ -454,6 +458,42 @@ class Handler(BaseHTTPRequestHandler):
                 "scope": "openid",
             },
         )
+
+    def sim_logout_token(self) -> None:
+        """A back-channel logout token (what the provider POSTs to the RP's
+        ``backchannel_logout_uri``) for ``{"sub", "sid", "fault"}``, signed with the current key;
+        faults: ``wrong_audience``, ``expired_token``, ``bad_signature``, ``no_event``,
+        ``with_nonce``."""
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        state = self.state
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": state.issuer,
+            "aud": state.client_id,
+            "iat": now,
+            "exp": now + 120,
+            "jti": secrets.token_urlsafe(16),
+            "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+        }
+        if body.get("sub"):
+            claims["sub"] = body["sub"]
+        if body.get("sid"):
+            claims["sid"] = body["sid"]
+        fault = body.get("fault", "")
+        key = state.keys[-1]
+        if fault == "wrong_audience":
+            claims["aud"] = "another-client"
+        elif fault == "expired_token":
+            claims["iat"], claims["exp"] = now - 3600, now - 1800
+        elif fault == "no_event":
+            claims.pop("events")
+        elif fault == "with_nonce":
+            claims["nonce"] = "n"
+        elif fault == "bad_signature":
+            key = RSAKey.import_key(_new_key().as_dict(private=True) | {"kid": key.kid})
+        token = jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "logout+jwt"}, claims, key)
+        state.event("logout_token", sub=body.get("sub", ""), fault=fault)
+        self._json(200, {"logout_token": token})
 
     def userinfo(self) -> None:
         if self._fault("userinfo"):
