@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ def documents_of(citizen: Citizen | None) -> QuerySet[StoredDocument]:
         return StoredDocument.objects.none()
     return (
         StoredDocument.objects.filter(citizen=citizen)
-        .select_related("result", "attachment", "source_dossier")
+        .select_related("result", "attachment__component", "source_dossier")
         .prefetch_related(
             Prefetch(
                 "reuses",
@@ -38,19 +39,39 @@ def documents_for_user(user: Any) -> QuerySet[StoredDocument]:
     return documents_of(citizen)
 
 
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+
+
+def fits(document: StoredDocument, slot: Any) -> bool:
+    """Whether the entry is the kind of paper the component slot asks for: a digitised paper
+    of the same component (code or name) as the one it came from; an e-result whose title the
+    slot's name contains (a "Giấy khai sinh" for a slot "Bản sao Giấy khai sinh")."""
+    name = _plain(str(getattr(slot, "name", "")))
+    if document.attachment_id and document.attachment is not None:
+        source = document.attachment.component
+        return slot.code == source.code or name == _plain(source.name)
+    return bool(name) and _plain(document.title) in name
+
+
 def usable_for_slot(
     documents: Sequence[StoredDocument],
-    allowed_types: Sequence[str] | None,
+    slot: Any,
     *,
     on: datetime.date | None = None,
 ) -> list[StoredDocument]:
-    """The entries a component slot may take: reuse allowed, valid, of an allowed file type."""
+    """The entries a component slot may take: reuse allowed, valid, of an allowed file type,
+    and the kind of paper the slot asks for (:func:`fits`)."""
     day = on or timezone.localdate()
-    allowed = tuple(allowed_types or DEFAULT_ALLOWED_TYPES)
+    allowed = tuple(slot.allowed_types or DEFAULT_ALLOWED_TYPES)
     return [
         document
         for document in documents
-        if document.reuse_allowed and document.valid_on(day) and document.mime_type in allowed
+        if document.reuse_allowed
+        and document.valid_on(day)
+        and document.mime_type in allowed
+        and fits(document, slot)
     ]
 
 

@@ -659,7 +659,7 @@ def _files_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
                 "max_bytes": max_bytes,
                 "from_store": [
                     document
-                    for document in store_selectors.usable_for_slot(stored, slot.allowed_types)
+                    for document in store_selectors.usable_for_slot(stored, slot)
                     if not any(f.store_document_id == document.pk for f in files)
                 ],
             }

@@ -168,8 +168,9 @@ def test_the_files_step_offers_the_store_and_the_index_counts_reuse(world) -> No
     assert start.status_code == 302 and files_url is not None
     page = client.get(files_url).content.decode()
     assert f'value="giay-chung-sinh:{document.pk}"' in page
-    # The PDF-only slot is not offered a PNG paper.
+    # Not offered for another kind of paper (nor is a PNG for the PDF-only slot).
     assert f'value="to-khai:{document.pk}"' not in page
+    assert f'value="giay-uy-quyen:{document.pk}"' not in page
     client.post(files_url, {"reuse": f"giay-chung-sinh:{document.pk}"})
     assert DraftFile.objects.get(draft=draft).store_document == document
     assert "dùng lại từ Giấy tờ của tôi" in client.get(files_url).content.decode()
