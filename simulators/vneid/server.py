@@ -26,8 +26,10 @@ Paths follow WSO2 IS, as the national portal's SSO (``xacthuc.dichvucong.gov.vn`
   ``wrong_audience``, ``expired_token``, ``clock_ahead`` (iat a minute ahead),
   ``bad_signature`` (signed by a key not published, with the current key's id),
   ``unknown_key`` (signed by a fresh key, published from then on: a rotation at the moment of
-  signing). ``POST /_sim/rotate`` makes a new current key (the old one
-  stays published unless ``{"drop_old": true}``); ``POST /_sim/reset``; ``GET /_sim/state``
+  signing), ``wrong_nonce``, ``wrong_issuer``, ``hs256`` (HMAC-signed with the client
+  secret), ``userinfo_other_sub`` (the userinfo names another subject). ``POST /_sim/rotate``
+  makes a new current key (the old one stays published unless ``{"drop_old": true}``);
+  ``POST /_sim/reset``; ``GET /_sim/state``
   (logins, token requests, JWKS fetches, logouts; never tokens).
 
 ``python -m simulators.vneid serve --config FILE`` runs it (``process.py`` writes the file).
@@ -50,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from joserfc import jwt
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import KeySet, OctKey, RSAKey
 
 from simulators.vneid.citizens import SEEDED, SimCitizen
 
@@ -123,6 +125,41 @@ def claims_for(state: State, citizen: SimCitizen, level: int) -> dict[str, Any]:
             claims["MaSoDoanhNghiep"] = citizen.business_tax_code
             claims["TenDoanhNghiep"] = citizen.business_name
     return claims
+
+
+def _signed_id_token(state: State, claims: dict[str, Any], fault: str | None) -> str:
+    """The ID token for ``claims``, with the token fault ``fault`` applied."""
+    now = int(claims["iat"])
+    key = state.keys[-1]
+    if fault == "wrong_audience":
+        claims["aud"] = "another-client"
+        claims["azp"] = "another-client"
+    elif fault == "expired_token":
+        claims["iat"] = now - 3600
+        claims["exp"] = now - 1800
+    elif fault == "clock_ahead":
+        # The provider's clock runs a minute ahead: iat (and nbf) in the RP's future.
+        claims["iat"] = claims["nbf"] = claims["auth_time"] = now + 60
+    elif fault == "bad_signature":
+        forger = _new_key()
+        key = RSAKey.import_key(
+            forger.as_dict(private=True) | {"kid": state.keys[-1].kid},
+        )
+    elif fault == "unknown_key":
+        # The provider rotated its key just now: the new key is published from now on.
+        new = _new_key()
+        with state.lock:
+            state.keys.append(new)
+        key = new
+    elif fault == "wrong_nonce":
+        claims["nonce"] = secrets.token_urlsafe(16)
+    elif fault == "wrong_issuer":
+        claims["iss"] = "https://sso.example.invalid/oauth2/token"
+    if fault == "hs256":
+        # The classic confusion: HMAC with the client secret instead of the provider's key.
+        secret = OctKey.import_key(state.client_secret.encode())
+        return jwt.encode({"alg": "HS256", "typ": "JWT"}, claims, secret)
+    return jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "JWT"}, claims, key)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -422,31 +459,14 @@ class Handler(BaseHTTPRequestHandler):
             "amr": ["pwd"] if grant["level"] == 1 else ["mfa", "app"],
             **claims_for(state, citizen, grant["level"]),
         }
-        key = state.keys[-1]
-        if fault == "wrong_audience":
-            claims["aud"] = "another-client"
-            claims["azp"] = "another-client"
-        elif fault == "expired_token":
-            claims["iat"] = now - 3600
-            claims["exp"] = now - 1800
-        elif fault == "clock_ahead":
-            # The provider's clock runs a minute ahead: iat (and nbf) in the RP's future.
-            claims["iat"] = claims["nbf"] = claims["auth_time"] = now + 60
-        elif fault == "bad_signature":
-            forger = _new_key()
-            key = RSAKey.import_key(
-                forger.as_dict(private=True) | {"kid": state.keys[-1].kid},
-            )
-        elif fault == "unknown_key":
-            # The provider rotated its key just now: the new key is published from now on.
-            new = _new_key()
-            with state.lock:
-                state.keys.append(new)
-            key = new
-        id_token = jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "JWT"}, claims, key)
+        id_token = _signed_id_token(state, claims, fault)
         access_token = secrets.token_urlsafe(32)
         with state.lock:
-            state.access[access_token] = {"sub": citizen.sub, "level": grant["level"]}
+            state.access[access_token] = {
+                "sub": "vneid-someone-else" if fault == "userinfo_other_sub" else citizen.sub,
+                "level": grant["level"],
+                "citizen": citizen.sub,
+            }
         state.event("token", outcome="ok", sub=citizen.sub, fault=fault or "")
         self._json(
             200,
@@ -506,8 +526,8 @@ class Handler(BaseHTTPRequestHandler):
             )
             return
         self.state.event("userinfo", sub=grant["sub"])
-        citizen = self.state.citizens[grant["sub"]]
-        self._json(200, claims_for(self.state, citizen, grant["level"]))
+        citizen = self.state.citizens[grant.get("citizen", grant["sub"])]
+        self._json(200, claims_for(self.state, citizen, grant["level"]) | {"sub": grant["sub"]})
 
     def logout(self, query: dict[str, str]) -> None:
         target = query.get("post_logout_redirect_uri", "")
