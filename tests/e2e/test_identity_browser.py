@@ -3,7 +3,8 @@ VNeID simulator (its own process), the birth-registration form is prefilled from
 database (its simulator) with the source shown, the birth certificate is taken from "Giấy tờ
 của tôi" (digitised by an officer from an earlier dossier) instead of an upload, the dossier is
 submitted, and the look-up is in the citizen's access log; then the procedure requires level 2
-and the level-1 session is asked to step up. Screenshots in /tmp/congso-identity/."""
+and the level-1 session is asked to step up; at the desk the officer sees the reuse and
+verifies the applicant against the population database. Screenshots in /tmp/congso-identity/."""
 
 from __future__ import annotations
 
@@ -170,6 +171,29 @@ def test_sign_in_prefill_reuse_from_the_store_submit_access_log_and_step_up(
         page.locator(f'button[data-sub="{AN.sub}"][data-level="2"]').click()
         page.wait_for_url(f"{base}{apply}buoc-0/")
         assert "Nộp hồ sơ trực tuyến" in page.content()
+        # At the desk: the officer sees where the component came from, and verifies the
+        # applicant against the population database (the look-up joins his access log).
+        settings.OFFICER_2FA_REQUIRED = False
+        desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        officer = desk.new_page()
+        officer.goto(f"{base}/can-bo/")
+        officer.locator("input[name=username]").fill(world.reception_a.username)
+        officer.locator("input[name=password]").fill("x")
+        with officer.expect_navigation():
+            officer.get_by_role("button", name="Đăng nhập", exact=True).click()
+        officer.goto(f"{base}/can-bo/ho-so/{dossier.code}/")
+        assert "Dùng lại từ kho dữ liệu của công dân: «Giấy chứng sinh»" in officer.content()
+        officer.screenshot(path=str(SHOTS / "9-officer-dossier.png"), full_page=True)
+        officer.get_by_role("link", name="Xác minh người nộp").click()
+        officer.locator("#v-id").fill(AN.personal_id)
+        officer.locator("#v-name").fill(AN.full_name)
+        officer.locator("#v-year").fill("1990")
+        officer.get_by_role("button", name="Tra cứu").click()
+        officer.wait_for_selector("#resident")
+        assert officer.locator("#no-differences").count() == 1
+        officer.screenshot(path=str(SHOTS / "10-walk-in.png"), full_page=True)
+        assert PopulationLookup.objects.filter(actor_kind="officer").count() == 1
+        desk.close()
     finally:
         context.close()
         oidc.forget_cached()
