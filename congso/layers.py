@@ -54,6 +54,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"reports"}),  # background report jobs
     # The LGSP client, the national-portal sync, webhooks (on the dossiers' hooks and outbox).
     frozenset({"integration"}),
+    # "Giấy tờ của tôi": the citizen's store of e-results and digitised papers, their reuse in
+    # later dossiers (on results' hook; the index's formulas 4.3, 4.4).
+    frozenset({"docstore"}),
     frozenset({"portal", "benchfloor"}),  # citizen pages; bare-Django benchmark floor
     # The officer pages draw the citizen's online form at the counter (portal.schemaform).
     frozenset({"backoffice", "api"}),

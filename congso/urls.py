@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("congso.core.urls")),
     path("tai-khoan/", include("congso.accounts.urls")),
     path("tai-khoan/dinh-danh/", include("congso.identity.urls")),
+    path("ca-nhan/giay-to/", include("congso.docstore.urls")),
     path("", include("congso.printing.urls")),
     path("", include("congso.indicators.urls")),
     path("", include("congso.reports.urls")),

@@ -15,6 +15,7 @@ from congso.accounts.error_codes import AccountsErrorCode
 from congso.api.error_codes import ApiErrorCode
 from congso.calendar.error_codes import CalendarErrorCode
 from congso.catalog.error_codes import CatalogErrorCode
+from congso.docstore.error_codes import DocstoreErrorCode
 from congso.dossiers.error_codes import DossierErrorCode
 from congso.eoffice.error_codes import EofficeErrorCode
 from congso.feedback.error_codes import FeedbackErrorCode
@@ -40,6 +41,7 @@ ERROR_CODES: dict[str, type[StrEnum]] = {
     "results": ResultsErrorCode,
     "payments": PaymentErrorCode,
     "signing": SigningErrorCode,
+    "docstore": DocstoreErrorCode,
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from congso.backoffice import counter, desk, views
+from congso.backoffice import counter, desk, store, verify, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     path("ho-so/<str:code>/", views.dossier, name="dossier"),
     path("ho-so/<str:code>/thao-tac/<str:name>/", views.action, name="action"),
     path("ho-so/<str:code>/tep/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("ho-so/<str:code>/so-hoa/<int:component_id>/", store.digitise, name="digitise"),
+    path("xac-minh-cong-dan/", verify.verify, name="verify"),
 ]

@@ -22,6 +22,8 @@ from django.views.decorators.cache import never_cache
 
 from congso.backoffice import selectors
 from congso.core.errors import DomainError, NotFound
+from congso.docstore import selectors as store_selectors
+from congso.docstore.models import StoredDocument
 from congso.dossiers import selectors as dossier_selectors
 from congso.dossiers.applicant import declaration_of
 from congso.dossiers.commands import OFFICER_COMMANDS
@@ -156,6 +158,15 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
             Prefetch("attachments", queryset=Attachment.objects.order_by("version"))
         )
     )
+    reused = store_selectors.reuses_of_dossier(d.pk)
+    kept = set(
+        StoredDocument.objects.filter(attachment__component__dossier=d).values_list(
+            "attachment__component_id", flat=True
+        )
+    )
+    for c in components:
+        c.store_reuse = reused.get(c.code)  # type: ignore[attr-defined]
+        c.in_store = c.pk in kept  # type: ignore[attr-defined]
     context = {
         "dossier": d,
         "components": components,

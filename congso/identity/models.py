@@ -146,3 +146,26 @@ class PopulationRecord(models.Model):
 
     def __str__(self) -> str:
         return self.personal_id
+
+
+class NationalSession(models.Model):
+    """A browser session opened by a national sign-in, so the provider's back-channel logout
+    (OpenID Connect Back-Channel Logout 1.0) can end it: by ``sub`` (every session of the
+    account) or by ``sid`` (the provider's session)."""
+
+    provider = models.CharField("nhà cung cấp", max_length=10, choices=Provider.choices)
+    subject = models.CharField("mã tài khoản (sub)", max_length=255)
+    sid = models.CharField("mã phiên của nhà cung cấp (sid)", max_length=255, blank=True)
+    session_key = models.CharField("phiên", max_length=40)
+    created_at = models.DateTimeField("lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "phiên đăng nhập định danh"
+        verbose_name_plural = "phiên đăng nhập định danh"
+        indexes = [
+            models.Index(fields=["provider", "subject"], name="identity_session_sub"),
+            models.Index(fields=["provider", "sid"], name="identity_session_sid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.session_key[:8]}"

@@ -354,3 +354,46 @@ def access_log(citizen: Citizen) -> list[PopulationLookup]:
     return list(
         PopulationLookup.objects.filter(personal_id=citizen.personal_id).order_by("-at")[:200]
     )
+
+
+@dataclass(frozen=True)
+class Difference:
+    label: str  # gettext_noop: translated where shown
+    on_file: str
+    in_database: str
+
+
+def _plain(value: str) -> str:
+    return plain_upper(value).strip()
+
+
+def differences(citizen: Citizen | None, resident: Resident) -> list[Difference]:
+    """What the applicant's record on file (entered by the citizen or an officer) says
+    differently from the population database — shown to the officer, never written over."""
+    if citizen is None:
+        return []
+    found: list[Difference] = []
+    if _plain(citizen.full_name) != _plain(resident.full_name):
+        found.append(Difference(gettext_noop("Họ và tên"), citizen.full_name, resident.full_name))
+    if citizen.birth_date != resident.birth_date:
+        found.append(
+            Difference(
+                gettext_noop("Ngày sinh"),
+                f"{citizen.birth_date:%d/%m/%Y}" if citizen.birth_date else "",
+                f"{resident.birth_date:%d/%m/%Y}" if resident.birth_date else "",
+            )
+        )
+    if citizen.gender and resident.gender and citizen.gender != resident.gender:
+        labels = {"male": "Nam", "female": "Nữ"}
+        found.append(
+            Difference(
+                gettext_noop("Giới tính"),
+                labels.get(citizen.gender, citizen.gender),
+                labels.get(resident.gender, resident.gender),
+            )
+        )
+    place = resident.current or resident.permanent
+    unit = citizen.address_unit.code if citizen.address_unit_id and citizen.address_unit else ""
+    if place is not None and unit and place.commune_code and unit != place.commune_code:
+        found.append(Difference(gettext_noop("Xã/phường nơi ở (mã)"), unit, place.commune_code))
+    return found

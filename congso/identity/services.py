@@ -9,11 +9,14 @@ citizen or an officer entered: they fill what is empty.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import time
 from dataclasses import dataclass, replace
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -25,11 +28,18 @@ from congso.accounts import services as accounts
 from congso.audit.services import record
 from congso.catalog.models import Procedure
 from congso.core.errors import DomainError, Message
-from congso.identity.models import AssuranceRule, NationalAccount, UsedNonce
+from congso.identity.models import AssuranceRule, NationalAccount, NationalSession, UsedNonce
 from congso.identity.oidc import NationalIdentity, SignInFailed
+from congso.org import representation
 from congso.org import services as org
-from congso.org.identity import InvalidIdentifier, validate_personal_id
-from congso.org.models import Citizen
+from congso.org.identity import InvalidIdentifier, validate_personal_id, validate_tax_code
+from congso.org.models import (
+    Citizen,
+    Organisation,
+    Representative,
+    RepresentativeRole,
+    RepresentativeSource,
+)
 
 log = logging.getLogger("congso.identity")
 
@@ -154,6 +164,50 @@ def _new_user(identity: NationalIdentity) -> Any:
     return user
 
 
+ORGANISATION_EVIDENCE = "Tài khoản định danh điện tử: người đại diện doanh nghiệp"
+
+
+def link_organisation(user: Any, identity: NationalIdentity) -> Representative | None:
+    """The enterprise the national account says this person represents (``MaSoDoanhNghiep``):
+    registered here if new (with ``TenDoanhNghiep``), and the person's citizen linked to it as
+    its legal representative from the national identity system (``org.representation``;
+    audited as ``org.representative.add`` and ``identity.organisation.link``). A malformed tax
+    code is ignored (logged with its error code only); an existing link is kept as it is."""
+    if not identity.organisation_tax_code:
+        return None
+    citizen = Citizen.objects.filter(user=user).first()
+    if citizen is None:
+        return None
+    try:
+        code = validate_tax_code(identity.organisation_tax_code)
+    except InvalidIdentifier as exc:
+        log.warning("identity %s: organisation tax code refused (%s)", identity.provider, exc.code)
+        return None
+    organisation = Organisation.objects.filter(tax_code=code).first()
+    if organisation is None:
+        organisation = org.organisation_create(
+            actor=user, name=identity.organisation_name or code, tax_code=code
+        )
+    current = representation.representation_for(user, organisation)
+    if current is not None:
+        return current
+    representative = representation.representative_add(
+        actor=None,
+        organisation=organisation,
+        citizen=citizen,
+        role=RepresentativeRole.LEGAL,
+        source=RepresentativeSource.NATIONAL_IDENTITY,
+        evidence=ORGANISATION_EVIDENCE,
+    )
+    record(
+        actor=user,
+        action="identity.organisation.link",
+        target=representative,
+        after={"provider": identity.provider, "tax_code": code},
+    )
+    return representative
+
+
 @transaction.atomic
 def sign_in(identity: NationalIdentity) -> SignIn:
     """Link or create on the personal ID. A known national account signs in; a citizen with
@@ -182,6 +236,7 @@ def sign_in(identity: NationalIdentity) -> SignIn:
         citizen = Citizen.objects.filter(user=account.user).first()
         if citizen is not None:
             _fill_blanks(citizen, identity)
+        link_organisation(account.user, identity)
         return SignIn(user=account.user)
     citizen = (
         Citizen.objects.select_related("user").filter(personal_id=identity.personal_id).first()
@@ -195,6 +250,7 @@ def sign_in(identity: NationalIdentity) -> SignIn:
         _link(owner, identity, actor=owner, how="existing_account")
         if citizen is not None:
             _fill_blanks(citizen, identity)
+        link_organisation(owner, identity)
         return SignIn(user=owner)
     user = _new_user(identity)
     if citizen is None:
@@ -217,6 +273,7 @@ def sign_in(identity: NationalIdentity) -> SignIn:
         _fill_blanks(citizen, identity)
         how = "citizen_linked"
     _link(user, identity, actor=user, how=how)
+    link_organisation(user, identity)
     return SignIn(user=user, created=True)
 
 
@@ -251,6 +308,7 @@ def merge_confirm(
                 citizen.save(update_fields=["user", "updated_at"])
         if citizen is not None:
             _fill_blanks(citizen, identity)
+        link_organisation(authenticated, identity)
     return authenticated
 
 
@@ -352,3 +410,56 @@ def step_up(*, user: Any, identity: NationalIdentity, wanted: int) -> NationalAc
         after={"provider": identity.provider, "level": identity.level},
     )
     return account
+
+
+# --- Sessions and back-channel logout -------------------------------------------------------------
+
+
+def session_opened(identity: NationalIdentity, session_key: str | None) -> None:
+    """Remember which browser session a national sign-in opened (for the back-channel logout)."""
+    if not session_key:
+        return
+    NationalSession.objects.create(
+        provider=identity.provider,
+        subject=identity.subject,
+        sid=identity.sid,
+        session_key=session_key,
+    )
+
+
+def _spend_jti(provider: str, jti: str, expires: float) -> None:
+    digest = hashlib.sha256(f"logout:{jti}".encode()).hexdigest()
+    until = datetime.datetime.fromtimestamp(max(expires, time.time()) + 3600, tz=datetime.UTC)
+    try:
+        with transaction.atomic():
+            UsedNonce.objects.create(provider=provider, digest=digest, expires_at=until)
+    except IntegrityError:
+        log.warning("identity %s: logout token replayed", provider)
+        raise _error("token_invalid", gettext_noop("Yêu cầu đăng xuất này đã được dùng.")) from None
+
+
+@transaction.atomic
+def backchannel_logout(provider: str, claims: dict[str, Any]) -> int:
+    """End the sessions a verified logout token names (``sid``: that provider session; else
+    every session of ``sub``); the token's ``jti`` is accepted once. Audited with the count."""
+    _spend_jti(provider, str(claims["jti"]), float(claims.get("exp") or time.time()))
+    rows = NationalSession.objects.filter(provider=provider)
+    if claims.get("sid"):
+        rows = rows.filter(sid=str(claims["sid"]))
+    if claims.get("sub"):
+        rows = rows.filter(subject=str(claims["sub"]))
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = list(rows.values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    rows.delete()
+    account = NationalAccount.objects.filter(
+        provider=provider, subject=str(claims.get("sub") or "")
+    ).first()
+    record(
+        actor=None,
+        action="identity.session.backchannel_logout",
+        target=account,
+        after={"provider": provider, "sessions": len(keys)},
+    )
+    return len(keys)

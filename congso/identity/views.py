@@ -11,12 +11,12 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -102,6 +102,7 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
         messages.warning(request, localise(services.level_too_low(pending.level, identity.level)))
     auth_login(request, outcome.user, backend=BACKEND)
     session.remember_sign_in(request, identity)
+    services.session_opened(identity, request.session.session_key)
     return _finish_login(request, outcome.user, pending.next_url)
 
 
@@ -137,6 +138,7 @@ def merge(request: HttpRequest) -> HttpResponse:
             session.drop_merge(request)
             auth_login(request, user, backend=BACKEND)
             session.remember_sign_in(request, identity)
+            services.session_opened(identity, request.session.session_key)
             messages.success(
                 request, gettext("Đã liên kết tài khoản định danh với tài khoản của bạn.")
             )
@@ -200,3 +202,20 @@ def lookups(request: HttpRequest) -> HttpResponse:
     citizen = Citizen.objects.filter(user_id=request.user.pk or 0).first()
     entries = population.access_log(citizen) if citizen is not None else []
     return render(request, "identity/lookups.html", {"citizen": citizen, "entries": entries})
+
+
+@csrf_exempt
+@require_POST
+@never_cache
+def backchannel_logout(request: HttpRequest, provider: str) -> HttpResponse:
+    """The provider's back-channel logout (a server-to-server POST of ``logout_token``): the
+    sessions it names are ended. 200 when done, 400 with ``invalid_request`` otherwise (the
+    refusal is logged by its code only)."""
+    try:
+        p = oidc.provider(provider)
+        claims = oidc.verify_logout_token(p, request.POST.get("logout_token", ""))
+        services.backchannel_logout(p.key, claims)
+    except SignInFailed as exc:
+        log.info("backchannel logout %s refused: %s", provider, exc.code)
+        return JsonResponse({"error": "invalid_request"}, status=400)
+    return HttpResponse(status=200)

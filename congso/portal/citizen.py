@@ -36,6 +36,7 @@ from congso.catalog.models import (
     ProcedureVersion,
 )
 from congso.core.errors import DomainError, NotFound, localise
+from congso.docstore import selectors as store_selectors
 from congso.dossiers import applicant as applicant_rules
 from congso.dossiers import selectors as dossier_selectors
 from congso.dossiers import services as dossier_services
@@ -603,7 +604,21 @@ def _files_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         remove = request.POST.get("remove")
-        if remove:
+        reuse = request.POST.get("reuse", "")
+        if reuse:
+            slot_code, _sep, document_id = reuse.partition(":")
+            try:
+                services.draft_reuse(
+                    actor=request.user,
+                    draft=draft,
+                    component_code=slot_code,
+                    document_id=int(document_id),
+                )
+            except DomainError as exc:
+                errors[slot_code] = localise(exc.message)
+            except ValueError:
+                errors["__all__"] = gettext("Không tìm thấy giấy tờ trong kho.")
+        elif remove:
             try:
                 services.draft_detach(actor=request.user, draft=draft, file_id=int(remove))
             except (DomainError, ValueError):
@@ -619,8 +634,9 @@ def _files_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
                     return redirect("portal:apply_step", code=code, step=step)
         if not errors:
             return redirect("portal:apply_step", code=code, step=context["files_step"])
-    files = list(draft.files.all())
+    files = list(draft.files.select_related("store_document"))
     asked, needed, kept_out = _online_slots(version, draft)
+    stored = list(store_selectors.documents_for_user(request.user))
     schema_help = {
         str(spec.get("component")): str(spec.get("help") or "")
         for spec in (version.form_schema or {}).get("fields") or ()
@@ -641,6 +657,11 @@ def _files_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
                 "types": ", ".join(t.split("/")[-1].upper().replace("JPEG", "JPG") for t in types),
                 "max_mb": round(max_bytes / (1024 * 1024), 1),
                 "max_bytes": max_bytes,
+                "from_store": [
+                    document
+                    for document in store_selectors.usable_for_slot(stored, slot)
+                    if not any(f.store_document_id == document.pk for f in files)
+                ],
             }
         )
     context.update(
@@ -777,6 +798,7 @@ def component_rows(dossier: Dossier) -> list[dict[str, Any]]:
     )
     online = dossier.channel == "online"
     offline = offline_components(dossier.procedure_version.form_schema or {}) if online else {}
+    reused = store_selectors.reuses_of_dossier(dossier.pk)
     rows = []
     for component in components:
         files = list(component.attachments.all())
@@ -796,7 +818,15 @@ def component_rows(dossier: Dossier) -> list[dict[str, Any]]:
             )
         else:
             state, todo = gettext("Chưa có tệp"), True
-        rows.append({"name": component.name, "files": files, "state": state, "todo": todo})
+        rows.append(
+            {
+                "name": component.name,
+                "files": files,
+                "state": state,
+                "todo": todo,
+                "store": reused.get(component.code),
+            }
+        )
     return rows
 
 

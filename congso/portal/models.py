@@ -71,6 +71,15 @@ class DraftFile(models.Model):
     size = models.PositiveBigIntegerField("dung lượng (byte)")
     mime_type = models.CharField("loại tệp (theo nội dung)", max_length=100)
     uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
+    #: The entry of "Giấy tờ của tôi" this file was taken from instead of an upload.
+    store_document = models.ForeignKey(
+        "docstore.StoredDocument",
+        verbose_name="lấy từ Giấy tờ của tôi",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "tệp của hồ sơ nháp"

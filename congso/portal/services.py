@@ -19,6 +19,7 @@ from congso.audit.services import record
 from congso.catalog.models import Component, Procedure, ProcedureVersion
 from congso.catalog.selectors import current_version
 from congso.core.errors import Conflict, DomainError, Message, NotFound
+from congso.docstore import services as docstore
 from congso.dossiers import applicant, attachments
 from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Dossier
@@ -218,6 +219,23 @@ def draft_attach(*, actor: Any, draft: Draft, component_code: str, upload: Any) 
     return item
 
 
+def draft_reuse(*, actor: Any, draft: Draft, component_code: str, document_id: int) -> DraftFile:
+    """Satisfy a component of the draft from the citizen's store ("Giấy tờ của tôi") instead of
+    an upload: the entry must be the actor's, reuse allowed and valid; its file is checked
+    against the slot like an upload. Recorded as a reuse when the draft is submitted."""
+    if draft.user_id != actor.pk:
+        raise NotFound("draft_not_found", "Không tìm thấy hồ sơ nháp.")
+    document = docstore.reusable(actor=actor, document_id=document_id)
+    if draft.files.filter(component_code=component_code, store_document=document).exists():
+        return draft.files.get(component_code=component_code, store_document=document)
+    with document.file.open("rb") as handle:
+        upload = File(handle.file, name=f"{document.title}.pdf")
+        item = draft_attach(actor=actor, draft=draft, component_code=component_code, upload=upload)
+    item.store_document = document
+    item.save(update_fields=["store_document"])
+    return item
+
+
 def draft_detach(*, actor: Any, draft: Draft, file_id: int) -> None:
     item = draft.files.filter(pk=file_id).first()
     if draft.user_id != actor.pk or item is None:
@@ -253,6 +271,11 @@ def draft_submit(*, actor: Any, draft: Draft) -> Dossier:
             field="organisation",
         )
     items = list(draft.files.all())
+    reused = [
+        (item.component_code, item.store_document_id) for item in items if item.store_document_id
+    ]
+    for _code, document_id in reused:  # consent withdrawn or expired since: refused before
+        docstore.reusable(actor=actor, document_id=document_id)
     files: dict[str, list[Any]] = {}
     handles = []
     try:
@@ -268,15 +291,23 @@ def draft_submit(*, actor: Any, draft: Draft) -> Dossier:
             on_behalf = applicant.OnBehalf(
                 relationship=choice.relationship, note=choice.note, files=proof
             )
-        dossier = dossier_services.dossier_submit_online(
-            actor=actor,
-            procedure=draft.procedure,
-            competent_agency=draft.competent_agency,
-            form_data=draft.data,
-            files=files,
-            organisation=choice.organisation,
-            on_behalf=on_behalf,
-        )
+        with transaction.atomic():
+            dossier = dossier_services.dossier_submit_online(
+                actor=actor,
+                procedure=draft.procedure,
+                competent_agency=draft.competent_agency,
+                form_data=draft.data,
+                files=files,
+                organisation=choice.organisation,
+                on_behalf=on_behalf,
+            )
+            for component_code, document_id in reused:
+                docstore.reuse_record(
+                    actor=actor,
+                    document_id=document_id,
+                    dossier=dossier,
+                    component_code=component_code,
+                )
     finally:
         for handle in handles:
             handle.close()

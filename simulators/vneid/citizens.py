@@ -10,7 +10,7 @@ account (its first national sign-in links it).
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 
@@ -32,6 +32,9 @@ class SimCitizen:
     permanent: str = ""
     current: str = ""
     tax_code: str = ""
+    #: The enterprise the person represents (the portal SSO's MaSoDoanhNghiep, TenDoanhNghiep).
+    business_tax_code: str = ""
+    business_name: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,8 +65,13 @@ def _citizen(
 
 #: Level 2 and level 1 accounts; the demo's own citizens 1 (local account) and 3 (no account).
 SEEDED: tuple[SimCitizen, ...] = (
-    _citizen(
-        "vneid-an", "Nguyễn Văn An", True, datetime.date(1990, 4, 15), 100001, 2, "0912000001"
+    # An is also the legal representative of a company (the portal SSO says so).
+    replace(
+        _citizen(
+            "vneid-an", "Nguyễn Văn An", True, datetime.date(1990, 4, 15), 100001, 2, "0912000001"
+        ),
+        business_tax_code="4301020261",
+        business_name="Công ty TNHH Nông sản Trà Bồng",
     ),
     _citizen(
         "vneid-binh", "Trần Thị Bình", False, datetime.date(1995, 8, 2), 100002, 1, "0912000002"

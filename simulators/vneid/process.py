@@ -49,3 +49,8 @@ class VneidSimulator(SimulatorProcess):
 
     def rotate(self, *, drop_old: bool = False) -> list[str]:
         return list(self._call("/_sim/rotate", {"drop_old": drop_old})["kids"])
+
+    def logout_token(self, *, sub: str = "", sid: str = "", fault: str = "") -> str:
+        """A signed back-channel logout token for ``sub`` / ``sid`` (see the server)."""
+        answer = self._call("/_sim/logout_token", {"sub": sub, "sid": sid, "fault": fault})
+        return str(answer["logout_token"])

@@ -16,7 +16,8 @@ Paths follow WSO2 IS, as the national portal's SSO (``xacthuc.dichvucong.gov.vn`
   RS256 ID token (``iss, aud, sub, exp, iat, nonce, acr, amr``, plus the profile's claims).
 * ``GET /oauth2/userinfo`` — Bearer access token; the profile's claims: ``vneid`` gives
   ``sub, SoDinhDanh, HoVaTen, NgayThangNamSinh, loAs, IAL, LoaiTaiKhoan``; ``dvcqg`` adds
-  ``SoDienThoai, ThuDienTu, GioiTinh, ThuongTru, NoiOHienNay, QuocTich, MaSoThue``.
+  ``SoDienThoai, ThuDienTu, GioiTinh, ThuongTru, NoiOHienNay, QuocTich, MaSoThue`` (and
+  ``MaSoDoanhNghiep, TenDoanhNghiep`` for a person who represents an enterprise).
 * ``GET /oidc/logout`` — RP-initiated logout (``id_token_hint``, ``post_logout_redirect_uri``
   registered, ``state``).
 * ``/_sim/…`` — control: ``POST /_sim/faults {"faults": [...]}`` queues faults, each
@@ -25,8 +26,10 @@ Paths follow WSO2 IS, as the national portal's SSO (``xacthuc.dichvucong.gov.vn`
   ``wrong_audience``, ``expired_token``, ``clock_ahead`` (iat a minute ahead),
   ``bad_signature`` (signed by a key not published, with the current key's id),
   ``unknown_key`` (signed by a fresh key, published from then on: a rotation at the moment of
-  signing). ``POST /_sim/rotate`` makes a new current key (the old one
-  stays published unless ``{"drop_old": true}``); ``POST /_sim/reset``; ``GET /_sim/state``
+  signing), ``wrong_nonce``, ``wrong_issuer``, ``hs256`` (HMAC-signed with the client
+  secret), ``userinfo_other_sub`` (the userinfo names another subject). ``POST /_sim/rotate``
+  makes a new current key (the old one stays published unless ``{"drop_old": true}``);
+  ``POST /_sim/reset``; ``GET /_sim/state``
   (logins, token requests, JWKS fetches, logouts; never tokens).
 
 ``python -m simulators.vneid serve --config FILE`` runs it (``process.py`` writes the file).
@@ -49,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from joserfc import jwt
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import KeySet, OctKey, RSAKey
 
 from simulators.vneid.citizens import SEEDED, SimCitizen
 
@@ -118,7 +121,45 @@ def claims_for(state: State, citizen: SimCitizen, level: int) -> dict[str, Any]:
                 "MaSoThue": citizen.tax_code,
             }
         )
+        if citizen.business_tax_code:
+            claims["MaSoDoanhNghiep"] = citizen.business_tax_code
+            claims["TenDoanhNghiep"] = citizen.business_name
     return claims
+
+
+def _signed_id_token(state: State, claims: dict[str, Any], fault: str | None) -> str:
+    """The ID token for ``claims``, with the token fault ``fault`` applied."""
+    now = int(claims["iat"])
+    key = state.keys[-1]
+    if fault == "wrong_audience":
+        claims["aud"] = "another-client"
+        claims["azp"] = "another-client"
+    elif fault == "expired_token":
+        claims["iat"] = now - 3600
+        claims["exp"] = now - 1800
+    elif fault == "clock_ahead":
+        # The provider's clock runs a minute ahead: iat (and nbf) in the RP's future.
+        claims["iat"] = claims["nbf"] = claims["auth_time"] = now + 60
+    elif fault == "bad_signature":
+        forger = _new_key()
+        key = RSAKey.import_key(
+            forger.as_dict(private=True) | {"kid": state.keys[-1].kid},
+        )
+    elif fault == "unknown_key":
+        # The provider rotated its key just now: the new key is published from now on.
+        new = _new_key()
+        with state.lock:
+            state.keys.append(new)
+        key = new
+    elif fault == "wrong_nonce":
+        claims["nonce"] = secrets.token_urlsafe(16)
+    elif fault == "wrong_issuer":
+        claims["iss"] = "https://sso.example.invalid/oauth2/token"
+    if fault == "hs256":
+        # The classic confusion: HMAC with the client secret instead of the provider's key.
+        secret = OctKey.import_key(state.client_secret.encode())
+        return jwt.encode({"alg": "HS256", "typ": "JWT"}, claims, secret)
+    return jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "JWT"}, claims, key)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -208,6 +249,7 @@ class Handler(BaseHTTPRequestHandler):
             "/_sim/rotate": self.sim_rotate,
             "/_sim/reset": self.sim_reset,
             "/_sim/config": self.sim_config,
+            "/_sim/logout_token": self.sim_logout_token,
         }
         route = routes.get(url.path)
         if route is None:
@@ -238,6 +280,8 @@ class Handler(BaseHTTPRequestHandler):
                     "client_secret_post",
                 ],
                 "code_challenge_methods_supported": ["S256"],
+                "backchannel_logout_supported": True,
+                "backchannel_logout_session_supported": True,
                 "acr_values_supported": ["LoA1", "LoA2"],
                 "grant_types_supported": ["authorization_code"],
             },
@@ -410,35 +454,19 @@ class Handler(BaseHTTPRequestHandler):
             "exp": now + state.token_seconds,
             "auth_time": now,
             "nonce": grant["nonce"],
+            "sid": f"sid-{citizen.sub}",
             "acr": f"LoA{grant['level']}",
             "amr": ["pwd"] if grant["level"] == 1 else ["mfa", "app"],
             **claims_for(state, citizen, grant["level"]),
         }
-        key = state.keys[-1]
-        if fault == "wrong_audience":
-            claims["aud"] = "another-client"
-            claims["azp"] = "another-client"
-        elif fault == "expired_token":
-            claims["iat"] = now - 3600
-            claims["exp"] = now - 1800
-        elif fault == "clock_ahead":
-            # The provider's clock runs a minute ahead: iat (and nbf) in the RP's future.
-            claims["iat"] = claims["nbf"] = claims["auth_time"] = now + 60
-        elif fault == "bad_signature":
-            forger = _new_key()
-            key = RSAKey.import_key(
-                forger.as_dict(private=True) | {"kid": state.keys[-1].kid},
-            )
-        elif fault == "unknown_key":
-            # The provider rotated its key just now: the new key is published from now on.
-            new = _new_key()
-            with state.lock:
-                state.keys.append(new)
-            key = new
-        id_token = jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "JWT"}, claims, key)
+        id_token = _signed_id_token(state, claims, fault)
         access_token = secrets.token_urlsafe(32)
         with state.lock:
-            state.access[access_token] = {"sub": citizen.sub, "level": grant["level"]}
+            state.access[access_token] = {
+                "sub": "vneid-someone-else" if fault == "userinfo_other_sub" else citizen.sub,
+                "level": grant["level"],
+                "citizen": citizen.sub,
+            }
         state.event("token", outcome="ok", sub=citizen.sub, fault=fault or "")
         self._json(
             200,
@@ -451,6 +479,42 @@ class Handler(BaseHTTPRequestHandler):
             },
         )
 
+    def sim_logout_token(self) -> None:
+        """A back-channel logout token (what the provider POSTs to the RP's
+        ``backchannel_logout_uri``) for ``{"sub", "sid", "fault"}``, signed with the current key;
+        faults: ``wrong_audience``, ``expired_token``, ``bad_signature``, ``no_event``,
+        ``with_nonce``."""
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        state = self.state
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": state.issuer,
+            "aud": state.client_id,
+            "iat": now,
+            "exp": now + 120,
+            "jti": secrets.token_urlsafe(16),
+            "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+        }
+        if body.get("sub"):
+            claims["sub"] = body["sub"]
+        if body.get("sid"):
+            claims["sid"] = body["sid"]
+        fault = body.get("fault", "")
+        key = state.keys[-1]
+        if fault == "wrong_audience":
+            claims["aud"] = "another-client"
+        elif fault == "expired_token":
+            claims["iat"], claims["exp"] = now - 3600, now - 1800
+        elif fault == "no_event":
+            claims.pop("events")
+        elif fault == "with_nonce":
+            claims["nonce"] = "n"
+        elif fault == "bad_signature":
+            key = RSAKey.import_key(_new_key().as_dict(private=True) | {"kid": key.kid})
+        token = jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "logout+jwt"}, claims, key)
+        state.event("logout_token", sub=body.get("sub", ""), fault=fault)
+        self._json(200, {"logout_token": token})
+
     def userinfo(self) -> None:
         if self._fault("userinfo"):
             return
@@ -462,8 +526,8 @@ class Handler(BaseHTTPRequestHandler):
             )
             return
         self.state.event("userinfo", sub=grant["sub"])
-        citizen = self.state.citizens[grant["sub"]]
-        self._json(200, claims_for(self.state, citizen, grant["level"]))
+        citizen = self.state.citizens[grant.get("citizen", grant["sub"])]
+        self._json(200, claims_for(self.state, citizen, grant["level"]) | {"sub": grant["sub"]})
 
     def logout(self, query: dict[str, str]) -> None:
         target = query.get("post_logout_redirect_uri", "")
