@@ -101,8 +101,11 @@ def rate(scope: list[int] | None, start: date, end: date, agency_ids: Any = None
 
 
 def counts(scope: list[int] | None) -> dict[str, int]:
-    rows = items(scope).values("state").annotate(n=Count("pk"))
-    found = dict.fromkeys(SyncItem.State.values, 0)
+    """The items not yet confirmed, per state (pending, dead, refused): the confirmed ones,
+    nearly all of the table, are not counted (the state index serves the rest)."""
+    waiting = [SyncItem.State.PENDING, *PROBLEMS]
+    rows = items(scope).filter(state__in=waiting).values("state").annotate(n=Count("pk"))
+    found: dict[str, int] = {str(state): 0 for state in waiting}
     found.update({row["state"]: row["n"] for row in rows})
     return found
 
