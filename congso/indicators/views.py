@@ -19,6 +19,7 @@ from congso.dossiers.models import Dossier
 from congso.feedback import selectors as feedback_selectors
 from congso.indicators import export, index, selectors, stats
 from congso.indicators.filters import dashboard_scope, may_see_dashboard, read_period
+from congso.indicators.panels import panels
 from congso.org.models import Agency
 
 #: How many overdue dossiers the dashboard lists (the drill-down has them all).
@@ -118,6 +119,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 until=selection.end,
                 agency_ids=_feedback_scope(scope, selection.agency_ids),
             ),
+            "panels": panels(request.user, scope, selection),
         },
     )
 

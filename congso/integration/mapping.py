@@ -1,7 +1,10 @@
 """Local procedures mapped to national codes for the portal sync: a procedure with only a
 provisional local code (``Procedure.national_code`` false) gets a *suggestion* — the national
-procedure of the catalogue whose name is closest (``difflib`` ratio on the accent-free names,
-at least :data:`THRESHOLD`) — which an officer confirms (audited). Only a confirmed mapping is
+procedure of the catalogue whose name is closest (at least :data:`THRESHOLD`), the names put in
+the catalogue's searchable form (:func:`congso.catalog.search.normalise`: lower case, no
+diacritics, "thủ tục" dropped) and compared with ``rapidfuzz``'s token-sort ratio when it is
+installed, else ``difflib``'s ratio — which an officer confirms (audited, on the sync page or
+in the admin). Only a confirmed mapping is
 used; without one the procedure's dossiers are refused for sync (``procedure_not_national``).
 """
 
@@ -9,23 +12,39 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
 from congso.audit.services import record
 from congso.catalog.models import Procedure
+from congso.catalog.search import normalise
 from congso.core.types import Actor
 from congso.integration.models import ProcedureMapping
 
 THRESHOLD = 0.6
 
 
+def _difflib(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def _scorer() -> Callable[[str, str], float]:
+    """Similarity 0–1 of two normalised names: rapidfuzz when installed, else difflib."""
+    try:
+        from rapidfuzz import fuzz  # optional: not a dependency of congso
+    except ImportError:
+        return _difflib
+    return lambda a, b: fuzz.token_sort_ratio(a, b) / 100
+
+
+similarity = _scorer()
+
+
 def _name(procedure: Procedure) -> str:
-    """The accent-free lower-case name (``search_text`` without the code), "thủ tục" dropped."""
-    text = procedure.search_text.replace(procedure.code.lower(), " ")
-    text = re.sub(r"\bthu tuc\b", " ", text)
-    return " ".join(text.split())
+    """The catalogue's searchable form of the name, "thủ tục" dropped."""
+    return " ".join(re.sub(r"\bthu tuc\b", " ", normalise(procedure.name)).split())
 
 
 def national_code_of(procedure: Procedure) -> str | None:
@@ -39,7 +58,7 @@ def national_code_of(procedure: Procedure) -> str | None:
 
 def suggest(procedures: list[Procedure] | None = None) -> list[ProcedureMapping]:
     """Suggest (or refresh the suggestion of) a national code for unconfirmed local procedures."""
-    national = list(Procedure.objects.filter(national_code=True, active=True))
+    national = [(p, _name(p)) for p in Procedure.objects.filter(national_code=True, active=True)]
     local = procedures or list(Procedure.objects.filter(national_code=False))
     made = []
     for procedure in local:
@@ -50,8 +69,8 @@ def suggest(procedures: list[Procedure] | None = None) -> list[ProcedureMapping]
             continue
         name = _name(procedure)
         best, score = None, 0.0
-        for candidate in national:
-            ratio = difflib.SequenceMatcher(None, name, _name(candidate)).ratio()
+        for candidate, candidate_name in national:
+            ratio = similarity(name, candidate_name)
             if ratio > score:
                 best, score = candidate, ratio
         if best is None or score < THRESHOLD:

@@ -27,7 +27,7 @@ from django.utils import timezone
 from congso.audit.services import record
 from congso.core.types import Actor
 from congso.dossiers.models import Dossier, DossierHistory
-from congso.integration import lgsp, payloads
+from congso.integration import lgsp, payloads, selectors
 from congso.integration.mapping import national_code_of
 from congso.integration.models import PortalRecord, SyncItem
 
@@ -265,11 +265,18 @@ def sync_again(*, actor: Actor, items: list[SyncItem]) -> int:
     return count
 
 
+def sync_again_dossier(*, actor: Actor, dossier: Dossier) -> int:
+    """*Sync again* for one dossier: its dead and refused items back in the queue (audited)."""
+    return sync_again(
+        actor=actor,
+        items=list(
+            SyncItem.objects.filter(
+                dossier=dossier, state__in=[SyncItem.State.DEAD, SyncItem.State.REFUSED]
+            )
+        ),
+    )
+
+
 def synced_within(items: Any, minutes: int = 5) -> tuple[int, int]:
-    """(items sent within ``minutes`` of the change, all items) of a queryset."""
-    total = within = 0
-    for created, sent, state in items.values_list("created_at", "sent_at", "state"):
-        total += 1
-        if state in DONE and sent is not None and sent - created <= timedelta(minutes=minutes):
-            within += 1
-    return within, total
+    """(items confirmed within ``minutes`` of the change, all items) of a queryset."""
+    return selectors.within(items, minutes)

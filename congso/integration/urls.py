@@ -1,0 +1,10 @@
+from django.urls import path
+
+from congso.integration import views
+
+app_name = "integration"
+urlpatterns = [
+    path("can-bo/dong-bo/", views.sync_page, name="sync"),
+    path("can-bo/dong-bo/ho-so/<str:code>/dong-bo-lai/", views.sync_again, name="sync_again"),
+    path("can-bo/dong-bo/anh-xa/<int:mapping_id>/xac-nhan/", views.confirm_mapping, name="confirm"),
+]
