@@ -65,7 +65,7 @@ def prepare(*, env: dict[str, str], run: Run) -> dict[str, Any]:
         .strip()
         .splitlines()[-1]
     )
-    return {"tokens": tokens, **facts}
+    return {"tokens": tokens, "run": run, **facts}
 
 
 def _multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[str, bytes]:
@@ -334,9 +334,16 @@ def overload(ctx: dict[str, Any], *, host: str, port: int, seconds: float, loadg
     }
 
 
+def mixed(ctx: dict[str, Any], *, host: str, port: int, seconds: float, loadgen: Any) -> dict:
+    from bench import mixed as mixed_scenario  # the province's traffic (issue 22)
+
+    return mixed_scenario.mixed(ctx, host=host, port=port, seconds=seconds, loadgen=loadgen)
+
+
 SCENARIOS: dict[str, Callable[..., dict]] = {
     "submit": submit,
     "lookup": lookup,
     "lifecycle": lifecycle,
     "overload": overload,
+    "mixed": mixed,
 }
