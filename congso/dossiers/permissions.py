@@ -30,8 +30,6 @@ from congso.org.permissions import (
     RestrictedQuerySet,
     current_roles,
     is_authenticated_user,
-    role_agencies,
-    role_provinces,
 )
 
 if TYPE_CHECKING:
@@ -54,23 +52,43 @@ ACTING_ROLES = (
 
 class DossierQuerySet(RestrictedQuerySet["Dossier"]):
     def scope_filter(self, user: Any, action: str) -> Q:
-        from congso.dossiers.models import DossierStep
+        """The rules above as an index-friendly condition (issue 22): the person's roles in
+        force are read first (one small query, at the time of the call as before), then the
+        dossiers they reach are a ``UNION`` of index look-ups — as applicant, by competent
+        agency, by receiving desk's agency, through a step — with the agencies as literal ids,
+        so the planner sees how few they are. The earlier form, one ``OR`` of subqueries, was
+        planned as a hashed subplan evaluated on every dossier row (34 ms at 50k dossiers and
+        linear in them). Province-wide roles reach most dossiers: for them a plain condition
+        on the agencies' province is added, which a scan in queue order stops early on."""
+        from congso.dossiers.models import Dossier, DossierStep
 
+        held = list(current_roles(user).values_list("role", "agency_id", "agency__province_id"))
         if action == VIEW:
-            agencies = role_agencies(user)
-            provinces = role_provinces(user, PROVINCE_WIDE)
+            agencies = sorted({agency for _role, agency, _province in held})
+            wide: tuple[str, ...] = PROVINCE_WIDE
         else:
-            agencies = role_agencies(user, ACTING_ROLES)
-            provinces = role_provinces(user, (PROVINCE_ADMIN,))
-        own = Q(applicant_citizen__user_id=user.pk) | Q(submitted_by_id=user.pk)
-        officer = Q(competent_agency_id__in=agencies) | Q(desk__agency_id__in=agencies)
-        steps = DossierStep.objects.filter(
-            Q(agency_id__in=agencies) | Q(assignee_id=user.pk)
-        ).values("dossier_id")
-        province = Q(competent_agency__province_id__in=provinces) | Q(
-            desk__agency__province_id__in=provinces
-        )
-        return own | officer | Q(pk__in=steps) | province
+            agencies = sorted({agency for role, agency, _p in held if role in ACTING_ROLES})
+            wide = (PROVINCE_ADMIN,)
+        provinces = sorted({p for role, _a, p in held if role in wide and p is not None})
+        dossiers = Dossier.objects.order_by()
+        steps = DossierStep.objects.order_by()
+        parts = [
+            dossiers.filter(applicant_citizen__user_id=user.pk).values("pk"),
+            dossiers.filter(submitted_by_id=user.pk).values("pk"),
+            steps.filter(assignee_id=user.pk).values("dossier_id"),
+        ]
+        if agencies:
+            parts += [
+                dossiers.filter(competent_agency_id__in=agencies).values("pk"),
+                dossiers.filter(desk__agency_id__in=agencies).values("pk"),
+                steps.filter(agency_id__in=agencies).values("dossier_id"),
+            ]
+        reached = Q(pk__in=parts[0].union(*parts[1:]))
+        if provinces:
+            reached |= Q(competent_agency__province_id__in=provinces) | Q(
+                desk__agency__province_id__in=provinces
+            )
+        return reached
 
 
 def is_applicant(user: Any, dossier: Dossier) -> bool:
