@@ -52,6 +52,7 @@ for role, name in %(users)r.items():
     request = RequestFactory().get('/')
     request.session = SessionStore()
     login(request, user, backend='django.contrib.auth.backends.ModelBackend')
+    request.user = user  # login() sets it only on a request that had one; otp_login reads it
     device = next(iter(devices_for_user(user)), None)
     if device is not None:
         otp_login(request, device)

@@ -230,6 +230,13 @@ def _first_file_name(request: HttpRequest) -> str | None:
 SESSION_SEEN_KEY = "_congso_saved_at"
 
 
+def stamp_session_at_login(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: the sign-in's own save carries the stamp."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_SEEN_KEY] = int(time.time())
+
+
 class SessionRefreshMiddleware:
     """Slide a session's idle expiry without rewriting it on every request (issue 22).
 

@@ -53,14 +53,15 @@ ACTING_ROLES = (
 class DossierQuerySet(RestrictedQuerySet["Dossier"]):
     def scope_filter(self, user: Any, action: str) -> Q:
         """The rules above as an index-friendly condition (issue 22): the person's roles in
-        force are read first (one small query, at the time of the call as before), then the
-        dossiers they reach are a ``UNION`` of index look-ups — as applicant, by competent
-        agency, by receiving desk's agency, through a step — with the agencies as literal ids,
-        so the planner sees how few they are. The earlier form, one ``OR`` of subqueries, was
-        planned as a hashed subplan evaluated on every dossier row (34 ms at 50k dossiers and
-        linear in them). Province-wide roles reach most dossiers: for them a plain condition
-        on the agencies' province is added, which a scan in queue order stops early on."""
-        from congso.dossiers.models import Dossier, DossierStep
+        force are read first (one small query, at the time of the call as before), so the
+        agencies and provinces are literal ids the planner can see; the conditions on the
+        dossier row come first, and a step is looked for only through the dossier's own steps
+        (``EXISTS`` on the step table's dossier index). The earlier form, one ``OR`` of
+        subqueries, was planned as hashed subplans built in full before the first row: every
+        step of the person's agencies, even to open one dossier by its code."""
+        from django.db.models import Exists, OuterRef
+
+        from congso.dossiers.models import DossierStep
 
         held = list(current_roles(user).values_list("role", "agency_id", "agency__province_id"))
         if action == VIEW:
@@ -70,25 +71,18 @@ class DossierQuerySet(RestrictedQuerySet["Dossier"]):
             agencies = sorted({agency for role, agency, _p in held if role in ACTING_ROLES})
             wide = (PROVINCE_ADMIN,)
         provinces = sorted({p for role, _a, p in held if role in wide and p is not None})
-        dossiers = Dossier.objects.order_by()
-        steps = DossierStep.objects.order_by()
-        parts = [
-            dossiers.filter(applicant_citizen__user_id=user.pk).values("pk"),
-            dossiers.filter(submitted_by_id=user.pk).values("pk"),
-            steps.filter(assignee_id=user.pk).values("dossier_id"),
-        ]
+        reached = Q(submitted_by_id=user.pk) | Q(applicant_citizen__user_id=user.pk)
+        steps = DossierStep.objects.filter(dossier_id=OuterRef("pk"))
         if agencies:
-            parts += [
-                dossiers.filter(competent_agency_id__in=agencies).values("pk"),
-                dossiers.filter(desk__agency_id__in=agencies).values("pk"),
-                steps.filter(agency_id__in=agencies).values("dossier_id"),
-            ]
-        reached = Q(pk__in=parts[0].union(*parts[1:]))
+            reached |= Q(competent_agency_id__in=agencies) | Q(desk__agency_id__in=agencies)
+            steps = steps.filter(Q(agency_id__in=agencies) | Q(assignee_id=user.pk))
+        else:
+            steps = steps.filter(assignee_id=user.pk)
         if provinces:
             reached |= Q(competent_agency__province_id__in=provinces) | Q(
                 desk__agency__province_id__in=provinces
             )
-        return reached
+        return reached | Q(Exists(steps))
 
 
 def is_applicant(user: Any, dossier: Dossier) -> bool:
