@@ -32,6 +32,8 @@ from bench import loadgen, scenarios  # noqa: E402
 HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8799"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 PG = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+#: ``sqlite``: the embedded default (a fresh SQLite file under var/bench) instead of PostgreSQL.
+ENGINE = os.environ.get("BENCH_DB", "postgresql")
 PY = str(ROOT / ".venv" / "bin" / "python")
 
 
@@ -41,7 +43,7 @@ def sh(*args: str, env: dict[str, str] | None = None) -> str:
     ).stdout
 
 
-def wait_healthy(timeout: float = 60) -> None:
+def wait_healthy(timeout: float = float(os.environ.get("BENCH_START_SECONDS", "240"))) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -84,7 +86,11 @@ def main(selected: list[str]) -> int:
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="congso.settings.production",
-        DATABASE_URL=f"{PG}/{dbname}",
+        DATABASE_URL=(
+            f"sqlite:///{ROOT / 'var' / 'bench' / (dbname + '.sqlite3')}"
+            if ENGINE == "sqlite"
+            else f"{PG}/{dbname}"
+        ),
         CONGSO_SECRET_KEY=secrets.token_urlsafe(64),
         CONGSO_AUDIT_CHAIN_KEY=secrets.token_urlsafe(48),
         CONGSO_SSL_REDIRECT="0",
@@ -97,7 +103,8 @@ def main(selected: list[str]) -> int:
         # (issue 13 item 9) would answer 429 after 30.
         CONGSO_LOOKUP_LIMIT="0",
     )
-    sh("createdb", "-h", "127.0.0.1", "-U", "postgres", dbname)
+    if ENGINE != "sqlite":
+        sh("createdb", "-h", "127.0.0.1", "-U", "postgres", dbname)
     server = worker = None
     try:
         sh(PY, "manage.py", "migrate", "--no-input", "-v0", env=env)
@@ -108,7 +115,8 @@ def main(selected: list[str]) -> int:
         server = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "congso.wsgi:application",
              "--config", "congso/gunicorn.conf.py", "--access-logfile", "/dev/null"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+            stderr=(ROOT / "var" / "bench" / "gunicorn.log").open("ab"),
         )  # fmt: skip
         wait_healthy()
         runs: dict[str, Callable[..., dict[str, object]]] = scenarios.SCENARIOS
@@ -126,8 +134,12 @@ def main(selected: list[str]) -> int:
                     proc.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", dbname],
-                       check=False, capture_output=True)  # fmt: skip
+        if ENGINE == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                (ROOT / "var" / "bench" / f"{dbname}.sqlite3{suffix}").unlink(missing_ok=True)
+        else:
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", dbname],
+                           check=False, capture_output=True)  # fmt: skip
     return 0
 
 

@@ -6,12 +6,14 @@
   The id is stored in the context variable of :mod:`congso.core.context`, so the audit log and
   the log lines carry it without every service having to pass the request around.
 * Load shedding and text that cannot be stored (below).
+* Session refresh: the idle expiry slides without a write on every request (below).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -222,3 +224,41 @@ def _first_file_name(request: HttpRequest) -> str | None:
         if any(not is_valid_text(getattr(upload, "name", "") or "") for upload in uploads):
             return str(key)
     return None
+
+
+#: The session key holding when the session row was last written (seconds since the epoch).
+SESSION_SEEN_KEY = "_congso_saved_at"
+
+
+def stamp_session_at_login(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: the sign-in's own save carries the stamp."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_SEEN_KEY] = int(time.time())
+
+
+class SessionRefreshMiddleware:
+    """Slide a session's idle expiry without rewriting it on every request (issue 22).
+
+    ``SESSION_SAVE_EVERY_REQUEST`` rewrote the session row (and took SQLite's write lock) on
+    every signed-in page view. Instead the session is saved when it changed, or when
+    ``SESSION_REFRESH_SECONDS`` have passed since it was last saved; each save stamps the time.
+    The expiry therefore still slides with use: a session ends between
+    ``SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS`` and ``SESSION_COOKIE_AGE`` seconds after
+    its last request, never later. Listed right after ``SessionMiddleware`` (its answer is seen
+    first here, so the stamp is part of the save)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.refresh = max(1, min(settings.SESSION_REFRESH_SECONDS, settings.SESSION_COOKIE_AGE))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or session.is_empty():
+            return response  # not read during this request, or no session: nothing to slide
+        now = int(time.time())
+        saved = session.get(SESSION_SEEN_KEY)
+        if session.modified or not isinstance(saved, int) or now - saved >= self.refresh:
+            session[SESSION_SEEN_KEY] = now  # marks it modified: SessionMiddleware saves it
+        return response

@@ -16,8 +16,14 @@ migration. A dossier keeps the rule that was in force when its code was issued.
 
 Allocation is gap-free: the counter row of (agency identifier, day) is locked (by the upsert's
 row lock on PostgreSQL; SQLite transactions begin IMMEDIATE and so already serialise writers),
-incremented, and the dossier is inserted in the same transaction, so a rollback returns the
-number. Creating and incrementing the counter row is one upsert under its unique constraint
+incremented, and the dossier gets the number in the same transaction, so a rollback returns the
+number. The row lock is held until commit and every submission to the agency that day queues on
+it, so the number is taken as late as possible (issue 22, ``docs/decisions.md``): the dossier is
+inserted with a :func:`provisional` code, its slots and files are written, then :func:`issue`
+takes the number and the dossier row gets its code just before its history, event and audit
+entry, the last statements of the transaction.
+
+Creating and incrementing the counter row is one upsert under its unique constraint
 (``INSERT … ON CONFLICT (agency_code, day) DO UPDATE … RETURNING last``), so a racing first
 insert of the same key waits for the winner and increments its row.
 """
@@ -25,6 +31,8 @@ insert of the same key waits for the winner and increments its row.
 from __future__ import annotations
 
 import string
+import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -130,19 +138,58 @@ def _next_seq(agency_code: str, day: date) -> int:
     return int(row[0])
 
 
+#: Provisional codes start with this character, which no code rule can render first (a rule
+#: starts with the agency identifier or a literal the administrator chose; see
+#: :func:`is_provisional`). A committed dossier never keeps one.
+PROVISIONAL_PREFIX = "~"
+
+
+def provisional() -> str:
+    """A unique placeholder code for a dossier row inserted before its number is taken."""
+    return PROVISIONAL_PREFIX + uuid.uuid4().hex
+
+
+def is_provisional(code: str) -> bool:
+    return code.startswith(PROVISIONAL_PREFIX)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The rule in force for a day, read before the number is taken (no lock)."""
+
+    day: date
+    rule: CodeRule
+    highest: int
+
+
+def prepare(at: datetime | None = None) -> Pending:
+    """The rule of the local date of ``at`` (default now) and its largest number."""
+    day = timezone.localdate(at or timezone.now())
+    rule = rule_in_force(day)
+    return Pending(day=day, rule=rule, highest=validate_pattern(rule.pattern))
+
+
+def issue(pending: Pending, *, agency_code: str) -> str:
+    """Take the next number of (``agency_code``, day) and render the code. Must run inside the
+    transaction that gives the dossier its code, as late in it as possible: the counter row stays
+    locked until that transaction ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("issue() must run inside the dossier's transaction")
+    seq = _next_seq(agency_code, pending.day)
+    if seq > pending.highest:
+        raise DomainError(
+            "code_sequence_exhausted",
+            f"Cơ quan {agency_code} đã dùng hết {pending.highest} số thứ tự hồ sơ của ngày "
+            f"{pending.day:%d/%m/%Y}.",
+            status=409,
+        )
+    return render(pending.rule.pattern, agency_code=agency_code, day=pending.day, seq=seq)
+
+
 def allocate(*, agency_code: str, at: datetime | None = None) -> tuple[str, CodeRule]:
     """The next code for ``agency_code`` on the local date of ``at`` (default now), and the
     rule that shaped it. Must run inside the transaction that inserts the dossier."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("allocate() must run inside the dossier's transaction")
-    day = timezone.localdate(at or timezone.now())
-    rule = rule_in_force(day)
-    highest = validate_pattern(rule.pattern)
-    seq = _next_seq(agency_code, day)
-    if seq > highest:
-        raise DomainError(
-            "code_sequence_exhausted",
-            f"Cơ quan {agency_code} đã dùng hết {highest} số thứ tự hồ sơ của ngày {day:%d/%m/%Y}.",
-            status=409,
-        )
-    return render(rule.pattern, agency_code=agency_code, day=day, seq=seq), rule
+    pending = prepare(at)
+    return issue(pending, agency_code=agency_code), pending.rule

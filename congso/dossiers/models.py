@@ -361,9 +361,13 @@ class SupplementRequest(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
+    """``dossiers/<year>/<month>/<dossier id>/<component>/v<n>-<name>``: by the dossier's id,
+    not its code, since a new dossier's files are written before its number is taken (the
+    counter is locked only at the end of the transaction, issue 22). Files stored before keep
+    the names they have (under the code)."""
     dossier = instance.component.dossier
     return (
-        f"dossiers/{dossier.submitted_at:%Y/%m}/{dossier.code}/"
+        f"dossiers/{dossier.submitted_at:%Y/%m}/{dossier.pk}/"
         f"{instance.component.code}/v{instance.version}-{filename}"
     )
 

@@ -30,8 +30,6 @@ from congso.org.permissions import (
     RestrictedQuerySet,
     current_roles,
     is_authenticated_user,
-    role_agencies,
-    role_provinces,
 )
 
 if TYPE_CHECKING:
@@ -54,23 +52,37 @@ ACTING_ROLES = (
 
 class DossierQuerySet(RestrictedQuerySet["Dossier"]):
     def scope_filter(self, user: Any, action: str) -> Q:
+        """The rules above as an index-friendly condition (issue 22): the person's roles in
+        force are read first (one small query, at the time of the call as before), so the
+        agencies and provinces are literal ids the planner can see; the conditions on the
+        dossier row come first, and a step is looked for only through the dossier's own steps
+        (``EXISTS`` on the step table's dossier index). The earlier form, one ``OR`` of
+        subqueries, was planned as hashed subplans built in full before the first row: every
+        step of the person's agencies, even to open one dossier by its code."""
+        from django.db.models import Exists, OuterRef
+
         from congso.dossiers.models import DossierStep
 
+        held = list(current_roles(user).values_list("role", "agency_id", "agency__province_id"))
         if action == VIEW:
-            agencies = role_agencies(user)
-            provinces = role_provinces(user, PROVINCE_WIDE)
+            agencies = sorted({agency for _role, agency, _province in held})
+            wide: tuple[str, ...] = PROVINCE_WIDE
         else:
-            agencies = role_agencies(user, ACTING_ROLES)
-            provinces = role_provinces(user, (PROVINCE_ADMIN,))
-        own = Q(applicant_citizen__user_id=user.pk) | Q(submitted_by_id=user.pk)
-        officer = Q(competent_agency_id__in=agencies) | Q(desk__agency_id__in=agencies)
-        steps = DossierStep.objects.filter(
-            Q(agency_id__in=agencies) | Q(assignee_id=user.pk)
-        ).values("dossier_id")
-        province = Q(competent_agency__province_id__in=provinces) | Q(
-            desk__agency__province_id__in=provinces
-        )
-        return own | officer | Q(pk__in=steps) | province
+            agencies = sorted({agency for role, agency, _p in held if role in ACTING_ROLES})
+            wide = (PROVINCE_ADMIN,)
+        provinces = sorted({p for role, _a, p in held if role in wide and p is not None})
+        reached = Q(submitted_by_id=user.pk) | Q(applicant_citizen__user_id=user.pk)
+        steps = DossierStep.objects.filter(dossier_id=OuterRef("pk"))
+        if agencies:
+            reached |= Q(competent_agency_id__in=agencies) | Q(desk__agency_id__in=agencies)
+            steps = steps.filter(Q(agency_id__in=agencies) | Q(assignee_id=user.pk))
+        else:
+            steps = steps.filter(assignee_id=user.pk)
+        if provinces:
+            reached |= Q(competent_agency__province_id__in=provinces) | Q(
+                desk__agency__province_id__in=provinces
+            )
+        return reached | Q(Exists(steps))
 
 
 def is_applicant(user: Any, dossier: Dossier) -> bool:

@@ -31,7 +31,7 @@ def test_stored_with_size_type_and_sha256_under_media_root(world, clock, media):
     assert item.sha256 == hashlib.sha256(PDF).hexdigest()
     assert item.version == 1
     assert item.original_name == "to-khai.pdf"
-    assert item.file.name.startswith(f"dossiers/2026/03/{dossier.code}/to-khai/v1-")
+    assert item.file.name.startswith(f"dossiers/2026/03/{dossier.pk}/to-khai/v1-")
     assert item.file.name.endswith(".pdf")
     path = item.file.path
     assert path.startswith(str(media))

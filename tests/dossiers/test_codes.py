@@ -105,3 +105,42 @@ def test_allocate_for_any_agency_identifier(db):
     assert code == "000.00.12.H56-260302-0001"
     assert again == "000.00.12.H56-260302-0002"
     assert rule.pattern == codes.TT01_2018_PATTERN
+
+
+def test_the_number_is_taken_at_the_end_of_the_submission(world, clock):
+    """Issue 22: the agency's counter row stays locked from the upsert to commit, so every
+    submission to the agency that day queues on it; it is taken after the dossier, its slots
+    and its files are written, right before the history, outbox and audit rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clock.set(at(2026, 3, 2, 9, 0))
+    with CaptureQueriesContext(connection) as queries:
+        dossier = submit(world)
+    statements = [q["sql"] for q in queries]
+
+    def first(table: str) -> int:
+        return next(i for i, sql in enumerate(statements) if table in sql)
+
+    counter = first("dossiers_codecounter")
+    assert first("dossiers_attachment") < counter
+    assert first("dossiers_dossiercomponent") < counter
+    assert counter < first("dossiers_dossierhistory") < first("audit_auditevent")
+    assert dossier.code == "000.00.51.H51-260302-0001"
+    stored = Dossier.objects.get(pk=dossier.pk)
+    assert stored.code == dossier.code and not codes.is_provisional(stored.code)
+    assert stored.history.get().dossier_id == dossier.pk
+
+
+def test_a_refused_submission_leaves_no_number_used(world, clock):
+    """A failure after the number was taken rolls it back with the dossier (gap-free)."""
+    from unittest import mock
+
+    clock.set(at(2026, 3, 2, 9, 0))
+    with (
+        mock.patch.object(_kernel, "record", side_effect=RuntimeError("audit down")),
+        pytest.raises(RuntimeError),
+    ):
+        submit(world)
+    assert not Dossier.objects.exists()
+    assert submit(world).code == "000.00.51.H51-260302-0001"

@@ -253,13 +253,17 @@ def _create(
     process: Process | None | _Unread = UNREAD,
 ) -> tuple[Dossier, list[Component], dict[str, DossierComponent], dict[int, list[Attachment]]]:
     """Insert the dossier, its component slots and its attachments. ``slots`` and ``process``:
-    the version's components and the agency's process when the caller has read them already."""
-    code, rule = codes.allocate(agency_code=desk.agency.code, at=now)
+    the version's components and the agency's process when the caller has read them already.
+
+    The dossier gets a provisional code here; the caller gives it its number with
+    :func:`_give_code` just before its history and audit entry, the end of the transaction (the
+    agency's counter row stays locked from then until commit, issue 22)."""
+    pending = codes.prepare(now)
     if isinstance(process, _Unread):
         process = _process(version, competent_agency)
     dossier = Dossier.objects.create(
-        code=code,
-        code_rule=rule,
+        code=codes.provisional(),
+        code_rule=pending.rule,
         procedure_version=version,
         process=process,
         channel=channel,
@@ -300,7 +304,17 @@ def _create(
                 by_code[slot_code], upload, actor=actor, stored=stored, version=number
             )
             files_of.setdefault(item.component_id, []).append(item)
+    dossier._pending_code = pending  # type: ignore[attr-defined]
     return dossier, slots, by_code, files_of
+
+
+def _give_code(dossier: Dossier, desk: Desk, *, save: bool) -> None:
+    """Take the dossier's number from its desk agency's counter (locked until commit) and set
+    its code; ``save``: write it at once (else the caller's next save writes it)."""
+    pending: codes.Pending = dossier._pending_code  # type: ignore[attr-defined]
+    dossier.code = codes.issue(pending, agency_code=desk.agency.code)
+    if save:
+        Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)
 
 
 def created_parts(dossier: Dossier) -> tuple[list[DossierComponent], dict[int, list[Attachment]]]:
@@ -389,6 +403,8 @@ def dossier_submit_online(
                 by_code=by_code,
                 files_of=files_of,
             )
+            # The number last: history, outbox event and audit entry name the code.
+            _give_code(dossier, chosen, save=True)
             _log(
                 actor=actor,
                 dossier=dossier,
@@ -491,6 +507,7 @@ def dossier_receive_in_person(
                 component.save()
             calendar = calendar_for(competent_agency)
             _mark_received(dossier, actor=actor, now=now, calendar=calendar, note=text)
+            _give_code(dossier, desk, save=False)  # the number last, written by the save below
             dossier.save()  # created in this transaction: still version 1, like its history
             _log(
                 actor=actor,
