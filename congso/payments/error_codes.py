@@ -8,6 +8,7 @@ from enum import StrEnum
 
 class PaymentErrorCode(StrEnum):
     ALREADY_PAID = "already_paid"
+    FEE_UNPAID = "fee_unpaid"
     INVALID_AMOUNT = "invalid_amount"
     INVALID_STATEMENT = "invalid_statement"
     NOT_APPLICANT = "not_applicant"
