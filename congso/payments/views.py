@@ -21,7 +21,7 @@ from congso.dossiers.selectors import dossier_for
 from congso.payments import reconciliation, selectors, services
 from congso.payments.base import PaymentOrder
 from congso.payments.models import SETTLED, Callback, IntentStatus, PaymentIntent
-from congso.payments.receipts import receipt_pdf
+from congso.payments.receipts import receipt_signed_pdf
 from congso.payments.registry import registry
 from congso.printing.qr import qr_png
 
@@ -156,7 +156,8 @@ def receipt_file(request: HttpRequest, reference: str) -> HttpResponse:
     receipt = getattr(intent, "receipt", None)
     if receipt is None:
         raise Http404
-    response = HttpResponse(receipt_pdf(receipt), content_type="application/pdf")
+    pdf, _signed = receipt_signed_pdf(receipt)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="bien-lai-{receipt.series.series}-{receipt.number_text}.pdf"'
     )
