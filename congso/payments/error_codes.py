@@ -19,4 +19,6 @@ class PaymentErrorCode(StrEnum):
     PROVIDER_UNAVAILABLE = "provider_unavailable"
     RECEIPT_CANCELLED = "receipt_cancelled"
     REFUND_NOT_PENDING = "refund_not_pending"
+    REFUND_FAILED = "refund_failed"
+    REFUND_OFFLINE = "refund_offline"
     MISMATCH_RESOLVED = "mismatch_resolved"

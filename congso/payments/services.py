@@ -36,6 +36,7 @@ from congso.payments.base import (
     PaymentStart,
     PaymentStatus,
     PaymentVerificationError,
+    RefundOrder,
     person,
 )
 from congso.payments.models import (
@@ -685,3 +686,62 @@ def refund_complete(*, actor: Actor, refund: Refund, provider_ref: str) -> Refun
             after=_snapshot(intent) | {"refund": locked.pk, "provider_ref": provider_ref},
         )
     return locked
+
+
+def refund_send(*, actor: Actor, refund: Refund) -> Refund:
+    """Give the refund back through the gateway's refund API (VNPay ``refund``: 02 full, 03
+    partial) and record it with the gateway's transaction number. The refund row stays locked
+    during the call, so the same refund is never sent twice. A refused or unverifiable answer
+    leaves it requested, audited (``payments.refund_failed``)."""
+    _officer_of(actor, refund.intent)
+    provider = _provider(refund.intent.provider)
+    if not provider.refunds_online:
+        raise DomainError(
+            "refund_offline",
+            "Kênh thanh toán này không hoàn tiền trực tuyến: hãy hoàn bằng chuyển khoản và ghi "
+            "số chứng từ.",
+        )
+    failure = ""
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().select_related("intent").get(pk=refund.pk)
+        if locked.status != Refund.Status.REQUESTED:
+            raise Conflict("refund_not_pending", "Đề nghị hoàn tiền này đã được xử lý.")
+        intent = locked.intent
+        order = RefundOrder(
+            reference=intent.reference,
+            provider_ref=intent.provider_ref,
+            amount_vnd=locked.amount_vnd,
+            paid_vnd=intent.amount_vnd,
+            paid_at=intent.paid_at or intent.created_at,
+            description=_ascii(f"Hoan tien ho so {intent.dossier.code}"),
+            requested_by=getattr(actor, "username", "") or "congso",
+        )
+        try:
+            result = provider.refund(order)
+        except PaymentVerificationError as exc:
+            failure = f"trả lời không hợp lệ ({exc})"
+        except (OSError, ValueError) as exc:
+            failure = f"không kết nối được cổng thanh toán ({exc.__class__.__name__})"
+        else:
+            if result.accepted and result.provider_ref:
+                return refund_complete(actor=actor, refund=locked, provider_ref=result.provider_ref)
+            failure = f"cổng thanh toán từ chối (mã {result.code}: {result.message})"
+    record(
+        actor=actor,
+        action="payments.refund_failed",
+        target=refund.intent,
+        after={"refund": refund.pk, "amount_vnd": refund.amount_vnd, "failure": failure},
+    )
+    raise DomainError("refund_failed", f"Chưa hoàn được tiền: {failure}.", status=502)
+
+
+def payment_query(*, intent: PaymentIntent) -> CallbackResult | None:
+    """Ask the gateway for a pending intent's status (VNPay ``querydr``), for an order whose
+    notification never came; a paid answer is applied like a callback (audited). None when the
+    provider has no query or the gateway does not know the order."""
+    provider = _provider(intent.provider)
+    outcome = provider.query(intent.reference, intent.created_at)
+    if outcome is None:
+        return None
+    with transaction.atomic():
+        return apply_outcome(intent.provider, outcome, via="query", now=timezone.now())

@@ -254,6 +254,13 @@ def officer_fees(request: HttpRequest, code: str) -> HttpResponse:
                     refund=refund,
                     provider_ref=request.POST.get("provider_ref", ""),
                 )
+            elif action == "refund_send":
+                refund = selectors.refund_for(
+                    request.user,
+                    request.POST.get("reference", ""),
+                    int(request.POST.get("refund", "0") or 0),
+                )
+                services.refund_send(actor=request.user, refund=refund)
             else:
                 raise Http404
         except DomainError as exc:

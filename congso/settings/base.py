@@ -1253,6 +1253,13 @@ VNPAY_HASH_SECRET = env(
     "The merchant's secret for the HMAC-SHA512 of requests and callbacks (vnp_HashSecret).",
     group="Payments",
 )
+VNPAY_API_URL = env(
+    "CONGSO_VNPAY_API_URL",
+    "",
+    "VNPay's merchant API (querydr, refund: .../merchant_webapi/api/transaction); empty: "
+    "refunds are recorded by hand.",
+    group="Payments",
+)
 VIETQR_BANK_BIN = env(
     "CONGSO_VIETQR_BANK_BIN",
     "",
