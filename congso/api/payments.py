@@ -210,3 +210,24 @@ def refund_done(
     return _refund(
         services.refund_complete(actor=user, refund=refund, provider_ref=payload.provider_ref)
     )
+
+
+@router.post(
+    "/{reference}/refunds/{refund_id}/send",
+    auth=SESSION_OR_TOKEN,
+    response={
+        200: RefundOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        502: ErrorOut,
+    },
+    summary="Hoàn tiền qua cổng thanh toán (VNPay refund; cán bộ tiếp nhận)",
+)
+@token_scope(WRITE)
+def refund_send(request: HttpRequest, reference: str, refund_id: int) -> RefundOut:
+    user = request.auth  # type: ignore[attr-defined]
+    refund = selectors.refund_for(user, reference, refund_id)
+    return _refund(services.refund_send(actor=user, refund=refund))

@@ -8,4 +8,4 @@ class Config(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from congso.payments import tasks  # noqa: F401 - registers the periodic expiry
+        from congso.payments import hooks, tasks  # noqa: F401 - the fee hooks, the expiry task

@@ -93,6 +93,32 @@ class PaymentOutcome:
     dossier_code: str = ""
 
 
+@dataclass(frozen=True)
+class RefundOrder:
+    """Give back ``amount_vnd`` of the paid order ``reference`` (the gateway's ``provider_ref``)."""
+
+    reference: str
+    provider_ref: str
+    amount_vnd: int
+    #: The whole amount paid (a refund of all of it is "full" for gateways that distinguish).
+    paid_vnd: int
+    paid_at: datetime
+    description: str
+    requested_by: str
+    client_ip: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    """The gateway's verified answer to a refund: accepted (with its transaction number) or
+    refused (``code`` and ``message`` as received)."""
+
+    accepted: bool
+    provider_ref: str = ""
+    code: str = ""
+    message: str = ""
+
+
 class PaymentVerificationError(Exception):
     """A return or notification that does not verify (bad signature, unknown merchant, amount
     that does not match): refused, never applied. ``code`` is one of ``checksum``, ``amount``,
@@ -139,7 +165,16 @@ class PaymentProvider(Plugin, ABC):
     #: transfer has no other confirmation); otherwise a statement line only reconciles.
     settles_from_statement: bool = False
 
-    def query(self, reference: str) -> PaymentOutcome | None:
-        """Ask the gateway for the order's status (the nightly reconciliation); None when the
-        gateway has no such query."""
+    def query(self, reference: str, created_at: datetime) -> PaymentOutcome | None:
+        """Ask the gateway for the order's status (a pending order whose notification never
+        came); None when the gateway has no such query. Raises
+        :class:`PaymentVerificationError` when the answer does not verify."""
         return None
+
+    #: Whether :meth:`refund` gives money back through the gateway (else an officer records
+    #: the bank's refund document by hand).
+    refunds_online: bool = False
+
+    def refund(self, order: RefundOrder) -> RefundResult:
+        """Ask the gateway to refund ``order`` (only when :attr:`refunds_online`)."""
+        raise NotImplementedError

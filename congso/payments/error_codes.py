@@ -8,6 +8,7 @@ from enum import StrEnum
 
 class PaymentErrorCode(StrEnum):
     ALREADY_PAID = "already_paid"
+    FEE_UNPAID = "fee_unpaid"
     INVALID_AMOUNT = "invalid_amount"
     INVALID_STATEMENT = "invalid_statement"
     NOT_APPLICANT = "not_applicant"
@@ -18,4 +19,6 @@ class PaymentErrorCode(StrEnum):
     PROVIDER_UNAVAILABLE = "provider_unavailable"
     RECEIPT_CANCELLED = "receipt_cancelled"
     REFUND_NOT_PENDING = "refund_not_pending"
+    REFUND_FAILED = "refund_failed"
+    REFUND_OFFLINE = "refund_offline"
     MISMATCH_RESOLVED = "mismatch_resolved"

@@ -348,3 +348,133 @@ class Receipt(models.Model):
     @property
     def number_text(self) -> str:
         return f"{self.number:07d}"
+
+
+# --- Fee engine (congso/payments/fees.py; docs/payments.md "Fee engine") ---------------------
+
+
+class DueStage(models.TextChoices):
+    SUBMISSION = "submission", "Khi nộp hồ sơ (trước khi tiếp nhận)"
+    RECEPTION = "reception", "Khi tiếp nhận hồ sơ"
+    RESULT = "result", "Trước khi nhận kết quả (khi cán bộ yêu cầu)"
+
+
+class FeeKind(models.TextChoices):
+    FEE = "phi", "Phí"
+    CHARGE = "le_phi", "Lệ phí"
+
+
+class FeeSchedule(models.Model):
+    """How and when the fees of one procedure version are collected. Its ``lines`` replace the
+    catalogue's fee lines when given (with their kind and case)."""
+
+    procedure_version = models.OneToOneField(
+        "catalog.ProcedureVersion",
+        verbose_name="thủ tục (phiên bản)",
+        on_delete=models.CASCADE,
+        related_name="fee_schedule",
+    )
+    due = models.CharField(
+        "thời điểm nộp", max_length=12, choices=DueStage.choices, default=DueStage.RESULT
+    )
+    case_field = models.CharField(
+        "trường chọn trường hợp",
+        max_length=100,
+        blank=True,
+        help_text="Tên trường của tờ khai mà giá trị là trường hợp (mức thu theo trường hợp).",
+    )
+    pay_within_days = models.PositiveSmallIntegerField(
+        "hạn nộp (ngày)", null=True, blank=True, help_text="Trống: không có hạn riêng."
+    )
+    lines = models.JSONField(
+        "các khoản thu",
+        default=list,
+        blank=True,
+        help_text='[{"kind": "phi"|"le_phi", "name", "amount_vnd", "case", "legal_basis"}]; '
+        "trống: theo các khoản phí, lệ phí của thủ tục.",
+    )
+
+    class Meta:
+        verbose_name = "biểu phí của thủ tục"
+        verbose_name_plural = "biểu phí của thủ tục"
+
+    def __str__(self) -> str:
+        return f"{self.procedure_version} ({self.get_due_display()})"
+
+
+class FeeRule(models.Model):
+    """An exemption or reduction (miễn, giảm) with its legal basis and effective dates."""
+
+    class Effect(models.TextChoices):
+        EXEMPT = "exempt", "Miễn"
+        PERCENT = "percent", "Giảm theo tỷ lệ (%)"
+        AMOUNT = "amount", "Giảm một số tiền (đồng)"
+
+    name = models.CharField("tên", max_length=255)
+    procedure_code = models.CharField(
+        "mã thủ tục", max_length=40, blank=True, help_text="Trống: mọi thủ tục."
+    )
+    kind = models.CharField(
+        "loại khoản thu",
+        max_length=10,
+        choices=FeeKind.choices,
+        blank=True,
+        help_text="Trống: cả hai.",
+    )
+    channel = models.CharField(
+        "hình thức nộp", max_length=10, blank=True, help_text="Ví dụ: online. Trống: mọi hình thức."
+    )
+    case = models.CharField("trường hợp", max_length=255, blank=True)
+    effect = models.CharField("cách tính", max_length=10, choices=Effect.choices)
+    value = models.PositiveIntegerField("mức giảm", default=0)
+    legal_basis = models.CharField("căn cứ pháp lý", max_length=500)
+    effective_from = models.DateField("hiệu lực từ")
+    effective_to = models.DateField("hiệu lực đến hết ngày", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "miễn, giảm phí, lệ phí"
+        verbose_name_plural = "miễn, giảm phí, lệ phí"
+        ordering = ["-effective_from", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(effect="percent") | Q(value__lte=100), name="payments_rule_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="payments_rule_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeeAssessment(models.Model):
+    """What the dossier owes at one stage, computed once and frozen with its lines. Paid when a
+    settled intent carries its ``key``; nothing to pay when its total is 0 (exempt)."""
+
+    key = models.CharField("khóa chống trùng", max_length=100, unique=True)
+    dossier = models.ForeignKey(
+        Dossier, verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="fee_assessments"
+    )
+    stage = models.CharField("thời điểm nộp", max_length=12, choices=DueStage.choices)
+    reason = models.CharField("nội dung", max_length=255)
+    case = models.CharField("trường hợp", max_length=255, blank=True)
+    lines = models.JSONField("các khoản thu", default=list)
+    total_vnd = models.PositiveBigIntegerField("số tiền phải nộp (đồng)")
+    computed_at = models.DateTimeField("tính lúc")
+    due_by = models.DateTimeField("hạn nộp", null=True, blank=True)
+    paid_at = models.DateTimeField("đã nộp lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "khoản phải nộp của hồ sơ"
+        verbose_name_plural = "khoản phải nộp của hồ sơ"
+        ordering = ["-computed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.total_vnd} VND)"
+
+    @property
+    def open(self) -> bool:
+        return self.paid_at is None and self.total_vnd > 0

@@ -6,7 +6,9 @@ A cancelled receipt keeps its number (docs/payments.md)."""
 
 from __future__ import annotations
 
+import logging
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -17,14 +19,24 @@ from reportlab.platypus import Spacer
 
 from congso.audit.services import record
 from congso.core.errors import Conflict, DomainError, PermissionDenied
+from congso.core.hooks import Hooks
 from congso.core.types import Actor
 from congso.dossiers.models import Dossier
 from congso.dossiers.permissions import is_reception_officer
+from congso.org.models import Agency
 from congso.payments.models import PaymentIntent, Receipt, ReceiptSeries
 from congso.payments.registry import registry
 from congso.printing import layout
 from congso.printing.qr import QRCode
 from congso.printing.words import amount_words, vnd
+
+log = logging.getLogger(__name__)
+
+#: ``(pdf, agency, reason) -> signed pdf | None``: signs a receipt with the collecting agency's
+#: key (its seal signer profile), None when the agency has none. ``congso.results`` registers
+#: the one that goes through ``congso.signing`` (payments sits below signing).
+Sealer = Callable[[bytes, Agency, str], "bytes | None"]
+receipt_sealers: Hooks[Sealer] = Hooks("payments.receipt_sealers")
 
 #: Look-up codes: no 0/O, 1/I/L (read aloud, typed from paper).
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -125,6 +137,18 @@ def verification_url(receipt: Receipt) -> str:
     return f"{settings.SIGNING_PUBLIC_URL.rstrip('/')}/bien-lai/{receipt.lookup_code}/"
 
 
+def _line_text(line: dict[str, object]) -> str:
+    text = layout.esc(str(line.get("name", "")))
+    adjustment = line.get("adjustment")
+    if isinstance(adjustment, dict) and line.get("base_vnd"):
+        text += (
+            f"<br/><font size=7>Mức thu {vnd(int(str(line['base_vnd'])))}; "
+            f"{layout.esc(str(adjustment.get('name', '')))}"
+            f" ({layout.esc(str(adjustment.get('legal_basis', '')))})</font>"
+        )
+    return text
+
+
 def receipt_pdf(receipt: Receipt) -> bytes:
     """The receipt as an A5 PDF (DejaVu, embedded)."""
     styles = layout.Styles(body_size=9)
@@ -158,7 +182,7 @@ def receipt_pdf(receipt: Receipt) -> bytes:
         rows.append(
             [
                 layout.para(str(index), styles.cell_center),
-                layout.para(layout.esc(line.get("name", "")), styles.cell),
+                layout.para(_line_text(line), styles.cell),
                 layout.para(vnd(int(line.get("amount_vnd", 0))), styles.cell),
             ]
         )
@@ -178,7 +202,13 @@ def receipt_pdf(receipt: Receipt) -> bytes:
         layout.labelled("Mã tra cứu", receipt.lookup_code, styles.body_left),
     ]
     if receipt.cancelled_at is not None:
-        story.append(layout.labelled("ĐÃ HỦY", receipt.cancel_reason or "—", styles.body_left))
+        story.append(
+            layout.para(
+                f"<b>ĐÃ HỦY</b> ({timezone.localtime(receipt.cancelled_at):%d/%m/%Y}): "
+                f"{layout.esc(receipt.cancel_reason or '—')}",
+                styles.body_left,
+            )
+        )
     story += [
         Spacer(1, 3 * mm),
         QRCode(verification_url(receipt), 26 * mm),
@@ -191,3 +221,16 @@ def receipt_pdf(receipt: Receipt) -> bytes:
         subject=f"Hồ sơ {receipt.dossier_code}",
         margins=(12 * mm, 12 * mm, 12 * mm, 12 * mm),
     )
+
+
+def receipt_signed_pdf(receipt: Receipt) -> tuple[bytes, bool]:
+    """The receipt's PDF signed with its collecting agency's key, and whether it is signed
+    (False when no sealer is registered or the agency has no seal key)."""
+    pdf = receipt_pdf(receipt)
+    reason = f"Biên lai {receipt.series.series} số {receipt.number_text}"
+    for sealer in receipt_sealers:
+        signed = sealer(pdf, receipt.series.agency, reason)
+        if signed is not None:
+            return signed, True
+    log.warning("receipt %s is served unsigned: no seal key for its agency", receipt.pk)
+    return pdf, False

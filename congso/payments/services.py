@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from congso.audit.services import record
@@ -26,8 +27,8 @@ from congso.core.types import Actor
 from congso.dossiers.models import Dossier, DossierHistory
 from congso.dossiers.permissions import is_applicant, is_reception_officer
 from congso.dossiers.services import dossier_confirm_payment
-from congso.dossiers.workflow import Status
-from congso.payments import receipts
+from congso.dossiers.workflow import TERMINAL, Status
+from congso.payments import fees, receipts
 from congso.payments.base import (
     PaymentOrder,
     PaymentOutcome,
@@ -35,12 +36,17 @@ from congso.payments.base import (
     PaymentStart,
     PaymentStatus,
     PaymentVerificationError,
+    RefundOrder,
     person,
 )
 from congso.payments.models import (
     LIVE,
     SETTLED,
     Callback,
+    DueStage,
+    FeeAssessment,
+    FeeRule,
+    FeeSchedule,
     IntentStatus,
     PaymentIntent,
     Refund,
@@ -59,10 +65,130 @@ class FeeRequest:
     key: str
     reason: str
     lines: tuple[dict[str, Any], ...]
+    stage: str = DueStage.RESULT
+    due_by: datetime.datetime | None = None
 
     @property
     def total(self) -> int:
         return sum(int(line["amount_vnd"]) for line in self.lines)
+
+    @property
+    def stage_label(self) -> str:
+        return DueStage(self.stage).label
+
+
+def _rules(procedure_code: str, day: datetime.date) -> list[fees.Rule]:
+    rows = FeeRule.objects.filter(effective_from__lte=day).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=day),
+        Q(procedure_code="") | Q(procedure_code=procedure_code),
+    )
+    return [
+        fees.Rule(
+            pk=row.pk,
+            name=row.name,
+            effect=row.effect,
+            value=row.value,
+            legal_basis=row.legal_basis,
+            effective_from=row.effective_from,
+            effective_to=row.effective_to,
+            procedure_code=row.procedure_code,
+            kind=row.kind,
+            channel=row.channel,
+            case=row.case,
+        )
+        for row in rows
+    ]
+
+
+def schedule_of(dossier: Dossier) -> FeeSchedule | None:
+    return FeeSchedule.objects.filter(procedure_version_id=dossier.procedure_version_id).first()
+
+
+def fee_lines(dossier: Dossier, day: datetime.date) -> tuple[str, list[dict[str, Any]]]:
+    """The case of ``dossier`` and its fee lines computed for ``day`` (not stored)."""
+    version = dossier.procedure_version
+    schedule = schedule_of(dossier)
+    case_field = schedule.case_field if schedule else ""
+    case = str((dossier.form_data or {}).get(case_field) or "") if case_field else ""
+    lines = fees.assess(
+        fees.base_lines(schedule.lines if schedule else None, version.fees),
+        _rules(version.procedure.code, day),
+        procedure_code=version.procedure.code,
+        channel=dossier.channel,
+        case=case,
+        day=day,
+        by_case=bool(case_field),
+    )
+    return case, lines
+
+
+def fee_assess(
+    dossier: Dossier,
+    *,
+    stage: str,
+    now: datetime.datetime,
+    reason: str = "",
+    amount_vnd: int | None = None,
+) -> FeeAssessment | None:
+    """Compute what ``dossier`` owes at ``stage`` and freeze it (inside the dossier's change,
+    its row locked). ``amount_vnd``: the officer's own amount (one line). None when the
+    procedure has no fee."""
+    lines: list[dict[str, Any]]
+    if amount_vnd:
+        case = ""
+        name = reason or "Phí, lệ phí"
+        lines = [
+            {
+                "kind": fees.kind_of(name),
+                "name": name,
+                "base_vnd": amount_vnd,
+                "amount_vnd": amount_vnd,
+                "legal_basis": "",
+                "adjustment": None,
+            }
+        ]
+    else:
+        case, lines = fee_lines(dossier, timezone.localdate(now))
+    if not lines:
+        return None
+    schedule = schedule_of(dossier)
+    total = sum(int(line["amount_vnd"]) for line in lines)
+    count = FeeAssessment.objects.filter(dossier=dossier).count()
+    assessment = FeeAssessment.objects.create(
+        key=f"{dossier.code}/{stage}-{count + 1}",
+        dossier=dossier,
+        stage=stage,
+        reason=(reason or "Phí, lệ phí")[:255],
+        case=case[:255],
+        lines=lines,
+        total_vnd=total,
+        computed_at=now,
+        due_by=now + datetime.timedelta(days=schedule.pay_within_days)
+        if schedule and schedule.pay_within_days
+        else None,
+        paid_at=now if total == 0 else None,
+    )
+    record(
+        actor=None,
+        action="payments.fee_assessed",
+        target=assessment,
+        after={
+            "dossier": dossier.code,
+            "stage": stage,
+            "case": case,
+            "total_vnd": total,
+            "lines": lines,
+        },
+    )
+    return assessment
+
+
+def open_assessment(dossier: Dossier) -> FeeAssessment | None:
+    return (
+        FeeAssessment.objects.filter(dossier=dossier, paid_at__isnull=True, total_vnd__gt=0)
+        .order_by("computed_at", "pk")
+        .first()
+    )
 
 
 def _catalogue_lines(dossier: Dossier) -> list[dict[str, Any]]:
@@ -80,9 +206,20 @@ def _catalogue_lines(dossier: Dossier) -> list[dict[str, Any]]:
 
 
 def fee_request(dossier: Dossier) -> FeeRequest | None:
-    """The open fee request of ``dossier``: the officer's request (national status 6: its
-    amount, or the catalogue's fee lines when it named none), else None."""
-    if dossier.status != Status.PAYMENT_REQUESTED:
+    """The open fee request of ``dossier``: its oldest unpaid assessment; for a dossier in
+    status 6 from before the fee engine (no assessment), the officer's request as it was."""
+    if dossier.status in TERMINAL:
+        return None
+    assessment = open_assessment(dossier)
+    if assessment is not None:
+        return FeeRequest(
+            key=assessment.key,
+            reason=assessment.reason,
+            lines=tuple(assessment.lines),
+            stage=assessment.stage,
+            due_by=assessment.due_by,
+        )
+    if dossier.status != Status.PAYMENT_REQUESTED or dossier.fee_assessments.exists():
         return None
     asked = (
         DossierHistory.objects.filter(dossier=dossier, action="request_payment")
@@ -266,6 +403,9 @@ def _settle(intent: PaymentIntent, outcome: PaymentOutcome, *, via: str) -> None
         target=intent,
         before=before,
         after=_snapshot(intent) | {"via": via},
+    )
+    FeeAssessment.objects.filter(key=intent.idempotency_key, paid_at__isnull=True).update(
+        paid_at=intent.paid_at
     )
     receipts.issue(intent)
     dossier = Dossier.objects.get(pk=intent.dossier_id)
@@ -546,3 +686,62 @@ def refund_complete(*, actor: Actor, refund: Refund, provider_ref: str) -> Refun
             after=_snapshot(intent) | {"refund": locked.pk, "provider_ref": provider_ref},
         )
     return locked
+
+
+def refund_send(*, actor: Actor, refund: Refund) -> Refund:
+    """Give the refund back through the gateway's refund API (VNPay ``refund``: 02 full, 03
+    partial) and record it with the gateway's transaction number. The refund row stays locked
+    during the call, so the same refund is never sent twice. A refused or unverifiable answer
+    leaves it requested, audited (``payments.refund_failed``)."""
+    _officer_of(actor, refund.intent)
+    provider = _provider(refund.intent.provider)
+    if not provider.refunds_online:
+        raise DomainError(
+            "refund_offline",
+            "Kênh thanh toán này không hoàn tiền trực tuyến: hãy hoàn bằng chuyển khoản và ghi "
+            "số chứng từ.",
+        )
+    failure = ""
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().select_related("intent").get(pk=refund.pk)
+        if locked.status != Refund.Status.REQUESTED:
+            raise Conflict("refund_not_pending", "Đề nghị hoàn tiền này đã được xử lý.")
+        intent = locked.intent
+        order = RefundOrder(
+            reference=intent.reference,
+            provider_ref=intent.provider_ref,
+            amount_vnd=locked.amount_vnd,
+            paid_vnd=intent.amount_vnd,
+            paid_at=intent.paid_at or intent.created_at,
+            description=_ascii(f"Hoan tien ho so {intent.dossier.code}"),
+            requested_by=getattr(actor, "username", "") or "congso",
+        )
+        try:
+            result = provider.refund(order)
+        except PaymentVerificationError as exc:
+            failure = f"trả lời không hợp lệ ({exc})"
+        except (OSError, ValueError) as exc:
+            failure = f"không kết nối được cổng thanh toán ({exc.__class__.__name__})"
+        else:
+            if result.accepted and result.provider_ref:
+                return refund_complete(actor=actor, refund=locked, provider_ref=result.provider_ref)
+            failure = f"cổng thanh toán từ chối (mã {result.code}: {result.message})"
+    record(
+        actor=actor,
+        action="payments.refund_failed",
+        target=refund.intent,
+        after={"refund": refund.pk, "amount_vnd": refund.amount_vnd, "failure": failure},
+    )
+    raise DomainError("refund_failed", f"Chưa hoàn được tiền: {failure}.", status=502)
+
+
+def payment_query(*, intent: PaymentIntent) -> CallbackResult | None:
+    """Ask the gateway for a pending intent's status (VNPay ``querydr``), for an order whose
+    notification never came; a paid answer is applied like a callback (audited). None when the
+    provider has no query or the gateway does not know the order."""
+    provider = _provider(intent.provider)
+    outcome = provider.query(intent.reference, intent.created_at)
+    if outcome is None:
+        return None
+    with transaction.atomic():
+        return apply_outcome(intent.provider, outcome, via="query", now=timezone.now())

@@ -14,4 +14,5 @@ urlpatterns = [
     path("bien-lai/<str:lookup>/", views.receipt_verify, name="verify"),
     path("can-bo/doi-soat/", views.mismatches, name="mismatches"),
     path("can-bo/ho-so/<str:code>/thu-phi/", views.officer_fees, name="officer"),
+    path("can-bo/thu-phi/", views.revenue_report, name="revenue"),
 ]

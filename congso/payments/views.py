@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -18,10 +19,10 @@ from congso.core.errors import DomainError, NotFound
 from congso.core.inbound import from_django
 from congso.dossiers.models import Dossier
 from congso.dossiers.selectors import dossier_for
-from congso.payments import reconciliation, selectors, services
+from congso.payments import reconciliation, revenue, selectors, services
 from congso.payments.base import PaymentOrder
 from congso.payments.models import SETTLED, Callback, IntentStatus, PaymentIntent
-from congso.payments.receipts import receipt_pdf
+from congso.payments.receipts import receipt_signed_pdf
 from congso.payments.registry import registry
 from congso.printing.qr import qr_png
 
@@ -156,7 +157,8 @@ def receipt_file(request: HttpRequest, reference: str) -> HttpResponse:
     receipt = getattr(intent, "receipt", None)
     if receipt is None:
         raise Http404
-    response = HttpResponse(receipt_pdf(receipt), content_type="application/pdf")
+    pdf, _signed = receipt_signed_pdf(receipt)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="bien-lai-{receipt.series.series}-{receipt.number_text}.pdf"'
     )
@@ -253,6 +255,13 @@ def officer_fees(request: HttpRequest, code: str) -> HttpResponse:
                     refund=refund,
                     provider_ref=request.POST.get("provider_ref", ""),
                 )
+            elif action == "refund_send":
+                refund = selectors.refund_for(
+                    request.user,
+                    request.POST.get("reference", ""),
+                    int(request.POST.get("refund", "0") or 0),
+                )
+                services.refund_send(actor=request.user, refund=refund)
             else:
                 raise Http404
         except DomainError as exc:
@@ -271,3 +280,32 @@ def officer_fees(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+def _day(text: str | None, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text or "")
+    except ValueError:
+        return default
+
+
+@login_required
+def revenue_report(request: HttpRequest) -> HttpResponse:
+    """Revenue by agency, procedure, fee kind, method and day; paid-online rate; Excel."""
+    today = timezone.localdate()
+    start = _day(request.GET.get("tu"), today.replace(day=1))
+    end = _day(request.GET.get("den"), today)
+    try:
+        report = revenue.revenue(request.user, start, end)
+    except DomainError as exc:
+        return render(request, "payments/revenue.html", {"denied": exc.message}, status=403)
+    if request.GET.get("xuat") == "xlsx":
+        response = HttpResponse(
+            revenue.revenue_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="thu-phi-{report.start:%Y%m%d}-{report.end:%Y%m%d}.xlsx"'
+        )
+        return response
+    return render(request, "payments/revenue.html", {"report": report})

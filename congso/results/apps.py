@@ -9,5 +9,6 @@ class ResultsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the e-result completion guard on the dossier workflow and the look-up of
-        # the public verification page (congso/results/hooks.py).
-        from congso.results import hooks  # noqa: F401
+        # the public verification page (congso/results/hooks.py), and the agency's seal on the
+        # payments' e-receipts (congso/results/receipt_seal.py).
+        from congso.results import hooks, receipt_seal  # noqa: F401

@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "congso.contrib.docaxis",
     "congso.payments",
     "congso.contrib.vnpay",
+    "congso.contrib.paygov",
     "congso.contrib.vietqr",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -1266,6 +1267,34 @@ VNPAY_HASH_SECRET = env(
     "CONGSO_VNPAY_HASH_SECRET",
     "",
     "The merchant's secret for the HMAC-SHA512 of requests and callbacks (vnp_HashSecret).",
+    group="Payments",
+)
+PAYGOV_URL = env(
+    "CONGSO_PAYGOV_URL",
+    "",
+    "The national payment platform's base URL (assumed protocol, docs/payments.md); empty: off.",
+    group="Payments",
+)
+PAYGOV_PARTNER_CODE = env(
+    "CONGSO_PAYGOV_PARTNER_CODE", "", "congso's partner code at the platform.", group="Payments"
+)
+PAYGOV_SECRET = env(
+    "CONGSO_PAYGOV_SECRET",
+    "",
+    "The partner secret for the HMAC-SHA256 of orders and notifications.",
+    group="Payments",
+)
+PAYGOV_NOTIFY_URL = env(
+    "CONGSO_PAYGOV_NOTIFY_URL",
+    "",
+    "Where the platform notifies congso; empty: this site's /thanh-toan/paygov/ipn/.",
+    group="Payments",
+)
+VNPAY_API_URL = env(
+    "CONGSO_VNPAY_API_URL",
+    "",
+    "VNPay's merchant API (querydr, refund: .../merchant_webapi/api/transaction); empty: "
+    "refunds are recorded by hand.",
     group="Payments",
 )
 VIETQR_BANK_BIN = env(

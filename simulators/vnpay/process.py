@@ -35,6 +35,7 @@ class VNPaySimulator(SimulatorProcess):
             "CONGSO_VNPAY_PAY_URL": f"{self.url}/paymentv2/vpcpay.html",
             "CONGSO_VNPAY_TMN_CODE": self.tmn_code,
             "CONGSO_VNPAY_HASH_SECRET": self.hash_secret,
+            "CONGSO_VNPAY_API_URL": f"{self.url}/merchant_webapi/api/transaction",
             "CONGSO_VIETQR_BANK_BIN": self.bank_bin,
             "CONGSO_VIETQR_ACCOUNT": self.bank_account,
             "CONGSO_VIETQR_ACCOUNT_NAME": self.bank_account_name,

@@ -28,6 +28,9 @@ day=…`` (bank) answer the CSV congso imports (``provider_ref,reference,booked_
 note``); the same files are written to the run directory (``vnpay-YYYYMMDD.csv``,
 ``bank-YYYYMMDD.csv``) as the day's statement files.
 
+Merchant API: ``POST /merchant_webapi/api/transaction`` (JSON) answers ``querydr`` and ``refund``
+signed with HMAC-SHA512 over "|"-joined fields (:func:`merchant_api`).
+
 ``/_sim/config``, ``/_sim/reset``, ``GET /_sim/state`` as in the Zalo simulator.
 ``python -m simulators.vnpay serve --config FILE`` runs it (``process.py`` writes the file).
 """
@@ -68,6 +71,57 @@ def sign(params: dict[str, str], secret: str) -> str:
     return hmac.new(secret.encode(), text.encode(), hashlib.sha512).hexdigest()
 
 
+#: The merchant API's signed fields, in order (joined by "|"), per command and for answers.
+PIPE_FIELDS = {
+    "querydr": (
+        "vnp_RequestId",
+        "vnp_Version",
+        "vnp_Command",
+        "vnp_TmnCode",
+        "vnp_TxnRef",
+        "vnp_TransactionDate",
+        "vnp_CreateDate",
+        "vnp_IpAddr",
+        "vnp_OrderInfo",
+    ),
+    "refund": (
+        "vnp_RequestId",
+        "vnp_Version",
+        "vnp_Command",
+        "vnp_TmnCode",
+        "vnp_TransactionType",
+        "vnp_TxnRef",
+        "vnp_Amount",
+        "vnp_TransactionNo",
+        "vnp_TransactionDate",
+        "vnp_CreateBy",
+        "vnp_CreateDate",
+        "vnp_IpAddr",
+        "vnp_OrderInfo",
+    ),
+    "answer": (
+        "vnp_ResponseId",
+        "vnp_Command",
+        "vnp_ResponseCode",
+        "vnp_Message",
+        "vnp_TmnCode",
+        "vnp_TxnRef",
+        "vnp_Amount",
+        "vnp_BankCode",
+        "vnp_PayDate",
+        "vnp_TransactionNo",
+        "vnp_TransactionType",
+        "vnp_TransactionStatus",
+        "vnp_OrderInfo",
+    ),
+}
+
+
+def pipe_sign(params: dict[str, str], fields: tuple[str, ...], secret: str) -> str:
+    text = "|".join(str(params.get(name, "")) for name in fields)
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha512).hexdigest()
+
+
 def _now() -> datetime.datetime:
     return datetime.datetime.now(tz=VN)
 
@@ -86,6 +140,8 @@ class State:
     transactions: list[dict[str, Any]] = field(default_factory=list)
     transfers: list[dict[str, Any]] = field(default_factory=list)
     ipns: list[dict[str, Any]] = field(default_factory=list)
+    refunds: list[dict[str, Any]] = field(default_factory=list)
+    request_ids: set[str] = field(default_factory=set)
     webhooks: list[dict[str, Any]] = field(default_factory=list)
     next_no: int = 14000000
     pending: int = 0
@@ -98,6 +154,7 @@ class State:
                 "transfers": list(self.transfers),
                 "ipns": list(self.ipns),
                 "webhooks": list(self.webhooks),
+                "refunds": list(self.refunds),
                 "faults": list(self.faults),
                 "pending": self.pending,
                 "ipn_url": self.ipn_url,
@@ -250,6 +307,109 @@ def pay(state: State, url: str, action: str) -> dict[str, Any]:
     return {"return_url": return_url, "transaction_no": number if paid else ""}
 
 
+def merchant_api(state: State, body: dict[str, Any]) -> dict[str, str]:  # noqa: PLR0911
+    """``POST /merchant_webapi/api/transaction``: ``querydr`` (a transaction's status) and
+    ``refund`` (``vnp_TransactionType`` 02 full, 03 partial). Codes: 00 done, 91 transaction
+    not found, 94 the same request id twice, 95 refused (more than what is left), 97 bad
+    checksum, 99 other. The answer is signed with the "answer" fields. Faults: ``refund_refused``
+    (95), ``forged`` (answer signed with a wrong secret)."""
+    params = {str(k): str(v) for k, v in body.items()}
+    command = params.get("vnp_Command", "")
+    answer = {
+        "vnp_ResponseId": hashlib.sha256(params.get("vnp_RequestId", "").encode()).hexdigest()[:32],
+        "vnp_Command": command,
+        "vnp_TmnCode": state.tmn_code,
+        "vnp_TxnRef": params.get("vnp_TxnRef", ""),
+        "vnp_OrderInfo": params.get("vnp_OrderInfo", ""),
+    }
+    fields = PIPE_FIELDS.get(command)
+    given = params.get("vnp_SecureHash", "")
+    if fields is None or not hmac.compare_digest(
+        given.lower().encode(), pipe_sign(params, fields, state.hash_secret).encode()
+    ):
+        return answer | {"vnp_ResponseCode": "97", "vnp_Message": "Invalid Checksum"}
+    faults = state.take_faults()
+
+    def signed(values: dict[str, str]) -> dict[str, str]:
+        secret = "forged-secret" if "forged" in faults else state.hash_secret
+        return values | {"vnp_SecureHash": pipe_sign(values, PIPE_FIELDS["answer"], secret)}
+
+    with state.lock:
+        if params.get("vnp_TmnCode") != state.tmn_code:
+            return signed(answer | {"vnp_ResponseCode": "99", "vnp_Message": "Merchant invalid"})
+        if params["vnp_RequestId"] in state.request_ids:
+            return signed(answer | {"vnp_ResponseCode": "94", "vnp_Message": "Duplicate request"})
+        state.request_ids.add(params["vnp_RequestId"])
+        paid = next(
+            (t for t in state.transactions if t["reference"] == params.get("vnp_TxnRef")), None
+        )
+        if paid is None:
+            return signed(answer | {"vnp_ResponseCode": "91", "vnp_Message": "Not found"})
+        refunded = sum(
+            r["amount_vnd"] for r in state.refunds if r["reference"] == paid["reference"]
+        )
+        booked = datetime.datetime.fromisoformat(paid["booked_at"]).astimezone(VN)
+        common = answer | {
+            "vnp_BankCode": "NCB",
+            "vnp_PayDate": booked.strftime("%Y%m%d%H%M%S"),
+        }
+        if command == "querydr":
+            status = "00" if not refunded else ("06" if refunded < paid["amount_vnd"] else "05")
+            return signed(
+                common
+                | {
+                    "vnp_ResponseCode": "00",
+                    "vnp_Message": "QueryDR Success",
+                    "vnp_Amount": str(paid["amount_vnd"] * 100),
+                    "vnp_TransactionNo": paid["provider_ref"],
+                    "vnp_TransactionType": "01",
+                    "vnp_TransactionStatus": status,
+                }
+            )
+        try:
+            amount = int(params.get("vnp_Amount", "")) // 100
+        except ValueError:
+            amount = 0
+        kind = params.get("vnp_TransactionType", "")
+        left = paid["amount_vnd"] - refunded
+        if (
+            "refund_refused" in faults
+            or amount <= 0
+            or amount > left
+            or (kind == "02" and amount != paid["amount_vnd"])
+            or kind not in ("02", "03")
+            or params.get("vnp_TransactionNo") != paid["provider_ref"]
+        ):
+            return signed(
+                common
+                | {"vnp_ResponseCode": "95", "vnp_Message": "Refund refused", "vnp_Amount": ""}
+            )
+        state.next_no += 1
+        number = str(state.next_no)
+        state.refunds.append(
+            {
+                "provider_ref": number,
+                "reference": paid["reference"],
+                "original": paid["provider_ref"],
+                "amount_vnd": amount,
+                "type": kind,
+                "by": params.get("vnp_CreateBy", ""),
+                "at": _now().isoformat(),
+            }
+        )
+        return signed(
+            common
+            | {
+                "vnp_ResponseCode": "00",
+                "vnp_Message": "Refund success",
+                "vnp_Amount": str(amount * 100),
+                "vnp_TransactionNo": number,
+                "vnp_TransactionType": kind,
+                "vnp_TransactionStatus": "05" if amount == left else "06",
+            }
+        )
+
+
 def transfer(state: State, body: dict[str, Any]) -> dict[str, Any]:
     """A credit to the collecting account (a citizen paid a VietQR code in their bank app)."""
     faults = state.take_faults()
@@ -378,7 +538,9 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._json({"error": "bad json"}, 400)
             return
-        if parts.path == "/_sim/pay":
+        if parts.path == "/merchant_webapi/api/transaction":
+            self._json(merchant_api(self.state, body))
+        elif parts.path == "/_sim/pay":
             self._json(pay(self.state, body["url"], body.get("action", "pay")))
         elif parts.path == "/_sim/bank/transfer":
             self._json(transfer(self.state, body))
@@ -399,6 +561,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.transfers.clear()
                 self.state.ipns.clear()
                 self.state.webhooks.clear()
+                self.state.refunds.clear()
             self._json({"ok": True})
         else:
             self._json({"error": "not found"}, 404)

@@ -1,11 +1,14 @@
 """The citizen pays from their dossier page in a real browser (Playwright driving Debian's
-Chromium): «Thanh toán» → the payment page → the VNPay simulator's pay page → back to congso,
-where the payment shows paid with its receipt; a second dossier shows its VietQR code, whose
-screenshot zbarimg decodes to a payload with a valid CRC. Screenshots: ``var/screens/payments/``.
+Chromium): the fee computed by the fee engine (the catalogue's charge with the online-submission
+reduction, its legal basis shown), «Thanh toán» → the payment page → the VNPay simulator's
+pay page → back to congso, where the payment shows paid with its receipt; a second dossier
+shows its VietQR code, whose screenshot zbarimg decodes to a payload with a valid CRC.
+Screenshots: ``var/screens/payments/``.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import subprocess
@@ -20,8 +23,14 @@ from django.test import Client
 from congso.contrib.vietqr import emvco
 from congso.dossiers.models import Dossier
 from congso.dossiers.workflow import Status
-from congso.payments.models import IntentStatus, PaymentIntent
-from tests.payments.conftest import FEE, fee_requested
+from congso.payments.models import FeeRule, IntentStatus, PaymentIntent
+from tests.dossiers.conftest import clock, media, world  # noqa: F401 - fixtures
+from tests.payments.conftest import (  # noqa: F401 - fixtures
+    FEE,
+    fee_requested,
+    gateway,
+    vnpay_simulator,
+)
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -62,13 +71,34 @@ def _signed_in(browser: Any, live_server: Any, user: Any) -> Any:
     return context
 
 
-def test_the_citizen_pays_from_the_dossier_page(browser, world, clock, gateway, live_server):
+def test_the_citizen_pays_from_the_dossier_page(
+    browser,
+    world,  # noqa: F811
+    clock,  # noqa: F811
+    gateway,  # noqa: F811
+    live_server,
+):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    dossier = fee_requested(world, clock)
+    # The catalogue's charge, halved for an online submission (a rule as data, with its basis).
+    world.version.fees = [{"name": "Lệ phí đăng ký khai sinh", "amount_vnd": 2 * FEE}]
+    world.version.save()
+    FeeRule.objects.create(
+        name="Giảm 50% lệ phí khi nộp hồ sơ trực tuyến",
+        kind="le_phi",
+        channel="online",
+        effect=FeeRule.Effect.PERCENT,
+        value=50,
+        legal_basis="Thông tư của Bộ Tài chính về mức thu khi nộp trực tuyến (ví dụ)",
+        effective_from=datetime.date(2026, 1, 1),
+    )
+    dossier = fee_requested(world, clock, amount=None)
     context = _signed_in(browser, live_server, world.citizen_user)
     page = context.new_page()
     page.goto(f"{live_server.url}/ca-nhan/ho-so/{dossier.code}/")
     assert "8.000 đồng" in page.inner_text("#pay-title + p")
+    lines = page.inner_text("[data-fee-lines]")
+    assert "16.000 đồng" in lines and "Giảm 50%" in lines and "Bộ Tài chính" in lines
+    assert "None" not in page.inner_text("body")
     page.screenshot(path=str(SHOTS / "1-dossier.png"), full_page=True)
     page.click("[data-pay]")
     page.check("input[value=vnpay]")
@@ -95,6 +125,7 @@ def test_the_citizen_pays_from_the_dossier_page(browser, world, clock, gateway, 
     page.click("[data-pay-submit]")
     qr = page.locator("[data-vietqr]")
     qr.wait_for()
+    page.wait_for_load_state("load")  # the QR image is loaded, not only laid out
     page.screenshot(path=str(SHOTS / "5-vietqr.png"), full_page=True)
     qr.screenshot(path=str(SHOTS / "6-qr.png"))
     if not shutil.which("zbarimg"):
