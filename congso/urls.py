@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("congso.feedback.urls")),
     path("open311/v2/", include("congso.feedback.open311_urls")),
     path("can-bo/", include("congso.backoffice.urls")),
+    path("can-bo/van-ban/", include("congso.eoffice.urls")),
     path("", include("congso.payments.urls")),
     path("", include("congso.portal.urls")),
     path("", include("congso.signing.urls")),
