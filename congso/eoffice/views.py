@@ -26,6 +26,7 @@ from congso.eoffice import selectors, services
 from congso.eoffice.forms import ActionForm, DraftForm
 from congso.eoffice.models import (
     AssignmentRole,
+    AxisAgency,
     Channel,
     Decision,
     Direction,
@@ -59,6 +60,7 @@ ACTIONS = {
     "sign": _("Ký số và chuyển văn thư"),
     "issue": _("Cấp số và ban hành"),
     "recall": _("Thu hồi văn bản"),
+    "revoke": _("Hủy bỏ văn bản (gửi gói thu hồi)"),
     "register": _("Vào sổ văn bản đến"),
     "return": _("Trả lại nơi gửi"),
     "assign": _("Phân công xử lý"),
@@ -77,6 +79,7 @@ DONE = {
     "sign": _("Đã ký số văn bản, chuyển văn thư cấp số."),
     "issue": _("Đã cấp số và ban hành văn bản."),
     "recall": _("Đã gửi yêu cầu thu hồi đến nơi nhận."),
+    "revoke": _("Đã hủy bỏ văn bản, gửi gói thu hồi đến nơi nhận."),
     "register": _("Đã vào sổ văn bản đến."),
     "return": _("Đã trả lại văn bản cho nơi gửi."),
     "assign": _("Đã phân công xử lý."),
@@ -97,6 +100,7 @@ FIELD_LABELS = {
     "code_number": _("Số"),
     "code_notation": _("Ký hiệu"),
     "files": _("Tệp"),
+    "state": _("Trạng thái"),
 }
 
 
@@ -224,7 +228,7 @@ def _actions(user: Any, document: Document) -> list[str]:
             and clerk
             and document.dispatches.filter(channel=Channel.AXIS).exists()
         ):
-            found.append("recall")
+            found += ["recall", "revoke"]
         return found
     handler = document.assignments.filter(
         user_id=user.pk, role__in=[AssignmentRole.LEAD, AssignmentRole.CO]
@@ -368,6 +372,9 @@ RUNS: dict[str, Any] = {
     "recall": lambda a, pk, d: services.document_recall(
         actor=a, document_id=pk, reason=d["reason"]
     ),
+    "revoke": lambda a, pk, d: services.document_revoke(
+        actor=a, document_id=pk, reason=d["reason"]
+    ),
     "register": lambda a, pk, d: services.incoming_register(actor=a, document_id=pk),
     "return": lambda a, pk, d: services.incoming_return(
         actor=a, document_id=pk, reason=d["reason"]
@@ -442,6 +449,14 @@ def _draft_form(request: HttpRequest, reply_to: Document | None) -> DraftForm:
         .exclude(code="")
         .exclude(pk__in=ids)
         .order_by("name")
+    ]
+    local = {code for code, _ in directory} | set(
+        Agency.objects.filter(pk__in=ids).values_list("code", flat=True)
+    )
+    directory += [
+        (a.code, f"{a.name} ({a.code})")
+        for a in AxisAgency.objects.filter(active=True).order_by("name")
+        if a.code not in local
     ]
     today = timezone.localdate()
     doc_types: dict[str, DocumentType] = {}
