@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from congso.core.errors import DomainError, NotFound
-from congso.eoffice import selectors, services
+from congso.eoffice import registerbook, selectors, services
 from congso.eoffice.forms import ActionForm, DraftForm
 from congso.eoffice.models import (
     AssignmentRole,
@@ -535,4 +535,75 @@ def draft_new(request: HttpRequest) -> HttpResponse:
         "eoffice/draft.html",
         {"form": form, "reply_to": reply_to, "tab": "new"},
         status=status,
+    )
+
+
+# --- Registers ----------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def register(request: HttpRequest) -> HttpResponse:
+    """A register (sổ đi / sổ đến) of one agency and year, on the page, as a PDF to print
+    (ND 30 Annex IV) or as an Excel workbook; for the agency's clerks and leaders."""
+    _require_officer(request)
+    agencies = list(selectors.office_agencies(request.user, (Role.CLERK, Role.LEADER)))
+    if not agencies:
+        raise Forbidden
+    by_pk = {a.pk: a for a in agencies}
+    chosen = request.GET.get("co-quan", "")
+    agency = by_pk.get(int(chosen)) if chosen.isdigit() else agencies[0]
+    if agency is None:
+        raise Http404
+    direction = Direction.INCOMING if request.GET.get("so") == "den" else Direction.OUTGOING
+    year_text = request.GET.get("nam", "")
+    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    confidential = request.GET.get("mat") == "1"
+    entries = list(
+        selectors.register(
+            request.user,
+            agency_id=agency.pk,
+            direction=direction,
+            year=year,
+            confidential=confidential,
+        ).prefetch_related("dispatches", "assignments__user")
+    )
+    book = registerbook.Register(
+        agency_name=agency.name,
+        parent_name=agency.parent.name if agency.parent_id else "",  # type: ignore[union-attr]
+        direction=direction,
+        year=year,
+        confidential=confidential,
+        entries=entries,
+    )
+    kind = "di" if direction == Direction.OUTGOING else "den"
+    filename = f"so-van-ban-{kind}-{agency.code}-{year}{'-mat' if confidential else ''}"
+    output = request.GET.get("dinh-dang", "")
+    if output == "pdf":
+        response = HttpResponse(registerbook.pdf(book), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+        return response
+    if output == "xlsx":
+        response = HttpResponse(
+            registerbook.xlsx(book),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    query = f"co-quan={agency.pk}&so={kind}&nam={year}{'&mat=1' if confidential else ''}"
+    return render(
+        request,
+        "eoffice/register.html",
+        {
+            "book": book,
+            "columns": [name for name, _ in registerbook.COLUMNS[direction]],
+            "rows": registerbook.rows(book),
+            "agencies": agencies,
+            "agency": agency,
+            "kind": kind,
+            "year": year,
+            "confidential": confidential,
+            "query": query,
+            "tab": "so",
+        },
     )
