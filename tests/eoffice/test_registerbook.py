@@ -89,3 +89,6 @@ def test_the_registers_print_and_export(
     assert refused.status_code == 404
     specialist = _client(world.ubnd.specialist, settings)
     assert specialist.get("/can-bo/van-ban/so-van-ban/").status_code == 403
+    menu = specialist.get("/can-bo/van-ban/").content.decode()
+    assert "so-van-ban" not in menu  # no menu entry that only refuses
+    assert "so-van-ban" in client.get("/can-bo/van-ban/").content.decode()
