@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("open311/v2/", include("congso.feedback.open311_urls")),
     path("can-bo/", include("congso.backoffice.urls")),
     path("", include("congso.integration.urls")),
+    path("can-bo/van-ban/", include("congso.eoffice.urls")),
     path("", include("congso.payments.urls")),
     path("", include("congso.portal.urls")),
     path("", include("congso.signing.urls")),

@@ -9,7 +9,14 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from congso.eoffice.models import Document, DocumentType, OutboxItem, Package, RegisterCounter
+from congso.eoffice.models import (
+    AxisAgency,
+    Document,
+    DocumentType,
+    OutboxItem,
+    Package,
+    RegisterCounter,
+)
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -81,3 +88,11 @@ class OutboxItemAdmin(ReadOnly):
 class RegisterCounterAdmin(ReadOnly):
     list_display = ("agency_code", "direction", "year", "confidential", "last")
     list_filter = ("direction", "year", "confidential")
+
+
+@admin.register(AxisAgency)
+class AxisAgencyAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "parent_code", "active", "synced_at")
+    list_filter = ("active",)
+    search_fields = ("code", "name")
+    readonly_fields = ("code", "name", "parent_code", "active", "synced_at")

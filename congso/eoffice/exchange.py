@@ -26,6 +26,7 @@ from congso.core.errors import DomainError
 from congso.dossiers.attachments import PDF, StoredFiles, check, clean_name
 from congso.eoffice import edxml, seals
 from congso.eoffice.models import (
+    AxisAgency,
     Channel,
     Direction,
     Dispatch,
@@ -191,16 +192,18 @@ def queue_document(
     return _outbox(key=key, package=package, recipient=dispatch.recipient_code, dispatch=dispatch)
 
 
-def queue_update(document: Document, *, actor: Any, reason: str) -> list[OutboxItem]:
+def queue_update(
+    document: Document, *, actor: Any, reason: str, business_type: int = edxml.UPDATE
+) -> list[OutboxItem]:
     """Send the document's current version to every axis recipient as an update
-    (BussinessDocType 2); each version is its own send."""
+    (BussinessDocType 2) or a revocation (1); each version is its own send."""
     recipients = list(document.dispatches.filter(channel=Channel.AXIS).order_by("pk"))
-    data = _package_for(document, recipients, edxml.UPDATE, reason)
+    data = _package_for(document, recipients, business_type, reason)
     package = Package.objects.create(
         direction=Direction.OUTGOING,
         kind=PackageKind.EDOC,
         document_key=document.document_id,
-        business_type=edxml.UPDATE,
+        business_type=business_type,
         from_code=document.agency.code,
         data=data,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -211,7 +214,7 @@ def queue_update(document: Document, *, actor: Any, reason: str) -> list[OutboxI
     items = []
     for dispatch in recipients:
         code = dispatch.recipient_code
-        key = f"edoc|{document.document_id}|{code}|{edxml.UPDATE}|v{document.version}"
+        key = f"edoc|{document.document_id}|{code}|{business_type}|v{document.version}"
         item = _outbox(key=key, package=package, recipient=code, dispatch=dispatch)
         if item is not None:
             items.append(item)
@@ -303,6 +306,12 @@ def deliver(outbox_id: int) -> str:
             created_at=item.created_at,
         )
         item.attempts += 1
+        if internal(item.recipient_code):
+            # A recipient served by this instance: handed over here, without the axis (the
+            # same checks as a package from the axis: schema, signature, content).
+            _mark_sent(item, package, f"internal:{item.key}"[:100])
+            receive(bytes(package.data), remote_id=f"internal:{item.key}")
+            return item.status
         try:
             receipt = backend().send(envelope)
         except (ExchangeError, DomainError) as exc:
@@ -326,21 +335,69 @@ def deliver(outbox_id: int) -> str:
                 worker.enqueue("eoffice.deliver", delay=delay, outbox_id=item.pk)
             item.save()
             return item.status
-        item.status = OutboxItem.Status.SENT
-        item.sent_at = timezone.now()
-        item.remote_ref = receipt.remote_ref[:100]
-        item.last_error = ""
-        item.save()
-        package.remote_id = package.remote_id or receipt.remote_ref[:100]
-        package.save(update_fields=["remote_id"])
-        if item.dispatch is not None and package.kind == PackageKind.EDOC:
-            item.dispatch.delivery = Dispatch.Delivery.SENT
-            item.dispatch.sent_at = item.sent_at
-            item.dispatch.save(update_fields=["delivery", "sent_at"])
-        record(
-            actor=None, action="eoffice.outbox.sent", target=item, after={"ref": item.remote_ref}
-        )
+        _mark_sent(item, package, receipt.remote_ref[:100])
         return item.status
+
+
+def _mark_sent(item: OutboxItem, package: Package, ref: str) -> None:
+    item.status = OutboxItem.Status.SENT
+    item.sent_at = timezone.now()
+    item.remote_ref = ref
+    item.last_error = ""
+    item.save()
+    package.remote_id = package.remote_id or ref
+    package.save(update_fields=["remote_id"])
+    if item.dispatch is not None and package.kind == PackageKind.EDOC:
+        item.dispatch.delivery = Dispatch.Delivery.SENT
+        item.dispatch.sent_at = item.sent_at
+        item.dispatch.save(update_fields=["delivery", "sent_at"])
+    record(actor=None, action="eoffice.outbox.sent", target=item, after={"ref": item.remote_ref})
+
+
+def internal(code: str) -> bool:
+    """Whether ``code`` is an active agency of this instance, reached without the axis
+    (``CONGSO_EOFFICE_INTERNAL_ROUTING``)."""
+    return bool(
+        settings.EOFFICE_INTERNAL_ROUTING and Agency.objects.filter(code=code, active=True).exists()
+    )
+
+
+def sync_directory() -> int:
+    """Bring the agency directory (:class:`AxisAgency`) in line with the axis's: new and
+    changed entries written, the ones the axis no longer lists marked inactive. Returns how
+    many entries changed. An axis without a directory changes nothing."""
+    listing = getattr(backend(), "directory", None)
+    if listing is None:
+        return 0
+    entries = {}
+    for item in listing():
+        code = str(item.get("code", "")).strip()
+        if code:
+            entries[code] = {
+                "name": str(item.get("name") or code)[:255],
+                "parent_code": str(item.get("parent") or "")[:13],
+                "active": bool(item.get("active", True)),
+            }
+    changed = 0
+    now = timezone.now()
+    with transaction.atomic():
+        known = {row.code: row for row in AxisAgency.objects.select_for_update()}
+        for code, fields in entries.items():
+            row = known.get(code)
+            if row is None:
+                AxisAgency.objects.create(code=code, synced_at=now, **fields)
+                changed += 1
+            elif any(getattr(row, name) != value for name, value in fields.items()):
+                for name, value in fields.items():
+                    setattr(row, name, value)
+                row.synced_at = now
+                row.save()
+                changed += 1
+        gone = [c for c, row in known.items() if c not in entries and row.active]
+        changed += AxisAgency.objects.filter(code__in=gone).update(active=False, synced_at=now)
+        if changed:
+            record(actor=None, action="eoffice.directory.sync", after={"changed": changed})
+    return changed
 
 
 def retry(*, actor: Any, outbox_id: int) -> OutboxItem:
@@ -442,13 +499,8 @@ def _apply_document(package: Package, doc: edxml.DocumentPackage) -> Package:
             Package.Outcome.UNKNOWN_RECIPIENT,
             "Không nơi nhận nào của gói tin thuộc hệ thống này: " + ", ".join(codes),
         )
-    if doc.business_type in (edxml.UPDATE, edxml.REPLACE):
+    if doc.business_type in (edxml.UPDATE, edxml.REPLACE, edxml.REVOKE):
         return _queue_incoming_update(package, agencies, doc)
-    if doc.business_type != edxml.NEW:
-        # Revocations (1) are kept for the clerk; applying them is not done yet (docs/eoffice.md).
-        package.problem = "Gói thu hồi: chờ văn thư xử lý."
-        package.save(update_fields=["problem"])
-        return package
     kind = (
         DocumentType.objects.filter(code=doc.type_code).order_by("-effective_from").first()
         or DocumentType.objects.filter(name__iexact=doc.type_name).first()
@@ -517,6 +569,14 @@ def update_diff(document: Document, doc: edxml.DocumentPackage) -> dict[str, lis
     return diff
 
 
+#: What a revocation makes of the record, once the clerk accepts it.
+REVOKED_LABEL = "Bị nơi ban hành thu hồi, hủy bỏ"
+
+
+def revoke_diff(document: Document) -> dict[str, list[Any]]:
+    return {"state": [document.get_state_display(), REVOKED_LABEL]}
+
+
 def _queue_incoming_update(
     package: Package, agencies: list[Agency], doc: edxml.DocumentPackage
 ) -> Package:
@@ -543,7 +603,9 @@ def _queue_incoming_update(
             package=package,
             business_type=doc.business_type,
             reason=doc.business_reason,
-            diff=update_diff(document, doc),
+            diff=revoke_diff(document)
+            if doc.business_type == edxml.REVOKE
+            else update_diff(document, doc),
         )
         record(actor=None, action="eoffice.update.arrive", target=document)
     package.document = records[0]

@@ -650,3 +650,22 @@ class IncomingUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}: {self.business_type} {self.decision}"
+
+
+class AxisAgency(models.Model):
+    """An agency of the national directory, as the axis lists it (synced by
+    ``exchange.sync_directory``): the recipients one may address beyond this instance."""
+
+    code = models.CharField("mã định danh", max_length=13, unique=True)
+    name = models.CharField("tên cơ quan", max_length=255)
+    parent_code = models.CharField("mã cơ quan cấp trên", max_length=13, blank=True)
+    active = models.BooleanField("đang hoạt động", default=True)
+    synced_at = models.DateTimeField("đồng bộ lúc")
+
+    class Meta:
+        verbose_name = "cơ quan trên trục liên thông"
+        verbose_name_plural = "danh bạ cơ quan trên trục liên thông"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"

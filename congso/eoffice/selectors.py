@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from congso.core.errors import NotFound
-from congso.eoffice.models import Direction, Document, OutboxItem, State
+from congso.eoffice.models import Approval, Direction, Document, OutboxItem, State
+from congso.org.models import Agency, RoleAssignment
+from congso.org.permissions import role_agencies
 
 OPEN_INCOMING = (State.ASSIGNED, State.PROCESSING)
 
@@ -61,3 +64,64 @@ def failed_packages(user: Any) -> QuerySet[OutboxItem]:
     return OutboxItem.objects.filter(
         status=OutboxItem.Status.FAILED, package__document__in=visible
     ).select_related("package", "dispatch")
+
+
+#: Roles that make someone an e-office officer of an agency.
+OFFICE_ROLES = ("clerk", "leader", "specialist", "department_head")
+
+
+def office_agencies(user: Any, roles: tuple[str, ...] = OFFICE_ROLES) -> QuerySet[Agency]:
+    """The agencies where ``user`` holds one of ``roles`` today."""
+    return Agency.objects.filter(pk__in=role_agencies(user, roles), active=True).order_by("name")
+
+
+def colleagues(agency_ids: Any, roles: tuple[str, ...] = OFFICE_ROLES) -> QuerySet[Any]:
+    """The active people holding one of ``roles`` in the agencies ``agency_ids`` today."""
+    holders = RoleAssignment.objects.current().filter(agency_id__in=agency_ids, role__in=roles)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=holders.values("user_id"))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def my_work(user: Any) -> dict[str, list[Document]]:
+    """What waits for ``user``, by kind of work (each list at most 50 documents)."""
+    visible = documents_for(user)
+    clerk_of = role_agencies(user, ("clerk",))
+    leader_of = role_agencies(user, ("leader",))
+    pending_visa = Approval.objects.filter(decision="pending").order_by("round", "position")
+    mine_next = [
+        step.document_id
+        for step in pending_visa.filter(reviewer_id=user.pk, document__state=State.IN_REVIEW)
+        if not pending_visa.filter(
+            document_id=step.document_id, round=step.round, position__lt=step.position
+        ).exists()
+    ]
+    awaiting_clerk = Q(agency_id__in=clerk_of) & (
+        Q(direction=Direction.OUTGOING, state=State.SIGNED)
+        | Q(direction=Direction.INCOMING, state=State.ARRIVED)
+        | Q(updates__decision="pending")
+    )
+    work = {
+        "drafts": visible.filter(direction=Direction.OUTGOING, state=State.DRAFT, created_by=user),
+        "review": visible.filter(pk__in=mine_next),
+        "sign": visible.filter(direction=Direction.OUTGOING, state=State.APPROVED, signer=user),
+        "clerk": visible.filter(awaiting_clerk),
+        "assign": visible.filter(
+            direction=Direction.INCOMING, state=State.REGISTERED, agency_id__in=leader_of
+        ),
+        "handle": visible.filter(
+            direction=Direction.INCOMING, state__in=OPEN_INCOMING, assignments__user=user
+        ).exclude(assignments__user=user, assignments__role="info"),
+    }
+    return {name: list(queryset.distinct()[:50]) for name, queryset in work.items()}
+
+
+def is_overdue(document: Document) -> bool:
+    return bool(
+        document.direction == Direction.INCOMING
+        and document.state in OPEN_INCOMING
+        and document.due_at is not None
+        and document.due_at < timezone.now()
+    )

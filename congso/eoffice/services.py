@@ -33,6 +33,7 @@ from congso.eoffice.models import (
     Approval,
     Assignment,
     AssignmentRole,
+    AxisAgency,
     Channel,
     Comment,
     Competence,
@@ -353,6 +354,16 @@ def draft_create(
     return result
 
 
+def _reachable(code: str) -> bool:
+    """An agency of this instance, or one the axis's directory lists as active (before the
+    first synchronisation, with no directory yet, every well-formed identifier is taken)."""
+    if Agency.objects.filter(code=code, active=True).exists():
+        return True
+    if not AxisAgency.objects.exists():
+        return True
+    return AxisAgency.objects.filter(code=code, active=True).exists()
+
+
 def _check_recipients(recipients: Sequence[Recipient]) -> None:
     seen = set()
     for recipient in recipients:
@@ -367,6 +378,12 @@ def _check_recipients(recipients: Sequence[Recipient]) -> None:
                     f"Mã định danh nơi nhận «{recipient.code}» không hợp lệ.",
                     field="recipients",
                 ) from None
+            if not _reachable(recipient.code):
+                raise DomainError(
+                    "invalid_recipient",
+                    f"Nơi nhận {recipient.code} không có trong danh bạ trục liên thông.",
+                    field="recipients",
+                )
             if recipient.code in seen:
                 raise DomainError(
                     "invalid_recipient",
@@ -588,6 +605,32 @@ def document_recall(*, actor: Any, document_id: int, reason: str) -> Document:
     return document
 
 
+@transaction.atomic
+def document_revoke(*, actor: Any, document_id: int, reason: str) -> Document:
+    """The clerk annuls an issued document (thu hồi, hủy bỏ): a new version marked recalled,
+    sent to every axis recipient as a revocation (BussinessDocType 1); each recipient's clerk
+    accepts it (15, their record is withdrawn) or refuses it (16)."""
+    stored = StoredFiles()
+    try:
+        document = _locked(document_id, direction=Direction.OUTGOING)
+        _require_state(document, State.ISSUED)
+        _require_role(actor, document.agency_id, (Role.CLERK,), "thu hồi, hủy bỏ văn bản")
+        if not reason.strip():
+            raise DomainError("reason_required", "Hủy bỏ văn bản phải có lý do.", field="reason")
+        previous = document.version
+        document.version = previous + 1
+        document.state = State.RECALLED
+        document.save()
+        _copy_files(document, previous, document.version, stored)
+        _new_version(document, actor, reason)
+        _audit(actor, "document.revoke", document, reason=reason)
+        exchange.queue_update(document, actor=actor, reason=reason, business_type=edxml.REVOKE)
+    except BaseException:
+        stored.discard()
+        raise
+    return document
+
+
 #: What the issuer may correct on an issued document (sent as an update, BussinessDocType 2).
 UPDATE_FIELDS = ("subject", "content", "to_places", "reply_due", "page_count", "urgency")
 
@@ -647,6 +690,16 @@ def incoming_update_decide(
         variant = f"u{update.pk}"
         if not accept:
             update.decision = IncomingUpdate.Decision.REFUSED
+        elif update.business_type == edxml.REVOKE:
+            # The issuer annulled the document: the record's next version says so, the files
+            # kept for the record; nothing more is handled on it.
+            previous = document.version
+            document.state = State.WITHDRAWN
+            document.version = previous + 1
+            document.save()
+            _copy_files(document, previous, document.version, stored)
+            _new_version(document, actor, update.reason or "Nơi ban hành thu hồi văn bản")
+            update.decision = IncomingUpdate.Decision.APPLIED
         else:
             parsed = edxml.read(bytes(update.package.data), ca_pem_file=seals.trust_anchors())
             assert parsed.document is not None

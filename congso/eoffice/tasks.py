@@ -19,3 +19,9 @@ def deliver(outbox_id: int) -> None:
 def poll() -> None:
     if exchange.registry_ready():
         exchange.poll()
+
+
+@task("eoffice.directory", every=timedelta(hours=6))
+def directory() -> None:
+    if exchange.registry_ready():
+        exchange.sync_directory()

@@ -955,6 +955,13 @@ EOFFICE_POLL_SECONDS = env(
     group="E-office",
     cast=int,
 )
+EOFFICE_INTERNAL_ROUTING = env(
+    "CONGSO_EOFFICE_INTERNAL_ROUTING",
+    True,
+    "Hand a package for an agency of this instance over directly, without the axis.",
+    group="E-office",
+    cast=bool,
+)
 DOCAXIS_URL = env(
     "CONGSO_DOCAXIS_URL",
     "",

@@ -25,7 +25,15 @@ def _demo_systems() -> list[dict[str, Any]]:
             + [f"000.00.{n:02d}.H51" for n in range(1, 9)]
             + [f"000.00.{n:02d}.H51" for n in range(51, 61)],
         },
-        {"system_id": "congso-h52", "secret": "sim-secret-h52", "organs": ["000.00.00.H52"]},
+        {
+            "system_id": "congso-h52",
+            "secret": "sim-secret-h52",
+            "organs": ["000.00.00.H52", "000.00.01.H52"],
+            "names": {
+                "000.00.00.H52": "Ủy ban nhân dân tỉnh Hai",
+                "000.00.01.H52": "Sở Nội vụ tỉnh Hai",
+            },
+        },
     ]
 
 

@@ -149,7 +149,12 @@ class Handler(BaseHTTPRequestHandler):
             self._json({"status": "OK", "data": listed})
         elif path == "/api/agencies":
             directory = [
-                {"code": organ, "name": organ, "parent": "", "active": True}
+                {
+                    "code": organ,
+                    "name": system.get("names", {}).get(organ, organ),
+                    "parent": _parent(organ),
+                    "active": True,
+                }
                 for system in self.state.systems.values()
                 for organ in system["organs"]
             ]
@@ -279,3 +284,12 @@ def serve(config_path: Path) -> None:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
+
+
+def _parent(organ: str) -> str:
+    """The People's Committee of the province above a department or a commune
+    (``000.00.01.H51`` → ``000.00.00.H51``); none for the committee itself."""
+    parts = organ.split(".")
+    if len(parts) != 4 or parts[1:3] == ["00", "00"]:
+        return ""
+    return ".".join([parts[0], "00", "00", parts[3]])

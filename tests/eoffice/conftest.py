@@ -93,6 +93,9 @@ def eoffice_settings(settings: Any, seal_dir: Path, tmp_path: Path) -> Any:
     settings.SIGNING_P12_PASSPHRASE = PASSPHRASE
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DOCAXIS_URL = ""
+    # The flow tests go through the axis simulator even between this instance's agencies
+    # (test_directory.py turns internal routing on).
+    settings.EOFFICE_INTERNAL_ROUTING = False
     settings.WORKER_BACKEND = "embedded"
     return settings
 

@@ -73,3 +73,11 @@ class DocAxis(ExchangeBackend):
         # Unconfirmed, it is offered again next time; the e-office knows it by its axis id.
         with contextlib.suppress(client.AxisUnavailable, client.AxisRefused):
             client.confirm(envelope.message_id)
+
+    def directory(self) -> list[dict[str, object]]:
+        """The axis's agency directory ``[{code, name, parent, active}]`` (an unreachable axis:
+        :class:`ExchangeError`)."""
+        try:
+            return client.agencies()
+        except (client.AxisUnavailable, client.AxisRefused) as exc:
+            raise ExchangeError(str(exc)) from exc
