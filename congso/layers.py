@@ -54,6 +54,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"reports"}),  # background report jobs
     # The LGSP client, the national-portal sync, webhooks (on the dossiers' hooks and outbox).
     frozenset({"integration"}),
+    # Procedure groups (liên thông, ND 63/2024) and proactive offers (ND 224/2026 art. 16):
+    # one application → a dossier per component through dossiers' write path.
+    frozenset({"lifeevents"}),
     frozenset({"portal", "benchfloor"}),  # citizen pages; bare-Django benchmark floor
     # The officer pages draw the citizen's online form at the counter (portal.schemaform).
     frozenset({"backoffice", "api"}),

@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "congso.identity",
     "congso.feedback",
     "congso.integration",
+    "congso.lifeevents",
     # Vendor plugins (congso/contrib/<vendor>/): each registers with the platform's registries.
     "congso.contrib.kannel",
     "congso.contrib.smtp",
