@@ -20,6 +20,7 @@ from congso.eoffice.error_codes import EofficeErrorCode
 from congso.feedback.error_codes import FeedbackErrorCode
 from congso.identity.error_codes import IdentityErrorCode
 from congso.integration.error_codes import IntegrationErrorCode
+from congso.lifeevents.error_codes import LifeeventsErrorCode
 from congso.org.error_codes import OrgErrorCode
 from congso.payments.error_codes import PaymentErrorCode
 from congso.results.error_codes import ResultsErrorCode
@@ -40,6 +41,7 @@ ERROR_CODES: dict[str, type[StrEnum]] = {
     "results": ResultsErrorCode,
     "payments": PaymentErrorCode,
     "signing": SigningErrorCode,
+    "lifeevents": LifeeventsErrorCode,
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from congso.core.errors import DomainError, NotFound
+from congso.core.errors import DomainError, NotFound, PermissionDenied
 from congso.dossiers.models import Dossier
 from congso.dossiers.workflow import Status
 from congso.lifeevents import groups
@@ -117,6 +117,14 @@ def review_queue() -> QuerySet[Offer]:
         .select_related("rule__group", "citizen")
         .order_by("created_at", "pk")
     )
+
+
+def review_queue_for(user: Any) -> QuerySet[Offer]:
+    """The queue, for an officer (anyone holding a role); ``not_reviewer`` otherwise. Who may
+    approve an item is checked when it is approved (the reception of each component's desk)."""
+    if not user.role_assignments.exists():
+        raise PermissionDenied("not_reviewer", "Chỉ cán bộ xem được hàng đợi duyệt.")
+    return review_queue()
 
 
 @dataclass(frozen=True)

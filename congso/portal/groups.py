@@ -294,9 +294,9 @@ def offer_page(request: HttpRequest, offer_id: int) -> HttpResponse:
     except DomainError as exc:
         error_list.append(("", localise(exc.message)))
     prepared = [
-        (spec["label"], schemaform.display(spec, offer.prepared.get(spec["name"])))
-        for spec in data_specs
-        if not schemaform.is_blank(offer.prepared.get(spec["name"]))
+        section
+        for section in _sections(schemaform.steps({"fields": data_specs}), offer.prepared)
+        if section["rows"]
     ]
     fields = schemaform.bind(asked, values, errors)
     context.update(

@@ -9,16 +9,25 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from congso.audit.models import AuditEvent
 from congso.core.errors import DomainError
 from congso.dossiers import services as dossier_services
 from congso.dossiers.models import Dossier
 from congso.lifeevents import groups, selectors, services
-from congso.lifeevents.models import Level, LifeEventRule, Offer, OfferStatus, ProcedureGroup
+from congso.lifeevents.models import (
+    GroupApplication,
+    Level,
+    LifeEventRule,
+    Offer,
+    OfferStatus,
+    ProcedureGroup,
+)
 from congso.lifeevents.services import Upload
 from congso.notify.models import Message, Preference
 from congso.org.models import AdministrativeUnit, Citizen, RoleAssignment
+from tests.api.tokens import bearer
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -161,9 +170,36 @@ def test_a_death_registered_makes_a_prepared_offer_accepted_in_one_step(demo: Ci
     assert offer.procedures == ["DP.XOA-TT", "DP.MAI-TANG"]
     assert Message.objects.filter(kind="lifeevents.offer", recipient="me.be@example.vn").exists()
     assert services.on_dossier_done(dossier) == []  # once per event
-    application = services.offer_accept(
-        actor=demo.user, offer_id=offer.pk, form_data={"payment_method": "cash"}
+    # Through the API (thin over the same services): the groups, the preview, the offer.
+    client, headers = Client(), bearer(demo.user)
+    listed = client.get("/api/v1/lifeevents/groups").json()
+    assert [g["code"] for g in listed] == ["khai-sinh", "khai-tu"]
+    assert [c["routing"] for c in listed[1]["components"]] == [
+        "commune_justice",
+        "commune_police",
+        "social_insurance",
+    ]
+    preview = client.post(
+        "/api/v1/lifeevents/groups/khai-tu/preview",
+        data={"unit_code": commune},
+        content_type="application/json",
+    ).json()
+    dues = [row["due_at"] for row in preview["components"] if row["due_at"]]
+    assert preview["latest_due_at"] == max(dues)
+    offers = client.get("/api/v1/lifeevents/offers", headers=headers).json()
+    assert [o["id"] for o in offers] == [offer.pk]
+    assert client.get("/api/v1/lifeevents/review", headers=headers).status_code == 403
+    answer = client.post(
+        f"/api/v1/lifeevents/offers/{offer.pk}/accept",
+        data={"form_data": {"payment_method": "cash"}},
+        content_type="application/json",
+        headers=headers,
     )
+    assert answer.status_code == 201, answer.content
+    assert [m["procedure"] for m in answer.json()["members"]] == ["DP.XOA-TT", "DP.MAI-TANG"]
+    application = GroupApplication.objects.get(code=answer.json()["code"])
+    again = client.get(f"/api/v1/lifeevents/applications/{application.code}", headers=headers)
+    assert again.status_code == 200 and again.json()["done"] == 0
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ACCEPTED and offer.consent_at is not None
     codes = [m.procedure.code for m in application.members.order_by("order")]
@@ -175,6 +211,8 @@ def test_a_death_registered_makes_a_prepared_offer_accepted_in_one_step(demo: Ci
     assert {"lifeevents.offer.create", "lifeevents.offer.accept"} <= actions
     with pytest.raises(DomainError):
         services.offer_accept(actor=demo.user, offer_id=offer.pk)
+    measures = client.get("/api/v1/lifeevents/measures").json()
+    assert {m["rule"]: m["accepted"] for m in measures}["sau-khai-tu"] == 1
     totals = selectors.totals()
     assert totals["made"] == 1 and totals["accepted"] == 1 and totals["minutes_saved"] == 90
 
