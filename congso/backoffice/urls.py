@@ -1,6 +1,6 @@
 from django.urls import path
 
-from congso.backoffice import counter, desk, views
+from congso.backoffice import counter, desk, proactive, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     path("ho-so/<str:code>/", views.dossier, name="dossier"),
     path("ho-so/<str:code>/thao-tac/<str:name>/", views.action, name="action"),
     path("ho-so/<str:code>/tep/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("dich-vu-chu-dong/", proactive.proactive, name="proactive"),
+    path("dich-vu-chu-dong/<int:offer_id>/", proactive.review, name="proactive_review"),
 ]

@@ -35,6 +35,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def demo(db: Any, settings: Any, tmp_path: Any) -> Citizen:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.OFFICER_2FA_REQUIRED = False
     call_command("load_demo", stdout=io.StringIO())
     call_command("load_catalog_demo", stdout=io.StringIO())
     call_command("load_lifeevents_demo", stdout=io.StringIO())
@@ -268,7 +269,13 @@ def test_act_by_itself_only_where_allowed_and_through_the_review_queue(demo: Cit
     with pytest.raises(DomainError):
         services.offer_review(actor=demo.user, offer_id=offer.pk, approve=True)
     officer = RoleAssignment.objects.get(role="reception", agency__short_name="BHXH tỉnh").user
-    services.offer_review(actor=officer, offer_id=offer.pk, approve=True)
+    # The officer's page: the measures and the queue; approved there.
+    page = Client()
+    page.force_login(officer)
+    html = page.get("/can-bo/dich-vu-chu-dong/").content.decode()
+    assert "Thẻ BHYT cho trẻ dưới 6 tuổi, tự động cấp" in html and "Duyệt và tiếp nhận" in html
+    answer = page.post(f"/can-bo/dich-vu-chu-dong/{offer.pk}/", {"approve": "1"})
+    assert answer.status_code == 302 and "da=1" in answer["Location"]
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ACCEPTED and offer.application is not None
     card = offer.application.members.get().dossier
