@@ -57,6 +57,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     # "Giấy tờ của tôi": the citizen's store of e-results and digitised papers, their reuse in
     # later dossiers (on results' hook; the index's formulas 4.3, 4.4).
     frozenset({"docstore"}),
+    # Procedure groups (liên thông, ND 63/2024) and proactive offers (ND 224/2026 art. 16):
+    # one application → a dossier per component through dossiers' write path.
+    frozenset({"lifeevents"}),
     frozenset({"portal", "benchfloor"}),  # citizen pages; bare-Django benchmark floor
     # The officer pages draw the citizen's online form at the counter (portal.schemaform).
     frozenset({"backoffice", "api"}),

@@ -21,6 +21,7 @@ from congso.eoffice.error_codes import EofficeErrorCode
 from congso.feedback.error_codes import FeedbackErrorCode
 from congso.identity.error_codes import IdentityErrorCode
 from congso.integration.error_codes import IntegrationErrorCode
+from congso.lifeevents.error_codes import LifeeventsErrorCode
 from congso.org.error_codes import OrgErrorCode
 from congso.payments.error_codes import PaymentErrorCode
 from congso.results.error_codes import ResultsErrorCode
@@ -42,6 +43,7 @@ ERROR_CODES: dict[str, type[StrEnum]] = {
     "payments": PaymentErrorCode,
     "signing": SigningErrorCode,
     "docstore": DocstoreErrorCode,
+    "lifeevents": LifeeventsErrorCode,
 }
 
 

@@ -20,6 +20,7 @@ from congso.api import catalog as catalog_api
 from congso.api import dossiers as dossiers_api
 from congso.api import eoffice as eoffice_api
 from congso.api import feedback as feedback_api
+from congso.api import lifeevents as lifeevents_api
 from congso.api import org as org_api
 from congso.api import payments as payments_api
 from congso.api import signing as signing_api
@@ -288,3 +289,5 @@ api.add_router("/payments", payments_api.router, tags=["payments"])
 api.add_router("/feedback", feedback_api.router, tags=["feedback"])
 api.add_router("/feedback", feedback_api.officer_router, tags=["feedback"])
 api.add_router("/webhooks", webhooks_api.router, tags=["webhooks"])
+api.add_router("/lifeevents", lifeevents_api.router, tags=["lifeevents"])
+api.add_router("/lifeevents", lifeevents_api.citizen_router, tags=["lifeevents"])

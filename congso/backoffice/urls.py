@@ -1,6 +1,6 @@
 from django.urls import path
 
-from congso.backoffice import counter, desk, store, verify, views
+from congso.backoffice import counter, desk, proactive, store, verify, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -15,4 +15,6 @@ urlpatterns = [
     path("ho-so/<str:code>/tep/<int:attachment_id>/", views.attachment, name="attachment"),
     path("ho-so/<str:code>/so-hoa/<int:component_id>/", store.digitise, name="digitise"),
     path("xac-minh-cong-dan/", verify.verify, name="verify"),
+    path("dich-vu-chu-dong/", proactive.proactive, name="proactive"),
+    path("dich-vu-chu-dong/<int:offer_id>/", proactive.review, name="proactive_review"),
 ]

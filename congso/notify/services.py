@@ -348,6 +348,7 @@ def message_direct(
     subject: str = "",
     body_html: str = "",
     urgent: bool = True,
+    mandatory: bool = True,
 ) -> Message:
     """One message that belongs to no dossier (a password reset code or link), through the
     same outbox, worker, rate limits and delivery reports as the dossier notices. Call it in
@@ -360,7 +361,7 @@ def message_direct(
         subject=" ".join(subject.split()),
         body=body,
         body_html=body_html,
-        mandatory=True,
+        mandatory=mandatory,
         urgent=urgent,
         created_at=now,
         attempt_limit=settings.NOTIFY_MAX_ATTEMPTS,
@@ -373,6 +374,30 @@ def message_direct(
     figures.record_status(message, before=None)
     enqueue("notify.send", message_id=message.pk)
     return message
+
+
+def message_to_citizen(*, citizen: Any, kind: str, subject: str, body: str) -> list[Message]:
+    """A notice to a citizen that belongs to no dossier (a proactive offer, issue 21), on the
+    channels they want — their saved choice, else each channel's default — and none when they
+    unsubscribed. Free text: channels bound to approved templates (those with a fallback,
+    Zalo ZNS) are left out. Call it in the caller's transaction."""
+    preference = Preference.objects.filter(citizen=citizen).first()
+    if preference is not None and preference.unsubscribed:
+        return []
+    contacts = {"phone": citizen.phone or "", "email": citizen.email or ""}
+    return [
+        message_direct(
+            kind=kind,
+            channel=channel.id,
+            recipient=contacts[channel.contact],
+            body=body,
+            subject=subject,
+            urgent=False,
+            mandatory=False,
+        )
+        for channel in channels.enabled()
+        if not channel.fallback and contacts.get(channel.contact) and wants(preference, channel)
+    ]
 
 
 # --- Sending ------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from congso.dossiers.permissions import is_applicant
 from congso.dossiers.workflow import Status
 from congso.identity import prefill as population_prefill
 from congso.identity.views import step_up_page
+from congso.lifeevents import selectors as life_selectors
 from congso.org.models import Agency, Citizen
 from congso.portal import acting, online, schemaform, services
 from congso.portal.forms import ProfileForm, RegisterForm
@@ -56,6 +57,7 @@ NOTICES = {
     "bo-sung": _("Đã gửi hồ sơ bổ sung."),
     "danh-gia": _("Cảm ơn bạn đã đánh giá."),
     "luu": _("Đã lưu thông tin liên hệ."),
+    "tu-choi": _("Đã ghi nhận bạn từ chối lời mời."),
 }
 SEARCH_LIMIT = 30
 #: Content types of the blank forms a catalogue admin may attach.
@@ -257,6 +259,7 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
         "estimate": estimate,
         "online": service.available,
         "service": service,
+        "groups": life_selectors.groups_with(procedure.code),
     }
     return render(request, "portal/procedure.html", context)
 
@@ -761,7 +764,17 @@ def _my_dossier(request: HttpRequest, code: str) -> Dossier:
 @never_cache
 def my_dossiers(request: HttpRequest) -> HttpResponse:
     dossiers = list(_own(request.user)[:100])
-    return render(request, "portal/my_dossiers.html", {"dossiers": dossiers, "nav": "mine"})
+    context = {
+        "dossiers": dossiers,
+        "nav": "mine",
+        # Issue 21: the proactive offers waiting for an answer, the group applications.
+        "offers": list(life_selectors.offers_for(request.user, open_only=True)[:20]),
+        "applications": [
+            life_selectors.view_of(a) for a in life_selectors.own_applications(request.user)[:20]
+        ],
+        "done": NOTICES.get(request.GET.get("da", ""), ""),
+    }
+    return render(request, "portal/my_dossiers.html", context)
 
 
 @login_required

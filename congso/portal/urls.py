@@ -1,7 +1,7 @@
 from django.urls import path
 
 from congso.notify import views as notify_views
-from congso.portal import citizen, units, views
+from congso.portal import citizen, groups, units, views
 
 app_name = "portal"
 urlpatterns = [
@@ -29,4 +29,10 @@ urlpatterns = [
         citizen.attachment,
         name="attachment",
     ),
+    # Procedure groups and proactive offers (issue 21).
+    path("lien-thong/<slug:code>/", groups.group_page, name="group"),
+    path("lien-thong/<slug:code>/nop/", groups.group_apply, name="group_apply"),
+    path("lien-thong/<slug:code>/nop/buoc-<int:step>/", groups.group_step, name="group_step"),
+    path("ca-nhan/lien-thong/<str:code>/", groups.group_application, name="group_application"),
+    path("ca-nhan/loi-moi/<int:offer_id>/", groups.offer_page, name="offer"),
 ]

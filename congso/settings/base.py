@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "congso.feedback",
     "congso.integration",
     "congso.docstore",
+    "congso.lifeevents",
     # Vendor plugins (congso/contrib/<vendor>/): each registers with the platform's registries.
     "congso.contrib.kannel",
     "congso.contrib.smtp",
