@@ -5,13 +5,15 @@ query in a procedure's name; a question such as "vợ tôi mới sinh em bé th�
 gì" has no procedure with all of its words. The finder ranks the whole catalogue instead:
 
 * **Words** (:func:`syllables`): the normalised syllables (no diacritics, ``đ`` → ``d``, a final
-  ``y`` after a consonant written ``i`` so that "đăng kí" is "đăng ký"), and the catalogue's
-  **compound words** — pyvi segments every procedure name (names are written with their
-  diacritics) into words ("khai_sinh", "giấy_phép"); their accent-free forms are the compound
-  vocabulary, and a query, typed with or without diacritics, is matched against it by its
-  runs of syllables (so "khai sinh" and "khai sinh" typed bare are the same compound).
+  ``y`` after a consonant written ``i`` so that "đăng kí" is "đăng ký"), and every pair of
+  neighbouring syllables ("khai_sinh"), which is how a Vietnamese word of two syllables is
+  found whether it was typed with its diacritics or not. A query typed with its diacritics is
+  segmented by pyvi (offline, its CRF model ships in the package): its pairs that are words
+  count more than pairs that straddle two words ("sinh_em" in "sinh em bé"); pyvi is imported
+  in a background thread so that no request waits for scikit-learn to load.
 * **Typos** (rapidfuzz): a query syllable the catalogue and the phrasings do not know is
-  replaced by the most frequent known syllable at edit distance 1 (2 for long ones).
+  completed when it was cut short ("sin" → "sinh"), else replaced by the most frequent known
+  syllable at edit distance 1 (2 for long ones).
 * **Phrasings** (:class:`Phrasing`, catalogue data an officer edits: ``congso.catalog.models.
   Phrasing``, seeded from ``data/phrasings.json``): an everyday phrase found in the query
   ("sinh em bé", "lấy vợ", "sổ đỏ", "mở quán") adds the catalogue's words for it ("khai sinh",
@@ -29,9 +31,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +72,10 @@ FIELD_WEIGHT = 0.3
 #: Results kept: at least this share of the best score, at most :data:`MAX_RESULTS`.
 KEEP_SHARE = 0.35
 MAX_RESULTS = 100
+#: A word in at least this share of the names (and this many) is common: a procedure matching
+#: only common words ("đăng ký", "cấp") and question words is not an answer.
+COMMON_SHARE = 0.08
+COMMON_AT_LEAST = 3
 #: Procedures a phrasing names by code get this share of the best score on top of theirs.
 CODE_BONUS = 1.0
 
@@ -114,15 +121,49 @@ def pairs(words: Sequence[str]) -> list[str]:
     return [f"{first}_{second}" for first, second in itertools.pairwise(words)]
 
 
+class _Segmenter:
+    """pyvi's tokenizer, imported once per process in a background thread: it brings
+    scikit-learn and its model (seconds on a busy machine), which no request should wait for.
+    Until it is there, a query is read as if typed without diacritics (every pair counts)."""
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.lock = threading.Lock()
+        self.started = False
+        self.tokenize: Callable[[str], str] | None = None
+
+    def _load(self) -> None:
+        try:
+            from pyvi import ViTokenizer
+
+            ViTokenizer.tokenize("khởi động")
+            self.tokenize = ViTokenizer.tokenize
+        finally:
+            self.ready.set()
+
+    def start(self, *, wait: bool = False) -> None:
+        with self.lock:
+            if not self.started:
+                self.started = True
+                threading.Thread(target=self._load, name="pyvi-import", daemon=True).start()
+        if wait:
+            self.ready.wait()
+
+
+segmenter = _Segmenter()
+
+
 def segment(text: str) -> set[str]:
     """The pairs of syllables that pyvi finds to be words of ``text`` ("khai_sinh"), accent-free;
-    only text typed with its diacritics can be segmented (pyvi's model needs them)."""
+    only text typed with its diacritics can be segmented (pyvi's model needs them). Empty while
+    pyvi is being imported (:class:`_Segmenter`)."""
     if text == normalise(text):
         return set()
-    from pyvi import ViTokenizer  # imported on first use: it loads its model (~1-3 s)
-
+    segmenter.start()
+    if segmenter.tokenize is None:
+        return set()
     found: set[str] = set()
-    for word in ViTokenizer.tokenize(text.lower()).split():
+    for word in segmenter.tokenize(text.lower()).split():
         if "_" in word:
             found.update(pairs(syllables(word.replace("_", " "))))
     return found
@@ -208,11 +249,14 @@ class Finder:
         self.known = sorted(frequency)
         self.names = bm25s.BM25()
         self.names.index(names if any(names) else [["_"]] * len(names), show_progress=False)
+        self.document_frequency: dict[int, int] = Counter(
+            self.names.vocab_dict[token] for tokens in names for token in set(tokens)
+        )
         self.fields: Any = None
         if any(fields):  # bm25s needs at least one word
             self.fields = bm25s.BM25()
             self.fields.index(fields, show_progress=False)
-        segment("khởi động")  # loads pyvi's model now, not on a citizen's first query
+        segmenter.start()  # pyvi, in the background
         #: The phrasings by their first word (accent-free): (its words, the phrasing).
         self._phrases: dict[str, list[tuple[tuple[tuple[str, str], ...], Phrasing]]] = {}
         for phrasing in self.phrasings:
@@ -320,14 +364,28 @@ class Finder:
 
     # -- ranking -------------------------------------------------------------------------
 
+    def _common(self, term: str) -> bool:
+        """A word in so many names that matching it alone says nothing ("đăng ký")."""
+        found = self.names.vocab_dict.get(term)
+        if found is None:
+            return True
+        frequency = self.document_frequency[found]
+        return bool(frequency >= max(COMMON_SHARE * len(self.documents), COMMON_AT_LEAST))
+
     def scores(self, prepared: PreparedQuery) -> Any:
-        """The score of every document (a numpy array in the documents' order)."""
+        """The score of every document (a numpy array in the documents' order); 0 for those
+        matching none of the query's specific words (only common or question words)."""
         total = self._numpy.zeros(len(self.documents), dtype="float32")
+        specific = self._numpy.zeros(len(self.documents), dtype="float32")
         for term, weight in prepared.terms.items():
             if term in self.names.vocab_dict:
-                total += weight * self.names.get_scores([term])
+                these = weight * self.names.get_scores([term])
+                total += these
+                if weight >= MEANS_WEIGHT or (weight > FRAME_WEIGHT and not self._common(term)):
+                    specific += these
             if self.fields is not None and term in self.fields.vocab_dict:
                 total += (weight * FIELD_WEIGHT) * self.fields.get_scores([term])
+        total = self._numpy.where(specific > 0, total, 0)
         if prepared.codes:
             bonus = float(total.max()) * CODE_BONUS or 1.0
             for code in prepared.codes:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from congso.catalog.finder import Phrasing
+from congso.catalog.finder import Phrasing, segmenter
 from congso.catalog.index import CatalogueIndex, make_entry, ranked
 from congso.catalog.search import prepare
 
@@ -64,7 +64,9 @@ def national_index(data: Path | None = None) -> CatalogueIndex:
                     field_name=record.get("linh_vuc") or "",
                 )
             )
-    return CatalogueIndex(entries, seed_phrasings())
+    index = CatalogueIndex(entries, seed_phrasings())
+    segmenter.start(wait=True)  # the evaluation reads queries as a warm server does
+    return index
 
 
 @dataclass(frozen=True)

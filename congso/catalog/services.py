@@ -633,16 +633,18 @@ def _phrasing_after(phrasing: Phrasing) -> dict[str, Any]:
 def check_phrasing(phrase: str, means: str, codes: Sequence[str]) -> list[str]:
     """The codes of a phrasing, checked: a phrase, and what it means or procedures."""
     if not normalise(phrase):
-        raise DomainError("invalid", "Hãy nhập cách nói của người dân.", field="phrase")
+        raise DomainError("required", "Hãy nhập cách nói của người dân.", field="phrase")
     if not normalise(means) and not codes:
         raise DomainError(
-            "invalid", "Hãy nhập từ ngữ trong danh mục hoặc mã thủ tục.", field="means"
+            "required", "Hãy nhập từ ngữ trong danh mục hoặc mã thủ tục.", field="means"
         )
     cleaned = [code.strip() for code in codes if code.strip()]
     known = set(Procedure.objects.filter(code__in=cleaned).values_list("code", flat=True))
     unknown = [code for code in cleaned if code not in known]
     if unknown:
-        raise DomainError("invalid", f"Không có thủ tục mã «{', '.join(unknown)}».", field="codes")
+        raise DomainError(
+            "invalid_value", f"Không có thủ tục mã «{', '.join(unknown)}».", field="codes"
+        )
     return cleaned
 
 

@@ -13,7 +13,7 @@ from django.test import Client
 from congso.accounts.models import User
 from congso.audit.models import AuditEvent
 from congso.catalog import life_events, services
-from congso.catalog.finder import Document, Finder, Phrasing, syllables
+from congso.catalog.finder import Document, Finder, Phrasing, segmenter, syllables
 from congso.catalog.models import Phrasing as PhrasingRow
 from congso.catalog.models import SearchLog
 
@@ -36,6 +36,11 @@ NAMES = {
 def catalogue(db: None, make_version: Callable[..., object]) -> None:
     for code, (name, field) in NAMES.items():
         make_version(code=code, name=name, field={"name": field, "code": ""})
+
+
+@pytest.fixture(autouse=True)
+def _segmenter() -> None:
+    segmenter.start(wait=True)  # as in a warm server: pyvi imported
 
 
 def api(query: str) -> list[dict[str, Any]]:
