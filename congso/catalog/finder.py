@@ -444,14 +444,19 @@ class Finder:
                         shown.append(" ".join(original[start : start + len(parts)]))
                         covered |= span
                     break
-        used = tuple(
-            (p.phrase, p.means)
-            for p in prepared.phrasings
-            if (p.means and set(syllables(p.means)) & present) or document.code in p.codes
-        )
+        used: list[tuple[str, str]] = []
+        for phrasing in prepared.phrasings:
+            if document.code in phrasing.codes:
+                used.append((phrasing.phrase, ""))
+                continue
+            # Said only when the name has the phrasing's own words (not merely "đăng ký").
+            own = [word for word in syllables(phrasing.means) if not self._common(word)]
+            meant = [means for _, means in used]
+            if own and set(own) <= present and phrasing.means not in meant:
+                used.append((phrasing.phrase, phrasing.means))
         return Reason(
             words=tuple(shown),
-            phrasings=used,
+            phrasings=tuple(used),
             corrections=tuple(prepared.corrections.items()),
             by_code=document.code in prepared.codes,
         )

@@ -73,7 +73,7 @@ def event(slug: str) -> LifeEvent | None:
 
 def procedures_for(life_event: LifeEvent, *, user: Any = None) -> list[Procedure]:
     """The event's procedures in the catalogue (visible to ``user``): its codes first, then
-    the finder's answers to its query, at most :data:`SHOWN`."""
+    those with every word of its query, at most :data:`SHOWN`."""
     visible = selectors.visible_procedures(user)
     by_code = {
         procedure.code: procedure
