@@ -50,6 +50,13 @@ class ProcedureSummaryOut(Schema):
     applicant_types: list[str] = Field(description="citizen, organisation.")
     time_limit: TimeLimitOut | None = Field(description="Của phiên bản đang có hiệu lực.")
     online_level: str | None = Field(description="full, partial, none; trống: chưa xác định.")
+    matched: str | None = Field(
+        None,
+        description=(
+            "Khi có từ tìm kiếm (`q`): vì sao thủ tục khớp (từ trong tên, cách nói thường ngày "
+            "được hiểu, chữ gõ sai đã sửa)."
+        ),
+    )
 
 
 class ProcedurePageOut(Schema):
@@ -170,7 +177,9 @@ def _current_versions(procedures: list[Procedure]) -> dict[int, ProcedureVersion
         "tượng thực hiện (`applicant_type`); giá trị lọc không có trong danh mục: lỗi 400 "
         "`invalid_choice`. Với `q`: tìm theo tên không cần dấu ('dang ky khai sinh') hoặc theo mã "
         "(1.001193), xếp theo mức khớp: đúng mã, cả cụm từ ở đầu hoặc trong tên, đủ mọi từ, "
-        "nhiều từ hơn. Mỗi trang 20 thủ tục."
+        "nhiều từ hơn; sau đó các thủ tục bộ tìm kiếm hiểu được từ lời người dân ('vợ tôi mới "
+        "sinh em bé', 'mo quan ca phe'), kể cả chữ gõ sai; `matched` nói vì sao. Mỗi trang 20 "
+        "thủ tục."
     ),
     operation_id="catalog_list_procedures",
 )
@@ -202,9 +211,10 @@ def list_procedures(
         online_level=online_level,
         applicant_type=applicant_type,
     )
-    procedures = selectors.procedure_list(query=q, filters=filters, user=request.user)
+    procedures = selectors.procedure_list(query=q, filters=filters, user=request.user, finder=True)
     chunk = procedures[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     versions = _current_versions(chunk)
+    reasons = selectors.match_reasons(q, chunk) if q else {}
     items = []
     for procedure in chunk:
         version = versions.get(procedure.pk)
@@ -218,6 +228,7 @@ def list_procedures(
                 applicant_types=list(procedure.applicant_types),
                 time_limit=_time_limit(version) if version else None,
                 online_level=(version.online_level or None) if version else None,
+                matched=reasons.get(procedure.pk),
             )
         )
     return ProcedurePageOut(count=len(procedures), page=page, page_size=PAGE_SIZE, items=items)

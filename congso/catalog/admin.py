@@ -27,10 +27,12 @@ from congso.catalog.models import (
     Component,
     Field,
     Level,
+    Phrasing,
     Procedure,
     ProcedureVersion,
     Process,
     ProcessStep,
+    SearchLog,
     StepAction,
 )
 from congso.catalog.processes import check_steps
@@ -433,3 +435,111 @@ class ProcessAdmin(AuditedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or self._may_change(request, obj))
+
+
+# --- The finder (issue 21): everyday phrasings and the search log ------------------------------
+
+
+class PhrasingForm(forms.ModelForm):
+    class Meta:
+        model = Phrasing
+        fields = ["phrase", "means", "codes", "active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        codes = data.get("codes") or []
+        if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+            raise ValidationError('Mã thủ tục là một danh sách, ví dụ ["1.001193"].')
+        try:
+            data["codes"] = services.check_phrasing(
+                data.get("phrase", ""), data.get("means", ""), codes
+            )
+        except DomainError as exc:
+            raise _as_validation_error(exc) from exc
+        return data
+
+
+@admin.register(Phrasing)
+class PhrasingAdmin(ManagedAdmin):
+    """What citizens say and what the catalogue calls it; a change rebuilds every finder."""
+
+    form = PhrasingForm
+    list_display = ["phrase", "means", "codes", "active", "source", "updated_at"]
+    list_filter = ["active", "source"]
+    search_fields = ["phrase", "means"]
+
+
+class SearchLogForm(forms.ModelForm):
+    means = forms.CharField(
+        label="Từ ngữ trong danh mục",
+        required=False,
+        help_text="Câu tìm này có nghĩa là gì trong tên thủ tục, ví dụ: đăng ký khai sinh.",
+    )
+    codes = forms.CharField(
+        label="Mã thủ tục",
+        required=False,
+        help_text="Tùy chọn: các mã thủ tục người dân cần, cách nhau bởi dấu phẩy.",
+    )
+
+    class Meta:
+        model = SearchLog
+        fields: list[str] = []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        codes = [code.strip() for code in (data.get("codes") or "").split(",") if code.strip()]
+        if data.get("means") or codes:
+            try:
+                data["codes"] = services.check_phrasing(
+                    self.instance.query, data.get("means", ""), codes
+                )
+            except DomainError as exc:
+                raise _as_validation_error(exc) from exc
+        return data
+
+
+class NobodyClicked(admin.SimpleListFilter):
+    title = "kết quả được mở"
+    parameter_name = "mo"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("khong", "Không ai mở kết quả"), ("co", "Có người mở")]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() == "khong":
+            return queryset.filter(clicks=0)
+        if self.value() == "co":
+            return queryset.filter(clicks__gt=0)
+        return queryset
+
+
+@admin.register(SearchLog)
+class SearchLogAdmin(admin.ModelAdmin):
+    """Portal searches, most asked first; those nobody opened a result of are where officers
+    find phrasings to approve (fill in what the search meant and save)."""
+
+    form = SearchLogForm
+    list_display = ["query", "searches", "clicks", "results", "top_code", "phrasing", "last_at"]
+    list_filter = [NobodyClicked]
+    search_fields = ["query", "normalised"]
+    readonly_fields = ["query", "searches", "clicks", "results", "top_code", "clicked_code"]
+    fields = [*readonly_fields, "means", "codes"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("phrasing")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return selectors.can_manage_catalogue(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return selectors.can_manage_catalogue(request.user)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if data.get("means") or data.get("codes"):
+            services.phrasing_from_search(
+                actor=request.user, log=obj, means=data.get("means", ""), codes=data["codes"]
+            )

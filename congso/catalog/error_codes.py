@@ -29,6 +29,7 @@ class CatalogErrorCode(StrEnum):
     NATIONAL_SOURCE_NOT_FOUND = "national_source_not_found"
     NO_PROCESS = "no_process"
     OUT_OF_RANGE = "out_of_range"
+    PHRASING_EXISTS = "phrasing_exists"
     PROCEDURE_EXISTS = "procedure_exists"
     PROCEDURE_NOT_FOUND = "procedure_not_found"
     PROCEDURE_NOT_IN_FORCE = "procedure_not_in_force"

@@ -27,6 +27,7 @@ import bisect
 import datetime
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -35,8 +36,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from congso.catalog.cache import current_token
+from congso.catalog.finder import Document, Finder, Phrasing
+from congso.catalog.models import Phrasing as PhrasingRow
 from congso.catalog.models import Procedure, ProcedureVersion, Process
-from congso.catalog.search import followers, normalise, strip_filler
+from congso.catalog.search import PreparedQuery, followers, normalise, score_matched, strip_filler
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,48 @@ class Entry:
     bare_tokens: frozenset[str] = frozenset()
     all_tokens: frozenset[str] = frozenset()
     followers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The name as written and the field's name (what the finder reads).
+    name: str = ""
+    field_name: str = ""
+
+
+def make_entry(
+    *,
+    pk: int,
+    code: str,
+    name: str,
+    field_name: str = "",
+    active: bool = True,
+    field_code: str = "",
+    sector_code: str = "",
+    levels: frozenset[str] = frozenset(),
+    applicant_types: frozenset[str] = frozenset(),
+    online_level: str = "",
+    agencies: frozenset[int] = frozenset(),
+) -> Entry:
+    """An entry with its normalised forms computed from ``name`` and ``code``."""
+    text, code_norm = normalise(name), normalise(code)
+    bare = strip_filler(text)
+    return Entry(
+        pk=pk,
+        code=code,
+        name_length=len(name),
+        code_norm=code_norm,
+        text=text,
+        active=active,
+        field_code=field_code,
+        sector_code=sector_code,
+        levels=levels,
+        applicant_types=applicant_types,
+        online_level=online_level,
+        agencies=agencies,
+        bare=bare,
+        bare_tokens=frozenset(f"{bare} {code_norm}".split()),
+        all_tokens=frozenset(f"{text} {code_norm}".split()),
+        followers=followers(text),
+        name=name,
+        field_name=field_name,
+    )
 
 
 def _postings(entries: list[Entry], tokens_of: str) -> tuple[list[str], dict[str, frozenset[int]]]:
@@ -78,8 +123,11 @@ class CatalogueIndex:
 
     RESULTS_KEPT = 512
 
-    def __init__(self, entries: list[Entry]) -> None:
+    def __init__(self, entries: list[Entry], phrasings: Sequence[Phrasing] = ()) -> None:
         self.entries = sorted(entries, key=lambda entry: entry.code)
+        self.phrasings = tuple(phrasings)
+        self._finder: Finder | None = None
+        self._finder_lock = threading.Lock()
         self.vocabulary, self.postings = _postings(self.entries, "bare_tokens")
         self.vocabulary_all, self.postings_all = _postings(self.entries, "all_tokens")
         by_code: dict[str, list[int]] = defaultdict(list)
@@ -104,6 +152,22 @@ class CatalogueIndex:
         #: Other values computed from the index once (the filters' choices).
         self.memo: dict[str, Any] = {}
         self.lock = threading.Lock()
+
+    @cached_property
+    def positions_by_pk(self) -> dict[int, int]:
+        return {entry.pk: position for position, entry in enumerate(self.entries)}
+
+    def position_of(self, pk: int) -> int | None:
+        """The position of the procedure with primary key ``pk``."""
+        return self.positions_by_pk.get(pk)
+
+    @cached_property
+    def tie_keys(self) -> list[tuple[int, str]]:
+        """The finder's order among equal scores: active first, shorter name, code."""
+        return [
+            (len(entry.name) + (0 if entry.active else 10_000), entry.code)
+            for entry in self.entries
+        ]
 
     def facet(self, name: str, value: Any) -> frozenset[int]:
         """Positions of the procedures with this filter value."""
@@ -165,6 +229,85 @@ class CatalogueIndex:
         """Positions of the procedure whose code is ``code`` (case-insensitive, ASCII)."""
         return self.by_code.get(code.strip().lower(), ())
 
+    @property
+    def finder(self) -> Finder:
+        """The finder over these entries and phrasings (:mod:`congso.catalog.finder`), built on
+        first use (BM25 of every name and field: ~2–8 s for the national catalogue on a busy
+        2-core machine) and kept with the index."""
+        if self._finder is None:
+            with self._finder_lock:
+                if self._finder is None:
+                    documents = [
+                        Document(code=entry.code, name=entry.name, field_name=entry.field_name)
+                        for entry in self.entries
+                    ]
+                    self._finder = Finder(documents, self.phrasings)
+        return self._finder
+
+
+#: Up to this many meaningful words, a procedure with all of them in its name comes before the
+#: finder's answers; a longer question is the finder's (its words all in a name is chance).
+STRICT_WORDS = 3
+
+
+def ranked(
+    index: CatalogueIndex,
+    query: str,
+    prepared: PreparedQuery,
+    allowed: frozenset[int] | set[int] | None = None,
+    *,
+    finder: bool = True,
+) -> list[int]:
+    """Positions of the procedures answering ``query``, best first.
+
+    First what the strict search finds (the exact code; every meaningful word starting a word
+    of the name, ranked by :func:`congso.catalog.search.score_matched`), then what the finder
+    (:mod:`congso.catalog.finder`) finds in the whole catalogue that the strict search did not.
+    The strict matches with the query as a prefix or phrase of the name come first; the other
+    strict matches come before the finder's only for a short query (:data:`STRICT_WORDS`) in
+    which no everyday phrasing was understood.
+    ``allowed``: only these positions (the filters)."""
+    entries = index.entries
+    positions: set[int] = set()
+    if prepared.words:
+        positions = index.having_every(prepared.words, with_filler=prepared.asked_filler)
+    positions |= set(index.with_code(query))
+    if allowed is not None:
+        positions &= allowed
+    scored = []
+    for position in positions:
+        entry = entries[position]
+        tokens = entry.all_tokens if prepared.asked_filler else entry.bare_tokens
+        found_score = score_matched(
+            prepared,
+            code=entry.code_norm,
+            text=entry.text,
+            bare=entry.bare,
+            token_set=tokens,
+            followers=entry.followers,
+        )
+        order = (-found_score.tier, -found_score.prefix, -found_score.together)
+        # Shorter names first (for the finder, a leading "Thủ tục" not counted).
+        length = len(entry.bare) if finder else entry.name_length
+        tie = (-found_score.whole_words, length, entry.code)
+        scored.append(((*order, *tie), position))
+    scored.sort()
+    if not finder or (scored and scored[0][0][0] == -4):  # the exact code: nothing else
+        return [position for _, position in scored]
+    strong = [position for order, position in scored if order[0] <= -3]
+    weak = [position for order, position in scored if order[0] > -3]
+    found = list(strong)
+    understood = index.finder.prepare(query)
+    if len(prepared.words) <= STRICT_WORDS and not understood.phrasings:
+        found.extend(weak)  # a few words typed: every one of them in the name comes first
+    seen = set(found)
+    for position in index.finder.rank(understood, allowed=allowed, tie=index.tie_keys):
+        if position not in seen:
+            found.append(position)
+            seen.add(position)
+    found.extend(position for position in weak if position not in seen)
+    return found
+
 
 class _Store:
     def __init__(self) -> None:
@@ -204,34 +347,38 @@ def build(day: datetime.date) -> CatalogueIndex:
         "active",
         "field__code",
         "field__sector_code",
+        "field__name",
         "levels",
         "applicant_types",
     ).order_by()
-    for pk, code, name, active, field_code, sector_code, levels, applicant_types in rows:
+    for pk, code, name, active, field_code, sector_code, field_name, levels, kinds in rows:
         version_id, online_level = current.get(pk, (0, ""))
-        text, code_norm = normalise(name), normalise(code)
-        bare = strip_filler(text)
         entries.append(
-            Entry(
+            make_entry(
                 pk=pk,
                 code=code,
-                name_length=len(name),
-                code_norm=code_norm,
-                text=text,
+                name=name,
+                field_name=field_name or "",
                 active=active,
                 field_code=field_code,
                 sector_code=sector_code or "",
                 levels=frozenset(levels or ()),
-                applicant_types=frozenset(applicant_types or ()),
+                applicant_types=frozenset(kinds or ()),
                 online_level=online_level,
                 agencies=frozenset(agencies.get(version_id, ())),
-                bare=bare,
-                bare_tokens=frozenset(f"{bare} {code_norm}".split()),
-                all_tokens=frozenset(f"{text} {code_norm}".split()),
-                followers=followers(text),
             )
         )
-    return CatalogueIndex(entries)
+    return CatalogueIndex(entries, phrasings_in_force())
+
+
+def phrasings_in_force() -> list[Phrasing]:
+    """The active phrasings of the catalogue (``Phrasing`` rows) as the finder takes them."""
+    return [
+        Phrasing(phrase=phrase, means=means, codes=tuple(codes or ()))
+        for phrase, means, codes in PhrasingRow.objects.filter(active=True)
+        .order_by("pk")
+        .values_list("phrase", "means", "codes")
+    ]
 
 
 def get_index(on: datetime.date | None = None) -> CatalogueIndex:

@@ -473,3 +473,81 @@ class CatalogueRevision(models.Model):
 
     def __str__(self) -> str:
         return f"catalogue revision {self.token}"
+
+
+class PhrasingSource(models.TextChoices):
+    SEED = "seed", "Dữ liệu ban đầu"
+    OFFICER = "officer", "Cán bộ thêm"
+    SEARCH_LOG = "search_log", "Từ nhật ký tìm kiếm"
+
+
+class Phrasing(models.Model):
+    """An everyday phrase a citizen types and what it means in the catalogue's words (or which
+    procedures), for the finder (:mod:`congso.catalog.finder`). Officers edit them; a change
+    gives the catalogue a new revision token (trigger of migration ``0004``), so every
+    process's index and finder are rebuilt."""
+
+    phrase = models.CharField(
+        "cách nói của người dân",
+        max_length=200,
+        unique=True,
+        help_text="Ví dụ: sinh em bé, sổ đỏ, mở quán. Có dấu hay không dấu đều được.",
+    )
+    means = models.CharField(
+        "từ ngữ trong danh mục",
+        max_length=500,
+        blank=True,
+        help_text="Từ ngữ trong tên thủ tục mà cách nói này chỉ đến, ví dụ: đăng ký khai sinh.",
+    )
+    codes = models.JSONField(
+        "mã thủ tục chỉ đến",
+        default=list,
+        blank=True,
+        help_text='Tùy chọn: mã các thủ tục mà cách nói này chỉ đến (ví dụ ["1.001193"]).',
+    )
+    active = models.BooleanField("đang dùng", default=True)
+    source = models.CharField(
+        "nguồn", max_length=20, choices=PhrasingSource.choices, default=PhrasingSource.OFFICER
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "cách nói thường ngày"
+        verbose_name_plural = "cách nói thường ngày"
+        ordering = ["phrase"]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} → {self.means or ', '.join(self.codes)}"
+
+
+class SearchLog(models.Model):
+    """What citizens searched on the portal, one row per normalised query: how often, how many
+    results, how often a result was opened. Queries nobody clicked are where officers look for
+    phrasings to add. Citizen text, shown inert; no user is recorded."""
+
+    normalised = models.CharField("câu tìm (không dấu)", max_length=200, unique=True)
+    query = models.CharField("câu tìm (như người dân gõ)", max_length=200)
+    searches = models.PositiveIntegerField("số lần tìm", default=0)
+    clicks = models.PositiveIntegerField("số lần mở kết quả", default=0)
+    results = models.PositiveIntegerField("số kết quả (lần cuối)", default=0)
+    top_code = models.CharField("thủ tục đứng đầu (lần cuối)", max_length=30, blank=True)
+    clicked_code = models.CharField("thủ tục được mở (lần cuối)", max_length=30, blank=True)
+    phrasing = models.ForeignKey(
+        Phrasing,
+        verbose_name="cách nói đã duyệt",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="search_logs",
+    )
+    first_at = models.DateTimeField("lần đầu", auto_now_add=True)
+    last_at = models.DateTimeField("lần cuối", auto_now=True)
+
+    class Meta:
+        verbose_name = "nhật ký tìm kiếm"
+        verbose_name_plural = "nhật ký tìm kiếm"
+        ordering = ["-searches", "normalised"]
+
+    def __str__(self) -> str:
+        return self.query

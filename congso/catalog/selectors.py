@@ -11,10 +11,12 @@ from typing import Any, overload
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from congso.calendar.limits import LimitUnit, TimeLimit, due_instant
 from congso.calendar.selectors import get_calendar
-from congso.catalog.index import CatalogueIndex, get_index
+from congso.catalog.finder import Reason
+from congso.catalog.index import CatalogueIndex, get_index, ranked
 from congso.catalog.models import (
     ApplicantType,
     Component,
@@ -29,7 +31,7 @@ from congso.catalog.models import (
     approximate_days,
 )
 from congso.catalog.processes import as_decimal, check_fits, limit_hours, validate_process
-from congso.catalog.search import normalise, prepare, score_matched
+from congso.catalog.search import normalise, prepare
 from congso.catalog.specs import (
     ComponentSpec,
     FeeSpec,
@@ -346,13 +348,18 @@ class ProcedureResults(Sequence[Procedure]):
 
 
 def _matches(
-    query: str, *, user: Any, filters: Filters, on: datetime.date | None = None
+    query: str,
+    *,
+    user: Any,
+    filters: Filters,
+    on: datetime.date | None = None,
+    finder: bool = False,
 ) -> list[int]:
     """Primary keys of the visible procedures that pass ``filters``, ranked by ``query`` when
     it has something to search (:mod:`.search`), else in code order."""
     index = get_index(on)
     everyone = not can_manage_catalogue(user)
-    key = (query, filters, everyone)
+    key = (query, filters, everyone, finder)
     found = index.remembered(key)
     if found is not None:
         return found
@@ -368,29 +375,8 @@ def _matches(
             found = [entries[position].pk for position in sorted(allowed)]
         index.remember(key, found)
         return found
-    positions: set[int] = set()
-    if prepared.words:
-        positions = index.having_every(prepared.words, with_filler=prepared.asked_filler)
-    exact = set(index.with_code(query))
-    positions |= exact
-    if allowed is not None:
-        positions &= allowed
-    scored = []
-    for position in positions:
-        entry = entries[position]
-        tokens = entry.all_tokens if prepared.asked_filler else entry.bare_tokens
-        found_score = score_matched(
-            prepared,
-            code=entry.code_norm,
-            text=entry.text,
-            bare=entry.bare,
-            token_set=tokens,
-            followers=entry.followers,
-        )
-        order = (-found_score.tier, -found_score.prefix, -found_score.together)
-        scored.append(((*order, -found_score.whole_words, entry.name_length, entry.code), entry.pk))
-    scored.sort()
-    found = [pk for _, pk in scored]
+    positions = ranked(index, query, prepared, allowed, finder=finder)
+    found = [entries[position].pk for position in positions]
     index.remember(key, found)
     return found
 
@@ -411,12 +397,15 @@ def procedure_list(
     level: str = "",
     filters: Filters | None = None,
     user: Any = None,
+    finder: bool = False,
 ) -> ProcedureResults:
     """The catalogue filtered (``filters``, or the shorthands ``field`` — its key or national
     sector code — and ``level``; unchecked values simply match nothing), ranked by ``query``
-    when one is given, else ordered by code. Lazy: slice it to read a page."""
+    when one is given, else ordered by code. Lazy: slice it to read a page. ``finder``: after
+    the procedures with every word, the finder's answers to the citizen's own words
+    (:mod:`.finder`; the portal and the public API)."""
     chosen = filters or Filters(field=field.strip(), level=level.strip())
-    return ProcedureResults(_matches(query, user=user, filters=chosen))
+    return ProcedureResults(_matches(query, user=user, filters=chosen, finder=finder))
 
 
 @dataclass(frozen=True)
@@ -618,3 +607,52 @@ def process_spec(process: Process) -> ProcessSpec:
         active=process.active,
         steps=tuple(step_spec(step) for step in steps),
     )
+
+
+def match_reasons(
+    query: str, procedures: Sequence[Procedure], *, on: datetime.date | None = None
+) -> dict[int, str]:
+    """Why each of ``procedures`` (a page of the finder's results) matched ``query``, in
+    Vietnamese: the name's words it shares with the query, the everyday phrasing understood,
+    the typing corrected; or the exact code."""
+    if not normalise(query) or not procedures:
+        return {}
+    index = get_index(on)
+    finder = index.finder
+    code_norm = normalise(query)
+    reasons: dict[int, str] = {}
+    for procedure in procedures:
+        position = index.position_of(procedure.pk)
+        if position is None:
+            continue
+        if index.entries[position].code_norm == code_norm:
+            reasons[procedure.pk] = gettext("Đúng mã thủ tục.")
+            continue
+        reasons[procedure.pk] = reason_text(finder.explain(query, position))
+    return reasons
+
+
+def reason_text(reason: Reason) -> str:
+    """A :class:`~congso.catalog.finder.Reason` in words for the citizen."""
+    parts = []
+    if reason.words:
+        parts.append(
+            gettext("Tên thủ tục có: %(words)s")
+            % {"words": ", ".join(f"«{word}»" for word in reason.words)}
+        )
+    for phrase, means in reason.phrasings:
+        if means:
+            parts.append(
+                gettext("«%(phrase)s» được hiểu là «%(means)s»")
+                % {"phrase": phrase, "means": means}
+            )
+        else:
+            parts.append(gettext("cán bộ đã gắn «%(phrase)s» với thủ tục này") % {"phrase": phrase})
+    for typed, fixed in reason.corrections:
+        parts.append(
+            gettext("đã đọc «%(typed)s» là «%(fixed)s»") % {"typed": typed, "fixed": fixed}
+        )
+    if not parts:
+        return gettext("Gần với các từ đã gõ.")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."

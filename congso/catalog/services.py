@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
+from django.utils import timezone
 
 from congso.audit.services import record, record_saved, snapshot
 from congso.catalog import selectors
@@ -25,13 +26,16 @@ from congso.catalog.formschema import prefill_map, validate_schema
 from congso.catalog.models import (
     Component,
     Field,
+    Phrasing,
+    PhrasingSource,
     Procedure,
     ProcedureVersion,
     Process,
     ProcessStep,
+    SearchLog,
 )
 from congso.catalog.processes import check_steps
-from congso.catalog.search import search_text
+from congso.catalog.search import normalise, search_text
 from congso.catalog.specs import (
     ComponentSpec,
     ProcedureSpec,
@@ -611,3 +615,120 @@ def record_apply(
     if state == UNCHANGED and procedure_state != UNCHANGED:
         state = UPDATED
     return version, state
+
+
+# --- The finder: phrasings and the search log (issue 21) ------------------------------------------
+
+
+def _phrasing_after(phrasing: Phrasing) -> dict[str, Any]:
+    return {
+        "phrase": phrasing.phrase,
+        "means": phrasing.means,
+        "codes": list(phrasing.codes),
+        "active": phrasing.active,
+        "source": phrasing.source,
+    }
+
+
+def check_phrasing(phrase: str, means: str, codes: Sequence[str]) -> list[str]:
+    """The codes of a phrasing, checked: a phrase, and what it means or procedures."""
+    if not normalise(phrase):
+        raise DomainError("required", "Hãy nhập cách nói của người dân.", field="phrase")
+    if not normalise(means) and not codes:
+        raise DomainError(
+            "required", "Hãy nhập từ ngữ trong danh mục hoặc mã thủ tục.", field="means"
+        )
+    cleaned = [code.strip() for code in codes if code.strip()]
+    known = set(Procedure.objects.filter(code__in=cleaned).values_list("code", flat=True))
+    unknown = [code for code in cleaned if code not in known]
+    if unknown:
+        raise DomainError(
+            "invalid_value", f"Không có thủ tục mã «{', '.join(unknown)}».", field="codes"
+        )
+    return cleaned
+
+
+@transaction.atomic
+def phrasing_save(
+    *,
+    actor: Any,
+    phrase: str,
+    means: str = "",
+    codes: Sequence[str] = (),
+    active: bool = True,
+    source: str = PhrasingSource.OFFICER,
+    phrasing: Phrasing | None = None,
+) -> Phrasing:
+    """Add or change an everyday phrasing of the finder (audited). The catalogue's revision
+    token changes with it (trigger), so every process's finder is rebuilt."""
+    _require_manager(actor)
+    cleaned = check_phrasing(phrase, means, codes)
+    before = _phrasing_after(phrasing) if phrasing is not None else None
+    target = phrasing or Phrasing(source=source)
+    target.phrase, target.means, target.codes, target.active = (
+        " ".join(phrase.split()),
+        " ".join(means.split()),
+        cleaned,
+        active,
+    )
+    if Phrasing.objects.filter(phrase__iexact=target.phrase).exclude(pk=target.pk).exists():
+        raise Conflict("phrasing_exists", f"Đã có cách nói «{target.phrase}».", field="phrase")
+    target.save()
+    record(
+        actor=actor,
+        action="catalog.phrasing.update" if before else "catalog.phrasing.create",
+        target=target,
+        before=before,
+        after=_phrasing_after(target),
+    )
+    return target
+
+
+@transaction.atomic
+def phrasing_from_search(
+    *, actor: Any, log: SearchLog, means: str = "", codes: Sequence[str] = ()
+) -> Phrasing:
+    """An officer approves what a search nobody clicked meant: the citizen's words become a
+    phrasing (the log keeps which)."""
+    phrasing = phrasing_save(
+        actor=actor,
+        phrase=log.query,
+        means=means,
+        codes=codes,
+        source=PhrasingSource.SEARCH_LOG,
+    )
+    SearchLog.objects.filter(pk=log.pk).update(phrasing=phrasing)
+    return phrasing
+
+
+def search_logged(*, query: str, results: int, top_code: str = "") -> int | None:
+    """Count one portal search of ``query`` (citizen text, kept inert; no user recorded) and
+    return its log row's id (the result links carry it, :func:`search_clicked`). Not audited:
+    it is a measure, not a change of anyone's data."""
+    normalised = normalise(query)[:200]
+    if not normalised:
+        return None
+    now = timezone.now()
+    updated = SearchLog.objects.filter(normalised=normalised).update(
+        searches=F("searches") + 1, results=results, top_code=top_code, last_at=now
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                SearchLog.objects.create(
+                    normalised=normalised,
+                    query=" ".join(query.split())[:200],
+                    searches=1,
+                    results=results,
+                    top_code=top_code,
+                )
+        except IntegrityError:  # another request created it meanwhile
+            SearchLog.objects.filter(normalised=normalised).update(searches=F("searches") + 1)
+    return SearchLog.objects.filter(normalised=normalised).values_list("pk", flat=True).first()
+
+
+def search_clicked(*, log_id: int, code: str) -> None:
+    """A result of a logged search was opened."""
+    SearchLog.objects.filter(pk=log_id).update(
+        clicks=F("clicks") + 1, clicked_code=code[:30], last_at=timezone.now()
+    )

@@ -25,7 +25,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from congso.catalog import life_events
 from congso.catalog import selectors as catalog
+from congso.catalog import services as catalog_services
 from congso.catalog.formschema import OFFLINE_REASONS, FormInvalid, offline_components, prefill
 from congso.catalog.models import (
     ApplicantType,
@@ -140,12 +142,19 @@ def search(request: HttpRequest) -> HttpResponse:
     filters, filter_error = _filters(request)
     page = max(_int(request.GET.get("trang")) or 1, 1)
     searched = bool(query or filters)
-    found = catalog.procedure_list(query=query, filters=filters) if searched else None
+    found = catalog.procedure_list(query=query, filters=filters, finder=True) if searched else None
     total = len(found) if found is not None else 0
     pages = max((total + SEARCH_LIMIT - 1) // SEARCH_LIMIT, 1)
     page = min(page, pages)
     results = found[(page - 1) * SEARCH_LIMIT : page * SEARCH_LIMIT] if found is not None else []
     offers = catalog.online_offers(results)
+    reasons = catalog.match_reasons(query, results) if query else {}
+    log_id = None
+    # Logged once a search is asked (not on each keystroke of the live search box).
+    if query and page == 1 and request.headers.get("HX-Trigger") != "q":
+        log_id = catalog_services.search_logged(
+            query=query, results=total, top_code=results[0].code if results else ""
+        )
     options = catalog.filter_options()
     kept = {param: getattr(filters, name) for param, name in FILTER_PARAMS}
     kept = {param: value for param, value in kept.items() if value}
@@ -162,7 +171,12 @@ def search(request: HttpRequest) -> HttpResponse:
         "pages": pages,
         "previous_query": urlencode({**kept, "trang": page - 1}) if page > 1 else "",
         "next_query": urlencode({**kept, "trang": page + 1}) if page < pages else "",
-        "rows": [(p, online.row_label(offers.get(p.pk)), offers.get(p.pk)) for p in results],
+        "rows": [
+            (p, online.row_label(offers.get(p.pk)), offers.get(p.pk), reasons.get(p.pk, ""))
+            for p in results
+        ],
+        "log_id": log_id,
+        "life_events": life_events.events(),
         "searched": searched,
         "nav": "search",
         # (value, label, selected) of each filter's options, decided here once.
@@ -242,6 +256,9 @@ def component_groups(
 
 def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
     procedure, version = _procedure(code)
+    searched = _int(request.GET.get("tim"))
+    if searched:  # opened from a search's results: the search log counts the click
+        catalog_services.search_clicked(log_id=searched, code=procedure.code)
     agencies = _agencies(version, procedure)
     province = catalog.province_code_of(agencies[0]) if agencies else None
     estimate = catalog.estimate_due(version, received_at=timezone.now(), province_code=province)
@@ -933,3 +950,20 @@ def _int(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+def life_event_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A life event of the navigator: the procedures it usually needs, and other pages."""
+    found = life_events.event(slug)
+    if found is None:
+        raise Http404
+    procedures = life_events.procedures_for(found, user=request.user)
+    offers = catalog.online_offers(procedures)
+    context = {
+        "event": found,
+        "rows": [(p, online.row_label(offers.get(p.pk)), offers.get(p.pk)) for p in procedures],
+        "links": life_events.links_for(found),
+        "life_events": life_events.events(),
+        "nav": "search",
+    }
+    return render(request, "portal/life_event.html", context)

@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("tra-cuu", views.lookup, name="lookup"),
     path("thu-tuc/", citizen.search, name="search"),
+    path("su-kien/<slug:slug>/", citizen.life_event_page, name="life_event"),
     path("thu-tuc/don-vi-hanh-chinh/", units.commune_options, name="units"),
     path("thu-tuc/<str:code>/", citizen.procedure_page, name="procedure"),
     path("thu-tuc/<str:code>/mau/<slug:component>/", citizen.form_template, name="template"),

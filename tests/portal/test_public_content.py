@@ -118,7 +118,9 @@ def test_search_needs_every_word_and_rows_show_the_online_level(world: Any) -> N
     html = Client().get("/thu-tuc/", {"q": "dang ky khai sinh"}).content.decode()
     assert "Thủ tục đăng ký khai sinh" in html
     assert '<span class="online-tag online-tag--online">Nộp trực tuyến toàn trình</span>' in html
-    html = Client().get("/thu-tuc/", {"q": "dang ky kinh doanh"}).content.decode()
+    # The portal's box also runs the finder (issue 21): a query sharing no word with any name
+    # finds nothing. (In this two-procedure catalogue "đăng ký" is not yet a common word.)
+    html = Client().get("/thu-tuc/", {"q": "giay phep lai xe may"}).content.decode()
     assert "Thủ tục đăng ký khai sinh" not in html
     assert "Không tìm thấy thủ tục có đủ các từ đã gõ." in html
 
