@@ -9,4 +9,8 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the aggregates, kept in the dossier's and the e-results' transactions.
-        from congso.indicators import hooks  # noqa: F401
+        # The dashboard's "paid online" block (payments sit below the indicators).
+        from congso.indicators import (
+            hooks,  # noqa: F401
+            payments_panel,  # noqa: F401
+        )

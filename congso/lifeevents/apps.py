@@ -9,4 +9,8 @@ class LifeeventsConfig(AppConfig):
 
     def ready(self) -> None:
         # The dossier-event handler that turns a registered birth or death into offers.
-        from congso.lifeevents import handlers  # noqa: F401
+        # The operations dashboard's block (indicators' hook).
+        from congso.lifeevents import (
+            handlers,  # noqa: F401
+            panels,  # noqa: F401
+        )

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from openpyxl import Workbook
@@ -198,3 +199,20 @@ def revenue_xlsx(report: Revenue) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def paid_online(
+    start: datetime.date, end: datetime.date, agency_ids: list[int] | None
+) -> tuple[int, int]:
+    """(payments settled online, all payments settled) in the period, for the agencies named
+    (None: every agency) — the operations dashboard's "paid online" rate, one aggregate."""
+    since, until = _bounds(start, end)
+    settled = PaymentIntent.objects.filter(
+        status__in=SETTLED, paid_at__gte=since, paid_at__lt=until
+    )
+    if agency_ids is not None:
+        settled = settled.filter(dossier__competent_agency_id__in=agency_ids)
+    counts = settled.aggregate(
+        total=models.Count("pk"), online=models.Count("pk", filter=~Q(provider="counter"))
+    )
+    return int(counts["online"]), int(counts["total"])

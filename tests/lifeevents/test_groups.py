@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
@@ -216,6 +217,17 @@ def test_a_death_registered_makes_a_prepared_offer_accepted_in_one_step(demo: Ci
     assert {m["rule"]: m["accepted"] for m in measures}["sau-khai-tu"] == 1
     totals = selectors.totals()
     assert totals["made"] == 1 and totals["accepted"] == 1 and totals["minutes_saved"] == 90
+    # The operations dashboard shows them to a province-wide viewer, not to an agency's leader.
+    admin = get_user_model().objects.create_superuser("giamsat", "gs@example.vn", "x")
+    province = Client()
+    province.force_login(admin)
+    html = province.get("/can-bo/chi-so/").content.decode()
+    assert 'id="proactive-title"' in html and "lời mời đã gửi" in html
+    leader = RoleAssignment.objects.filter(role="leader").first()
+    assert leader is not None
+    local = Client()
+    local.force_login(leader.user)
+    assert 'id="proactive-title"' not in local.get("/can-bo/chi-so/").content.decode()
 
 
 def test_preferences_are_respected_and_a_decline_is_recorded(demo: Citizen) -> None:

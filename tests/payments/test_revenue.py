@@ -83,3 +83,14 @@ def test_revenue_by_method_and_kind_with_the_online_rate(world, clock, settings)
     other = Client()
     other.force_login(world.specialist_a)
     assert other.get(reverse("payments:revenue")).status_code == 403
+    # The operations dashboard's "paid online" block counts the same payments, per scope.
+    agency = first.competent_agency_id
+    assert revenue.paid_online(day, day, None) == (1, 2)
+    assert revenue.paid_online(day, day, [agency]) == (1, 2)
+    assert revenue.paid_online(day, day, [second.competent_agency_id + 10_000]) == (0, 0)
+    watcher = Client()
+    watcher.force_login(world.monitor)
+    dashboard = watcher.get("/can-bo/chi-so/", {"tu": day.isoformat(), "den": day.isoformat()})
+    assert dashboard.status_code == 200
+    html = dashboard.content.decode()
+    assert 'id="paid-online-rate"' in html and "50,0 %" in html
