@@ -8,6 +8,10 @@ hook (:mod:`congso.dossiers.hooks`; registered in ``PaymentsConfig.ready()``):
   counter) are assessed now — processing goes on while they are unpaid;
 * ``request_payment`` (national status 6): the officer's request is assessed now (the
   officer's amount, else the fee engine), unless a fee is already open;
+* ``confirm_payment``: the payment of a status-6 request is confirmed on the dossier (by a
+  settled intent, which has already marked its assessment paid, or by the officer who saw the
+  money — a transfer, a bank statement line): what the request assessed is paid now, so the
+  confirmation the dossier's history records and the assessment never disagree;
 * ``complete``: refused while any assessed fee is unpaid (``fee_unpaid``) — an unpaid fee
   blocks the result, not the processing.
 
@@ -21,7 +25,7 @@ from congso.core.errors import Conflict
 from congso.dossiers import hooks as dossier_hooks
 from congso.dossiers.models import Channel, Dossier, DossierHistory
 from congso.payments import services
-from congso.payments.models import DueStage
+from congso.payments.models import DueStage, FeeAssessment
 
 
 def _unpaid(dossier: Dossier) -> Conflict:
@@ -36,7 +40,12 @@ def _unpaid(dossier: Dossier) -> Conflict:
 
 @dossier_hooks.on_change.register("payments.fees")
 def on_dossier_change(dossier: Dossier, *, action: str, from_status: str, now: datetime) -> None:
-    if action not in ("submit", "receive", "request_payment", "complete"):
+    if action not in ("submit", "receive", "request_payment", "confirm_payment", "complete"):
+        return
+    if action == "confirm_payment":
+        FeeAssessment.objects.filter(
+            dossier=dossier, stage=DueStage.RESULT, paid_at__isnull=True
+        ).update(paid_at=now)
         return
     schedule = services.schedule_of(dossier)
     due = schedule.due if schedule else DueStage.RESULT

@@ -50,3 +50,19 @@ def notified(month: Month, world: World, clock: Clock) -> dict[str, list[Any]]: 
     for message in email:
         notify.delivery_report_record(key=str(message.key), attempt=1, dlr_type=8, answer="250")
     return {"sms": sms, "email": email}
+
+
+@pytest.fixture
+def index_without_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index as the one-stop data alone computes it: the formulas the citizen's store
+    registers (4.3 reuse, 4.4 the store, tested in tests/docstore) are taken out, so the
+    hand-worked expected points of these tests stay those of the dossiers."""
+    from congso.indicators import index
+
+    formulas = {k: v for k, v in index.FORMULAS.items() if k not in STORE_FORMULAS}
+    monkeypatch.setattr(index, "FORMULAS", formulas)
+    monkeypatch.setattr(index, "PROVIDED_INPUTS", index.PROVIDED_INPUTS - STORE_INPUTS)
+
+
+STORE_FORMULAS = frozenset({"data_reused", "data_warehouse"})
+STORE_INPUTS = frozenset({"data_reuse", "data_warehouse"})

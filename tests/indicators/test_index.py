@@ -14,6 +14,8 @@ from congso.indicators import index
 from tests.dossiers.conftest import at
 from tests.indicators.dataset import END, START
 
+pytestmark = pytest.mark.usefixtures("index_without_store")
+
 
 def test_preconditions(month_dept):
     assert month_dept.a1.timeliness == "early"

@@ -21,7 +21,7 @@ from congso.reports.models import ReportJob
 from tests.indicators.dataset import END, START
 from tests.printing.pdfcheck import fonts_of, text_of
 
-pytestmark = pytest.mark.usefixtures("no_second_factor")
+pytestmark = pytest.mark.usefixtures("no_second_factor", "index_without_store")
 
 
 def _cells(content: bytes) -> list[list[object]]:
