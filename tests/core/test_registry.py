@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import ClassVar
 
 import pytest
@@ -140,7 +141,12 @@ def test_payment_and_exchange_seams_are_typed() -> None:
     )
     assert (outcome.reference, outcome.status, outcome.amount_vnd) == ("TT-1", "paid", 50_000)
     assert payments.get("gateway").acknowledge(None, "bad signature")[0] == 400
-    assert payments.get("gateway").query("TT-1") is None
+    assert (
+        payments.get("gateway").query(
+            "TT-1", datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+        )
+        is None
+    )
 
     exchange: Registry[ExchangeBackend] = Registry("tests.exchange", ExchangeBackend)
 
