@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from congso.catalog.finder import segmenter
 from congso.catalog.models import SearchLog
 from tests.e2e.test_journeys_browser import (  # noqa: F401 (fixtures)
     CHROMIUM,
@@ -30,6 +31,9 @@ def test_a_parent_finds_birth_registration_in_their_own_words(
     browser: Any,  # noqa: F811
     demo: dict[str, Path],  # noqa: F811
 ) -> None:
+    # The live server runs in this process: the citizen searches once the word segmenter has
+    # loaded (a busy machine takes seconds; until then queries are read accent-free).
+    segmenter.start(wait=True)
     tab = Citizen_(browser, live_server.url, viewport={"width": 360, "height": 740})
     page = tab.page
     page.goto(f"{tab.base}/thu-tuc/")
@@ -40,7 +44,7 @@ def test_a_parent_finds_birth_registration_in_their_own_words(
     first.wait_for()
     text = first.inner_text()
     assert "Thủ tục đăng ký khai sinh" in text, text
-    assert "Vì sao:" in text and "được hiểu là «đăng ký khai sinh»" in text, text
+    assert "Vì sao:" in text and "«khai sinh»" in text, text
     assert "giấy phép xây dựng" not in text.lower()
     tab.shot("finder-1-newborn")
     with page.expect_navigation():
