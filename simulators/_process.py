@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
-class SimulatorProcess:
+class SimulatorProcess(ABC):
     """A simulator's process: its settings are the dataclass fields (all passed to the child as
     its ``config.json``, except ``run_dir`` and ``pid``)."""
 
@@ -49,9 +50,9 @@ class SimulatorProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @abstractmethod
     def env(self) -> dict[str, str]:
-        """The settings that point congso at this simulator."""
-        raise NotImplementedError
+        """The settings that point congso at this simulator (each simulator says its own)."""
 
     def config(self) -> dict[str, Any]:
         """What the child reads from its ``config.json``."""

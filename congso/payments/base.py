@@ -176,5 +176,6 @@ class PaymentProvider(Plugin, ABC):
     refunds_online: bool = False
 
     def refund(self, order: RefundOrder) -> RefundResult:
-        """Ask the gateway to refund ``order`` (only when :attr:`refunds_online`)."""
-        raise NotImplementedError
+        """Ask the gateway to refund ``order``. Called only when :attr:`refunds_online` (the
+        refund service checks it first); a provider that sets it overrides this."""
+        raise NotImplementedError(f"{type(self).__name__} does not refund through its gateway")
