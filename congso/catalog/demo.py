@@ -35,7 +35,7 @@ from django.db import transaction
 
 from congso.catalog.demo_forms import form_for
 from congso.catalog.importexport import ImportResult, import_document
-from congso.catalog.models import StepAction, StepKind
+from congso.catalog.models import Phrasing, PhrasingSource, StepAction, StepKind
 from congso.catalog.processes import limit_hours
 from congso.catalog.search import normalise
 from congso.catalog.selectors import hours_per_day
@@ -345,6 +345,29 @@ def enrich(record: Mapping[str, Any], agencies: DemoAgencies, per_day: Decimal) 
     return result
 
 
+PHRASINGS_FILE = Path(__file__).resolve().parent / "data" / "phrasings.json"
+
+
+def seed_phrasings() -> int:
+    """The finder's everyday phrasings of ``data/phrasings.json`` that the database lacks (the
+    migration seeds them once; a flushed database — the browser tests' — loses them); the
+    phrases officers already have are left as they are. Returns how many were added."""
+    rows = json.loads(PHRASINGS_FILE.read_text(encoding="utf-8"))["phrasings"]
+    have = set(Phrasing.objects.values_list("phrase", flat=True))
+    missing = [
+        Phrasing(
+            phrase=row["phrase"],
+            means=row.get("means", ""),
+            codes=row.get("codes", []),
+            source=PhrasingSource.SEED,
+        )
+        for row in rows
+        if row["phrase"] not in have
+    ]
+    Phrasing.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
 @transaction.atomic
 def load_catalog_demo(*, province_code: str | None = None) -> CatalogDemoResult:
     """Import the demo catalogue for the demo province (idempotent)."""
@@ -358,6 +381,7 @@ def load_catalog_demo(*, province_code: str | None = None) -> CatalogDemoResult:
         document={**document, "procedures": records},
         default_effective_from=DEMO_EFFECTIVE_FROM,
     )
+    seed_phrasings()
     notes = [
         f"{record.get('code') or record['name']}: không có cơ quan demo phù hợp."
         for record in records

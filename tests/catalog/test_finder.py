@@ -170,3 +170,21 @@ def test_the_life_event_navigator(catalogue: None) -> None:
         assert 'href="/nhom/khai-sinh/"' in page and 'href="/thu-tuc/1.001193/"' in page
     finally:
         life_events._providers.remove(groups)
+
+
+@pytest.mark.django_db
+def test_the_demo_puts_back_seed_phrasings_a_flushed_database_lost() -> None:
+    from congso.catalog.demo import seed_phrasings
+
+    seeded = PhrasingRow.objects.count()
+    assert seeded > 100  # the migration's
+    kept = PhrasingRow.objects.first()
+    assert kept is not None
+    kept.means = "đăng ký khai sinh (sửa bởi cán bộ)"
+    kept.save()
+    PhrasingRow.objects.exclude(pk=kept.pk).delete()
+    assert seed_phrasings() == seeded - 1
+    assert PhrasingRow.objects.count() == seeded
+    kept.refresh_from_db()
+    assert kept.means == "đăng ký khai sinh (sửa bởi cán bộ)"  # an officer's edit is kept
+    assert seed_phrasings() == 0
