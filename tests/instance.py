@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,16 +26,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
+from congso.contrib.kannel.box import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: What a test's environment carries that must not leak into another instance.
 _NOT_INHERITED = ("DATABASE_URL", "CONGSO_DATA_DIR", "DJANGO_SETTINGS_MODULE", "CONGSO_BROKER_URL")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class CongsoInstance:
