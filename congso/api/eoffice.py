@@ -305,6 +305,57 @@ def document_sign(request: HttpRequest, document_id: params.DbInt) -> DocumentOu
     return _out(request, services.document_sign(actor=_user(request), document_id=document_id))
 
 
+class ExternalSignOut(Schema):
+    session: str
+    to_be_signed: str = Field(description="Phần dữ liệu cần ký (PDF ByteRange), base64.")
+    digest_sha256: str
+
+
+class ExternalSignIn(Schema):
+    signature_cms: str = Field(description="Chữ ký CMS SignedData tách rời (DER), base64.")
+
+
+@router.post(
+    "/documents/{document_id}/external",
+    response={201: ExternalSignOut, **ERRORS},
+    summary="Lãnh đạo chuẩn bị ký từ xa: trả về phần dữ liệu cần ký",
+)
+@token_scope(SIGN)
+def document_external_prepare(request: HttpRequest, document_id: params.DbInt) -> Status:
+    _visible(request, document_id)
+    session = services.document_external_prepare(actor=_user(request), document_id=document_id)
+    prepared = services.external_prepared(session)
+    return Status(
+        201,
+        ExternalSignOut(
+            session=session.token,
+            to_be_signed=base64.b64encode(prepared.to_be_signed).decode("ascii"),
+            digest_sha256=session.digest,
+        ),
+    )
+
+
+@router.post(
+    "/external/{session}",
+    response={200: DocumentOut, **ERRORS},
+    summary="Lãnh đạo hoàn tất ký từ xa: gửi chữ ký CMS",
+)
+@token_scope(SIGN)
+def document_external_finish(
+    request: HttpRequest, session: str, payload: ExternalSignIn
+) -> DocumentOut:
+    try:
+        cms = base64.b64decode(payload.signature_cms, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError(
+            "bad_signature", "Chữ ký phải là CMS (DER) mã hóa base64.", field="signature_cms"
+        ) from None
+    document = services.document_external_finish(
+        actor=_user(request), token=session, signature_cms=cms
+    )
+    return _out(request, document)
+
+
 @router.post(
     "/documents/{document_id}/issue",
     response={200: DocumentOut, **ERRORS},
