@@ -808,7 +808,12 @@ def incoming_update_decide(
                 attachments=[Upload(a.name, a.data) for a in others],
                 stored=stored,
             )
-            _new_version(document, actor, update.reason or "Cập nhật từ nơi gửi")
+            default = (
+                "Văn bản thay thế từ nơi gửi"
+                if update.business_type == edxml.REPLACE
+                else "Cập nhật từ nơi gửi"
+            )
+            _new_version(document, actor, update.reason or default)
             update.decision = IncomingUpdate.Decision.APPLIED
         update.decided_by = actor
         update.decided_at = timezone.now()
@@ -1104,3 +1109,72 @@ def incoming_recall_answer(*, actor: Any, document_id: int, accept: bool) -> Doc
 
 def status_history(document: Document) -> list[StatusEvent]:
     return list(document.status_events.order_by("at", "pk"))
+
+
+@transaction.atomic
+def document_replace(
+    *,
+    actor: Any,
+    document_id: int,
+    main: Upload,
+    attachments: Sequence[Upload] = (),
+    changes: dict[str, Any] | None = None,
+    reason: str,
+) -> Document:
+    """The signer replaces an issued document's files (văn bản thay thế): they sign the new
+    main file (PAdES, their own key, as at first signature), it becomes the next version with
+    any corrected metadata, and goes to every axis recipient as a replacement
+    (BussinessDocType 3). Each recipient's clerk accepts it (their record's next version,
+    with the diff, status 15) or refuses it (16), as for an update."""
+    stored = StoredFiles()
+    changes = dict(changes or {})
+    try:
+        document = _locked(document_id, direction=Direction.OUTGOING)
+        _require_state(document, State.ISSUED)
+        if document.signer_id != getattr(actor, "pk", None):
+            raise PermissionDenied(
+                "not_the_signer", "Chỉ người ký văn bản mới ký được văn bản thay thế."
+            )
+        _require_role(actor, document.agency_id, (Role.LEADER,), "ký văn bản thay thế")
+        if not reason.strip():
+            raise DomainError("reason_required", "Thay thế văn bản phải có lý do.", field="reason")
+        unknown = set(changes) - set(UPDATE_FIELDS)
+        if unknown:
+            raise DomainError(
+                "invalid_field", f"Không cập nhật được trường {', '.join(sorted(unknown))}."
+            )
+        # The new files are checked like any upload before anything is signed or written.
+        _check_file(main, role=FileRole.MAIN)
+        for upload in attachments:
+            _check_file(upload, role=FileRole.ATTACHMENT)
+        signed_pdf = signature.sign_pdf(
+            main.data, leader=actor, agency=document.agency, reason=reason.strip()[:200]
+        )
+        for name, value in changes.items():
+            setattr(document, name, value)
+        document.version += 1
+        document.save()
+        _store_files(
+            document,
+            document.version,
+            main=Upload(main.name, signed_pdf),
+            attachments=attachments,
+            stored=stored,
+            signed=True,
+        )
+        _new_version(document, actor, reason)
+        _audit(
+            actor,
+            "document.replace",
+            document,
+            changes=sorted(changes),
+            reason=reason,
+            sha256=signature.sha256(signed_pdf),
+        )
+        exchange.queue_update(
+            document, actor=actor, reason=reason.strip(), business_type=edxml.REPLACE
+        )
+    except BaseException:
+        stored.discard()
+        raise
+    return document
