@@ -16,7 +16,6 @@ from ninja.responses import Status
 from congso.api import params
 from congso.api.auth import SESSION_OR_TOKEN
 from congso.api.schemas import ErrorOut
-from congso.core.errors import DomainError
 from congso.records import selectors, services
 from congso.records.models import Record
 
@@ -220,17 +219,12 @@ def record_detail(request: HttpRequest, record_id: params.DbInt) -> RecordOut:
 )
 def record_file(request: HttpRequest, record_id: params.DbInt, payload: FileIn) -> Status:
     selectors.record_for(_user(request), record_id)
-    if (payload.document is None) == (payload.dossier is None):
-        raise DomainError("invalid_field", "Gửi đúng một trong hai: document hoặc dossier.")
-    if payload.document is not None:
-        services.record_file_document(
-            actor=_user(request), record_id=record_id, document_id=payload.document
-        )
-    else:
-        assert payload.dossier is not None
-        services.record_file_dossier(
-            actor=_user(request), record_id=record_id, dossier_id=payload.dossier
-        )
+    services.record_file(
+        actor=_user(request),
+        record_id=record_id,
+        document_id=payload.document,
+        dossier_id=payload.dossier,
+    )
     return Status(201, _out(request, record_id))
 
 

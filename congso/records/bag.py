@@ -106,6 +106,10 @@ def _validation(name: str, data: bytes) -> tuple[bytes, bytes, str]:
     return as_json, etsi.report_xml(report), report.indication
 
 
+def display_name(user: Any) -> str:
+    return str(getattr(user, "full_name", "") or user.get_full_name() or user.get_username())
+
+
 def _retention(record: Any) -> str:
     if record.permanent:
         return "Vĩnh viễn"
@@ -165,7 +169,7 @@ def build(record: Any) -> Built:
             }
         )
     series = record.series
-    keeper = record.keeper.get_full_name() or record.keeper.get_username()
+    keeper = display_name(record.keeper)
     closed = record.closed_on.isoformat() if record.closed_on else None
     metadata = {
         "ho_so": {

@@ -566,6 +566,27 @@ def record_file_dossier(*, actor: Any, record_id: int, dossier_id: int) -> Recor
     return _run(actor, "record.file", _peek(record_id), run, dossier=dossier_id)
 
 
+def record_file(
+    *, actor: Any, record_id: int, document_id: int | None = None, dossier_id: int | None = None
+) -> RecordItem:
+    """File exactly one of a document or a dossier (the API's single operation)."""
+    if (document_id is None) == (dossier_id is None):
+        error = DomainError(
+            "invalid_field", "Gửi đúng một trong hai: văn bản (document) hoặc hồ sơ (dossier)."
+        )
+        audit(
+            actor=actor,
+            action="records.record.file.refused",
+            target=_peek(record_id),
+            after={"code": error.code, "message": error.message},
+        )
+        raise error
+    if document_id is not None:
+        return record_file_document(actor=actor, record_id=record_id, document_id=document_id)
+    assert dossier_id is not None
+    return record_file_dossier(actor=actor, record_id=record_id, dossier_id=dossier_id)
+
+
 def record_close(*, actor: Any, record_id: int, closed_on: datetime.date | None = None) -> Record:
     """Kết thúc hồ sơ: nothing more is filed; the retention and the transfer deadline count
     from the closing day."""

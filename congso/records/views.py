@@ -21,7 +21,7 @@ from congso.dossiers.models import Dossier
 from congso.eoffice.models import Document
 from congso.org.models import Role
 from congso.org.permissions import current_roles
-from congso.records import selectors, services
+from congso.records import bag, selectors, services
 from congso.records.forms import DecideForm, FileForm, OpenForm, PlanForm, SeriesForm
 from congso.records.models import KEEPER_ROLES, DispositionAction, Record, RecordFile, RecordState
 
@@ -209,6 +209,7 @@ def _detail(
             "retention_ends": services.retention_ends(record),
             "transfer_due": services.transfer_due(record),
             "error": error,
+            "keeper": bag.display_name(record.keeper),
             "tab": "index",
             "done": _done(request),
         },
