@@ -8,6 +8,7 @@ from enum import StrEnum
 
 class EofficeErrorCode(StrEnum):
     COMMENT_REQUIRED = "comment_required"
+    DOCUMENT_CHANGED = "document_changed"
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"
     FORBIDDEN = "forbidden"
     INVALID_ASSIGNEE = "invalid_assignee"
@@ -32,6 +33,8 @@ class EofficeErrorCode(StrEnum):
     NOT_YOUR_TURN = "not_your_turn"
     PDF_UNSIGNABLE = "pdf_unsignable"
     REASON_REQUIRED = "reason_required"
+    SESSION_FINISHED = "session_finished"
+    SESSION_NOT_FOUND = "session_not_found"
     RECALL_AFTER_DONE = "recall_after_done"
     SUBJECT_REQUIRED = "subject_required"
     UNKNOWN_DOC_TYPE = "unknown_doc_type"
