@@ -7,11 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from tests.e2e.test_eoffice_browser import CHROMIUM, Tab, browser, types  # noqa: F401
 from tests.eoffice.conftest import (  # noqa: F401 (fixtures)
@@ -42,8 +44,22 @@ def test_the_clerk_downloads_the_register_metadata(
     settings: Any,
 ) -> None:
     settings.OFFICER_2FA_REQUIRED = False
-    issue(world, subject="V/v tổng kết công tác văn thư, lưu trữ năm 2026")
-    issue(world, subject=HOSTILE)
+    # Issued outside Playwright's event loop (the leader's PAdES signature runs its own).
+    failures: list[BaseException] = []
+
+    def issue_both() -> None:
+        try:
+            issue(world, subject="V/v tổng kết công tác văn thư, lưu trữ năm 2026")
+            issue(world, subject=HOSTILE)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=issue_both)
+    worker.start()
+    worker.join()
+    assert not failures, failures
     tab = Tab(browser, live_server.url, world.ubnd.clerk.username)
     page = tab.page
     page.goto(live_server.url + "/can-bo/van-ban/so-van-ban/?so=di")
