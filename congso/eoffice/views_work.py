@@ -108,7 +108,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
             grouped.items(),
             key=lambda pair: (
                 -sum(d.due_at < now for d in pair[1]),
-                people[pair[0]].get_full_name() or people[pair[0]].get_username(),
+                people[pair[0]].get_full_name() or str(people[pair[0]]),
             ),
         )
     ]

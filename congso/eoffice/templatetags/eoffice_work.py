@@ -31,7 +31,7 @@ def document_subassignments(context: Any, document: Document) -> dict[str, Any]:
     people = []
     if lead:
         people = [
-            (person.pk, person.get_full_name() or person.get_username())
+            (person.pk, person.get_full_name() or str(person))
             for person in selectors.colleagues([document.agency_id])
             if person.pk != user.pk
         ]
