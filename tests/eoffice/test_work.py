@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from congso.accounts.models import User
 from congso.audit.models import AuditEvent
 from congso.core.errors import DomainError
 from congso.dossiers import services as dossier_services
@@ -51,8 +52,6 @@ def office(db: None, leader_p12: Path) -> Any:
     """The dossier tests' world (commune A, the Department of Justice) with their e-office
     officers: clerks, signing leaders with a PAdES key, e-mail addresses for the reminders."""
     world = build_world()
-    from congso.accounts.models import User
-
     for agency, leader in ((world.commune_a, world.leader_a), (world.department, world.leader_stp)):
         SignerProfile.objects.create(
             user=leader,
@@ -250,7 +249,8 @@ def test_daily_reminders_go_once_a_day_to_each_person_and_unit_head(office: Any)
     assert digest.user == office.leader_stp and digest.agency == office.department
     assert digest.message is not None and "Sở Tư pháp: 2 văn bản quá hạn" in digest.message.subject
     assert "Hoàng Thị Giúp" in digest.message.body, digest.message.body
-    assert later.pk not in {d.document.pk for d in selectors.deadlines(until=selectors.end_of_tomorrow())}
+    listed = selectors.deadlines(until=selectors.end_of_tomorrow())
+    assert later.pk not in {d.document.pk for d in listed}
 
     # Idempotent: a second run the same day sends nothing more.
     assert reminders.run(force=True) == {"person": 0, "digest": 0}
@@ -306,14 +306,16 @@ def test_the_panel_counts_states_overdue_and_working_days(office: Any) -> None:
         registered_at=monday, done_at=monday + timedelta(days=3)
     )
     today = timezone.localdate()
-    selection = Selection(start=datetime.date(2026, 11, 1), end=today, agency_id=None, field_id=None)
+    selection = Selection(
+        start=datetime.date(2026, 11, 1), end=today, agency_id=None, field_id=None
+    )
     panel = dashboard_panel(office.leader_stp, [office.department.pk], selection)
     assert panel is not None
     figures = panel.context["figures"]
     assert figures.handled == 1 and figures.average_days == 3.0
     assert panel.context["average"] == "3,0"
     assert figures.overdue == 1
-    assert dict((state, n) for state, _, n in figures.incoming) == {"done": 1, "assigned": 1}
+    assert {state: n for state, _, n in figures.incoming} == {"done": 1, "assigned": 1}
     # Another scope sees none of it.
     other = dashboard_panel(office.leader_a, [office.commune_a.pk], selection)
     assert other is not None and other.context["figures"].overdue == 0
