@@ -152,7 +152,8 @@ def _prefill(dossier: Dossier, step: Any) -> dict[str, Any]:
         "agency": step.agency_id if step is not None else dossier.competent_agency_id,
         "doc_type": "CV",
         "subject": f"V/v xin ý kiến về hồ sơ {dossier.code} ({procedure.name})"[:1000],
-        "content": "\n".join(lines)[:5000],
+        # One line: the edXML schema's Content pattern takes no line break (see the report).
+        "content": " ".join(" ".join(lines).split())[:5000],
         "to_places": "Như trên;\nLưu: VT, hồ sơ " + dossier.code,
     }
     if step is not None and step.due_at is not None:

@@ -49,6 +49,10 @@ def _role(user: Any, role: str, agency: Any, **extra: Any) -> Any:
 
 @pytest.fixture
 def office(db: None, leader_p12: Path) -> Any:
+    return build_office(leader_p12)
+
+
+def build_office(leader_p12: Path) -> Any:
     """The dossier tests' world (commune A, the Department of Justice) with their e-office
     officers: clerks, signing leaders with a PAdES key, e-mail addresses for the reminders."""
     world = build_world()
