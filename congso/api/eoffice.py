@@ -19,7 +19,6 @@ from congso.api import params
 from congso.api.auth import SESSION_OR_TOKEN, token_scope
 from congso.api.schemas import ErrorOut
 from congso.core.errors import DomainError
-from congso.dossiers.models import Dossier
 from congso.eoffice import selectors, services
 from congso.eoffice.models import Channel, Dispatch, Document, StatusEvent
 
@@ -551,10 +550,7 @@ class LinkedDocumentOut(Schema):
 
 
 def _dossier_pk(request: HttpRequest, code: str) -> int:
-    found = Dossier.objects.restrict(_user(request), "view").filter(code=code).first()
-    if found is None:
-        raise DomainError("not_found", "Không tìm thấy hồ sơ.", field="dossier", status=404)
-    return found.pk
+    return selectors.dossier_by_code(_user(request), code).pk
 
 
 @router.get(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from congso.calendar.engine import WorkCalendar
 from congso.calendar.selectors import get_calendar
 from congso.core.errors import NotFound
+from congso.dossiers.models import Dossier
 from congso.eoffice.models import (
     Approval,
     Assignment,
@@ -26,7 +27,7 @@ from congso.eoffice.models import (
     SubAssignment,
 )
 from congso.org.models import Agency, RoleAssignment
-from congso.org.permissions import role_agencies
+from congso.org.permissions import VIEW, role_agencies
 
 OPEN_INCOMING = (State.ASSIGNED, State.PROCESSING)
 
@@ -227,6 +228,14 @@ def unit_deadlines(user: Any, *, now: datetime | None = None) -> list[Deadline]:
 
 def subassignments_of(document: Document) -> list[SubAssignment]:
     return list(document.subassignments.select_related("user", "assigned_by"))
+
+
+def dossier_by_code(user: Any, code: str) -> Dossier:
+    """A dossier the person may see, by its code."""
+    found = Dossier.objects.restrict(user, VIEW).filter(code=code).first()
+    if found is None:
+        raise NotFound("not_found", "Không tìm thấy hồ sơ.", field="dossier")
+    return found
 
 
 def dossier_of(document: Document) -> DossierLink | None:

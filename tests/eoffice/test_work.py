@@ -465,3 +465,67 @@ def test_a_dossier_draft_refuses_a_foreign_agency_or_an_ended_step(office: Any) 
         )
     assert caught.value.code == "invalid_state"
     assert not Document.objects.exists() and not DossierLink.objects.exists()
+
+
+# --- The API -------------------------------------------------------------------------------------
+
+
+def test_the_api_sub_assigns_lists_deadlines_and_raises_a_document_from_a_dossier(
+    office: Any,
+) -> None:
+    from tests.eoffice.test_api import call, file
+
+    client = Client()
+    document = _incoming(office)
+    bad = call(
+        client,
+        office.specialist_stp,
+        f"/documents/{document.pk}/subassignments",
+        {"user": office.specialist_a.pk, "task": "Việc", "working_days": 1},
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_assignee"
+    made = call(
+        client,
+        office.specialist_stp,
+        f"/documents/{document.pk}/subassignments",
+        {"user": office.helper_stp.pk, "task": "Tổng hợp số liệu", "working_days": 1},
+    )
+    assert made.status_code == 201, made.json()
+    sub = made.json()
+    assert sub["status"] == "open" and sub["user"] == office.helper_stp.pk
+    SubAssignment.objects.filter(pk=sub["id"]).update(due_at=timezone.now() - timedelta(hours=1))
+    mine = call(client, office.helper_stp, "/deadlines").json()
+    assert [(d["document"], d["role"], d["overdue"]) for d in mine] == [(document.pk, "sub", True)]
+    assert (
+        call(client, office.leader_a, f"/documents/{document.pk}/subassignments").status_code == 404
+    )
+    reported = call(
+        client, office.helper_stp, f"/subassignments/{sub['id']}/report", {"result": "Xong"}
+    )
+    assert reported.status_code == 200 and reported.json()["status"] == "done"
+
+    dossier, step = _appraisal(office)
+    draft = {
+        "agency": office.commune_a.pk,
+        "doc_type": "CV",
+        "subject": f"V/v xin ý kiến về hồ sơ {dossier.code}",
+        "main": file("xin-y-kien.pdf", pdf_bytes()),
+        "signer": office.leader_a.pk,
+        "signer_position": "Chủ tịch",
+        "step": step.pk,
+    }
+    unseen = call(client, office.specialist_stp, f"/dossiers/{dossier.code}/documents", draft)
+    assert unseen.status_code == 404 and unseen.json()["code"] == "not_found"
+    created = call(client, office.specialist_a, f"/dossiers/{dossier.code}/documents", draft)
+    assert created.status_code == 201, created.json()
+    listed = call(client, office.specialist_a, f"/dossiers/{dossier.code}/documents").json()
+    assert [(i["document"]["id"], i["step"], i["replies"]) for i in listed] == [
+        (created.json()["id"], step.pk, [])
+    ]
+    again = call(
+        client,
+        office.specialist_a,
+        f"/documents/{created.json()['id']}/dossier-link",
+        {"dossier": dossier.code},
+    )
+    assert again.status_code == 409 and again.json()["code"] == "already_linked"
