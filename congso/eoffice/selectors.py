@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from congso.calendar.engine import WorkCalendar
 from congso.calendar.selectors import get_calendar
@@ -165,7 +166,12 @@ class Deadline:
         return DEADLINE_ROLES[self.role]
 
 
-DEADLINE_ROLES = {"lead": "Chủ trì", "co": "Phối hợp", "sub": "Được giao việc"}
+#: The labels of a deadline's role (translated on the pages; the reminders are in Vietnamese).
+DEADLINE_ROLES = {
+    "lead": gettext_noop("Chủ trì"),
+    "co": gettext_noop("Phối hợp"),
+    "sub": gettext_noop("Được giao việc"),
+}
 
 
 def deadlines(
