@@ -632,3 +632,209 @@ def register_export(
     name = f"so-van-ban-{kind}-{agency.code}-{year}{'-mat' if confidential else ''}.{format}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- The handling work: sub-assignments, deadlines, documents raised from dossiers ------------
+
+
+class SubAssignIn(Schema):
+    user: params.DbInt = Field(description="Cán bộ được giao việc (mã người dùng).")
+    task: str = Field(max_length=2000)
+    working_days: int = Field(ge=1, le=365, description="Hạn, số ngày làm việc.")
+
+
+class SubReportIn(Schema):
+    result: str = Field(max_length=4000)
+
+
+class SubAssignmentOut(Schema):
+    id: int
+    document: int = Field(alias="document_id")
+    user: int = Field(alias="user_id")
+    assigned_by: int = Field(alias="assigned_by_id")
+    task: str
+    due_at: datetime
+    status: str
+    result: str
+    done_at: datetime | None
+    assigned_at: datetime
+
+
+class DeadlineOut(Schema):
+    user: int
+    role: str
+    role_label: str
+    document: int
+    number_notation: str
+    subject: str
+    due_at: datetime
+    overdue: bool
+    task: str
+
+
+class DossierDraftIn(DraftIn):
+    step: params.OptionalDbInt = Field(None, description="Bước xử lý của hồ sơ soạn văn bản.")
+
+
+class DossierLinkIn(Schema):
+    dossier: str = Field(max_length=50, description="Mã hồ sơ.")
+    step: params.OptionalDbInt = None
+
+
+class LinkedDocumentOut(Schema):
+    dossier: str
+    step: int | None
+    step_name: str
+    document: DocumentOut
+    replies: list[DocumentOut]
+
+
+def _dossier_pk(request: HttpRequest, code: str) -> int:
+    return selectors.dossier_by_code(_user(request), code).pk
+
+
+@router.get(
+    "/documents/{document_id}/subassignments",
+    response={200: list[SubAssignmentOut], **ERRORS},
+    summary="Các việc người chủ trì đã giao cho cán bộ trong đơn vị",
+)
+def subassignment_list(request: HttpRequest, document_id: params.DbInt) -> list[SubAssignmentOut]:
+    document = _visible(request, document_id)
+    return [SubAssignmentOut.from_orm(s) for s in selectors.subassignments_of(document)]
+
+
+@router.post(
+    "/documents/{document_id}/subassignments",
+    response={201: SubAssignmentOut, **ERRORS},
+    summary="Người chủ trì giao một phần việc cho cán bộ trong đơn vị, có hạn riêng",
+)
+def subassignment_create(
+    request: HttpRequest, document_id: params.DbInt, payload: SubAssignIn
+) -> Status:
+    _visible(request, document_id)
+    sub = services.subassign_create(
+        actor=_user(request),
+        document_id=document_id,
+        user_id=payload.user,
+        task=payload.task,
+        working_days=payload.working_days,
+    )
+    return Status(201, SubAssignmentOut.from_orm(sub))
+
+
+@router.post(
+    "/subassignments/{subassignment_id}/report",
+    response={200: SubAssignmentOut, **ERRORS},
+    summary="Cán bộ được giao việc báo cáo kết quả",
+)
+def subassignment_report(
+    request: HttpRequest, subassignment_id: params.DbInt, payload: SubReportIn
+) -> SubAssignmentOut:
+    sub = services.subassign_report(
+        actor=_user(request), subassignment_id=subassignment_id, result=payload.result
+    )
+    return SubAssignmentOut.from_orm(sub)
+
+
+@router.get(
+    "/deadlines",
+    response={200: list[DeadlineOut], 401: ErrorOut},
+    summary="Văn bản quá hạn và đến hạn trước hết ngày mai: của tôi, hoặc của đơn vị",
+)
+def deadline_list(request: HttpRequest, unit: bool = False) -> list[DeadlineOut]:
+    user = _user(request)
+    found = selectors.unit_deadlines(user) if unit else selectors.my_deadlines(user)
+    return [
+        DeadlineOut(
+            user=d.user_id,
+            role=d.role,
+            role_label=d.role_label,
+            document=d.document.pk,
+            number_notation=d.document.number_notation,
+            subject=d.document.subject,
+            due_at=d.due_at,
+            overdue=d.overdue,
+            task=d.task,
+        )
+        for d in found
+    ]
+
+
+@router.get(
+    "/dossiers/{code}/documents",
+    response={200: list[LinkedDocumentOut], **ERRORS},
+    summary="Văn bản soạn từ hồ sơ và văn bản trả lời đã đến",
+)
+def dossier_document_list(request: HttpRequest, code: str) -> list[LinkedDocumentOut]:
+    items = selectors.dossier_documents(_user(request), _dossier_pk(request, code))
+    return [
+        LinkedDocumentOut(
+            dossier=code,
+            step=item.link.step_id,
+            step_name=item.link.step.name if item.link.step is not None else "",
+            document=_document(item.document),
+            replies=[_document(reply) for reply in item.replies],
+        )
+        for item in items
+    ]
+
+
+@router.post(
+    "/dossiers/{code}/documents",
+    response={201: DocumentOut, **ERRORS},
+    summary="Soạn dự thảo văn bản đi từ hồ sơ (công văn xin ý kiến), gắn với hồ sơ và bước",
+)
+def dossier_draft_create(request: HttpRequest, code: str, payload: DossierDraftIn) -> Status:
+    document = services.dossier_draft_create(
+        actor=_user(request),
+        dossier_id=_dossier_pk(request, code),
+        step_id=payload.step,
+        agency_id=payload.agency,
+        doc_type_code=payload.doc_type,
+        subject=payload.subject,
+        main=_upload(payload.main, "main"),
+        attachments=[_upload(item, "attachments") for item in payload.attachments],
+        signer_id=payload.signer,
+        signer_position=payload.signer_position,
+        signer_competence=payload.signer_competence,
+        recipients=[
+            services.Recipient(name=r.name, code=r.code, channel=r.channel)
+            for r in payload.recipients
+        ],
+        to_places=payload.to_places,
+        place=payload.place,
+        notation_suffix=payload.notation_suffix,
+        content=payload.content,
+        urgency=payload.urgency,
+        confidentiality=payload.confidentiality,
+        reply_due=payload.reply_due,
+        page_count=payload.page_count,
+    )
+    return Status(201, _out(request, document))
+
+
+@router.post(
+    "/documents/{document_id}/dossier-link",
+    response={201: LinkedDocumentOut, **ERRORS},
+    summary="Gắn văn bản đi đã soạn với một hồ sơ (và bước xử lý)",
+)
+def dossier_link_create(
+    request: HttpRequest, document_id: params.DbInt, payload: DossierLinkIn
+) -> Status:
+    _visible(request, document_id)
+    link = services.dossier_link_create(
+        actor=_user(request),
+        document_id=document_id,
+        dossier_id=_dossier_pk(request, payload.dossier),
+        step_id=payload.step,
+    )
+    return Status(
+        201,
+        LinkedDocumentOut(
+            dossier=payload.dossier,
+            step=link.step_id,
+            step_name=link.step.name if link.step is not None else "",
+            document=_out(request, link.document),
+            replies=[],
+        ),
+    )

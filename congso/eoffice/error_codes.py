@@ -7,6 +7,7 @@ from enum import StrEnum
 
 
 class EofficeErrorCode(StrEnum):
+    ALREADY_LINKED = "already_linked"
     COMMENT_REQUIRED = "comment_required"
     DOCUMENT_CHANGED = "document_changed"
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"
@@ -15,6 +16,7 @@ class EofficeErrorCode(StrEnum):
     INVALID_COMPETENCE = "invalid_competence"
     INVALID_DEADLINE = "invalid_deadline"
     INVALID_FIELD = "invalid_field"
+    INVALID_LINK = "invalid_link"
     INVALID_RECIPIENT = "invalid_recipient"
     INVALID_REPLY = "invalid_reply"
     INVALID_REVIEWER = "invalid_reviewer"
@@ -37,4 +39,5 @@ class EofficeErrorCode(StrEnum):
     SESSION_NOT_FOUND = "session_not_found"
     RECALL_AFTER_DONE = "recall_after_done"
     SUBJECT_REQUIRED = "subject_required"
+    TASK_REQUIRED = "task_required"
     UNKNOWN_DOC_TYPE = "unknown_doc_type"

@@ -132,7 +132,12 @@ class DocumentQuerySet(RestrictedQuerySet["Document"]):
             agencies |= Q(agency__province_id__in=role_provinces(user, PROVINCE_WIDE))
         open_ = agencies & Q(confidentiality=Confidentiality.NORMAL)
         keepers = Q(agency_id__in=role_agencies(user, ("clerk", "leader")))
-        involved = Q(approvals__reviewer=user) | Q(assignments__user=user) | Q(created_by=user)
+        involved = (
+            Q(approvals__reviewer=user)
+            | Q(assignments__user=user)
+            | Q(subassignments__user=user)
+            | Q(created_by=user)
+        )
         return Q(pk__in=Document.objects.filter(open_ | keepers | involved).values("pk"))
 
 
@@ -706,3 +711,140 @@ class ExternalSigning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}: {self.token[:8]}"
+
+
+class SubAssignment(models.Model):
+    """A part of an incoming document's handling that its lead handler gives to another officer
+    of the unit, with its own deadline (giao việc): the officer reports the result, the lead
+    keeps answering for the document."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Đang thực hiện"
+        DONE = "done", "Đã báo cáo kết quả"
+
+    document = models.ForeignKey(
+        Document, verbose_name="văn bản", on_delete=models.CASCADE, related_name="subassignments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="cán bộ được giao",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người giao",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    task = models.TextField("nội dung giao")
+    due_at = models.DateTimeField("hạn")
+    status = models.CharField(
+        "trạng thái", max_length=5, choices=Status.choices, default=Status.OPEN
+    )
+    result = models.TextField("kết quả", blank=True)
+    done_at = models.DateTimeField("báo cáo lúc", null=True, blank=True)
+    assigned_at = models.DateTimeField("giao lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "giao việc xử lý văn bản"
+        verbose_name_plural = "giao việc xử lý văn bản"
+        ordering = ["document_id", "due_at", "pk"]
+        indexes = [models.Index(fields=["user", "status"], name="eoffice_subassign_user")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.user_id} ({self.status})"
+
+
+class DossierLink(models.Model):
+    """An outgoing document raised from a step of a one-stop dossier (a consultation letter to
+    another agency during appraisal: công văn xin ý kiến). The e-office holds the link (it sits
+    above the dossiers); the reply is the incoming document whose ``reply_to`` is it."""
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="+"
+    )
+    step = models.ForeignKey(
+        "dossiers.DossierStep",
+        verbose_name="bước xử lý",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    document = models.OneToOneField(
+        Document, verbose_name="văn bản đi", on_delete=models.CASCADE, related_name="dossier_link"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "văn bản của hồ sơ"
+        verbose_name_plural = "văn bản của hồ sơ"
+        ordering = ["dossier_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} → {self.document_id}"
+
+
+class Reminder(models.Model):
+    """One reminder of one day to one person (``person``: their documents due tomorrow or
+    overdue; ``digest``: a unit head's overdue list of one agency). The unique key makes the
+    daily run idempotent."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Nhắc việc cá nhân"
+        DIGEST = "digest", "Tổng hợp quá hạn của đơn vị"
+
+    day = models.DateField("ngày")
+    kind = models.CharField("loại", max_length=6, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nhận",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    agency = models.ForeignKey(
+        "org.Agency",
+        verbose_name="cơ quan",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    due_soon = models.PositiveIntegerField("sắp đến hạn", default=0)
+    overdue = models.PositiveIntegerField("quá hạn", default=0)
+    message = models.ForeignKey(
+        "notify.Message",
+        verbose_name="thông báo",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "nhắc việc văn bản"
+        verbose_name_plural = "nhắc việc văn bản"
+        ordering = ["-day", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "kind", "user"],
+                condition=Q(agency__isnull=True),
+                name="eoffice_reminder_person_once",
+            ),
+            models.UniqueConstraint(
+                fields=["day", "kind", "user", "agency"],
+                condition=Q(agency__isnull=False),
+                name="eoffice_reminder_digest_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.user_id}"

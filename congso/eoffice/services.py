@@ -28,6 +28,7 @@ from congso.audit.services import record
 from congso.calendar.selectors import get_calendar
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.dossiers.attachments import PDF, StoredFiles, check, upload_name
+from congso.dossiers.models import Dossier, StepStatus
 from congso.eoffice import edxml, exchange, registers, seals, signature
 from congso.eoffice.models import (
     Approval,
@@ -45,16 +46,18 @@ from congso.eoffice.models import (
     DocumentFile,
     DocumentType,
     DocumentVersion,
+    DossierLink,
     ExternalSigning,
     FileRole,
     IncomingUpdate,
     State,
     StatusEvent,
+    SubAssignment,
     Urgency,
 )
 from congso.org.identity import validate_agency_code
 from congso.org.models import Agency, Role
-from congso.org.permissions import current_roles, is_superuser
+from congso.org.permissions import VIEW, current_roles, is_superuser
 from congso.signing import pades
 
 #: The largest main file or attachment (bytes).
@@ -1180,3 +1183,203 @@ def document_replace(
         stored.discard()
         raise
     return document
+
+
+# --- Sub-assignments (giao việc) ----------------------------------------------------------------
+
+#: The roles of an officer of the receiving agency (who may be assigned or sub-assigned).
+OFFICER_ROLES = (Role.SPECIALIST, Role.DEPARTMENT_HEAD, Role.LEADER, Role.CLERK)
+
+
+def _departments(user: Any, agency_id: int) -> set[int]:
+    return set(
+        current_roles(user, OFFICER_ROLES)
+        .filter(agency_id=agency_id, department__isnull=False)
+        .values_list("department_id", flat=True)
+    )
+
+
+def _add_working_days(agency: Agency, days: int) -> datetime:
+    province = agency.province.code if agency.province_id else None  # type: ignore[union-attr]
+    return get_calendar(province, agency_code=agency.code).add_working_days(timezone.now(), days)
+
+
+@transaction.atomic
+def subassign_create(
+    *, actor: Any, document_id: int, user_id: int, task: str, working_days: int | None
+) -> SubAssignment:
+    """The lead handler gives a part of the handling to another officer of the unit (the
+    agency, and the lead's department when the lead's role names one), with a deadline in
+    working days that does not pass the document's. The first one starts processing (05)."""
+    document = _incoming(document_id)
+    _require_state(document, State.ASSIGNED, State.PROCESSING)
+    _require_handler(document, actor, lead_only=True)
+    task = task.strip()
+    if not task or len(task) > 2000:
+        raise DomainError(
+            "task_required", "Hãy ghi nội dung giao việc (tối đa 2.000 ký tự).", field="task"
+        )
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if (
+        user is None
+        or user.pk == actor.pk
+        or not current_roles(user, OFFICER_ROLES).filter(agency_id=document.agency_id).exists()
+    ):
+        raise DomainError(
+            "invalid_assignee",
+            "Người được giao việc phải là cán bộ khác của cơ quan nhận văn bản.",
+            field="user",
+        )
+    units = _departments(actor, document.agency_id)
+    if units and not (_departments(user, document.agency_id) & units):
+        raise DomainError(
+            "invalid_assignee",
+            "Chỉ giao việc cho cán bộ trong đơn vị (phòng) của người chủ trì.",
+            field="user",
+        )
+    if working_days is None or working_days < 1:
+        raise DomainError(
+            "invalid_deadline", "Hạn giao việc phải từ 1 ngày làm việc.", field="working_days"
+        )
+    due = _add_working_days(document.agency, working_days)
+    if document.due_at is not None and due > document.due_at:
+        deadline = timezone.localtime(document.due_at).strftime("%d/%m/%Y")
+        raise DomainError(
+            "invalid_deadline",
+            f"Hạn giao việc không được muộn hơn hạn xử lý văn bản ({deadline}).",
+            field="working_days",
+        )
+    sub = SubAssignment.objects.create(
+        document=document, user=user, assigned_by=actor, task=task, due_at=due
+    )
+    if document.state == State.ASSIGNED:
+        document.state = State.PROCESSING
+        document.save(update_fields=["state", "updated_at"])
+        exchange.queue_status(document, edxml.PROCESSING, "Đang xử lý.", actor=actor)
+    _audit(
+        actor,
+        "incoming.subassign",
+        document,
+        subassignment=sub.pk,
+        user=user.pk,
+        due_at=due.isoformat(),
+    )
+    return sub
+
+
+@transaction.atomic
+def subassign_report(*, actor: Any, subassignment_id: int, result: str) -> SubAssignment:
+    """The officer given a part reports its result; the lead sees it on the document."""
+    sub = (
+        SubAssignment.objects.select_for_update()
+        .select_related("document")
+        .filter(pk=subassignment_id)
+        .first()
+    )
+    if sub is None:
+        raise NotFound("not_found", "Không tìm thấy việc được giao.")
+    if sub.user_id != actor.pk:
+        raise PermissionDenied("not_assigned", "Việc này không giao cho bạn.")
+    if sub.status != SubAssignment.Status.OPEN:
+        raise Conflict("invalid_state", "Việc này đã được báo cáo kết quả.")
+    _require_state(sub.document, State.ASSIGNED, State.PROCESSING)
+    result = result.strip()
+    if not result or len(result) > 4000:
+        raise DomainError(
+            "comment_required", "Hãy ghi kết quả thực hiện (tối đa 4.000 ký tự).", field="result"
+        )
+    sub.status = SubAssignment.Status.DONE
+    sub.result = result
+    sub.done_at = timezone.now()
+    sub.save(update_fields=["status", "result", "done_at"])
+    _audit(actor, "incoming.subassign_report", sub.document, subassignment=sub.pk)
+    return sub
+
+
+# --- A dossier step raises a document -------------------------------------------------------------
+
+
+def dossier_target(actor: Any, dossier_id: int, step_id: int | None) -> tuple[Dossier, Any]:
+    """The dossier (one the actor may see) and its step, checked before anything is written."""
+    dossier = (
+        Dossier.objects.restrict(actor, VIEW)
+        .select_related("competent_agency", "procedure_version__procedure")
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound("not_found", "Không tìm thấy hồ sơ.", field="dossier")
+    step = None
+    if step_id is not None:
+        step = dossier.steps.select_related("agency").filter(pk=step_id).first()
+        if step is None:
+            raise NotFound("not_found", "Không tìm thấy bước xử lý của hồ sơ.", field="step")
+        if step.status != StepStatus.ACTIVE:
+            raise Conflict(
+                "invalid_state", "Bước xử lý đã kết thúc, không soạn văn bản từ bước này."
+            )
+    return dossier, step
+
+
+def _link_agencies(dossier: Dossier, step: Any) -> set[int]:
+    agencies = {dossier.competent_agency_id}
+    if step is not None:
+        agencies.add(step.agency_id)
+    return agencies
+
+
+def _link(actor: Any, document: Document, dossier: Dossier, step: Any) -> DossierLink:
+    if document.agency_id not in _link_agencies(dossier, step):
+        raise DomainError(
+            "invalid_link",
+            "Văn bản phải do cơ quan giải quyết hồ sơ (hoặc cơ quan thực hiện bước) ban hành.",
+            field="agency",
+        )
+    link = DossierLink.objects.create(
+        dossier=dossier, step=step, document=document, created_by=actor
+    )
+    _audit(
+        actor,
+        "dossier_link.create",
+        document,
+        dossier=dossier.code,
+        step=step.pk if step is not None else None,
+    )
+    return link
+
+
+def dossier_draft_create(
+    *, actor: Any, dossier_id: int, step_id: int | None = None, **draft: Any
+) -> Document:
+    """An outgoing draft raised from a dossier (step): the draft and its link in one
+    transaction (``draft``: the arguments of :func:`draft_create`)."""
+    dossier, step = dossier_target(actor, dossier_id, step_id)
+    if draft.get("agency_id") not in _link_agencies(dossier, step):
+        raise DomainError(
+            "invalid_link",
+            "Văn bản phải do cơ quan giải quyết hồ sơ (hoặc cơ quan thực hiện bước) ban hành.",
+            field="agency",
+        )
+    with transaction.atomic():
+        document = draft_create(actor=actor, **draft)
+        _link(actor, document, dossier, step)
+    return document
+
+
+@transaction.atomic
+def dossier_link_create(
+    *, actor: Any, document_id: int, dossier_id: int, step_id: int | None = None
+) -> DossierLink:
+    """Link an outgoing document already drafted to a dossier (step)."""
+    document = _locked(document_id, direction=Direction.OUTGOING)
+    if not Document.objects.restrict(actor).filter(pk=document.pk).exists():
+        raise NotFound("not_found", "Không tìm thấy văn bản.")
+    if not (
+        document.created_by_id == actor.pk
+        or _has_role(actor, document.agency_id, (Role.CLERK, Role.LEADER))
+    ):
+        raise PermissionDenied("forbidden", "Bạn không có quyền liên kết văn bản này.")
+    if DossierLink.objects.filter(document=document).exists():
+        raise Conflict("already_linked", "Văn bản này đã gắn với một hồ sơ.")
+    dossier, step = dossier_target(actor, dossier_id, step_id)
+    return _link(actor, document, dossier, step)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 
 from congso.core.worker import task
-from congso.eoffice import exchange
+from congso.eoffice import exchange, reminders
 
 
 @task("eoffice.deliver")
@@ -25,3 +25,9 @@ def poll() -> None:
 def directory() -> None:
     if exchange.registry_ready():
         exchange.sync_directory()
+
+
+@task("eoffice.reminders", every=timedelta(hours=1))
+def reminders_daily() -> None:
+    # Hourly, idempotent per day: the day's reminders go at the first run after 07:00.
+    reminders.run()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from congso.eoffice import views
+from congso.eoffice import views, views_work
 
 app_name = "eoffice"
 urlpatterns = [
@@ -11,4 +11,16 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/thao-tac/<slug:name>/", views.action, name="action"),
     path("<int:pk>/tep/<int:file_id>/", views.file, name="file"),
+]
+
+# The handling work (congso/eoffice/views_work.py).
+urlpatterns += [
+    path("qua-han-sap-den-han/", views_work.deadlines, name="deadlines"),
+    path("<int:pk>/giao-viec/", views_work.subassign, name="subassign"),
+    path(
+        "<int:pk>/giao-viec/<int:sub_id>/bao-cao/",
+        views_work.subassign_report,
+        name="subassign_report",
+    ),
+    path("soan-tu-ho-so/<str:code>/", views_work.dossier_draft, name="dossier_draft"),
 ]

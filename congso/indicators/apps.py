@@ -9,8 +9,10 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the aggregates, kept in the dossier's and the e-results' transactions.
-        # The dashboard's "paid online" block (payments sit below the indicators).
+        # The dashboard's "paid online" block (payments sit below the indicators) and its
+        # e-office block (documents by state, overdue, handling time).
         from congso.indicators import (
+            eoffice_panel,  # noqa: F401
             hooks,  # noqa: F401
             payments_panel,  # noqa: F401
         )

@@ -24,6 +24,7 @@ LABELS = (
     gettext_noop("Xác nhận rút hồ sơ"),
     gettext_noop("Đặt lại mật khẩu"),
     gettext_noop("Phản ánh, kiến nghị"),
+    gettext_noop("Nhắc việc văn bản"),
     # Message.Status.
     gettext_noop("Chờ gửi"),
     gettext_noop("Đang gửi"),

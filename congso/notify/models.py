@@ -30,6 +30,7 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", "Xác nhận rút hồ sơ"
     PASSWORD_RESET = "password_reset", "Đặt lại mật khẩu"
     FEEDBACK = "feedback", "Phản ánh, kiến nghị"
+    EOFFICE_REMINDER = "eoffice_reminder", "Nhắc việc văn bản"
 
 
 class Template(models.Model):
