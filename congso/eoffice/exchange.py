@@ -759,7 +759,11 @@ def _apply_status(package: Package, status: edxml.StatusPackage) -> Package:
         dispatch.status_description = status.description
         dispatch.status_at = status.timestamp
         dispatch.save(update_fields=["status_code", "status_description", "status_at"])
-    if status.status_code == edxml.RECALL_ACCEPTED:
+    recall_asked = document.status_events.filter(
+        direction=Direction.OUTGOING, code=edxml.RECALL_REQUESTED
+    ).exists()
+    # 15 also answers an update: only a recall we asked for makes the document recalled.
+    if status.status_code == edxml.RECALL_ACCEPTED and recall_asked:
         axis = document.dispatches.filter(channel=Channel.AXIS)
         if not axis.exclude(status_code=edxml.RECALL_ACCEPTED).exists():
             document.state = State.RECALLED

@@ -760,10 +760,11 @@ def incoming_create(
     confidentiality: int = Confidentiality.NORMAL,
     reply_due: date | None = None,
     page_count: int | None = None,
+    received_by: str = Channel.PAPER,
 ) -> Document:
     """An incoming document that came on paper (scanned) or by e-mail, entered by the clerk:
     it waits in ``arrived`` for registration like one from the axis (it has no DocumentId, so
-    no status goes back)."""
+    no status goes back). ``received_by`` (paper or e-mail) is the first version's note."""
     agency = Agency.objects.filter(pk=agency_id, active=True).first()
     if agency is None:
         raise NotFound("not_found", "Không tìm thấy cơ quan.", field="agency")
@@ -795,8 +796,15 @@ def incoming_create(
             created_by=actor,
         )
         _store_files(document, 1, main=main, attachments=attachments, stored=stored)
-        _new_version(document, actor, "Văn bản giấy / thư điện tử")
-        _audit(actor, "incoming.create", document, number=document.number_notation)
+        note = "Nhận qua thư điện tử" if received_by == Channel.EMAIL else "Văn bản giấy (bản quét)"
+        _new_version(document, actor, note)
+        _audit(
+            actor,
+            "incoming.create",
+            document,
+            number=document.number_notation,
+            received_by=received_by,
+        )
         return document
 
     result: Document = _atomic_with_files(run)

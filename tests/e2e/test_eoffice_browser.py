@@ -283,7 +283,7 @@ def test_a_cong_van_goes_out_and_comes_back_answered_through_the_pages(
     assert "01/BC-SNV" in page.locator("main").inner_text()
     tab.shot("06-sender-statuses")
     # The incoming list: the answer waits for registration; the commune's copy is not ours.
-    page.get_by_role("link", name="Văn bản đến").click()
+    page.get_by_role("link", name="Văn bản đến", exact=True).click()
     assert "01/BC-SNV" in page.locator("table").inner_text()
     tab.close()
 
