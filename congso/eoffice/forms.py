@@ -196,7 +196,7 @@ class IncomingForm(DomainForm):
         label=_("Mã định danh cơ quan ban hành"),
         max_length=13,
         required=False,
-        help_text=_("Nếu biết, ví dụ 000.00.00.G09; để trống nếu văn bản không ghi."),
+        help_text=_("Mã theo QCVN 102, dạng 000.00.00.H51; để trống nếu không biết."),
     )
     code_number = forms.CharField(label=_("Số"), max_length=20)
     code_notation = forms.CharField(

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congso.eoffice import edxml
 from congso.eoffice.models import (
@@ -35,7 +36,8 @@ STATE = {
     State.APPROVED: _("Đã duyệt, chờ ký"),
     State.SIGNED: _("Đã ký, chờ cấp số"),
     State.ISSUED: _("Đã ban hành"),
-    State.RECALLED: _("Đã thu hồi"),
+    # "Đã thu hồi" alone is an API token's "Revoked" in the project's catalogue.
+    State.RECALLED: pgettext_lazy("văn bản", "Đã thu hồi"),
     State.ARRIVED: _("Đã đến, chờ vào sổ"),
     State.RETURNED: _("Đã trả lại"),
     State.REGISTERED: _("Đã vào sổ, chờ phân công"),

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from congso.core.errors import DomainError
+from congso.core.errors import DomainError, NotFound
 from congso.eoffice import edxml, selectors, services
 from congso.eoffice.forms import IncomingForm, UpdateForm
 from congso.eoffice.models import (
@@ -109,7 +109,7 @@ def document_update(request: HttpRequest, pk: int) -> HttpResponse:
     goes to every axis recipient as an update package, whose clerk accepts or refuses it."""
     try:
         document = selectors.document_for(request.user, pk)
-    except Exception:
+    except NotFound:
         raise Http404 from None
     if document.direction != Direction.OUTGOING or document.state != State.ISSUED:
         raise Http404
@@ -220,22 +220,10 @@ class RecallAsked:
 
 
 def _recall_received(document: Document) -> RecallAsked | None:
-    asked = (
-        document.status_events.filter(direction=Direction.INCOMING, code=edxml.RECALL_REQUESTED)
-        .order_by("at", "pk")
-        .first()
-    )
+    asked = selectors.recall_request(document)
     if asked is None:
         return None
-    answer = (
-        document.status_events.filter(
-            direction=Direction.OUTGOING,
-            code__in=[edxml.RECALL_ACCEPTED, edxml.RECALL_REFUSED],
-            description__in=["Đồng ý thu hồi.", "Từ chối thu hồi."],
-        )
-        .order_by("at", "pk")
-        .first()
-    )
+    answer = selectors.recall_answer(document)
     return RecallAsked(
         reason=asked.description,
         at=asked.at,

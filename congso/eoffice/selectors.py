@@ -10,7 +10,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from congso.core.errors import NotFound
-from congso.eoffice.models import Approval, Direction, Document, OutboxItem, State
+from congso.eoffice.models import (
+    Approval,
+    Direction,
+    Document,
+    OutboxItem,
+    State,
+    StatusEvent,
+)
 from congso.org.models import Agency, RoleAssignment
 from congso.org.permissions import role_agencies
 
@@ -102,6 +109,7 @@ def my_work(user: Any) -> dict[str, list[Document]]:
         Q(direction=Direction.OUTGOING, state=State.SIGNED)
         | Q(direction=Direction.INCOMING, state=State.ARRIVED)
         | Q(updates__decision="pending")
+        | Q(pk__in=recalls_pending(clerk_of))
     )
     work = {
         "drafts": visible.filter(direction=Direction.OUTGOING, state=State.DRAFT, created_by=user),
@@ -125,3 +133,51 @@ def is_overdue(document: Document) -> bool:
         and document.due_at is not None
         and document.due_at < timezone.now()
     )
+
+
+#: What congso answers to an update (15/16 answer both a recall and an update).
+UPDATE_ANSWERS = ("Đồng ý cập nhật.", "Từ chối cập nhật.")
+
+
+def recall_request(document: Document) -> StatusEvent | None:
+    """The sender's latest recall request (13) on an incoming document."""
+    return (
+        document.status_events.filter(direction=Direction.INCOMING, code="13")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+def recall_answer(document: Document) -> StatusEvent | None:
+    """Our answer (15 or 16) to that request: one sent after it that is not an update's."""
+    request = recall_request(document)
+    if request is None:
+        return None
+    return (
+        document.status_events.filter(
+            direction=Direction.OUTGOING, code__in=["15", "16"], at__gte=request.at
+        )
+        .exclude(description__in=UPDATE_ANSWERS)
+        .order_by("at", "pk")
+        .first()
+    )
+
+
+def recall_pending(document: Document) -> bool:
+    return recall_request(document) is not None and recall_answer(document) is None
+
+
+def recalls_pending(agency_ids: Any) -> list[int]:
+    """The incoming documents of ``agency_ids`` whose sender's recall waits for an answer."""
+    asked = StatusEvent.objects.filter(
+        direction=Direction.INCOMING,
+        code="13",
+        document__agency_id__in=agency_ids,
+        document__direction=Direction.INCOMING,
+    ).exclude(document__state__in=[State.WITHDRAWN, State.RETURNED])
+    found = []
+    for document_id in asked.values_list("document_id", flat=True).distinct()[:200]:
+        document = Document.objects.get(pk=document_id)
+        if recall_pending(document):
+            found.append(document_id)
+    return found

@@ -28,7 +28,7 @@ from congso.audit.services import record
 from congso.calendar.selectors import get_calendar
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.dossiers.attachments import PDF, StoredFiles, check, upload_name
-from congso.eoffice import edxml, exchange, registers, seals, signature
+from congso.eoffice import edxml, exchange, registers, seals, selectors, signature
 from congso.eoffice.models import (
     Approval,
     Assignment,
@@ -997,13 +997,8 @@ def incoming_recall_answer(*, actor: Any, document_id: int, accept: bool) -> Doc
     """The clerk answers the sender's recall request: accepted (15, the record is withdrawn) or
     refused (16). A document already done cannot be given back."""
     document = _incoming(document_id)
-    requested = document.status_events.filter(
-        direction=Direction.INCOMING, code=edxml.RECALL_REQUESTED
-    ).exists()
-    answered = document.status_events.filter(
-        direction=Direction.OUTGOING, code__in=[edxml.RECALL_ACCEPTED, edxml.RECALL_REFUSED]
-    ).exists()
-    if not requested or answered:
+    # 15/16 also answer updates: only an answer after the request, not an update's, counts.
+    if not selectors.recall_pending(document):
         raise Conflict("no_recall_request", "Không có yêu cầu thu hồi nào đang chờ trả lời.")
     _require_role(actor, document.agency_id, (Role.CLERK,), "trả lời yêu cầu thu hồi")
     if accept:
@@ -1022,4 +1017,4 @@ def incoming_recall_answer(*, actor: Any, document_id: int, accept: bool) -> Doc
 
 
 def status_history(document: Document) -> list[StatusEvent]:
-    return list(document.status_events.order_by("at", "pk"))
+    return list(document.status_events.select_related("dispatch").order_by("at", "pk"))

@@ -250,16 +250,15 @@ def _actions(user: Any, document: Document) -> list[str]:
 
 
 def _recall_pending(document: Document) -> bool:
-    requested = document.status_events.filter(direction=Direction.INCOMING, code="13").exists()
-    answered = document.status_events.filter(
-        direction=Direction.OUTGOING, code__in=["15", "16"]
-    ).exists()
-    return requested and not answered
+    return selectors.recall_pending(document)
 
 
 def _shown(name: str, value: Any) -> str:
     if value is None or value in ("", []):
         return "—"
+    if name == "reply_due" and isinstance(value, str) and len(value) == 10:
+        year, month, day = value.split("-")
+        return f"{day}/{month}/{year}"
     if name == "files" and isinstance(value, list):
         return "; ".join(str(sha)[:12] for sha in value)
     if isinstance(value, list):
@@ -337,6 +336,8 @@ def _detail(
                     ),
                 )
                 for name in actions
+                # The recall answers are the buttons of the recall card (cards.html).
+                if name not in ("recall_accept", "recall_refuse")
             ],
             "form": form,
             "failed": failed,
