@@ -220,6 +220,8 @@ _KNOWN: dict[str, Any] = {
     "Từ chối thu hồi.": _("Từ chối thu hồi."),
     "Đồng ý cập nhật.": _("Đồng ý cập nhật."),
     "Từ chối cập nhật.": _("Từ chối cập nhật."),
+    "Đồng ý hủy bỏ văn bản.": _("Đồng ý hủy bỏ văn bản."),
+    "Từ chối hủy bỏ văn bản.": _("Từ chối hủy bỏ văn bản."),
 }
 _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (

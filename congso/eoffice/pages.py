@@ -25,7 +25,6 @@ from congso.eoffice.models import (
     Direction,
     Document,
     DocumentType,
-    IncomingUpdate,
     State,
     StatusEvent,
 )
@@ -192,7 +191,7 @@ def _recall_sent(document: Document) -> Recall | None:
         code__in=[edxml.RECALL_ACCEPTED, edxml.RECALL_REFUSED],
         at__gte=asked[0].at,
     ).order_by("at", "pk"):
-        if event.dispatch_id is not None and "cập nhật" not in event.description.lower():
+        if event.dispatch_id is not None and event.description not in selectors.UPDATE_ANSWERS:
             answers[event.dispatch_id] = event
     for dispatch in document.dispatches.filter(channel=Channel.AXIS):
         answer = answers.get(dispatch.pk)
@@ -238,15 +237,9 @@ def cards(request: HttpRequest, document: Document) -> dict[str, Any]:
     """What the document's page shows as cards of their own, one meaning each."""
     user = request.user
     clerk = _clerk_of(user, document.agency_id)
-    context: dict[str, Any] = {"recall_sent": None, "recall_asked": None}
-    if document.direction == Direction.OUTGOING:
-        context["recall_sent"] = _recall_sent(document)
-        context["can_update"] = clerk and document.state == State.ISSUED
-        context["recall_open"] = context["recall_sent"] is None
-    else:
-        context["recall_asked"] = _recall_received(document)
-        context["can_enter"] = False
-    context["pending_updates"] = (
-        clerk and document.updates.filter(decision=IncomingUpdate.Decision.PENDING).exists()
-    )
-    return context
+    outgoing = document.direction == Direction.OUTGOING
+    return {
+        "recall_sent": _recall_sent(document) if outgoing else None,
+        "recall_asked": None if outgoing else _recall_received(document),
+        "can_update": outgoing and clerk and document.state == State.ISSUED,
+    }

@@ -136,7 +136,12 @@ def is_overdue(document: Document) -> bool:
 
 
 #: What congso answers to an update (15/16 answer both a recall and an update).
-UPDATE_ANSWERS = ("Đồng ý cập nhật.", "Từ chối cập nhật.")
+UPDATE_ANSWERS = (
+    "Đồng ý cập nhật.",
+    "Từ chối cập nhật.",
+    "Đồng ý hủy bỏ văn bản.",
+    "Từ chối hủy bỏ văn bản.",
+)
 
 
 def recall_request(document: Document) -> StatusEvent | None:

@@ -668,6 +668,14 @@ def document_update(
     return document
 
 
+def _update_answer(business_type: int, accept: bool) -> str:
+    """What the answer to an update, a replacement or an annulment says (one of
+    ``selectors.UPDATE_ANSWERS``, so that it is not taken for a recall's)."""
+    if business_type == edxml.REVOKE:
+        return "Đồng ý hủy bỏ văn bản." if accept else "Từ chối hủy bỏ văn bản."
+    return "Đồng ý cập nhật." if accept else "Từ chối cập nhật."
+
+
 def incoming_update_decide(
     *, actor: Any, update_id: int, accept: bool, document_id: int | None = None
 ) -> Document:
@@ -728,7 +736,7 @@ def incoming_update_decide(
         exchange.queue_status(
             document,
             edxml.RECALL_ACCEPTED if accept else edxml.RECALL_REFUSED,
-            "Đồng ý cập nhật." if accept else "Từ chối cập nhật.",
+            _update_answer(update.business_type, accept),
             actor=actor,
             variant=variant,
         )

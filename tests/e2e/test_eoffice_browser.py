@@ -618,7 +618,14 @@ def test_a_cong_van_goes_out_and_comes_back_answered_through_the_pages(
         page.locator("form.lang-switch button[value=en]").click()
     tab.axe()
     text = page.locator("main").inner_text()
-    for english in ("Recalled", "Official letter", "Urgent", "Document exchange axis"):
+    for english in (
+        "Recalled",
+        "Official letter",
+        "Urgent",
+        "Document exchange axis",
+        "Annulment accepted.",
+        "Recall refused.",
+    ):
         assert english in text, english
     for vietnamese in ("Đã thu hồi", "Công văn", "Trục liên thông văn bản"):
         assert vietnamese not in text, vietnamese

@@ -122,3 +122,30 @@ def test_every_choice_reads_the_models_wording_in_vietnamese_and_english_in_engl
         assert labels.status_text("02", "Sai nơi nhận") == "Returned by the recipient: Sai nơi nhận"
     with translation.override("vi"):
         assert labels.status_text("15", "Đồng ý thu hồi.") == "Đồng ý thu hồi."
+
+
+def test_the_api_enters_a_paper_document_and_the_clerk_only(world: World) -> None:
+    from tests.eoffice.test_api import call, file
+
+    client = Client()
+    body = {
+        "agency": world.ubnd.agency.pk,
+        "received_by": "email",
+        "doc_type": "CV",
+        "issuer_name": "Sở Tài chính tỉnh Demo",
+        "code_number": "87",
+        "code_notation": "STC-NS",
+        "issued_on": "2026-12-01",
+        "subject": "V/v hướng dẫn quyết toán kinh phí chuyển đổi số năm 2026",
+        "main": file("cv-87-stc.pdf", pdf_bytes(2)),
+        "page_count": 2,
+    }
+    refused = call(client, world.ubnd.specialist, "/incoming", body)
+    assert refused.status_code == 403, refused.content
+    wrong = call(client, world.ubnd.clerk, "/incoming", {**body, "received_by": "fax"})
+    assert wrong.status_code == 400 and wrong.json()["code"] == "invalid_field"
+    created = call(client, world.ubnd.clerk, "/incoming", body)
+    assert created.status_code == 201, created.content
+    document = Document.objects.get(pk=created.json()["id"])
+    assert document.state == State.ARRIVED and document.number_notation == "87/STC-NS"
+    assert document.versions.get().note == "Nhận qua thư điện tử"
