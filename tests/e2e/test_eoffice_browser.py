@@ -610,6 +610,8 @@ def test_a_cong_van_goes_out_and_comes_back_answered_through_the_pages(
     tab.done("Đã vào sổ văn bản đến.")
     entered.refresh_from_db()
     assert entered.state == State.REGISTERED and entered.register_number is not None
+    facts = page.locator("dl").inner_text()
+    assert "Bản giấy (đã quét)" in facts and "()" not in facts, facts
     tab.shot("15-paper-registered", phone=True)
 
     # In English: the choices read in English (the packages keep the Vietnamese wording).
