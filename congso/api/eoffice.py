@@ -60,6 +60,26 @@ class DraftIn(Schema):
     replaces: params.OptionalDbInt = None
 
 
+class IncomingIn(Schema):
+    agency: params.DbInt = Field(description="Cơ quan nhận (văn thư của cơ quan này nhập).")
+    received_by: str = Field(Channel.PAPER, description="paper (bản giấy đã quét) hoặc email.")
+    doc_type: str = Field(description="Mã loại văn bản (CV, QD, BC…).")
+    issuer_name: str = Field(max_length=255)
+    issuer_code: str = Field("", max_length=13, description="Mã định danh nơi ban hành, nếu biết.")
+    code_number: str = Field(max_length=20)
+    code_notation: str = Field(max_length=60)
+    issued_on: date
+    subject: str = Field(max_length=2000)
+    main: FileIn
+    attachments: list[FileIn] = []
+    signer_name: str = Field("", max_length=200)
+    signer_position: str = Field("", max_length=200)
+    urgency: int = Field(0, ge=0, le=3)
+    confidentiality: int = Field(0, ge=0, le=3)
+    reply_due: date | None = None
+    page_count: int | None = Field(None, ge=1, le=100000)
+
+
 class SubmitIn(Schema):
     reviewers: list[params.DbInt] = []
 
@@ -376,6 +396,54 @@ def document_external_finish(
 def document_issue(request: HttpRequest, document_id: params.DbInt) -> DocumentOut:
     _visible(request, document_id)
     return _out(request, services.document_issue(actor=_user(request), document_id=document_id))
+
+
+@router.post(
+    "/incoming",
+    response={201: DocumentOut, **ERRORS},
+    summary="Nhập văn bản đến nhận bằng bản giấy (đã quét) hoặc thư điện tử",
+)
+def incoming_create(request: HttpRequest, payload: IncomingIn) -> Status:
+    if payload.received_by not in (Channel.PAPER, Channel.EMAIL):
+        raise DomainError(
+            "invalid_choice", "Cách nhận phải là paper hoặc email.", field="received_by"
+        )
+    document = services.incoming_create(
+        actor=_user(request),
+        agency_id=payload.agency,
+        doc_type_code=payload.doc_type,
+        issuer_code=payload.issuer_code,
+        issuer_name=payload.issuer_name,
+        code_number=payload.code_number,
+        code_notation=payload.code_notation,
+        issued_on=payload.issued_on,
+        subject=payload.subject,
+        main=_upload(payload.main, "main"),
+        attachments=[_upload(item, "attachments") for item in payload.attachments],
+        signer_name=payload.signer_name,
+        signer_position=payload.signer_position,
+        urgency=payload.urgency,
+        confidentiality=payload.confidentiality,
+        reply_due=payload.reply_due,
+        page_count=payload.page_count,
+        received_by=payload.received_by,
+    )
+    return Status(201, _out(request, document))
+
+
+@router.post(
+    "/documents/{document_id}/revoke",
+    response={200: DocumentOut, **ERRORS},
+    summary="Hủy bỏ văn bản đã ban hành (gói thu hồi, BussinessDocType 1)",
+)
+def document_revoke(
+    request: HttpRequest, document_id: params.DbInt, payload: ReasonIn
+) -> DocumentOut:
+    _visible(request, document_id)
+    document = services.document_revoke(
+        actor=_user(request), document_id=document_id, reason=payload.reason
+    )
+    return _out(request, document)
 
 
 @router.post(

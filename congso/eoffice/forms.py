@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congso.core.errors import DomainError, localise
-from congso.eoffice.models import Competence, Confidentiality, Urgency
+from congso.eoffice import labels
+from congso.eoffice.models import Channel
 
 #: Error fields of the services → form fields.
 FIELD_MAP = {"doc_type": "doc_type", "signer": "signer", "recipients": "recipients", "text": "text"}
@@ -60,7 +61,7 @@ class DraftForm(DomainForm):
     place = forms.CharField(label=_("Địa danh"), max_length=100, required=False)
     signer = forms.TypedChoiceField(label=_("Người ký"), coerce=int)
     signer_competence = forms.ChoiceField(
-        label=_("Thẩm quyền ký"), choices=Competence.choices, required=False
+        label=_("Thẩm quyền ký"), choices=labels.choices("competence"), required=False
     )
     signer_position = forms.CharField(label=_("Chức vụ người ký"), max_length=200)
     recipients = forms.MultipleChoiceField(
@@ -80,9 +81,11 @@ class DraftForm(DomainForm):
         max_length=2000,
         widget=forms.Textarea({"rows": 3}),
     )
-    urgency = forms.TypedChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, coerce=int)
+    urgency = forms.TypedChoiceField(
+        label=_("Độ khẩn"), choices=labels.choices("urgency"), coerce=int
+    )
     confidentiality = forms.TypedChoiceField(
-        label=_("Độ mật"), choices=Confidentiality.choices, coerce=int
+        label=_("Độ mật"), choices=labels.choices("confidentiality"), coerce=int
     )
     reply_due = forms.DateField(
         label=_("Hạn trả lời"), required=False, widget=forms.DateInput({"type": "date"})
@@ -103,7 +106,7 @@ class DraftForm(DomainForm):
     ) -> None:
         super().__init__(*args, **kw)
         self._set("agency", [(a.pk, a.name) for a in agencies])
-        self._set("doc_type", [(t.code, t.name) for t in doc_types])
+        self._set("doc_type", [(t.code, labels.doc_type(t)) for t in doc_types])
         self._set("signer", signers)
         self._set("recipients", directory)
 
@@ -174,3 +177,110 @@ class ActionForm(DomainForm):
         reply = self.fields["reply"]
         assert isinstance(reply, forms.ChoiceField)
         reply.choices = [("", _("— Chỉ để biết, không trả lời —")), *replies]
+
+
+class IncomingForm(DomainForm):
+    """A document that came on paper (scanned) or by e-mail, entered by the clerk: the metadata
+    as printed on it and its PDF; it then waits for registration like one from the axis."""
+
+    agency = forms.TypedChoiceField(label=_("Cơ quan nhận"), coerce=int)
+    received_by = forms.ChoiceField(
+        label=_("Nhận qua"),
+        choices=[(Channel.PAPER, _("Bản giấy (đã quét)")), (Channel.EMAIL, _("Thư điện tử"))],
+        widget=forms.RadioSelect,
+        initial=Channel.PAPER,
+    )
+    doc_type = forms.ChoiceField(label=_("Loại văn bản"))
+    issuer_name = forms.CharField(label=_("Cơ quan ban hành"), max_length=255)
+    issuer_code = forms.CharField(
+        label=_("Mã định danh cơ quan ban hành"),
+        max_length=13,
+        required=False,
+        help_text=_("Mã theo QCVN 102, dạng 000.00.00.H51; để trống nếu không biết."),
+    )
+    code_number = forms.CharField(label=_("Số"), max_length=20)
+    code_notation = forms.CharField(
+        label=_("Ký hiệu"), max_length=60, help_text=_("Phần sau dấu «/», ví dụ QĐ-BNV.")
+    )
+    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=forms.DateInput({"type": "date"}))
+    subject = forms.CharField(
+        label=_("Trích yếu"), max_length=1000, widget=forms.Textarea({"rows": 2})
+    )
+    signer_name = forms.CharField(label=_("Người ký"), max_length=200, required=False)
+    signer_position = forms.CharField(label=_("Chức vụ người ký"), max_length=200, required=False)
+    urgency = forms.TypedChoiceField(
+        label=_("Độ khẩn"), choices=labels.choices("urgency"), coerce=int
+    )
+    confidentiality = forms.TypedChoiceField(
+        label=_("Độ mật"), choices=labels.choices("confidentiality"), coerce=int
+    )
+    reply_due = forms.DateField(
+        label=_("Hạn trả lời"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    page_count = forms.IntegerField(label=_("Số trang"), min_value=1, required=False)
+    main = forms.FileField(label=_("Bản quét hoặc tệp đính kèm thư (PDF)"))
+    attachments = MultipleFileField(label=_("Phụ lục, tài liệu kèm theo"), required=False)
+
+    def __init__(self, *args: Any, agencies: list[Any], doc_types: list[Any], **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        for name, values in (
+            ("agency", [(a.pk, a.name) for a in agencies]),
+            ("doc_type", [(t.code, labels.doc_type(t)) for t in doc_types]),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = values
+
+    def clean_code_notation(self) -> str:
+        notation = str(self.cleaned_data["code_notation"]).strip()
+        return notation.split("/", 1)[1].strip() if notation.count("/") == 1 else notation
+
+
+class UpdateForm(DomainForm):
+    """The issuer's correction of an issued document (its metadata; the signed files stay):
+    only what changed is sent, as an update package, with the reason."""
+
+    subject = forms.CharField(
+        label=_("Trích yếu"), max_length=1000, widget=forms.Textarea({"rows": 2})
+    )
+    content = forms.CharField(
+        label=_("Nội dung tóm tắt"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+    )
+    to_places = forms.CharField(
+        label=_("Nơi nhận ghi trên văn bản (mỗi dòng một nơi)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 3}),
+    )
+    reply_due = forms.DateField(
+        label=_("Hạn trả lời"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    page_count = forms.IntegerField(label=_("Số trang"), min_value=1, required=False)
+    urgency = forms.TypedChoiceField(
+        label=_("Độ khẩn"), choices=labels.choices("urgency"), coerce=int
+    )
+    reason = forms.CharField(
+        label=_("Lý do cập nhật, đính chính"),
+        max_length=1000,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("Gửi kèm gói cập nhật đến từng nơi nhận."),
+    )
+
+    FIELDS = ("subject", "content", "to_places", "reply_due", "page_count", "urgency")
+
+    @staticmethod
+    def initial_for(document: Any) -> dict[str, Any]:
+        initial = {name: getattr(document, name) for name in UpdateForm.FIELDS}
+        initial["to_places"] = "\n".join(document.to_places or [])
+        return initial
+
+    def changes(self, document: Any) -> dict[str, Any]:
+        """The fields whose value differs from the document's."""
+        data = dict(self.cleaned_data)
+        data["to_places"] = _lines(data["to_places"])
+        data["subject"] = data["subject"].strip()
+        data["content"] = data["content"].strip()
+        return {name: data[name] for name in self.FIELDS if data[name] != getattr(document, name)}

@@ -25,6 +25,7 @@ from congso.eoffice.models import (
     DossierLink,
     OutboxItem,
     State,
+    StatusEvent,
     SubAssignment,
 )
 from congso.org.models import Agency, RoleAssignment
@@ -118,6 +119,7 @@ def my_work(user: Any) -> dict[str, list[Document]]:
         Q(direction=Direction.OUTGOING, state=State.SIGNED)
         | Q(direction=Direction.INCOMING, state=State.ARRIVED)
         | Q(updates__decision="pending")
+        | Q(pk__in=recalls_pending(clerk_of))
     )
     work = {
         "drafts": visible.filter(direction=Direction.OUTGOING, state=State.DRAFT, created_by=user),
@@ -345,3 +347,56 @@ def dashboard(agency_ids: Any, start: date, end: date) -> Dashboard:
         handled=len(done),
         average_days=round(total / len(done), 1) if done else None,
     )
+
+
+#: What congso answers to an update (15/16 answer both a recall and an update).
+UPDATE_ANSWERS = (
+    "Đồng ý cập nhật.",
+    "Từ chối cập nhật.",
+    "Đồng ý hủy bỏ văn bản.",
+    "Từ chối hủy bỏ văn bản.",
+)
+
+
+def recall_request(document: Document) -> StatusEvent | None:
+    """The sender's latest recall request (13) on an incoming document."""
+    return (
+        document.status_events.filter(direction=Direction.INCOMING, code="13")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+def recall_answer(document: Document) -> StatusEvent | None:
+    """Our answer (15 or 16) to that request: one sent after it that is not an update's."""
+    request = recall_request(document)
+    if request is None:
+        return None
+    return (
+        document.status_events.filter(
+            direction=Direction.OUTGOING, code__in=["15", "16"], at__gte=request.at
+        )
+        .exclude(description__in=UPDATE_ANSWERS)
+        .order_by("at", "pk")
+        .first()
+    )
+
+
+def recall_pending(document: Document) -> bool:
+    return recall_request(document) is not None and recall_answer(document) is None
+
+
+def recalls_pending(agency_ids: Any) -> list[int]:
+    """The incoming documents of ``agency_ids`` whose sender's recall waits for an answer."""
+    asked = StatusEvent.objects.filter(
+        direction=Direction.INCOMING,
+        code="13",
+        document__agency_id__in=agency_ids,
+        document__direction=Direction.INCOMING,
+    ).exclude(document__state__in=[State.WITHDRAWN, State.RETURNED])
+    found = []
+    for document_id in asked.values_list("document_id", flat=True).distinct()[:200]:
+        document = Document.objects.get(pk=document_id)
+        if recall_pending(document):
+            found.append(document_id)
+    return found

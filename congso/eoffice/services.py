@@ -29,7 +29,7 @@ from congso.calendar.selectors import get_calendar
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.dossiers.attachments import PDF, StoredFiles, check, upload_name
 from congso.dossiers.models import Dossier, StepStatus
-from congso.eoffice import edxml, exchange, registers, seals, signature
+from congso.eoffice import edxml, exchange, registers, seals, selectors, signature
 from congso.eoffice.models import (
     Approval,
     Assignment,
@@ -760,6 +760,14 @@ def document_update(
     return document
 
 
+def _update_answer(business_type: int, accept: bool) -> str:
+    """What the answer to an update, a replacement or an annulment says (one of
+    ``selectors.UPDATE_ANSWERS``, so that it is not taken for a recall's)."""
+    if business_type == edxml.REVOKE:
+        return "Đồng ý hủy bỏ văn bản." if accept else "Từ chối hủy bỏ văn bản."
+    return "Đồng ý cập nhật." if accept else "Từ chối cập nhật."
+
+
 def incoming_update_decide(
     *, actor: Any, update_id: int, accept: bool, document_id: int | None = None
 ) -> Document:
@@ -825,7 +833,7 @@ def incoming_update_decide(
         exchange.queue_status(
             document,
             edxml.RECALL_ACCEPTED if accept else edxml.RECALL_REFUSED,
-            "Đồng ý cập nhật." if accept else "Từ chối cập nhật.",
+            _update_answer(update.business_type, accept),
             actor=actor,
             variant=variant,
         )
@@ -857,10 +865,11 @@ def incoming_create(
     confidentiality: int = Confidentiality.NORMAL,
     reply_due: date | None = None,
     page_count: int | None = None,
+    received_by: str = Channel.PAPER,
 ) -> Document:
     """An incoming document that came on paper (scanned) or by e-mail, entered by the clerk:
     it waits in ``arrived`` for registration like one from the axis (it has no DocumentId, so
-    no status goes back)."""
+    no status goes back). ``received_by`` (paper or e-mail) is the first version's note."""
     agency = Agency.objects.filter(pk=agency_id, active=True).first()
     if agency is None:
         raise NotFound("not_found", "Không tìm thấy cơ quan.", field="agency")
@@ -892,8 +901,15 @@ def incoming_create(
             created_by=actor,
         )
         _store_files(document, 1, main=main, attachments=attachments, stored=stored)
-        _new_version(document, actor, "Văn bản giấy / thư điện tử")
-        _audit(actor, "incoming.create", document, number=document.number_notation)
+        note = "Nhận qua thư điện tử" if received_by == Channel.EMAIL else "Văn bản giấy (bản quét)"
+        _new_version(document, actor, note)
+        _audit(
+            actor,
+            "incoming.create",
+            document,
+            number=document.number_notation,
+            received_by=received_by,
+        )
         return document
 
     result: Document = _atomic_with_files(run)
@@ -1088,13 +1104,8 @@ def incoming_recall_answer(*, actor: Any, document_id: int, accept: bool) -> Doc
     """The clerk answers the sender's recall request: accepted (15, the record is withdrawn) or
     refused (16). A document already done cannot be given back."""
     document = _incoming(document_id)
-    requested = document.status_events.filter(
-        direction=Direction.INCOMING, code=edxml.RECALL_REQUESTED
-    ).exists()
-    answered = document.status_events.filter(
-        direction=Direction.OUTGOING, code__in=[edxml.RECALL_ACCEPTED, edxml.RECALL_REFUSED]
-    ).exists()
-    if not requested or answered:
+    # 15/16 also answer updates: only an answer after the request, not an update's, counts.
+    if not selectors.recall_pending(document):
         raise Conflict("no_recall_request", "Không có yêu cầu thu hồi nào đang chờ trả lời.")
     _require_role(actor, document.agency_id, (Role.CLERK,), "trả lời yêu cầu thu hồi")
     if accept:
@@ -1113,7 +1124,7 @@ def incoming_recall_answer(*, actor: Any, document_id: int, accept: bool) -> Doc
 
 
 def status_history(document: Document) -> list[StatusEvent]:
-    return list(document.status_events.order_by("at", "pk"))
+    return list(document.status_events.select_related("dispatch").order_by("at", "pk"))
 
 
 @transaction.atomic

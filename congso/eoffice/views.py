@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from congso.core.errors import DomainError, NotFound
-from congso.eoffice import registerbook, selectors, services
+from congso.eoffice import labels, pages, registerbook, selectors, services
 from congso.eoffice.forms import ActionForm, DraftForm
 from congso.eoffice.models import (
     AssignmentRole,
@@ -59,15 +59,15 @@ ACTIONS = {
     "send_back": _("Trả lại để sửa"),
     "sign": _("Ký số và chuyển văn thư"),
     "issue": _("Cấp số và ban hành"),
-    "recall": _("Thu hồi văn bản"),
-    "revoke": _("Hủy bỏ văn bản (gửi gói thu hồi)"),
+    "recall": _("Đề nghị nơi nhận trả lại văn bản (thu hồi)"),
+    "revoke": _("Hủy bỏ văn bản (văn bản hết hiệu lực)"),
     "register": _("Vào sổ văn bản đến"),
     "return": _("Trả lại nơi gửi"),
     "assign": _("Phân công xử lý"),
     "comment": _("Ghi ý kiến xử lý"),
     "complete": _("Hoàn thành xử lý"),
-    "recall_accept": _("Đồng ý cho nơi gửi thu hồi"),
-    "recall_refuse": _("Từ chối thu hồi"),
+    "recall_accept": _("Đồng ý trả lại văn bản"),
+    "recall_refuse": _("Từ chối trả lại"),
     "update_accept": _("Chấp nhận bản cập nhật"),
     "update_refuse": _("Từ chối bản cập nhật"),
 }
@@ -78,17 +78,19 @@ DONE = {
     "send_back": _("Đã trả lại dự thảo để sửa."),
     "sign": _("Đã ký số văn bản, chuyển văn thư cấp số."),
     "issue": _("Đã cấp số và ban hành văn bản."),
-    "recall": _("Đã gửi yêu cầu thu hồi đến nơi nhận."),
+    "recall": _("Đã gửi đề nghị thu hồi đến từng nơi nhận."),
     "revoke": _("Đã hủy bỏ văn bản, gửi gói thu hồi đến nơi nhận."),
     "register": _("Đã vào sổ văn bản đến."),
     "return": _("Đã trả lại văn bản cho nơi gửi."),
     "assign": _("Đã phân công xử lý."),
     "comment": _("Đã ghi ý kiến xử lý."),
     "complete": _("Đã hoàn thành xử lý văn bản."),
-    "recall_accept": _("Đã đồng ý thu hồi."),
-    "recall_refuse": _("Đã từ chối thu hồi."),
-    "update_accept": _("Đã cập nhật văn bản theo bản mới của nơi gửi."),
+    "recall_accept": _("Đã đồng ý trả lại văn bản cho nơi gửi."),
+    "recall_refuse": _("Đã từ chối yêu cầu thu hồi."),
+    "update_accept": _("Đã chấp nhận: văn bản đến được cập nhật theo nơi gửi."),
     "update_refuse": _("Đã từ chối bản cập nhật."),
+    "entered": _("Đã nhập văn bản đến. Kiểm tra thông tin rồi vào sổ."),
+    "updated": _("Đã cập nhật văn bản, gửi bản cập nhật đến nơi nhận."),
 }
 FIELD_LABELS = {
     "subject": _("Trích yếu"),
@@ -165,8 +167,8 @@ def documents(request: HttpRequest, kind: str) -> HttpResponse:
         )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("trang"))
     states = [
-        (value, label)
-        for value, label in State.choices
+        (value, labels.label("state", value))
+        for value in State.values
         if (value in INCOMING_STATES) == (direction == Direction.INCOMING)
     ]
     now = timezone.now()
@@ -228,7 +230,8 @@ def _actions(user: Any, document: Document) -> list[str]:
             and clerk
             and document.dispatches.filter(channel=Channel.AXIS).exists()
         ):
-            found += ["recall", "revoke"]
+            asked = document.status_events.filter(direction=Direction.OUTGOING, code="13")
+            found += ["revoke"] if asked.exists() else ["recall", "revoke"]
         return found
     handler = document.assignments.filter(
         user_id=user.pk, role__in=[AssignmentRole.LEAD, AssignmentRole.CO]
@@ -247,16 +250,15 @@ def _actions(user: Any, document: Document) -> list[str]:
 
 
 def _recall_pending(document: Document) -> bool:
-    requested = document.status_events.filter(direction=Direction.INCOMING, code="13").exists()
-    answered = document.status_events.filter(
-        direction=Direction.OUTGOING, code__in=["15", "16"]
-    ).exists()
-    return requested and not answered
+    return selectors.recall_pending(document)
 
 
 def _shown(name: str, value: Any) -> str:
     if value is None or value in ("", []):
         return "—"
+    if name == "reply_due" and isinstance(value, str) and len(value) == 10:
+        year, month, day = value.split("-")
+        return f"{day}/{month}/{year}"
     if name == "files" and isinstance(value, list):
         return "; ".join(str(sha)[:12] for sha in value)
     if isinstance(value, list):
@@ -268,6 +270,10 @@ def _diff_rows(update: IncomingUpdate) -> list[tuple[str, str, str]]:
     rows = []
     for name, pair in (update.diff or {}).items():
         before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        if name == "urgency":
+            before, after = labels.label("urgency", before), labels.label("urgency", after)
+        if name == "state":
+            before, after = labels.from_wire("state", before), labels.from_wire("state", after)
         rows.append((str(FIELD_LABELS.get(name, name)), _shown(name, before), _shown(name, after)))
     return rows
 
@@ -316,12 +322,29 @@ def _detail(
             "replies_sent": list(document.replies.all()),
             "updates": updates,
             "clerk": clerk,
-            "actions": [(name, ACTIONS[name]) for name in actions],
+            # One form per action, each with its own ids (two reasons on one page).
+            "actions": [
+                (
+                    name,
+                    ACTIONS[name],
+                    form
+                    if name == failed
+                    else ActionForm(
+                        people=_people(document.agency_id),
+                        replies=replies,
+                        auto_id=f"id_{name}_%s",
+                    ),
+                )
+                for name in actions
+                # The recall answers are the buttons of the recall card (cards.html).
+                if name not in ("recall_accept", "recall_refuse")
+            ],
             "form": form,
             "failed": failed,
             "can_reply": can_reply,
             "done": DONE.get(done, ""),
             "tab": "di" if document.direction == Direction.OUTGOING else "den",
+            **pages.cards(request, document),
         },
         status=status,
     )

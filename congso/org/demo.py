@@ -71,6 +71,30 @@ DEPARTMENTS: tuple[tuple[str, str, str, str], ...] = (
     ("Sở Nội vụ", "SNV", "snv", "Phòng Công chức, viên chức"),
 )
 
+#: Names for the officers whose names appear on official documents in the e-office demo (the
+#: signer, the clerks who number and register, the handlers); the others keep "role (demo) –
+#: agency". Commune clerks take theirs from ``COMMUNE_CLERKS`` in order.
+OFFICE_NAMES: dict[str, str] = {
+    "lanhdao.tinh": "Hoàng Văn Thắng",
+    "vanthu.tinh": "Nguyễn Thị Thu Hà",
+    "lanhdao.stp": "Trần Đức Long",
+    "vanthu.stp": "Đỗ Thị Lan",
+    "chuyenvien.stp": "Vũ Ngọc Anh",
+    "truongphong.stp": "Bùi Văn Hải",
+}
+COMMUNE_CLERKS: tuple[str, ...] = (
+    "Lương Thị Mai",
+    "Phan Thị Thanh Hương",
+    "Đinh Thị Ngọc Ánh",
+    "Trương Thị Kim Oanh",
+    "Huỳnh Thị Bích Ngọc",
+    "Lê Thị Hồng Nhung",
+    "Nguyễn Thị Minh Thư",
+    "Võ Thị Thu Trang",
+    "Phạm Thị Mỹ Duyên",
+    "Cao Thị Lệ Quyên",
+)
+
 #: (full name, gender, birth date, has an account)
 CITIZENS: tuple[tuple[str, Gender, datetime.date, bool], ...] = (
     ("Công Dân Thử Nghiệm Một", Gender.MALE, datetime.date(1985, 3, 12), True),
@@ -202,8 +226,13 @@ class _Builder:
         *,
         department: Department | None = None,
         desk: Desk | None = None,
+        full_name: str = "",
     ) -> None:
-        full_name = f"{role.label} (demo) – {agency.short_name or agency.name}"
+        full_name = (
+            full_name
+            or OFFICE_NAMES.get(username)
+            or f"{role.label} (demo) – {agency.short_name or agency.name}"
+        )
         user = self.user(username, full_name)
         self.totp(user)
         held = current_roles(user, (role.value,)).filter(agency=agency, department=department)
@@ -348,6 +377,13 @@ class _Builder:
                 slug = f"{slug}{commune.code}"
             used.add(slug)
             self.officer(f"motcua.{slug}", Role.RECEPTION, agency, desk=desk)
+            # The commune's văn thư registers the documents it receives (e-office).
+            self.officer(
+                f"vanthu.{slug}",
+                Role.CLERK,
+                agency,
+                full_name=COMMUNE_CLERKS[index % len(COMMUNE_CLERKS)],
+            )
             self.officer(f"chuyenvien.{slug}", Role.SPECIALIST, agency)
             self.officer(f"lanhdao.{slug}", Role.LEADER, agency)
             self.officer(f"congan.{slug}", Role.SPECIALIST, commune_police)
