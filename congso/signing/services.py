@@ -22,11 +22,12 @@ from asn1crypto import cms, pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from pyhanko.sign.timestamps import TimestampRequestError
 
 from congso.core.errors import DomainError, PermissionDenied
-from congso.signing import pades, signers, validation
-from congso.signing.models import Level, SignerProfile
+from congso.signing import pades, signers, stamps, validation
+from congso.signing.models import Level, SignatureRole, SignerProfile
 
 
 def verify_url(public_token: str) -> str:
@@ -45,6 +46,11 @@ def add_fields(pdf: bytes, boxes: dict[str, tuple[int, int, int, int]]) -> bytes
     return pades.add_fields(pdf, boxes)
 
 
+def field_names(pdf: bytes) -> set[str]:
+    """The signature fields the document has (empty or signed)."""
+    return pades.field_names(pdf)
+
+
 @dataclass(frozen=True)
 class Signed:
     """A signature just made: the new file and the certificate that made it."""
@@ -58,6 +64,25 @@ class Signed:
     @property
     def info(self) -> validation.CertificateInfo:
         return validation.cert_info(self.certificate)
+
+
+def profile_stamp(
+    profile: SignerProfile, *, extra: tuple[str, ...] = (), moment: Any = None
+) -> stamps.StampText:
+    """The Vietnamese stamp of a profile's signature: the officer (name, title with KT./TL./
+    TUQ.) or, for the agency's seal, the agency; ``extra`` lines (a number and date)."""
+    title = profile.title
+    if profile.authority_prefix:
+        title = f"{profile.authority_prefix} {profile.on_behalf_of} – {title}".strip(" –")
+    seal = profile.role == SignatureRole.SEAL
+    return stamps.StampText(
+        signer=profile.display_name,
+        title="" if seal else title,
+        agency=profile.agency.name,
+        moment=moment or timezone.now(),
+        heading="Chữ ký số của cơ quan" if seal else "",
+        extra=extra,
+    )
 
 
 def check_signer(actor: Any, profile: SignerProfile) -> None:
@@ -92,12 +117,14 @@ def sign_pdf(
     field_name: str,
     level: str,
     certify: bool,
-    stamp_pdf: bytes | None,
+    stamp_pdf: bytes | None = None,
     reason: str,
+    stamp: stamps.StampText | None = None,
 ) -> Signed:
     """Sign the existing field ``field_name`` of ``pdf`` with the profile's key (soft token or
     PKCS#11) at ``level`` (B-B … B-LTA); ``certify``: the first signature, locking the document
-    to form filling and further signatures."""
+    to form filling and further signatures. The visible stamp: ``stamp_pdf`` (drawn by the
+    caller), else ``stamp``, else the profile's Vietnamese stamp (:func:`profile_stamp`)."""
     signer = signers.signer_for(profile)
     request = pades.SignRequest(
         field_name=field_name,
@@ -107,6 +134,7 @@ def sign_pdf(
         reason=reason,
         location=profile.agency.name,
         name=profile.display_name,
+        stamp_text=stamp or profile_stamp(profile),
     )
     long_term = level in (Level.B_LT, Level.B_LTA)
     try:
@@ -144,8 +172,9 @@ def prepare_external(
     profile: SignerProfile,
     field_name: str,
     certify: bool,
-    stamp_pdf: bytes | None,
+    stamp_pdf: bytes | None = None,
     reason: str,
+    stamp: stamps.StampText | None = None,
 ) -> pades.Prepared:
     """Reserve the signature in ``field_name`` for an external device or remote service (B-B;
     the signer's key never reaches the server). The ``to_be_signed`` bytes of the result are
@@ -163,6 +192,7 @@ def prepare_external(
             reason=reason,
             location=profile.agency.name,
             name=profile.display_name,
+            stamp_text=stamp or profile_stamp(profile),
         ),
     )
 
