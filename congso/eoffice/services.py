@@ -581,7 +581,7 @@ def _issue(actor: Any, document_id: int, issued_on: date | None, stored: StoredF
         data=_snapshot(document), note="Ban hành"
     )
     _audit(actor, "document.issue", document, number=document.number_notation)
-    _seal(document, actor, day, stored)
+    _seal(document, actor, stored)
     for dispatch in document.dispatches.all():
         if dispatch.channel == Channel.AXIS:
             exchange.queue_document(document, dispatch, actor=actor)
@@ -592,18 +592,12 @@ def _issue(actor: Any, document_id: int, issued_on: date | None, stored: StoredF
     return document
 
 
-def _seal(document: Document, actor: Any, day: date, stored: StoredFiles) -> None:
+def _seal(document: Document, actor: Any, stored: StoredFiles) -> None:
     """The agency's seal signature on the leader-signed main file, with its number and date."""
     main = main_file(document)
     with main.file.open("rb") as handle:
         pdf = handle.read()
-    sealed = signature.seal_pdf(
-        pdf,
-        clerk=actor,
-        agency=document.agency,
-        number_notation=document.number_notation,
-        issued_on=day,
-    )
+    sealed = signature.seal_pdf(pdf, clerk=actor, document=document)
     if sealed is None:
         return
     # The leader-signed file goes once the issue is committed (kept if anything below fails).

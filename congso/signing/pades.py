@@ -132,6 +132,10 @@ def _stamp_style(request: SignRequest) -> BaseStampStyle:
     return stamps.text_style(text)
 
 
+def _text_params(request: SignRequest) -> dict[str, str] | None:
+    return None if request.stamp_pdf else stamps.text_params(request.stamp_text)
+
+
 def _metadata(
     request: SignRequest, validation_context: ValidationContext | None
 ) -> signers.PdfSignatureMetadata:
@@ -177,7 +181,11 @@ def sign(
     out = io.BytesIO()
     asyncio.run(
         pdf_signer.async_sign_pdf(
-            writer, existing_fields_only=True, bytes_reserved=RESERVED_BYTES, output=out
+            writer,
+            existing_fields_only=True,
+            bytes_reserved=RESERVED_BYTES,
+            output=out,
+            appearance_text_params=_text_params(request),
         )
     )
     return out.getvalue()
@@ -217,7 +225,10 @@ def prepare_external(pdf: bytes, *, signing_cert: Any, request: SignRequest) -> 
 
     async def run() -> tuple[PreparedByteRangeDigest, bytes]:
         prep_digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
-            writer, existing_fields_only=True, bytes_reserved=RESERVED_BYTES
+            writer,
+            existing_fields_only=True,
+            bytes_reserved=RESERVED_BYTES,
+            appearance_text_params=_text_params(request),
         )
         assert isinstance(output, io.BytesIO)
         return prep_digest, output.getvalue()

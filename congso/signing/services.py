@@ -67,10 +67,11 @@ class Signed:
 
 
 def profile_stamp(
-    profile: SignerProfile, *, extra: tuple[str, ...] = (), moment: Any = None
+    profile: SignerProfile, *, extra: tuple[str, ...] = (), moment: Any = None, url: str = ""
 ) -> stamps.StampText:
     """The Vietnamese stamp of a profile's signature: the officer (name, title with KT./TL./
-    TUQ.) or, for the agency's seal, the agency; ``extra`` lines (a number and date)."""
+    TUQ.) or, for the agency's seal, the agency; ``extra`` lines (a number and date); ``url``:
+    a QR code of it on the stamp (the document's verification page)."""
     title = profile.title
     if profile.authority_prefix:
         title = f"{profile.authority_prefix} {profile.on_behalf_of} – {title}".strip(" –")
@@ -82,6 +83,7 @@ def profile_stamp(
         moment=moment or timezone.now(),
         heading="Chữ ký số của cơ quan" if seal else "",
         extra=extra,
+        url=url,
     )
 
 
@@ -91,21 +93,22 @@ def check_signer(actor: Any, profile: SignerProfile) -> None:
         raise PermissionDenied("not_your_key", "Chỉ người được cấp chữ ký số này mới ký được.")
 
 
-def _signing_error(exc: BaseException) -> DomainError:
-    """A Vietnamese error for a failed signature; the stored document is left unchanged."""
+def signing_error(exc: BaseException) -> DomainError:
+    """A Vietnamese error for a failed signature or time-stamp; the stored document is left
+    unchanged."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, TimestampRequestError):
             return DomainError(
                 "tsa_unavailable",
                 "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA) nên chưa ký "
-                "được. Kết quả điện tử vẫn giữ nguyên; hãy thử ký lại sau ít phút.",
+                "được. Văn bản vẫn giữ nguyên; hãy thử ký lại sau ít phút.",
                 status=502,
             )
         seen = seen.__cause__ or seen.__context__
     return DomainError(
         "signing_failed",
-        f"Không ký được văn bản; kết quả điện tử vẫn giữ nguyên (chi tiết kỹ thuật: {exc}).",
+        f"Không ký được văn bản; văn bản vẫn giữ nguyên (chi tiết kỹ thuật: {exc}).",
         status=502,
     )
 
@@ -148,7 +151,7 @@ def sign_pdf(
     except DomainError:
         raise
     except Exception as exc:  # pyHanko, the TSA or the token: report, keep the file as it was
-        raise _signing_error(exc) from exc
+        raise signing_error(exc) from exc
     cert = signer.signing_cert
     assert cert is not None
     return Signed(pdf=signed, certificate=cert, field_name=field_name, level=level, certify=certify)

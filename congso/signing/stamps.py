@@ -23,7 +23,7 @@ from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko.pdf_utils.font.api import FontEngineFactory
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import QRStampStyle, TextStampStyle
 
 from congso.printing import fonts
 
@@ -91,6 +91,8 @@ class StampText:
     title: str = ""
     heading: str = ""
     extra: tuple[str, ...] = ()
+    #: A QR code left of the text opening this address (the public verification page).
+    url: str = ""
 
 
 def signing_time(moment: datetime.datetime) -> str:
@@ -118,7 +120,9 @@ def render_text(text: StampText) -> str:
 
 
 def text_style(text: StampText, *, font_size: int = FONT_SIZE) -> TextStampStyle:
-    """A pyHanko stamp style drawing ``text`` with the embedded DejaVu face, in a red frame."""
+    """A pyHanko stamp style drawing ``text`` with the embedded DejaVu face, in a red frame;
+    with ``text.url``, a QR code of it on the left (the signer passes ``url`` to pyHanko as an
+    appearance parameter: :func:`text_params`)."""
     with _lock:
         base = _styles.get(font_size)
         if base is None:
@@ -132,7 +136,8 @@ def text_style(text: StampText, *, font_size: int = FONT_SIZE) -> TextStampStyle
                 border_color=RED,
             )
             _styles[font_size] = base
-    return TextStampStyle(
+    style = QRStampStyle if text.url else TextStampStyle
+    return style(
         text_box_style=base.text_box_style,
         border_width=base.border_width,
         border_color=base.border_color,
@@ -141,4 +146,17 @@ def text_style(text: StampText, *, font_size: int = FONT_SIZE) -> TextStampStyle
     )
 
 
-__all__ = ["GMT7", "StampText", "render_text", "signing_time", "stamp_lines", "text_style"]
+def text_params(text: StampText | None) -> dict[str, str] | None:
+    """What pyHanko needs besides the style to draw the stamp (the QR code's address)."""
+    return {"url": text.url} if text is not None and text.url else None
+
+
+__all__ = [
+    "GMT7",
+    "StampText",
+    "render_text",
+    "signing_time",
+    "stamp_lines",
+    "text_params",
+    "text_style",
+]

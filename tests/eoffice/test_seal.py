@@ -210,3 +210,54 @@ def test_no_seal_profile_issues_unsealed_unless_required(
     report = validation.validate_pdf(_main(issued))
     assert [s.field_name for s in report.signatures] == [signature.FIELD]
     assert report.indication == validation.PASSED
+
+
+def test_an_issued_document_is_verified_on_the_public_page(
+    sealed_world: World, settings: Any, tmp_path: Path
+) -> None:
+    """The QR code on the seal's stamp opens /xac-thuc/<token>/: the stored original's report;
+    a copy uploaded there is compared byte for byte. A confidential document gets no page."""
+    from django.test import Client
+
+    settings.SIGNING_PUBLIC_URL = "http://congso.test"
+    office = sealed_world.ubnd
+    document = _signed(sealed_world, subject="Về việc công khai kết quả xác thực văn bản")
+    issued = services.document_issue(actor=office.clerk, document_id=document.pk)
+    url = signature.verify_url(issued)
+    assert url.startswith("http://congso.test/xac-thuc/") and url.endswith("/")
+    sealed = _main(issued)
+    # The QR code is on the page (zbarimg reads it back when installed).
+    _look(sealed, "van-ban-dong-dau-qr", tmp_path)
+    if shutil.which("zbarimg"):
+        decoded = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", str(SCREENS / "van-ban-dong-dau-qr.png")],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        ).stdout.decode()
+        assert url in decoded
+
+    client = Client()
+    path = url.removeprefix("http://congso.test")
+    page = client.get(path).content.decode()
+    assert "Xác thực văn bản điện tử có chữ ký số" in page
+    assert f"Bản gốc lưu tại cơ quan: {issued.number_notation}" in page
+    assert "Về việc công khai kết quả xác thực văn bản" in page
+    assert "Kết luận: Hợp lệ" in page
+    assert (
+        "Không hợp lệ" not in page and "kết quả điện tử" not in page.lower().split("<h1>")[1][:80]
+    )
+    copy = io.BytesIO(sealed)
+    copy.name = "cong-van.pdf"
+    compared = client.post(path, {"file": copy}).content.decode()
+    assert "Bản tải lên trùng khớp từng byte với bản gốc." in compared
+    xml = client.get(path + "bao-cao.xml")
+    assert xml.status_code == 200 and b"total-passed" in xml.content
+
+    # Unknown token, and a confidential document: no page, no token.
+    assert client.get("/xac-thuc/khong-co-ma-nay/").status_code == 404
+    secret = _signed(sealed_world, subject="Văn bản mật")
+    Document.objects.filter(pk=secret.pk).update(confidentiality=1)
+    secret = services.document_issue(actor=office.clerk, document_id=secret.pk)
+    assert signature.verify_url(secret) == ""
+    assert signature.public_token(secret) is None
