@@ -56,8 +56,8 @@ def document_by_token(token: str) -> StoredDocument:
         "result_not_found",
         Message(
             gettext_noop(
-                "Không tìm thấy kết quả điện tử này. Hãy kiểm tra lại địa chỉ hoặc quét lại "
-                "mã QR trên văn bản."
+                "Không tìm thấy văn bản hoặc kết quả điện tử này. Hãy kiểm tra lại địa chỉ "
+                "hoặc quét lại mã QR trên văn bản."
             )
         ),
     )

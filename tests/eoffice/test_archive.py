@@ -16,6 +16,7 @@ from django.test import Client
 from congso.audit.models import AuditEvent
 from congso.eoffice import services, signature
 from congso.signing import archive, pki, tokens, validation
+from tests.backoffice.test_english import _in_english, english
 from tests.eoffice.conftest import World
 from tests.eoffice.test_seal import _main, _signed, demo_pki, sealed_world  # noqa: F401
 
@@ -87,6 +88,20 @@ def test_retimestamp_lists_then_archives_and_the_report_shows_lta(
     html = page.content.decode()
     assert "Lưu trữ dài hạn: PAdES B-LTA" in html and "PAdES B-LTA" in html
     assert "chứng thư của TSA hiệu lực đến" in html
+    # A copy taken before the archival time-stamp is recognised as an earlier version.
+    copy = io.BytesIO(before)
+    copy.name = "ban-da-nhan.pdf"
+    compared = Client().post(
+        signature.verify_url(issued).removeprefix("http://congso.test"), {"file": copy}
+    )
+    assert "Bản tải lên là một phiên bản trước của bản gốc" in compared.content.decode()
+    _in_english(
+        english(),
+        signature.verify_url(issued).removeprefix("http://congso.test"),
+        ["Verify a digitally signed electronic document", "Long-term archival: PAdES B-LTA",
+         "TSA certificate valid until", "Conclusion: Valid"],
+        ["Xác thực văn bản điện tử", "Lưu trữ dài hạn", "chứng thư của TSA", "Kết luận:"],
+    )  # fmt: skip
 
 
 def test_a_tsa_that_is_down_leaves_the_file_and_is_audited(
