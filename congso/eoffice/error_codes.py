@@ -8,6 +8,7 @@ from enum import StrEnum
 
 class EofficeErrorCode(StrEnum):
     COMMENT_REQUIRED = "comment_required"
+    DOCUMENT_CHANGED = "document_changed"
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"
     FORBIDDEN = "forbidden"
     INVALID_ASSIGNEE = "invalid_assignee"
@@ -23,6 +24,7 @@ class EofficeErrorCode(StrEnum):
     NO_NOTATION = "no_notation"
     NO_RECALL_REQUEST = "no_recall_request"
     NO_SEAL = "no_seal"
+    NO_SEAL_PROFILE = "no_seal_profile"
     NO_SIGNER_PROFILE = "no_signer_profile"
     NO_TRUST_ANCHORS = "no_trust_anchors"
     NOT_ASSIGNED = "not_assigned"
@@ -33,5 +35,6 @@ class EofficeErrorCode(StrEnum):
     PDF_UNSIGNABLE = "pdf_unsignable"
     REASON_REQUIRED = "reason_required"
     RECALL_AFTER_DONE = "recall_after_done"
+    SIGNER_MISCONFIGURED = "signer_misconfigured"
     SUBJECT_REQUIRED = "subject_required"
     UNKNOWN_DOC_TYPE = "unknown_doc_type"
