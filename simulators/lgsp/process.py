@@ -8,7 +8,7 @@ The configuration, the chosen port, the log and the process id live in DIR.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from simulators._process import SimulatorProcess
@@ -22,6 +22,8 @@ class LgspSimulator(SimulatorProcess):
     password: str = "sim-lgsp-password"  # noqa: S105 - a local simulator's
     unit_code: str = "000.00.00.H51"
     timeout_seconds: float = 3.0
+    #: Bridged back-ends (``bridge.py``): ``{"CSDLDC": {"url", "token"}, "VDXP": {"url"}}``.
+    upstreams: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         """The settings that point congso at this simulator."""
@@ -33,6 +35,10 @@ class LgspSimulator(SimulatorProcess):
         }
 
     # --- Control ----------------------------------------------------------------------------
+
+    def bridge(self, **upstreams: dict[str, Any]) -> None:
+        """Connect the platform's bridged services to their back-ends (``CSDLDC``, ``VDXP``)."""
+        self._call("/_sim/config", {"upstreams": upstreams})
 
     def tamper(self, code: str, *, delete: bool = False, **changes: Any) -> None:
         self._call("/_sim/tamper", {"MaHoSo": code, "delete": delete, "set": changes})
