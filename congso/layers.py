@@ -49,7 +49,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     # registers, the edXML exchange): both sign through signing's services.
     frozenset({"results", "eoffice"}),
     # Citizen feedback and the 1022 hotline: reports link to dossiers, notices through notify.
-    frozenset({"feedback"}),
+    # Records and the e-archive: file plans, filing of documents and finished dossiers, BagIt
+    # transfers with signing's validation reports, fixity.
+    frozenset({"feedback", "records"}),
     frozenset({"indicators"}),  # aggregates (registered on the hooks), index, statistics
     frozenset({"reports"}),  # background report jobs
     # The LGSP client, the national-portal sync, webhooks (on the dossiers' hooks and outbox).

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("can-bo/", include("congso.backoffice.urls")),
     path("", include("congso.integration.urls")),
     path("can-bo/van-ban/", include("congso.eoffice.urls")),
+    path("can-bo/luu-tru/", include("congso.records.urls")),
     path("", include("congso.payments.urls")),
     path("", include("congso.portal.urls")),
     path("", include("congso.signing.urls")),

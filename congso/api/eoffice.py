@@ -598,11 +598,13 @@ def register_export(
     user = _user(request)
     agency = selectors.office_agencies(user, ("clerk", "leader")).filter(pk=agency_id).first()
     if agency is None:
-        raise NotFound("not_found", "Không tìm thấy sổ văn bản của cơ quan này.", field="agency")
+        raise NotFound(
+            "register_not_found", "Không tìm thấy sổ văn bản của cơ quan này.", field="agency"
+        )
     if direction not in (Direction.OUTGOING, Direction.INCOMING):
-        raise DomainError("invalid_field", "Sổ phải là out (đi) hoặc in (đến).", field="direction")
+        raise DomainError("invalid_choice", "Sổ phải là out (đi) hoặc in (đến).", field="direction")
     if format not in ("csv", "json"):
-        raise DomainError("invalid_field", "Định dạng phải là csv hoặc json.", field="format")
+        raise DomainError("invalid_choice", "Định dạng phải là csv hoặc json.", field="format")
     entries = list(
         selectors.register(
             user, agency_id=agency.pk, direction=direction, year=year, confidential=confidential

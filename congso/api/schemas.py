@@ -24,6 +24,7 @@ from congso.integration.error_codes import IntegrationErrorCode
 from congso.lifeevents.error_codes import LifeeventsErrorCode
 from congso.org.error_codes import OrgErrorCode
 from congso.payments.error_codes import PaymentErrorCode
+from congso.records.error_codes import RecordsErrorCode
 from congso.results.error_codes import ResultsErrorCode
 from congso.signing.error_codes import SigningErrorCode
 
@@ -44,6 +45,7 @@ ERROR_CODES: dict[str, type[StrEnum]] = {
     "signing": SigningErrorCode,
     "docstore": DocstoreErrorCode,
     "lifeevents": LifeeventsErrorCode,
+    "records": RecordsErrorCode,
 }
 
 

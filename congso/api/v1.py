@@ -23,6 +23,7 @@ from congso.api import feedback as feedback_api
 from congso.api import lifeevents as lifeevents_api
 from congso.api import org as org_api
 from congso.api import payments as payments_api
+from congso.api import records as records_api
 from congso.api import signing as signing_api
 from congso.api import tokens as tokens_api
 from congso.api import webhooks as webhooks_api
@@ -291,3 +292,4 @@ api.add_router("/feedback", feedback_api.officer_router, tags=["feedback"])
 api.add_router("/webhooks", webhooks_api.router, tags=["webhooks"])
 api.add_router("/lifeevents", lifeevents_api.router, tags=["lifeevents"])
 api.add_router("/lifeevents", lifeevents_api.citizen_router, tags=["lifeevents"])
+api.add_router("/records", records_api.router, tags=["records"])

@@ -34,6 +34,8 @@ class EofficeErrorCode(StrEnum):
     NOT_YOUR_TURN = "not_your_turn"
     PDF_UNSIGNABLE = "pdf_unsignable"
     REASON_REQUIRED = "reason_required"
+    SESSION_FINISHED = "session_finished"
+    SESSION_NOT_FOUND = "session_not_found"
     RECALL_AFTER_DONE = "recall_after_done"
     SIGNER_MISCONFIGURED = "signer_misconfigured"
     SUBJECT_REQUIRED = "subject_required"

@@ -943,6 +943,9 @@ def incoming_register(*, actor: Any, document_id: int) -> Outcome:
     document = _incoming(document_id)
     _require_state(document, State.ARRIVED)
     _require_role(actor, document.agency_id, (Role.CLERK,), "vào sổ văn bản đến")
+    # The status package is built and sealed before the number is taken: the register's
+    # counter row stays locked (PostgreSQL) only for the writes that follow, not the XML-DSig.
+    exchange.queue_status(document, edxml.REGISTERED, "Đã vào sổ văn bản đến.", actor=actor)
     now = timezone.now()
     day = timezone.localdate(now)
     document.register_number = registers.next_number(
@@ -976,7 +979,6 @@ def incoming_register(*, actor: Any, document_id: int) -> Outcome:
     document.state = State.REGISTERED
     document.save()
     _audit(actor, "incoming.register", document, register_number=document.register_number)
-    exchange.queue_status(document, edxml.REGISTERED, "Đã vào sổ văn bản đến.", actor=actor)
     return Outcome(document, warnings)
 
 

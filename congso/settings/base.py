@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "congso.eoffice",
     "congso.identity",
     "congso.feedback",
+    "congso.records",
     "congso.integration",
     "congso.docstore",
     "congso.lifeevents",

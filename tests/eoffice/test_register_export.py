@@ -89,4 +89,4 @@ def test_register_metadata_exports_as_csv_and_json(
     bad = Client().get(
         f"{api}/{world.so.agency.pk}/sideways/{year}/export", headers=bearer(world.so.clerk)
     )
-    assert bad.status_code == 400 and bad.json()["code"] == "invalid_field"
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_choice"
