@@ -54,7 +54,7 @@ def main() -> int:
 
     from congso.printing.eresults import example_birth_extract
     from congso.results import render
-    from congso.signing import pades, pki, signers
+    from congso.signing import pades, pki, signers, stamps
     from congso.signing.models import SignerProfile
 
     with socket.socket() as sock:
@@ -94,20 +94,17 @@ def main() -> int:
 
     def congso(level: str) -> Callable[[], bytes]:
         def run() -> bytes:
-            stamp = render.render_stamp(
-                render.StampText(
-                    heading="Đã ký số bởi",
-                    name="Nguyễn Văn Bình",
-                    title="CHỦ TỊCH",
-                    agency="Ủy ban nhân dân xã Tịnh Khê",
-                    moment=datetime.datetime.now(datetime.UTC),
-                )
+            stamp = stamps.StampText(
+                signer="Nguyễn Văn Bình",
+                title="CHỦ TỊCH",
+                agency="Ủy ban nhân dân xã Tịnh Khê",
+                moment=datetime.datetime.now(datetime.UTC),
             )
             return pades.sign(
                 pdf,
                 signer=signers.REGISTRY["soft_token"].signer(profile),
                 request=pades.SignRequest(
-                    field_name="Sig1_approval", level=level, certify=True, stamp_pdf=stamp
+                    field_name="Sig1_approval", level=level, certify=True, stamp_text=stamp
                 ),
                 timestamper=tsa if level != "B-B" else None,
             )

@@ -638,11 +638,18 @@ def _notation(document: Document) -> str:
     return f"{abbreviation}-{suffix}" if abbreviation else suffix
 
 
-@transaction.atomic
 def document_issue(*, actor: Any, document_id: int, issued_on: date | None = None) -> Document:
     """The clerk numbers the signed document in the outgoing register and issues it: the number
     (one yearly sequence per agency, confidential ones in their own), the notation, the QCVN
-    102 DocumentId; then each recipient is dispatched (axis packages queued)."""
+    102 DocumentId, the agency's seal signature on the main file (:func:`_seal`); then each
+    recipient is dispatched (axis packages queued). A failed seal takes no number."""
+    result: Document = _atomic_with_files(
+        lambda stored: _issue(actor, document_id, issued_on, stored)
+    )
+    return result
+
+
+def _issue(actor: Any, document_id: int, issued_on: date | None, stored: StoredFiles) -> Document:
     document = _locked(document_id, direction=Direction.OUTGOING)
     _require_state(document, State.SIGNED)
     _require_role(actor, document.agency_id, (Role.CLERK,), "cấp số, ban hành văn bản")
@@ -666,6 +673,7 @@ def document_issue(*, actor: Any, document_id: int, issued_on: date | None = Non
         data=_snapshot(document), note="Ban hành"
     )
     _audit(actor, "document.issue", document, number=document.number_notation)
+    _seal(document, actor, stored)
     for dispatch in document.dispatches.all():
         if dispatch.channel == Channel.AXIS:
             exchange.queue_document(document, dispatch, actor=actor)
@@ -674,6 +682,33 @@ def document_issue(*, actor: Any, document_id: int, issued_on: date | None = Non
             dispatch.sent_at = timezone.now()
             dispatch.save(update_fields=["delivery", "sent_at"])
     return document
+
+
+def _seal(document: Document, actor: Any, stored: StoredFiles) -> None:
+    """The agency's seal signature on the leader-signed main file, with its number and date."""
+    main = main_file(document)
+    with main.file.open("rb") as handle:
+        pdf = handle.read()
+    sealed = signature.seal_pdf(pdf, clerk=actor, document=document)
+    if sealed is None:
+        return
+    # The leader-signed file goes once the issue is committed (kept if anything below fails).
+    old_name, storage = main.file.name, main.file.storage
+    transaction.on_commit(lambda: storage.delete(old_name))
+    main.file.save(main.name, ContentFile(sealed.pdf, name=main.name), save=False)
+    stored.names.append(main.file.name)
+    main.size = len(sealed.pdf)
+    main.sha256 = signature.sha256(sealed.pdf)
+    main.save()
+    _audit(
+        actor,
+        "document.seal",
+        document,
+        sha256=main.sha256,
+        profile=sealed.profile.pk,
+        certificate_serial=sealed.certificate_serial,
+        level=sealed.level,
+    )
 
 
 @transaction.atomic

@@ -11,4 +11,8 @@ class ResultsConfig(AppConfig):
         # Registers the e-result completion guard on the dossier workflow and the look-up of
         # the public verification page (congso/results/hooks.py), and the agency's seal on the
         # payments' e-receipts (congso/results/receipt_seal.py).
-        from congso.results import hooks, receipt_seal  # noqa: F401
+        # And the fully signed results on signing's archival re-time-stamping (PAdES-LTA).
+        from congso.results import hooks, receipt_seal, services  # noqa: F401
+        from congso.signing import archive
+
+        archive.sources.register("results.e_result")(services.archived_results)

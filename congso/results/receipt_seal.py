@@ -1,16 +1,14 @@
 """The collecting agency's signature on the e-receipts of payments (biên lai điện tử), through
 signing's generic service: the agency's seal signer profile (``SignatureRole.SEAL``), PAdES
-B-B, certifying. Registered on :data:`congso.payments.receipts.receipt_sealers` by
-``ResultsConfig.ready()``: payments sits below signing, so it cannot call it itself
+B-B, certifying, with signing's Vietnamese stamp (the agency, the time). Registered on
+:data:`congso.payments.receipts.receipt_sealers` by ``ResultsConfig.ready()``: payments sits
+below signing, so it cannot call it itself
 (docs/payments.md "E-receipts")."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from congso.org.models import Agency
 from congso.payments.receipts import receipt_sealers
-from congso.results import render
 from congso.signing import services as signing
 from congso.signing.models import Level, SignatureRole, SignerProfile
 
@@ -36,15 +34,7 @@ def seal_receipt(pdf: bytes, agency: Agency, reason: str) -> bytes | None:
         field_name=FIELD,
         level=Level.B_B,
         certify=True,
-        stamp_pdf=render.render_stamp(
-            render.StampText(
-                heading="Ký số cơ quan",
-                name=profile.display_name,
-                title=profile.title.upper(),
-                agency=agency.name,
-                moment=timezone.now(),
-            )
-        ),
+        stamp=signing.profile_stamp(profile),
         reason=reason,
     )
     return signed.pdf

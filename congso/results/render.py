@@ -7,15 +7,13 @@ with the dossier's details and how to verify the file.
 The signature fields sit at fixed places in the signature area of page 1
 (:data:`FIELD_BOXES`), so every field can be created before the first signature.
 
-The visible stamp of a signature is drawn by reportlab with the embedded DejaVu faces (so its
-Vietnamese text extracts correctly) and imported into the signature's appearance.
+The visible stamp of a signature is signing's Vietnamese text stamp
+(:mod:`congso.signing.stamps`, pyHanko with the same embedded DejaVu face), drawn into the field.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -168,55 +166,3 @@ def render_result(data: ResultDocument) -> bytes:
         margins=MARGINS,
         on_first_page=lambda canvas: _signature_heads(canvas, data),
     )
-
-
-# --- Stamps ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StampText:
-    heading: str  # "Đã ký số bởi" / "Ký số cơ quan"
-    name: str
-    title: str
-    agency: str
-    moment: datetime.datetime
-
-
-def stamp_lines(text: StampText) -> list[str]:
-    local = text.moment.astimezone(datetime.timezone(datetime.timedelta(hours=7)))
-    return [
-        text.heading,
-        text.name,
-        text.title,
-        text.agency,
-        f"Thời gian ký: {local:%H:%M:%S} ngày {local:%d/%m/%Y} (GMT+7)",
-    ]
-
-
-def render_stamp(
-    text: StampText, *, width: float = STAMP_WIDTH, height: float = STAMP_HEIGHT
-) -> bytes:
-    """A one-page PDF of the stamp's size: a red frame and five lines of Vietnamese text."""
-    fonts.register_fonts()
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width, height), initialFontName=fonts.REGULAR)
-    canvas.setTitle(f"stamp-{uuid.uuid4().hex[:8]}")
-    red = colors.Color(0.75, 0.05, 0.05)
-    canvas.setStrokeColor(red)
-    canvas.setFillColor(red)
-    canvas.setLineWidth(1.2)
-    canvas.roundRect(1.5, 1.5, width - 3, height - 3, 4, stroke=1, fill=0)
-    lines = stamp_lines(text)
-    sizes = [7.5, 9.5, 8, 7.5, 7]
-    faces = [fonts.ITALIC, fonts.BOLD, fonts.BOLD, fonts.REGULAR, fonts.ITALIC]
-    y = height - 11
-    for line, size, face in zip(lines, sizes, faces, strict=True):
-        canvas.setFont(face, size)
-        shown = line
-        while shown and canvas.stringWidth(shown, face, size) > width - 10:
-            shown = shown[:-2] + "…"
-        canvas.drawCentredString(width / 2, y, shown)
-        y -= size + 3
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -39,7 +41,7 @@ from congso.results.models import (
     TemplateKind,
 )
 from congso.results.selectors import signed_results_for_applicant
-from congso.signing import pades
+from congso.signing import archive, pades
 from congso.signing import services as signing
 from congso.signing.models import Level, SignatureRole, SignerProfile
 
@@ -225,20 +227,6 @@ def result_prepare(*, actor: Any, dossier: Dossier) -> SignedResult:
     return result
 
 
-def _stamp_text(profile: SignerProfile, moment: datetime.datetime) -> render.StampText:
-    title = profile.title.upper()
-    if profile.authority_prefix:
-        title = f"{profile.authority_prefix} {profile.on_behalf_of.upper()}\n{title}".strip()
-    heading = "Ký số cơ quan" if profile.role == SignatureRole.SEAL else "Đã ký số bởi"
-    return render.StampText(
-        heading=heading,
-        name=profile.display_name,
-        title=title.replace("\n", " – "),
-        agency=profile.agency.name,
-        moment=moment,
-    )
-
-
 def _lock_for_signing(
     result: SignedResult, actor: Any, profile: SignerProfile
 ) -> tuple[SignedResult, str]:
@@ -334,7 +322,7 @@ def result_sign(
             field_name=locked.field_name(role),
             level=locked.level,
             certify=certify,
-            stamp_pdf=render.render_stamp(_stamp_text(profile, now)),
+            stamp=signing.profile_stamp(profile, moment=now),
             reason=f"Ký kết quả {locked.code}",
         )
         return _finish(
@@ -359,7 +347,7 @@ def result_external_prepare(
             profile=profile,
             field_name=locked.field_name(role),
             certify=certify,
-            stamp_pdf=render.render_stamp(_stamp_text(profile, now)),
+            stamp=signing.profile_stamp(profile, moment=now),
             reason=f"Ký kết quả {locked.code}",
         )
         session = ExternalSigningSession.objects.create(
@@ -444,3 +432,38 @@ def result_for_download(*, user: Any, code: str) -> SignedResult:
 def result_bytes(result: SignedResult) -> bytes:
     with result.file.open("rb") as handle:
         return handle.read()
+
+
+# --- The archive (PAdES-LTA re-time-stamping, congso.signing.archive) ----------------------------
+
+
+def archived_results() -> Iterator[archive.ArchivedDocument]:
+    """The fully signed results, lent to signing's archival re-time-stamping (registered on
+    ``signing.archive.sources`` by ``ResultsConfig.ready()``)."""
+    for result in SignedResult.objects.filter(status=ResultStatus.SIGNED).order_by("pk"):
+        yield archive.ArchivedDocument(
+            kind="results.signedresult",
+            code=result.code,
+            target=result,
+            read=partial(_read_file, result),
+            replace=partial(result_archive_store, result),
+        )
+
+
+def _read_file(result: SignedResult) -> bytes:
+    with result.file.open("rb") as handle:
+        data: bytes = handle.read()
+    return data
+
+
+def result_archive_store(result: SignedResult, pdf: bytes) -> None:
+    """Keep the re-time-stamped file (an incremental update of the stored one) as the result's
+    file; signing audits the re-time-stamp (``signing.archive.retimestamp``)."""
+    with transaction.atomic():
+        locked = SignedResult.objects.select_for_update().get(pk=result.pk)
+        with locked.file.open("rb") as handle:
+            current = handle.read()
+        if not pdf.startswith(current):
+            raise Conflict("result_changed", "Kết quả điện tử vừa thay đổi; hãy chạy lại.")
+        _store(locked, pdf, "-lta")
+        locked.save(update_fields=["file", "size", "sha256"])

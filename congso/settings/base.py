@@ -685,6 +685,14 @@ SIGNING_P12_PASSPHRASE = env(
     "Passphrase of the officers' PKCS#12 soft tokens (a profile may name another variable).",
     group="Digital signatures",
 )
+SIGNING_RETIMESTAMP_DAYS = env(
+    "CONGSO_SIGNING_RETIMESTAMP_DAYS",
+    180,
+    "signing_retimestamp adds an archival document time-stamp (PAdES-LTA) to a stored signed "
+    "PDF whose latest time-stamp's TSA certificate expires within this many days.",
+    group="Digital signatures",
+    cast=int,
+)
 AUDIT_CHAIN_KEY = env(
     "CONGSO_AUDIT_CHAIN_KEY",
     "insecure-audit-chain-key-for-development-only",
@@ -961,6 +969,21 @@ EOFFICE_INTERNAL_ROUTING = env(
     "CONGSO_EOFFICE_INTERNAL_ROUTING",
     True,
     "Hand a package for an agency of this instance over directly, without the axis.",
+    group="E-office",
+    cast=bool,
+)
+EOFFICE_SIGNATURE_LEVEL = env(
+    "CONGSO_EOFFICE_SIGNATURE_LEVEL",
+    "B-B",
+    "PAdES level of the leader's and the agency seal's signatures on outgoing documents "
+    "(B-B, B-T, B-LT, B-LTA; B-T and above need the TSA, B-LT and above the OCSP/CRL services).",
+    group="E-office",
+)
+EOFFICE_SEAL_REQUIRED = env(
+    "CONGSO_EOFFICE_SEAL_REQUIRED",
+    False,
+    "Refuse to issue an outgoing document when its agency has no active seal signer profile "
+    "(off: such a document is issued with the leader's signature only).",
     group="E-office",
     cast=bool,
 )

@@ -67,3 +67,24 @@ class SignerProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} – {self.title}"
+
+
+class PublicToken(models.Model):
+    """The unguessable token of a stored document on the public verification page, for apps
+    whose documents have no token of their own (the e-office's issued documents): ``kind``
+    names the owner's kind of document (``eoffice.document``), ``object_id`` its key there."""
+
+    kind = models.CharField("loại văn bản", max_length=40)
+    object_id = models.PositiveBigIntegerField("mã trong ứng dụng sở hữu")
+    token = models.CharField("mã xác thực công khai", max_length=64, unique=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "mã xác thực công khai"
+        verbose_name_plural = "mã xác thực công khai"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="signing_token_per_object")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.object_id}"

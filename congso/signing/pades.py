@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import binascii
+import datetime
 import hashlib
 import io
 import urllib.request
@@ -26,8 +27,10 @@ from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-from pyhanko.stamp import StaticStampStyle
+from pyhanko.stamp import BaseStampStyle, StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
+
+from congso.signing import stamps
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 
@@ -85,6 +88,12 @@ def stamp_style(stamp_pdf: bytes) -> StaticStampStyle:
     )
 
 
+def field_names(pdf: bytes) -> set[str]:
+    """The names of the document's signature fields (empty or signed)."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    return {str(name) for name, _value, _ref in fields.enumerate_sig_fields(reader)}
+
+
 def add_fields(pdf: bytes, boxes: dict[str, tuple[int, int, int, int]], *, page: int = 0) -> bytes:
     """Create empty signature fields (before any signature, so later ones never break a
     certification signature)."""
@@ -107,6 +116,24 @@ class SignRequest:
     reason: str = ""
     location: str = ""
     name: str = ""
+    #: The Vietnamese text stamp (when no drawn ``stamp_pdf``); without either, one is made
+    #: from ``name`` and ``location`` at signing time: never pyHanko's English default.
+    stamp_text: stamps.StampText | None = None
+
+
+def _stamp_style(request: SignRequest) -> BaseStampStyle:
+    if request.stamp_pdf:
+        return stamp_style(request.stamp_pdf)
+    text = request.stamp_text or stamps.StampText(
+        signer=request.name or "—",
+        agency=request.location,
+        moment=datetime.datetime.now(datetime.UTC),
+    )
+    return stamps.text_style(text)
+
+
+def _text_params(request: SignRequest) -> dict[str, str] | None:
+    return None if request.stamp_pdf else stamps.text_params(request.stamp_text)
 
 
 def _metadata(
@@ -148,13 +175,17 @@ def sign(
         _metadata(request, validation_context),
         signer=signer,
         timestamper=timestamper if needs_ts else None,
-        stamp_style=stamp_style(request.stamp_pdf) if request.stamp_pdf else None,
+        stamp_style=_stamp_style(request),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     out = io.BytesIO()
     asyncio.run(
         pdf_signer.async_sign_pdf(
-            writer, existing_fields_only=True, bytes_reserved=RESERVED_BYTES, output=out
+            writer,
+            existing_fields_only=True,
+            bytes_reserved=RESERVED_BYTES,
+            output=out,
+            appearance_text_params=_text_params(request),
         )
     )
     return out.getvalue()
@@ -188,13 +219,16 @@ def prepare_external(pdf: bytes, *, signing_cert: Any, request: SignRequest) -> 
     pdf_signer = signers.PdfSigner(
         _metadata(SignRequest(**{**request.__dict__, "level": "B-B"}), None),
         signer=external,
-        stamp_style=stamp_style(request.stamp_pdf) if request.stamp_pdf else None,
+        stamp_style=_stamp_style(request),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
 
     async def run() -> tuple[PreparedByteRangeDigest, bytes]:
         prep_digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
-            writer, existing_fields_only=True, bytes_reserved=RESERVED_BYTES
+            writer,
+            existing_fields_only=True,
+            bytes_reserved=RESERVED_BYTES,
+            appearance_text_params=_text_params(request),
         )
         assert isinstance(output, io.BytesIO)
         return prep_digest, output.getvalue()

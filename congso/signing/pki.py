@@ -450,11 +450,37 @@ class DemoPKI:
         candidates = [self.tsa.cert, self.responder.cert]
         candidates += [
             x509.load_pem_x509_certificate(path.read_bytes())
-            for path in sorted((self.directory / "officers").glob("*.crt"))
+            for folder in ("officers", "tsa-old")
+            for path in sorted((self.directory / folder).glob("*.crt"))
         ]
         return next((cert for cert in candidates if cert.serial_number == serial), None)
 
     # --- time-stamps ---
+
+    def renew_tsa(self, *, not_after: datetime.datetime) -> x509.Certificate:
+        """A new key and certificate for the TSA (the old certificate is kept in ``tsa-old/``
+        and still answered by OCSP): what a real TSA does before its certificate ends, and
+        what makes an archival re-time-stamp worth it (PAdES-LTA, ``signing_retimestamp``)."""
+        old = self.directory / "tsa-old"
+        old.mkdir(exist_ok=True)
+        (old / f"{self.tsa.cert.serial_number:x}.crt").write_bytes(_pem_cert(self.tsa.cert))
+        renewed = _issue(
+            subject=self.tsa.cert.subject,
+            key=_key(),
+            issuer=self.ca,
+            not_before=_now() - datetime.timedelta(minutes=5),
+            not_after=not_after,
+            eku=[ExtendedKeyUsageOID.TIME_STAMPING],
+            eku_critical=True,
+            base_url=self.base_url,
+            crl_name="ca",
+            ocsp=True,
+        )
+        with self._lock:
+            _write(self.directory, "tsa", renewed)
+            self.tsa = renewed
+            self._timestamper = None
+        return renewed.cert
 
     def timestamper(self) -> DemoTimeStamper:
         """The TSA signing locally (pyHanko's in-process time-stamper with the demo TSA key),

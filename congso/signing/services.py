@@ -22,11 +22,12 @@ from asn1crypto import cms, pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from pyhanko.sign.timestamps import TimestampRequestError
 
 from congso.core.errors import DomainError, PermissionDenied
-from congso.signing import pades, signers, validation
-from congso.signing.models import Level, SignerProfile
+from congso.signing import pades, signers, stamps, validation
+from congso.signing.models import Level, SignatureRole, SignerProfile
 
 
 def verify_url(public_token: str) -> str:
@@ -45,6 +46,11 @@ def add_fields(pdf: bytes, boxes: dict[str, tuple[int, int, int, int]]) -> bytes
     return pades.add_fields(pdf, boxes)
 
 
+def field_names(pdf: bytes) -> set[str]:
+    """The signature fields the document has (empty or signed)."""
+    return pades.field_names(pdf)
+
+
 @dataclass(frozen=True)
 class Signed:
     """A signature just made: the new file and the certificate that made it."""
@@ -60,27 +66,49 @@ class Signed:
         return validation.cert_info(self.certificate)
 
 
+def profile_stamp(
+    profile: SignerProfile, *, extra: tuple[str, ...] = (), moment: Any = None, url: str = ""
+) -> stamps.StampText:
+    """The Vietnamese stamp of a profile's signature: the officer (name, title with KT./TL./
+    TUQ.) or, for the agency's seal, the agency; ``extra`` lines (a number and date); ``url``:
+    a QR code of it on the stamp (the document's verification page)."""
+    title = profile.title
+    if profile.authority_prefix:
+        title = f"{profile.authority_prefix} {profile.on_behalf_of} – {title}".strip(" –")
+    seal = profile.role == SignatureRole.SEAL
+    return stamps.StampText(
+        signer=profile.display_name,
+        title="" if seal else title,
+        agency=profile.agency.name,
+        moment=moment or timezone.now(),
+        heading="Chữ ký số của cơ quan" if seal else "",
+        extra=extra,
+        url=url,
+    )
+
+
 def check_signer(actor: Any, profile: SignerProfile) -> None:
     """Only the holder of an active profile signs with it."""
     if profile.user_id != getattr(actor, "pk", None) or not profile.active:
         raise PermissionDenied("not_your_key", "Chỉ người được cấp chữ ký số này mới ký được.")
 
 
-def _signing_error(exc: BaseException) -> DomainError:
-    """A Vietnamese error for a failed signature; the stored document is left unchanged."""
+def signing_error(exc: BaseException) -> DomainError:
+    """A Vietnamese error for a failed signature or time-stamp; the stored document is left
+    unchanged."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, TimestampRequestError):
             return DomainError(
                 "tsa_unavailable",
                 "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA) nên chưa ký "
-                "được. Kết quả điện tử vẫn giữ nguyên; hãy thử ký lại sau ít phút.",
+                "được. Văn bản vẫn giữ nguyên; hãy thử ký lại sau ít phút.",
                 status=502,
             )
         seen = seen.__cause__ or seen.__context__
     return DomainError(
         "signing_failed",
-        f"Không ký được văn bản; kết quả điện tử vẫn giữ nguyên (chi tiết kỹ thuật: {exc}).",
+        f"Không ký được văn bản; văn bản vẫn giữ nguyên (chi tiết kỹ thuật: {exc}).",
         status=502,
     )
 
@@ -92,12 +120,14 @@ def sign_pdf(
     field_name: str,
     level: str,
     certify: bool,
-    stamp_pdf: bytes | None,
+    stamp_pdf: bytes | None = None,
     reason: str,
+    stamp: stamps.StampText | None = None,
 ) -> Signed:
     """Sign the existing field ``field_name`` of ``pdf`` with the profile's key (soft token or
     PKCS#11) at ``level`` (B-B … B-LTA); ``certify``: the first signature, locking the document
-    to form filling and further signatures."""
+    to form filling and further signatures. The visible stamp: ``stamp_pdf`` (drawn by the
+    caller), else ``stamp``, else the profile's Vietnamese stamp (:func:`profile_stamp`)."""
     signer = signers.signer_for(profile)
     request = pades.SignRequest(
         field_name=field_name,
@@ -107,6 +137,7 @@ def sign_pdf(
         reason=reason,
         location=profile.agency.name,
         name=profile.display_name,
+        stamp_text=stamp or profile_stamp(profile),
     )
     long_term = level in (Level.B_LT, Level.B_LTA)
     try:
@@ -120,7 +151,7 @@ def sign_pdf(
     except DomainError:
         raise
     except Exception as exc:  # pyHanko, the TSA or the token: report, keep the file as it was
-        raise _signing_error(exc) from exc
+        raise signing_error(exc) from exc
     cert = signer.signing_cert
     assert cert is not None
     return Signed(pdf=signed, certificate=cert, field_name=field_name, level=level, certify=certify)
@@ -144,8 +175,9 @@ def prepare_external(
     profile: SignerProfile,
     field_name: str,
     certify: bool,
-    stamp_pdf: bytes | None,
+    stamp_pdf: bytes | None = None,
     reason: str,
+    stamp: stamps.StampText | None = None,
 ) -> pades.Prepared:
     """Reserve the signature in ``field_name`` for an external device or remote service (B-B;
     the signer's key never reaches the server). The ``to_be_signed`` bytes of the result are
@@ -163,6 +195,7 @@ def prepare_external(
             reason=reason,
             location=profile.agency.name,
             name=profile.display_name,
+            stamp_text=stamp or profile_stamp(profile),
         ),
     )
 

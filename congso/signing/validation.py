@@ -50,7 +50,7 @@ from pyhanko_certvalidator.policy_decl import (
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from congso.core.errors import DomainError, Message
-from congso.signing import revcache
+from congso.signing import revcache, tokens
 
 PASSED = "TOTAL_PASSED"
 INDETERMINATE = "INDETERMINATE"
@@ -217,6 +217,11 @@ class ValidationReport:
     signatures: list[SignatureReport]
     validated_at: str
     document_timestamps: int
+    #: The archival document time-stamps (PAdES-LTA), oldest first: time, TSA, when the TSA's
+    #: certificate ends (the next one is due before that: ``signing_retimestamp``).
+    archive_timestamps: list[dict[str, str]] = field(default_factory=list)
+    #: Every signature reached PAdES B-LTA (long-term archival).
+    lta: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -492,6 +497,11 @@ def validate_pdf(
             validation_spec()  # raises no_trust_roots
         reports = asyncio.run(_validate_all(reader, online=online, moment=moment))
         doc_ts = len(_count_doc_timestamps(reader))
+        archived = [
+            stamp.as_dict()
+            for stamp in tokens.reader_timestamps(reader)
+            if stamp.kind == "document"
+        ]
     except DomainError:
         raise
     except Exception as exc:  # a malformed PDF raises from deep inside the parser
@@ -517,6 +527,8 @@ def validate_pdf(
         signatures=reports,
         validated_at=(moment or datetime.datetime.now(datetime.UTC)).isoformat(),
         document_timestamps=doc_ts,
+        archive_timestamps=archived,
+        lta=bool(reports) and all(report.level == "B-LTA" for report in reports),
     )
 
 

@@ -58,7 +58,8 @@ def verify_result(request: HttpRequest, token: str) -> HttpResponse:
         result = verification.document_by_token(token)
     except DomainError as exc:
         return _page(request, {"error": localise(exc.message)}, status=exc.status)
-    report: ValidationReport = validate_pdf(result.read())
+    original = result.read()
+    report: ValidationReport = validate_pdf(original)
     context: dict[str, Any] = {"result": result, "report": report, "error": None}
     if request.method == "POST":
         # A 0-byte, disguised or broken copy is an error next to the field, as on /xac-thuc/.
@@ -72,6 +73,9 @@ def verify_result(request: HttpRequest, token: str) -> HttpResponse:
 
         context["copy_sha256"] = hashlib.sha256(copy).hexdigest()
         context["copy_matches"] = context["copy_sha256"] == result.sha256
+        # A copy taken before the original was extended (a later signature, an archival
+        # time-stamp): every byte of it begins the original.
+        context["copy_is_earlier"] = not context["copy_matches"] and original.startswith(copy)
         context["copy_report"] = copy_report
     return _page(request, context)
 

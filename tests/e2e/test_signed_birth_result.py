@@ -318,8 +318,7 @@ def test_birth_registration_to_a_signed_e_result_verified_by_qr(
         "Nơi đăng ký khai sinh:",
         "Số đăng ký: 1",
         "NGƯỜI KÝ TRÍCH LỤC",
-        "Đã ký số bởi",
-        profile.display_name,
+        f"Ký bởi: {profile.display_name}",
     )
     assert "Số 12, thôn Cổ Lũy" in text
     assert result.content["kind"] == "birth_extract"

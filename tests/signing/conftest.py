@@ -15,7 +15,7 @@ import pytest
 
 from congso.printing.eresults import example_birth_extract
 from congso.results import render
-from congso.signing import pades, pki, signers
+from congso.signing import pades, pki, signers, stamps
 from congso.signing.models import SignerProfile
 from tests.dossiers.conftest import Clock, World, build_world
 
@@ -79,15 +79,12 @@ def soft_signer(name: str) -> signers.Signer:
     return signers.REGISTRY["soft_token"].signer(profile)
 
 
-def stamp(name: str = "Nguyễn Văn Bình", title: str = "CHỦ TỊCH") -> bytes:
-    return render.render_stamp(
-        render.StampText(
-            heading="Đã ký số bởi",
-            name=name,
-            title=title,
-            agency="Ủy ban nhân dân xã Tịnh Khê",
-            moment=datetime.datetime.now(datetime.UTC),
-        )
+def stamp(name: str = "Nguyễn Văn Bình", title: str = "CHỦ TỊCH") -> stamps.StampText:
+    return stamps.StampText(
+        signer=name,
+        title=title,
+        agency="Ủy ban nhân dân xã Tịnh Khê",
+        moment=datetime.datetime.now(datetime.UTC),
     )
 
 
@@ -106,7 +103,7 @@ def sign_level(
         pdf,
         signer=soft_signer(officer),
         request=pades.SignRequest(
-            field_name=field, level=level, certify=certify, stamp_pdf=stamp()
+            field_name=field, level=level, certify=certify, stamp_text=stamp()
         ),
         timestamper=services.timestamper() if level != "B-B" else None,
         validation_context=validation.signing_validation_context() if long_term else None,

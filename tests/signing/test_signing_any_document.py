@@ -56,7 +56,7 @@ def _signed_memo() -> tuple[bytes, list[services.Signed]]:
         field_name="Sig1_approval",
         level="B-T",
         certify=True,
-        stamp_pdf=stamp(),
+        stamp=stamp(),
         reason="Ký thông báo",
     )
     second = services.sign_pdf(

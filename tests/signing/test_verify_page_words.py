@@ -72,7 +72,7 @@ def test_errors_follow_the_language_and_hide_the_parser(world: Any, dossier: Any
     assert "Error" not in _text(page) and "Traceback" not in page
     assert english.get("/xac-thuc/khong-co-ma-nay/").status_code == 404
     missing = english.get("/xac-thuc/khong-co-ma-nay/").content.decode()
-    assert "This electronic result was not found." in missing
+    assert "This document or electronic result was not found." in missing
 
 
 def test_certificate_names_read_as_names() -> None:
