@@ -15,12 +15,8 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congso.settings.base")
 
 app = Celery("congso")
+# The beat schedule (sweep, heartbeat, periodic jobs) is CELERY_BEAT_SCHEDULE in the settings.
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.beat_schedule = {
-    "congso-sweep": {"task": "congso.sweep_jobs", "schedule": 30.0},
-    "congso-heartbeat": {"task": "congso.heartbeat", "schedule": 15.0},
-    "congso-periodic": {"task": "congso.periodic", "schedule": 15.0},
-}
 
 #: The task that runs one job of the outbox (defined in :mod:`congso.celery`).
 RUN_JOB = "congso.run_job"
