@@ -336,9 +336,13 @@ def test_two_beats_queue_each_periodic_job_once(cluster: Cluster) -> None:
         assert len(runs.get(name, [])) == 1, (name, runs.get(name))
 
 
-def test_restore_drill_into_a_fresh_database(cluster: Cluster, tmp_path: Any) -> None:
+def test_restore_drill_into_a_fresh_database(
+    cluster: Cluster, ctx: dict[str, Any], tmp_path: Any
+) -> None:
     """scripts/backup then scripts/restore into a new database and media folder: the same
     counts, the same files, and an audit chain that verifies on the restored copy."""
+    status, made = _submit(cluster.url, ctx, f"restore-{uuid.uuid4().hex[:8]}")
+    assert status == 201, made
     root = Path(__file__).resolve().parents[2]
     backup = tmp_path / "backup"
     env = {**cluster.env, "DATABASE_URL": cluster.direct_url}
@@ -353,7 +357,7 @@ def test_restore_drill_into_a_fresh_database(cluster: Cluster, tmp_path: Any) ->
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         counts = json.loads((backup / "manifest.json").read_text())
-        assert counts["dossiers"] > 40 and counts["attachments"] >= 2 * counts["dossiers"] - 2
+        assert counts["dossiers"] >= 1 and counts["attachments"] >= 2 * counts["dossiers"]
         # Every attachment row of the restored database has its file, byte for byte.
         with psycopg.connect(restored_url) as conn:
             rows = conn.execute("select file, sha256 from dossiers_attachment").fetchall()
