@@ -305,7 +305,13 @@ class Cluster:
             shutil.rmtree(self.pgbouncer_dir, ignore_errors=True)
         if drop:
             subprocess.run(
-                ["dropdb", "--if-exists", "--force", "-d", f"{PG_ADMIN}/postgres", self.dbname],
+                [
+                    "dropdb",
+                    "--if-exists",
+                    "--force",
+                    f"--maintenance-db={PG_ADMIN}/postgres",
+                    self.dbname,
+                ],
                 capture_output=True,
                 check=False,
             )
