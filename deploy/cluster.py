@@ -352,7 +352,7 @@ def _wait_port(port: int, name: str, cluster: Cluster, seconds: float = 30) -> N
         time.sleep(0.2)
 
 
-def _wait_http(url: str, name: str, cluster: Cluster, seconds: float = 60) -> None:
+def _wait_http(url: str, name: str, cluster: Cluster, seconds: float = 240) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congso.settings.base")
 
 app = Celery("congso")
-# The beat schedule (sweep, heartbeat, periodic jobs) is CELERY_BEAT_SCHEDULE in the settings.
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# The sweep, the heartbeat and the periodic jobs; the sweep's period is a setting.
+app.conf.beat_schedule = settings.CELERY_BEAT_SCHEDULE
 
 #: The task that runs one job of the outbox (defined in :mod:`congso.celery`).
 RUN_JOB = "congso.run_job"
