@@ -11,16 +11,14 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congso.settings.base")
 
 app = Celery("congso")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.beat_schedule = {
-    "congso-sweep": {"task": "congso.sweep_jobs", "schedule": 30.0},
-    "congso-heartbeat": {"task": "congso.heartbeat", "schedule": 15.0},
-    "congso-periodic": {"task": "congso.periodic", "schedule": 15.0},
-}
+# The sweep, the heartbeat and the periodic jobs; the sweep's period is a setting.
+app.conf.beat_schedule = settings.CELERY_BEAT_SCHEDULE
 
 #: The task that runs one job of the outbox (defined in :mod:`congso.celery`).
 RUN_JOB = "congso.run_job"

@@ -38,7 +38,6 @@ TaskFn = Callable[..., Any]
 TASKS: dict[str, TaskFn] = {}
 #: Tasks run periodically (name → interval), queued by :func:`enqueue_due_periodic`.
 PERIODIC: dict[str, timedelta] = {}
-LEASE = timedelta(minutes=10)
 #: Jobs this process claimed but whose outcome it could not record because the database went
 #: away (restart, failover): released by :func:`release_unrecorded` once it is back, instead of
 #: waiting for their lease to expire.
@@ -128,7 +127,7 @@ def _claim(job_id: int | None) -> Job | None:
             return None
         job.status = Job.Status.RUNNING
         job.attempts += 1
-        job.locked_until = now + LEASE
+        job.locked_until = now + timedelta(seconds=settings.WORKER_LEASE_SECONDS)
         job.save(update_fields=["status", "attempts", "locked_until"])
         return job
 
@@ -228,14 +227,18 @@ def drain(limit: int = 100) -> int:
     return done
 
 
-def sweep(older_than: timedelta = timedelta(seconds=30)) -> int:
-    """Celery mode: re-publish due jobs that have waited too long (their message was lost)."""
-    cutoff = timezone.now() - older_than
-    ids = list(
-        Job.objects.filter(status=Job.Status.PENDING, run_after__lte=cutoff).values_list(
-            "pk", flat=True
-        )[:1000]
-    )
+def sweep(older_than: timedelta | None = None) -> int:
+    """Celery mode: re-publish due jobs that have waited too long (their message was lost), and
+    jobs whose lease has passed (their worker was killed during the job: with late acks the
+    broker hands the message back at once, but the redelivered task finds the job still
+    claimed and lets it be; without this it would stay claimed for ever)."""
+    now = timezone.now()
+    if older_than is None:
+        older_than = timedelta(seconds=settings.WORKER_SWEEP_SECONDS)
+    cutoff = now - older_than
+    due = Job.objects.filter(status=Job.Status.PENDING, run_after__lte=cutoff)
+    abandoned = Job.objects.filter(status=Job.Status.RUNNING, locked_until__lt=now)
+    ids = list((due | abandoned).order_by("run_after", "pk").values_list("pk", flat=True)[:1000])
     for job_id in ids:
         publish(job_id)
     return len(ids)

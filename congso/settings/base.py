@@ -259,7 +259,25 @@ DB_PREPARE_THRESHOLD = env(
     group="Database",
     cast=int,
 )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREPARE_THRESHOLD >= 0:
+# PgBouncer in transaction pooling mode (docs/deployment.md): a server connection serves another
+# client after each transaction, so nothing may outlive one — no named server-side cursors
+# (QuerySet.iterator() holds one across fetches) and no prepared statements (PgBouncer 1.18, the
+# Debian 12 package, does not track them; client-side binding sends each query whole).
+DB_PGBOUNCER = env(
+    "CONGSO_DB_PGBOUNCER",
+    False,
+    "PostgreSQL is reached through PgBouncer in transaction mode: turns off server-side "
+    "cursors and prepared statements (whatever CONGSO_DB_PREPARE_THRESHOLD says).",
+    group="Database",
+    cast=bool,
+)
+if DB_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and DB_PREPARE_THRESHOLD >= 0
+    and not DB_PGBOUNCER
+):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": DB_PREPARE_THRESHOLD}
     )
@@ -299,6 +317,22 @@ WORKER_MAX_ATTEMPTS = env(
     group="Background work",
     cast=int,
 )
+WORKER_LEASE_SECONDS = env(
+    "CONGSO_WORKER_LEASE_SECONDS",
+    600,
+    "How long a claimed job belongs to its worker. A worker killed during a job leaves it "
+    "claimed: once the lease has passed, another worker (or the Celery sweep) runs it again.",
+    group="Background work",
+    cast=int,
+)
+WORKER_SWEEP_SECONDS = env(
+    "CONGSO_WORKER_SWEEP_SECONDS",
+    30,
+    "Celery mode: how often beat sweeps the job table, re-publishing jobs due for this long "
+    "whose message was lost, and jobs whose worker died (lease passed).",
+    group="Background work",
+    cast=int,
+)
 WORKER_STALE_SECONDS = env(
     "CONGSO_WORKER_STALE_SECONDS",
     60,
@@ -306,6 +340,12 @@ WORKER_STALE_SECONDS = env(
     group="Background work",
     cast=int,
 )
+# One beat in the installation schedules these (docs/deployment.md); read by core.celery_app.
+CELERY_BEAT_SCHEDULE = {
+    "congso-sweep": {"task": "congso.sweep_jobs", "schedule": float(WORKER_SWEEP_SECONDS)},
+    "congso-heartbeat": {"task": "congso.heartbeat", "schedule": 15.0},
+    "congso-periodic": {"task": "congso.periodic", "schedule": 15.0},
+}
 
 # --- Authentication and sessions ---------------------------------------------------------------
 # Every password set through a form (sign-up, change, reset, the admin): docs/security.md.

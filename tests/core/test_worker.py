@@ -148,3 +148,36 @@ def test_periodic_tasks_are_queued_once_per_interval() -> None:
         assert CALLS == [{}, {}]
     finally:
         del worker.PERIODIC["tests.record"]
+
+
+def test_sweep_publishes_again_a_job_whose_worker_died_once_its_lease_passed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Celery mode: the redelivered message of a killed worker finds the job still claimed; the
+    sweep brings it back once the lease (CONGSO_WORKER_LEASE_SECONDS) has passed, not before."""
+    published: list[int] = []
+    monkeypatch.setattr(worker, "publish", lambda job_id, **kw: published.append(job_id))
+    job = worker.enqueue("tests.record", n=3)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, locked_until=timezone.now() + timedelta(minutes=1)
+    )
+    assert worker.sweep(older_than=timedelta(0)) == 0
+    Job.objects.filter(pk=job.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    assert worker.sweep(older_than=timedelta(0)) == 1
+    assert published == [job.pk]
+    assert worker.run_job(job.pk) is not None
+    assert CALLS == [{"n": 3}]
+    assert worker.sweep(older_than=timedelta(0)) == 0
+
+
+@override_settings(WORKER_LEASE_SECONDS=5)
+def test_the_lease_is_the_setting() -> None:
+    job = worker.enqueue("tests.record", n=4)
+    before = timezone.now()
+    claimed = worker._claim(job.pk)
+    assert claimed is not None and claimed.locked_until is not None
+    assert (
+        before + timedelta(seconds=5)
+        <= claimed.locked_until
+        <= timezone.now() + timedelta(seconds=5)
+    )
