@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 A_UNIT, B_UNIT = "000.00.00.H51", "000.00.00.H17"
 B_AGENCY = "000.00.12.H17"
-SECRET = "khoa-chung-lien-thong-51-48"  # noqa: S105 - the test's shared key
+SECRET = "khoa-chung-lien-thong-51-48"
 B_ACCOUNT = {"username": "congso-danang", "password": "mat-khau-lgsp-48", "unit_code": B_UNIT}
 
 
