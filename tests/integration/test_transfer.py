@@ -316,3 +316,66 @@ def test_a_dossier_goes_to_another_instance_and_its_result_comes_back(
     out = items.get(action="transfer_out")
     assert out.dossier_payload["TrangThaiHoSo"] == 4
     assert len(held["TienDo"]) == items.count()
+    lines = [line["NoiDungXuLy"] for line in held["TienDo"]]
+    assert any("UBND phường Hải Châu" in line and "đang xử lý" in line for line in lines)
+    assert any(line.startswith("Nhận kết quả liên thông: ") for line in lines)
+
+
+def test_the_api_op_transfers_and_refuses_with_stable_codes(
+    world: World, clock: Clock, settings: Any
+) -> None:
+    """``POST /api/v1/transfers``: bad input answers a stable code and writes nothing; a good
+    one transfers the dossier with its package in the outbox (signed for the partner)."""
+    from django.test import Client
+
+    from congso.audit.models import AuditEvent
+    from congso.integration.models import TransferMessage
+    from tests.api.tokens import bearer
+
+    settings.TRANSFER_PARTNERS = partners_of_a()
+    settings.LGSP_UNIT_CODE = A_UNIT
+    clock.set(at(2026, 3, 2, 9, 0))
+    dossier = receive(world, submit(world))
+    client = Client()
+    destinations = client.get("/api/v1/transfers/destinations", headers=bearer(world.reception_a))
+    assert destinations.status_code == 200
+    assert destinations.json() == [
+        {
+            "partner_unit": B_UNIT,
+            "partner_name": "Hệ thống một cửa điện tử thành phố Đà Nẵng",
+            "agency_code": B_AGENCY,
+            "agency_name": "UBND phường Hải Châu",
+        }
+    ]
+    body = {"dossier_code": dossier.code, "partner_unit": B_UNIT, "agency_code": B_AGENCY}
+
+    def post(user: Any, **changes: Any) -> Any:
+        return client.post(
+            "/api/v1/transfers",
+            data=json.dumps({**body, "reason": "Thuộc thẩm quyền phường Hải Châu.", **changes}),
+            content_type="application/json",
+            headers=bearer(user),
+        )
+
+    assert post(world.reception_a, partner_unit="000.00.00.H99").json()["code"] == (
+        "transfer_partner_unknown"
+    )
+    assert post(world.reception_a, agency_code="000.00.99.H17").json()["code"] == (
+        "transfer_agency_unknown"
+    )
+    missing = post(world.reception_a, reason="  ")
+    assert missing.status_code == 400 and missing.json()["code"] == "required"
+    assert post(world.specialist_b).status_code == 404  # not theirs to see
+    assert fresh(dossier).status == Status.RECEIVED and not Transfer.objects.exists()
+
+    done = post(world.reception_a)
+    assert done.status_code == 201, done.content
+    assert done.json()["state"] == "sent" and done.json()["dossier_status"] == "transferred"
+    dossier = fresh(dossier)
+    assert dossier.status == Status.TRANSFERRED
+    message = TransferMessage.objects.get(kind="package").message
+    assert transfers.verify(message, SECRET) and message["to"] == B_UNIT
+    assert not transfers.verify({**message, "body": {**message["body"], "reason": "khác"}}, SECRET)
+    assert AuditEvent.objects.filter(action="dossiers.transfer_out").count() == 1
+    again = post(world.reception_a, expected_version=dossier.version)
+    assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
