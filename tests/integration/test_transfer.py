@@ -124,17 +124,22 @@ def seed_b() -> None:
 B_PROCESS = """
 import json
 from congso.accounts.models import User
+from congso.backoffice.selectors import queue_filters
 from congso.dossiers import services
+from congso.dossiers.models import Dossier
 from congso.integration.models import Transfer
 t = Transfer.objects.get(direction="in")
 d = t.dossier
-d = services.dossier_start_processing(actor=User.objects.get(username="motcua.haichau"), dossier=d)
+desk = User.objects.get(username="motcua.haichau")
+waiting = Dossier.objects.filter(queue_filters(desk)["chuyen-xu-ly"])
+queue = list(waiting.values_list("code", flat=True))
+d = services.dossier_start_processing(actor=desk, dossier=d)
 d = services.dossier_complete(
     actor=User.objects.get(username="lanhdao.haichau"),
     dossier=d,
     result_summary="Đã đăng ký khai sinh cho trẻ Nguyễn Văn An, số 125/2026, quyển 01.",
 )
-print(json.dumps({"code": d.code, "status": d.status}))
+print(json.dumps({"code": d.code, "status": d.status, "queue": queue}))
 """
 
 B_STATE = """
@@ -257,6 +262,7 @@ def test_a_dossier_goes_to_another_instance_and_its_result_comes_back(
     # B's officers process and decide it; the statuses and the result come back.
     done = json.loads(instance_b.shell(B_PROCESS))
     assert done["status"] == "processed"
+    assert done["queue"] == [transfer.remote_code]  # B's desk saw it in its queue
     wait_routed(sim, "result", B_UNIT)
     clock.set(at(2026, 3, 4, 14, 0))
     transfers.run()
