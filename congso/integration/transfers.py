@@ -355,7 +355,7 @@ def record_change(dossier: Dossier, *, action: str, from_status: str, now: datet
 def _due(now: datetime, limit: int) -> list[TransferMessage]:
     with transaction.atomic():
         items = list(
-            TransferMessage.objects.select_for_update(skip_locked=True)
+            TransferMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(state=TransferMessage.State.PENDING, next_attempt_at__lte=now)
             .select_related("transfer")
             .order_by("pk")[:limit]
@@ -643,7 +643,7 @@ def apply(delivered: dict[str, Any]) -> InboundMessage:
                 _apply_package(checked, sender)
             else:
                 transfer = (
-                    Transfer.objects.select_for_update()
+                    Transfer.objects.select_for_update(of=("self",))
                     .select_related("dossier")
                     .filter(
                         transfer_id=transfer_id,

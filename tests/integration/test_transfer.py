@@ -12,6 +12,7 @@ the right statuses and never B's copy.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -103,6 +104,19 @@ def seed_b() -> None:
         online_level="full",
         form_schema=FORM_SCHEMA,
     )
+    # The result is an e-result signed by the ward's leader (the demo PKI's soft token; PAdES
+    # B-B: no time-stamping service in this test).
+    from congso.results.models import ResultTemplate
+    from congso.signing import demo as signing_demo
+
+    ResultTemplate.objects.create(
+        procedure=procedure,
+        kind="certificate",
+        title="Giấy xác nhận đăng ký khai sinh (bản điện tử)",
+        level="B-B",
+        signature_roles=["approval"],
+        legal_basis="Luật Hộ tịch năm 2014",
+    )
     for order, (code, name, types) in enumerate(
         [
             ("to-khai", "Tờ khai đăng ký khai sinh", ["application/pdf"]),
@@ -119,6 +133,7 @@ def seed_b() -> None:
             mandatory=True,
             allowed_types=types,
         )
+    signing_demo.setup()  # a signer profile for lanhdao.haichau
 
 
 B_PROCESS = """
@@ -134,8 +149,14 @@ desk = User.objects.get(username="motcua.haichau")
 waiting = Dossier.objects.filter(queue_filters(desk)["chuyen-xu-ly"])
 queue = list(waiting.values_list("code", flat=True))
 d = services.dossier_start_processing(actor=desk, dossier=d)
+leader = User.objects.get(username="lanhdao.haichau")
+from congso.results import services as results
+from congso.signing.models import SignerProfile
+result = results.result_prepare(actor=leader, dossier=d)
+results.result_sign(actor=leader, result=result, profile=SignerProfile.objects.get(user=leader))
+d.refresh_from_db()
 d = services.dossier_complete(
-    actor=User.objects.get(username="lanhdao.haichau"),
+    actor=leader,
     dossier=d,
     result_summary="Đã đăng ký khai sinh cho trẻ Nguyễn Văn An, số 125/2026, quyển 01.",
 )
@@ -180,6 +201,7 @@ def instance_b(platform: LgspSimulator, tmp_path: Path) -> Iterator[CongsoInstan
         "CONGSO_SYNC_POLL_SECONDS": "1",
         "CONGSO_SYNC_BACKOFF_SECONDS": "0",
         "CONGSO_LGSP_BREAKER_SECONDS": "0",
+        "CONGSO_SIGNING_ONLINE_REVOCATION": "0",
     }
     with CongsoInstance(tmp_path / "danang", env=env) as other:
         other.shell("from tests.integration.test_transfer import seed_b; seed_b()")
@@ -271,6 +293,10 @@ def test_a_dossier_goes_to_another_instance_and_its_result_comes_back(
     assert dossier.status == Status.PROCESSED and dossier.national_status == 9
     assert "số 125/2026" in dossier.result_summary
     assert transfer.state == Transfer.State.DONE
+    signed = transfer.result_file.read()  # B's signed e-result, checked against its SHA-256
+    assert transfer.result_name == f"{transfer.remote_code}-KQ(1).pdf"
+    assert hashlib.sha256(signed).hexdigest() == transfer.result_sha256
+    assert signed.startswith(b"%PDF") and b"/ByteRange" in signed
     assert dossier.timeliness  # classified against A's own due time
     assert history(dossier)[-3:] == ["transfer_progress", "transfer_progress", "transfer_result"]
     notes = DossierHistory.objects.filter(dossier=dossier, action="transfer_progress")
