@@ -411,3 +411,76 @@ def test_the_api_op_transfers_and_refuses_with_stable_codes(
     assert AuditEvent.objects.filter(action="dossiers.transfer_out").count() == 1
     again = post(world.reception_a, expected_version=dossier.version)
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
+
+
+def test_an_incoming_package_is_a_received_dossier_in_the_desk_queue(
+    world: World, clock: Clock, settings: Any
+) -> None:
+    """This instance on the receiving side (in-process, no platform): a signed package from the
+    partner becomes a dossier received at the destination agency's desk, with its own code and
+    deadline and the origin named on its page; a second copy creates nothing."""
+    import base64
+    import uuid
+
+    from django.test import Client
+
+    from congso.backoffice.selectors import queue_filters
+    from tests.dossiers.conftest import PDF
+
+    settings.LGSP_UNIT_CODE = A_UNIT
+    settings.TRANSFER_PARTNERS = partners_of_a()
+    settings.OFFICER_2FA_REQUIRED = False
+    clock.set(at(2026, 3, 5, 14, 30))
+    body = {
+        "dossier": {
+            "code": "000.00.12.H17-260304-0031",
+            "procedure_code": "1.001193",
+            "procedure_name": "Thủ tục đăng ký khai sinh",
+            "channel": "online",
+            "appointment_at": "2026-03-09T16:00:00+07:00",
+            "form_data": {"ho_ten_tre": "Trần Gia Bảo", "ngay_sinh": "2026-02-27"},
+        },
+        "origin": {"agency_code": B_AGENCY, "agency_name": "UBND phường Hải Châu"},
+        "destination": {"agency_code": world.commune_b.code},
+        "applicant": {"kind": "citizen", "name": "Trần Văn Hùng", "id_number": "048088000123"},
+        "files": [
+            {
+                "component": "to-khai",
+                "name": "to-khai.pdf",
+                "sha256": hashlib.sha256(PDF).hexdigest(),
+                "content": base64.b64encode(PDF).decode(),
+            }
+        ],
+        "history": [],
+        "reason": "Mẹ của trẻ đăng ký thường trú tại xã B.",
+    }
+    envelope = {
+        "version": 1,
+        "transfer_id": str(uuid.uuid4()),
+        "kind": "package",
+        "from": B_UNIT,
+        "to": A_UNIT,
+        "sent_at": "2026-03-05T14:00:00+07:00",
+        "body": body,
+    }
+    message = transfers.sign(envelope, SECRET)
+    delivered = {"MaThongDiep": "p1", "NoiGui": B_UNIT, "ThongDiep": message}
+    assert transfers.apply(delivered).state == InboundMessage.State.APPLIED
+    assert transfers.apply({**delivered, "MaThongDiep": "p2"}).state == "duplicate"
+    incoming = Transfer.objects.get(direction="in")
+    local = incoming.dossier
+    assert local is not None and Transfer.objects.count() == 1
+    assert local.status == Status.RECEIVED and local.competent_agency == world.commune_b
+    assert local.code.startswith(world.commune_b.code) and local.applicant_name == "Trần Văn Hùng"
+    assert local.received_at == at(2026, 3, 5, 14, 30)
+    assert local.due_at == at(2026, 3, 10, 14, 30)  # its own 3 working days, from its reception
+    assert not SyncItem.objects.filter(dossier=local).exists()
+    waiting = Dossier.objects.filter(queue_filters(world.reception_b)["chuyen-xu-ly"])
+    assert list(waiting) == [local]
+    client = Client()
+    client.force_login(world.reception_b)
+    page = client.get(f"/can-bo/ho-so/{local.code}/").content.decode()
+    assert "Nhận liên thông từ" in page and "000.00.12.H17-260304-0031" in page
+    assert "16:00 09/03/2026" in page  # the origin's appointment, shown beside its own
+    reply = incoming.messages.get()
+    assert reply.kind == "received" and reply.message["body"]["local_code"] == local.code
