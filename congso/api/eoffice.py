@@ -10,7 +10,7 @@ import binascii
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -18,9 +18,9 @@ from congso.accounts.tokens import SIGN
 from congso.api import params
 from congso.api.auth import SESSION_OR_TOKEN, token_scope
 from congso.api.schemas import ErrorOut
-from congso.core.errors import DomainError
-from congso.eoffice import selectors, services
-from congso.eoffice.models import Channel, Dispatch, Document, StatusEvent
+from congso.core.errors import DomainError, NotFound
+from congso.eoffice import registerbook, selectors, services
+from congso.eoffice.models import Channel, Direction, Dispatch, Document, StatusEvent
 
 router = Router(auth=SESSION_OR_TOKEN)
 
@@ -94,6 +94,18 @@ class RecallAnswerIn(Schema):
 
 
 class UpdateIn(Schema):
+    subject: str | None = Field(None, max_length=2000)
+    content: str | None = None
+    to_places: list[str] | None = None
+    reply_due: date | None = None
+    page_count: int | None = Field(None, ge=1, le=100000)
+    urgency: int | None = Field(None, ge=0, le=3)
+    reason: str = Field(max_length=1000)
+
+
+class ReplaceIn(Schema):
+    main: FileIn = Field(description="Tệp văn bản chính thay thế (PDF), người ký ký số khi gửi.")
+    attachments: list[FileIn] = []
     subject: str | None = Field(None, max_length=2000)
     content: str | None = None
     to_places: list[str] | None = None
@@ -305,6 +317,57 @@ def document_sign(request: HttpRequest, document_id: params.DbInt) -> DocumentOu
     return _out(request, services.document_sign(actor=_user(request), document_id=document_id))
 
 
+class ExternalSignOut(Schema):
+    session: str
+    to_be_signed: str = Field(description="Phần dữ liệu cần ký (PDF ByteRange), base64.")
+    digest_sha256: str
+
+
+class ExternalSignIn(Schema):
+    signature_cms: str = Field(description="Chữ ký CMS SignedData tách rời (DER), base64.")
+
+
+@router.post(
+    "/documents/{document_id}/external",
+    response={201: ExternalSignOut, **ERRORS},
+    summary="Lãnh đạo chuẩn bị ký từ xa: trả về phần dữ liệu cần ký",
+)
+@token_scope(SIGN)
+def document_external_prepare(request: HttpRequest, document_id: params.DbInt) -> Status:
+    _visible(request, document_id)
+    session = services.document_external_prepare(actor=_user(request), document_id=document_id)
+    prepared = services.external_prepared(session)
+    return Status(
+        201,
+        ExternalSignOut(
+            session=session.token,
+            to_be_signed=base64.b64encode(prepared.to_be_signed).decode("ascii"),
+            digest_sha256=session.digest,
+        ),
+    )
+
+
+@router.post(
+    "/external/{session}",
+    response={200: DocumentOut, **ERRORS},
+    summary="Lãnh đạo hoàn tất ký từ xa: gửi chữ ký CMS",
+)
+@token_scope(SIGN)
+def document_external_finish(
+    request: HttpRequest, session: str, payload: ExternalSignIn
+) -> DocumentOut:
+    try:
+        cms = base64.b64decode(payload.signature_cms, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError(
+            "bad_signature", "Chữ ký phải là CMS (DER) mã hóa base64.", field="signature_cms"
+        ) from None
+    document = services.document_external_finish(
+        actor=_user(request), token=session, signature_cms=cms
+    )
+    return _out(request, document)
+
+
 @router.post(
     "/documents/{document_id}/issue",
     response={200: DocumentOut, **ERRORS},
@@ -438,6 +501,31 @@ def document_update(
     return _out(request, document)
 
 
+@router.post(
+    "/documents/{document_id}/replace",
+    response={200: DocumentOut, **ERRORS},
+    summary="Người ký ký và gửi văn bản thay thế cho nơi nhận (nghiệp vụ 3)",
+)
+@token_scope(SIGN)
+def document_replace(
+    request: HttpRequest, document_id: params.DbInt, payload: ReplaceIn
+) -> DocumentOut:
+    _visible(request, document_id)
+    changes = payload.dict(exclude_unset=True)
+    reason = changes.pop("reason")
+    changes.pop("main", None)
+    changes.pop("attachments", None)
+    document = services.document_replace(
+        actor=_user(request),
+        document_id=document_id,
+        main=_upload(payload.main, "main"),
+        attachments=[_upload(item, "attachments") for item in payload.attachments],
+        changes=changes,
+        reason=reason,
+    )
+    return _out(request, document)
+
+
 @router.get(
     "/documents/{document_id}/updates",
     response={200: list[IncomingUpdateOut], **ERRORS},
@@ -492,3 +580,53 @@ def register(
         confidential=confidential,
     )
     return [_document(d) for d in entries]
+
+
+@router.get(
+    "/registers/{agency_id}/{direction}/{year}/export",
+    response={200: None, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    summary="Siêu dữ liệu của sổ văn bản (CSV hoặc JSON), cho văn thư và lãnh đạo cơ quan",
+)
+def register_export(
+    request: HttpRequest,
+    agency_id: params.DbInt,
+    direction: str,
+    year: params.DbInt,
+    format: str = "json",
+    confidential: bool = False,
+) -> HttpResponse:
+    user = _user(request)
+    agency = selectors.office_agencies(user, ("clerk", "leader")).filter(pk=agency_id).first()
+    if agency is None:
+        raise NotFound("not_found", "Không tìm thấy sổ văn bản của cơ quan này.", field="agency")
+    if direction not in (Direction.OUTGOING, Direction.INCOMING):
+        raise DomainError("invalid_field", "Sổ phải là out (đi) hoặc in (đến).", field="direction")
+    if format not in ("csv", "json"):
+        raise DomainError("invalid_field", "Định dạng phải là csv hoặc json.", field="format")
+    entries = list(
+        selectors.register(
+            user, agency_id=agency.pk, direction=direction, year=year, confidential=confidential
+        )
+        .select_related("doc_type", "reply_to", "duplicate_of")
+        .prefetch_related("dispatches", "assignments__user", "files")
+    )
+    book = registerbook.Register(
+        agency_name=agency.name,
+        parent_name="",
+        direction=direction,
+        year=year,
+        confidential=confidential,
+        entries=entries,
+    )
+    if format == "csv":
+        response = HttpResponse(
+            registerbook.metadata_csv(book), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            registerbook.metadata_json(book), content_type="application/json; charset=utf-8"
+        )
+    kind = "di" if direction == Direction.OUTGOING else "den"
+    name = f"so-van-ban-{kind}-{agency.code}-{year}{'-mat' if confidential else ''}.{format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

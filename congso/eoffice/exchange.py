@@ -759,11 +759,9 @@ def _apply_status(package: Package, status: edxml.StatusPackage) -> Package:
         dispatch.status_description = status.description
         dispatch.status_at = status.timestamp
         dispatch.save(update_fields=["status_code", "status_description", "status_at"])
-    if status.status_code == edxml.RECALL_ACCEPTED:
-        axis = document.dispatches.filter(channel=Channel.AXIS)
-        if not axis.exclude(status_code=edxml.RECALL_ACCEPTED).exists():
-            document.state = State.RECALLED
-            document.save(update_fields=["state", "updated_at"])
+    if status.status_code == edxml.RECALL_ACCEPTED and _recall_accepted_by_all(document):
+        document.state = State.RECALLED
+        document.save(update_fields=["state", "updated_at"])
     record(
         actor=None,
         action="eoffice.status.receive",
@@ -771,6 +769,30 @@ def _apply_status(package: Package, status: edxml.StatusPackage) -> Package:
         after={"from": status.sender.organ_id, "code": status.status_code},
     )
     return package
+
+
+def _recall_accepted_by_all(document: Document) -> bool:
+    """Whether every axis recipient answered our recall request (13) with a 15 received
+    after it. A 15 also accepts an update or a replacement: without a recall asked of that
+    recipient, it recalls nothing."""
+    if document.state != State.ISSUED:
+        return False
+    for dispatch in document.dispatches.filter(channel=Channel.AXIS):
+        asked = (
+            dispatch.status_events.filter(direction=Direction.OUTGOING, code=edxml.RECALL_REQUESTED)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        # Kept after the request here (rows in arrival order: no trust in the other clock).
+        if (
+            asked is None
+            or not dispatch.status_events.filter(
+                direction=Direction.INCOMING, code=edxml.RECALL_ACCEPTED, pk__gt=asked
+            ).exists()
+        ):
+            return False
+    return True
 
 
 def _apply_recall_request(package: Package, status: edxml.StatusPackage) -> Package:

@@ -669,3 +669,40 @@ class AxisAgency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+def _session_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class ExternalSigning(models.Model):
+    """A document prepared for the leader's signature made outside the server (hash-only
+    signing on a token or a remote signing service): the prepared file waits here until the
+    detached CMS comes back (``services.document_external_finish``)."""
+
+    document = models.ForeignKey(
+        Document, verbose_name="văn bản", on_delete=models.CASCADE, related_name="+"
+    )
+    profile = models.ForeignKey(
+        "signing.SignerProfile",
+        verbose_name="hồ sơ chữ ký",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    token = models.CharField("mã phiên", max_length=40, unique=True, default=_session_token)
+    prepared = models.BinaryField("tệp đã chuẩn bị")
+    region_start = models.PositiveIntegerField("đầu vùng chữ ký")
+    region_end = models.PositiveIntegerField("cuối vùng chữ ký")
+    digest = models.CharField("SHA-256 phần được ký", max_length=64)
+    based_on_sha256 = models.CharField("SHA-256 tệp gốc", max_length=64)
+    created_at = models.DateTimeField("tạo lúc")
+    finished_at = models.DateTimeField("hoàn tất lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "phiên ký từ xa văn bản"
+        verbose_name_plural = "phiên ký từ xa văn bản"
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.token[:8]}"

@@ -2,11 +2,15 @@
 and đến of one agency and year (the confidential series apart), as a PDF on A4 landscape in the
 printed forms' embedded Vietnamese face (``congso.printing``), and as an Excel workbook with
 the same columns, every text cell written as text (``congso.core.spreadsheet``: a subject
-starting with ``=`` stays a subject)."""
+starting with ``=`` stays a subject). Its metadata (one record per entry, the fields a
+machine reads: identifiers, dates, codes, recipients, the main file's SHA-256) exports as CSV
+(every text field through ``congso.core.spreadsheet.csv_row``) and JSON."""
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +21,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
-from congso.core.spreadsheet import append_row
+from congso.core.spreadsheet import append_row, csv_row
 from congso.eoffice.models import Direction, Document
 from congso.printing.layout import Styles, build_pdf, esc, grid_table, para, short_date
 
@@ -187,3 +191,117 @@ def xlsx(register: Register) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+#: The metadata export's fields, in order (the CSV header; the JSON keys).
+METADATA_FIELDS = (
+    "register_year",
+    "register_number",
+    "confidential_series",
+    "direction",
+    "registered_at",
+    "number_notation",
+    "document_id",
+    "doc_type",
+    "doc_type_name",
+    "issued_on",
+    "issuer_code",
+    "issuer_name",
+    "subject",
+    "signer_competence",
+    "signer_name",
+    "signer_position",
+    "urgency",
+    "confidentiality",
+    "reply_due",
+    "page_count",
+    "state",
+    "recipients",
+    "lead",
+    "version",
+    "main_file_sha256",
+    "reply_to_document_id",
+    "duplicate_of_register_number",
+)
+
+
+def metadata(register: Register) -> list[dict[str, Any]]:
+    """One record per entry, in number order: the register's metadata for another system."""
+    records = []
+    for doc in register.entries:
+        main = next(
+            (f for f in doc.files.all() if f.version == doc.version and f.role == "main"), None
+        )
+        records.append(
+            {
+                "register_year": doc.register_year,
+                "register_number": doc.register_number,
+                "confidential_series": register.confidential,
+                "direction": doc.direction,
+                "registered_at": doc.registered_at.isoformat() if doc.registered_at else None,
+                "number_notation": doc.number_notation,
+                "document_id": doc.document_id,
+                "doc_type": doc.doc_type.code,
+                "doc_type_name": doc.doc_type.name,
+                "issued_on": doc.issued_on.isoformat() if doc.issued_on else None,
+                "issuer_code": doc.issuer_code,
+                "issuer_name": doc.issuer_name,
+                "subject": doc.subject,
+                "signer_competence": doc.signer_competence,
+                "signer_name": doc.signer_name,
+                "signer_position": doc.signer_position,
+                "urgency": doc.urgency,
+                "confidentiality": doc.confidentiality,
+                "reply_due": doc.reply_due.isoformat() if doc.reply_due else None,
+                "page_count": doc.page_count,
+                "state": doc.state,
+                "recipients": [
+                    {"code": d.recipient_code, "name": d.recipient_name, "channel": d.channel}
+                    for d in doc.dispatches.all()
+                ],
+                "lead": _lead(doc),
+                "version": doc.version,
+                "main_file_sha256": main.sha256 if main is not None else "",
+                "reply_to_document_id": doc.reply_to.document_id if doc.reply_to_id else "",  # type: ignore[union-attr]
+                "duplicate_of_register_number": (
+                    doc.duplicate_of.register_number if doc.duplicate_of_id else None  # type: ignore[union-attr]
+                ),
+            }
+        )
+    return records
+
+
+def metadata_json(register: Register) -> bytes:
+    body = {
+        "agency": register.agency_name,
+        "title": register.title,
+        "year": register.year,
+        "direction": register.direction,
+        "confidential": register.confidential,
+        "entries": metadata(register),
+    }
+    return json.dumps(body, ensure_ascii=False, indent=1).encode()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, list):  # the recipients: "code name (channel)" joined by "; "
+        return "; ".join(
+            " ".join(p for p in (item["code"], item["name"]) if p) + f" ({item['channel']})"
+            for item in value
+        )
+    return value
+
+
+def metadata_csv(register: Register) -> bytes:
+    """UTF-8 with a byte-order mark (Excel reads the Vietnamese right), every text field made
+    inert (a subject starting with ``=`` gets a leading quote)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(METADATA_FIELDS)
+    for entry in metadata(register):
+        writer.writerow(csv_row(_csv_cell(entry[name]) for name in METADATA_FIELDS))
+    return ("\ufeff" + out.getvalue()).encode()

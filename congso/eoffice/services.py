@@ -45,6 +45,7 @@ from congso.eoffice.models import (
     DocumentFile,
     DocumentType,
     DocumentVersion,
+    ExternalSigning,
     FileRole,
     IncomingUpdate,
     State,
@@ -54,6 +55,7 @@ from congso.eoffice.models import (
 from congso.org.identity import validate_agency_code
 from congso.org.models import Agency, Role
 from congso.org.permissions import current_roles, is_superuser
+from congso.signing import pades
 
 #: The largest main file or attachment (bytes).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -508,27 +510,114 @@ def document_sign(*, actor: Any, document_id: int) -> Document:
 
     def run(stored: StoredFiles) -> Document:
         document = _locked(document_id, direction=Direction.OUTGOING)
-        _require_state(document, State.APPROVED)
-        if document.signer_id != getattr(actor, "pk", None):
-            raise PermissionDenied("not_the_signer", "Chỉ người ký được giao mới ký được văn bản.")
-        _require_role(actor, document.agency_id, (Role.LEADER,), "ký văn bản")
+        _require_signer(document, actor)
         main = main_file(document)
         with main.file.open("rb") as handle:
             pdf = handle.read()
         signed_pdf = signature.sign_pdf(
             pdf, leader=actor, agency=document.agency, reason=document.subject[:200]
         )
-        main.file.delete(save=False)
-        main.file.save(main.name, ContentFile(signed_pdf, name=main.name), save=False)
-        stored.names.append(main.file.name)
-        main.size = len(signed_pdf)
-        main.sha256 = signature.sha256(signed_pdf)
-        main.signed = True
-        main.save()
-        document.state = State.SIGNED
-        document.save(update_fields=["state", "updated_at"])
-        _audit(actor, "document.sign", document, sha256=main.sha256)
-        return document
+        return _signed(actor, document, main, signed_pdf, stored, "document.sign")
+
+    result: Document = _atomic_with_files(run)
+    return result
+
+
+def _require_signer(document: Document, actor: Any) -> None:
+    _require_state(document, State.APPROVED)
+    if document.signer_id != getattr(actor, "pk", None):
+        raise PermissionDenied("not_the_signer", "Chỉ người ký được giao mới ký được văn bản.")
+    _require_role(actor, document.agency_id, (Role.LEADER,), "ký văn bản")
+
+
+def _signed(
+    actor: Any,
+    document: Document,
+    main: DocumentFile,
+    signed_pdf: bytes,
+    stored: StoredFiles,
+    action: str,
+    **audit: Any,
+) -> Document:
+    main.file.delete(save=False)
+    main.file.save(main.name, ContentFile(signed_pdf, name=main.name), save=False)
+    stored.names.append(main.file.name)
+    main.size = len(signed_pdf)
+    main.sha256 = signature.sha256(signed_pdf)
+    main.signed = True
+    main.save()
+    document.state = State.SIGNED
+    document.save(update_fields=["state", "updated_at"])
+    _audit(actor, action, document, sha256=main.sha256, **audit)
+    return document
+
+
+def document_external_prepare(*, actor: Any, document_id: int) -> ExternalSigning:
+    """Hash-only signing, step 1: the leader named as signer, with an *external* approval
+    profile (the key on his token or at a remote signing service, never on the server), gets
+    the bytes to sign; the prepared file waits in an :class:`ExternalSigning` session."""
+    with transaction.atomic():
+        document = _locked(document_id, direction=Direction.OUTGOING)
+        _require_signer(document, actor)
+        profile = signature.approval_profile(actor, document.agency, external=True)
+        main = main_file(document)
+        with main.file.open("rb") as handle:
+            pdf = handle.read()
+        prepared = signature.prepare_external(pdf, profile=profile, reason=document.subject[:200])
+        session = ExternalSigning.objects.create(
+            document=document,
+            profile=profile,
+            prepared=prepared.pdf,
+            region_start=prepared.region_start,
+            region_end=prepared.region_end,
+            digest=prepared.digest.hex(),
+            based_on_sha256=main.sha256,
+            created_at=timezone.now(),
+        )
+        _audit(actor, "document.external_prepare", document, session=session.pk)
+    return session
+
+
+def external_prepared(session: ExternalSigning) -> pades.Prepared:
+    return pades.Prepared(
+        pdf=bytes(session.prepared),
+        region_start=session.region_start,
+        region_end=session.region_end,
+        digest=bytes.fromhex(session.digest),
+    )
+
+
+def document_external_finish(*, actor: Any, token: str, signature_cms: bytes) -> Document:
+    """Hash-only signing, step 2: the detached CMS from the device is embedded once it is
+    proven to be the enrolled certificate's key over these bytes (a forged or foreign CMS is
+    ``bad_signature``/``not_enrolled_signer``, the stored file unchanged); the document is then
+    signed exactly as :func:`document_sign` leaves it."""
+
+    def run(stored: StoredFiles) -> Document:
+        session = (
+            ExternalSigning.objects.select_for_update()
+            .filter(token=token, profile__user_id=getattr(actor, "pk", 0) or 0)
+            .first()
+        )
+        if session is None:
+            raise NotFound("session_not_found", "Không có phiên ký này.")
+        if session.finished_at is not None:
+            raise Conflict("session_finished", "Phiên ký này đã hoàn tất.")
+        document = _locked(session.document_id, direction=Direction.OUTGOING)
+        _require_signer(document, actor)
+        main = main_file(document)
+        if main.sha256 != session.based_on_sha256:
+            raise Conflict(
+                "document_changed", "Văn bản đã thay đổi từ khi chuẩn bị ký; hãy chuẩn bị lại."
+            )
+        signed_pdf = signature.finish_external(
+            external_prepared(session), signature_cms, profile=session.profile
+        )
+        session.finished_at = timezone.now()
+        session.save(update_fields=["finished_at"])
+        return _signed(
+            actor, document, main, signed_pdf, stored, "document.sign", external=session.pk
+        )
 
     result: Document = _atomic_with_files(run)
     return result
@@ -719,7 +808,12 @@ def incoming_update_decide(
                 attachments=[Upload(a.name, a.data) for a in others],
                 stored=stored,
             )
-            _new_version(document, actor, update.reason or "Cập nhật từ nơi gửi")
+            default = (
+                "Văn bản thay thế từ nơi gửi"
+                if update.business_type == edxml.REPLACE
+                else "Cập nhật từ nơi gửi"
+            )
+            _new_version(document, actor, update.reason or default)
             update.decision = IncomingUpdate.Decision.APPLIED
         update.decided_by = actor
         update.decided_at = timezone.now()
@@ -1015,3 +1109,72 @@ def incoming_recall_answer(*, actor: Any, document_id: int, accept: bool) -> Doc
 
 def status_history(document: Document) -> list[StatusEvent]:
     return list(document.status_events.order_by("at", "pk"))
+
+
+@transaction.atomic
+def document_replace(
+    *,
+    actor: Any,
+    document_id: int,
+    main: Upload,
+    attachments: Sequence[Upload] = (),
+    changes: dict[str, Any] | None = None,
+    reason: str,
+) -> Document:
+    """The signer replaces an issued document's files (văn bản thay thế): they sign the new
+    main file (PAdES, their own key, as at first signature), it becomes the next version with
+    any corrected metadata, and goes to every axis recipient as a replacement
+    (BussinessDocType 3). Each recipient's clerk accepts it (their record's next version,
+    with the diff, status 15) or refuses it (16), as for an update."""
+    stored = StoredFiles()
+    changes = dict(changes or {})
+    try:
+        document = _locked(document_id, direction=Direction.OUTGOING)
+        _require_state(document, State.ISSUED)
+        if document.signer_id != getattr(actor, "pk", None):
+            raise PermissionDenied(
+                "not_the_signer", "Chỉ người ký văn bản mới ký được văn bản thay thế."
+            )
+        _require_role(actor, document.agency_id, (Role.LEADER,), "ký văn bản thay thế")
+        if not reason.strip():
+            raise DomainError("reason_required", "Thay thế văn bản phải có lý do.", field="reason")
+        unknown = set(changes) - set(UPDATE_FIELDS)
+        if unknown:
+            raise DomainError(
+                "invalid_field", f"Không cập nhật được trường {', '.join(sorted(unknown))}."
+            )
+        # The new files are checked like any upload before anything is signed or written.
+        _check_file(main, role=FileRole.MAIN)
+        for upload in attachments:
+            _check_file(upload, role=FileRole.ATTACHMENT)
+        signed_pdf = signature.sign_pdf(
+            main.data, leader=actor, agency=document.agency, reason=reason.strip()[:200]
+        )
+        for name, value in changes.items():
+            setattr(document, name, value)
+        document.version += 1
+        document.save()
+        _store_files(
+            document,
+            document.version,
+            main=Upload(main.name, signed_pdf),
+            attachments=attachments,
+            stored=stored,
+            signed=True,
+        )
+        _new_version(document, actor, reason)
+        _audit(
+            actor,
+            "document.replace",
+            document,
+            changes=sorted(changes),
+            reason=reason,
+            sha256=signature.sha256(signed_pdf),
+        )
+        exchange.queue_update(
+            document, actor=actor, reason=reason.strip(), business_type=edxml.REPLACE
+        )
+    except BaseException:
+        stored.discard()
+        raise
+    return document

@@ -566,7 +566,9 @@ def register(request: HttpRequest) -> HttpResponse:
             direction=direction,
             year=year,
             confidential=confidential,
-        ).prefetch_related("dispatches", "assignments__user")
+        )
+        .select_related("doc_type", "reply_to", "duplicate_of")
+        .prefetch_related("dispatches", "assignments__user", "files")
     )
     book = registerbook.Register(
         agency_name=agency.name,
@@ -589,6 +591,19 @@ def register(request: HttpRequest) -> HttpResponse:
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    if output in ("csv", "json"):
+        data = (
+            registerbook.metadata_csv(book) if output == "csv" else registerbook.metadata_json(book)
+        )
+        response = HttpResponse(
+            data,
+            content_type="text/csv; charset=utf-8"
+            if output == "csv"
+            else "application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{output}"'
+        response["X-Content-Type-Options"] = "nosniff"
         return response
     query = f"co-quan={agency.pk}&so={kind}&nam={year}{'&mat=1' if confidential else ''}"
     return render(

@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import asdict, dataclass
+from http import HTTPStatus
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_noop
 
 from congso.audit.services import record
 from congso.core.errors import DomainError, Message, PermissionDenied
+from congso.exchange import platform
 from congso.identity.models import LookupOutcome, PopulationLookup, PopulationRecord
 from congso.org.identity import validate_personal_id
 from congso.org.models import Citizen
@@ -243,7 +245,24 @@ def _log(
     return entry
 
 
+def configured() -> bool:
+    """Whether look-ups can be made: straight to the endpoint, or through the platform."""
+    return bool(settings.POPULATION_VIA_LGSP or settings.POPULATION_URL)
+
+
+#: The population database's look-up as the integration platform names it.
+LGSP_SERVICE = "CSDLDC.TraCuuCongDan"
+
+
 def _ask(query: dict[str, str]) -> str:
+    if settings.POPULATION_VIA_LGSP:
+        try:
+            answer = platform.call(LGSP_SERVICE, query, subject=query["MaYeuCau"])
+        except platform.PlatformError as exc:
+            raise OSError(str(exc)) from exc  # reported as population_unavailable
+        if answer.get("status") != HTTPStatus.OK or not isinstance(answer.get("body"), dict):
+            raise OSError(f"population database answered {answer.get('status')}")
+        return str(answer["body"]["message"])
     body = json.dumps(query, ensure_ascii=False).encode()
     request = urllib.request.Request(  # noqa: S310 - the configured LGSP endpoint
         settings.POPULATION_URL,
@@ -273,7 +292,7 @@ def lookup(
 ) -> Resident:
     """The person's record, or :class:`PopulationError` (``population_not_found``,
     ``population_mismatch``, ``population_unavailable``). Logged in every case."""
-    if not settings.POPULATION_URL:
+    if not configured():
         raise _error(
             "population_not_configured",
             gettext_noop("Cổng chưa kết nối CSDLQG về dân cư."),

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_noop
 
@@ -49,7 +48,7 @@ def from_population(
     initial: dict[str, Any],
 ) -> dict[str, Any]:
     """``initial`` completed from the population database (fields still empty only)."""
-    if not settings.POPULATION_URL or citizen is None or citizen.birth_date is None:
+    if not population.configured() or citizen is None or citizen.birth_date is None:
         return initial
     wanted = {
         spec["name"]: spec["prefill"]

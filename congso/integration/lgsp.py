@@ -34,6 +34,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from congso.core.errors import DomainError
+from congso.exchange.platform import PlatformError
 from congso.integration.models import LgspCall
 
 SESSION_EXPIRED = 401
@@ -286,3 +287,13 @@ def call(
     log.save()
     result = answer.get("data")
     return result if isinstance(result, dict) else {"value": result}
+
+
+def bridge(service: str, data: dict[str, Any], *, subject: str = "") -> dict[str, Any]:
+    """:func:`call` for the adapters below this app (``congso.exchange.platform``): the
+    population database and the document axis reached through the platform. Every call is in
+    the request log like the portal sync's."""
+    try:
+        return call(service, data, subject=subject)
+    except LgspError as exc:
+        raise PlatformError(exc.message, unavailable=exc.code != "lgsp_refused") from exc

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -102,3 +103,16 @@ def confirm(*, actor: Actor, mapping: ProcedureMapping) -> ProcedureMapping:
             after={"procedure": mapping.procedure_id, "national_code": mapping.national_code},
         )
     return mapping
+
+
+def after_import(*, run: Any, actor: Any) -> None:
+    """After every national-catalogue import (``catalog_national.after_import``): refresh the
+    suggestions of the local procedures not yet confirmed, against the catalogue as it now is,
+    so the officers' list (admin: *Ánh xạ thủ tục*) is never older than the last import."""
+    made = suggest()
+    record(
+        actor=actor,
+        action="integration.procedure_mapping.suggest",
+        target=run,
+        after={"suggested": len(made), "run": run.pk},
+    )

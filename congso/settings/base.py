@@ -982,6 +982,14 @@ DOCAXIS_TIMEOUT = env(
     group="E-office",
     cast=int,
 )
+DOCAXIS_VIA_LGSP = env(
+    "CONGSO_DOCAXIS_VIA_LGSP",
+    False,
+    "Reach the document axis through the province's integration platform (the LGSP client, "
+    "services VDXP.*) instead of calling CONGSO_DOCAXIS_URL directly.",
+    group="E-office",
+    cast=bool,
+)
 
 # --- National identity (congso/identity, docs/identity.md) ---------------------------------------
 VNEID_ISSUER = env(
@@ -1065,6 +1073,14 @@ POPULATION_TOKEN = env(
     "",
     "Bearer token for the LGSP look-up.",
     group="National identity",
+)
+POPULATION_VIA_LGSP = env(
+    "CONGSO_POPULATION_VIA_LGSP",
+    False,
+    "Ask the population database through the province's integration platform with the LGSP "
+    "client (service CSDLDC.TraCuuCongDan; CONGSO_LGSP_*) instead of CONGSO_POPULATION_URL.",
+    group="National identity",
+    cast=bool,
 )
 POPULATION_INTEGRATION_CODE = env(
     "CONGSO_POPULATION_INTEGRATION_CODE",

@@ -25,6 +25,8 @@ class LgspSimulator(SimulatorProcess):
     #: More systems on the platform (other congso instances): ``[{"username", "password",
     #: "unit_code"}]``; messages are routed between all of them (liên thông).
     systems: list[dict[str, str]] = field(default_factory=list)
+    #: Bridged back-ends (``bridge.py``): ``{"CSDLDC": {"url", "token"}, "VDXP": {"url"}}``.
+    upstreams: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         """The settings that point congso at this simulator."""
@@ -59,6 +61,10 @@ class LgspSimulator(SimulatorProcess):
         return list(self.state()["routed"])
 
     # --- Control ----------------------------------------------------------------------------
+
+    def bridge(self, **upstreams: dict[str, Any]) -> None:
+        """Connect the platform's bridged services to their back-ends (``CSDLDC``, ``VDXP``)."""
+        self._call("/_sim/config", {"upstreams": upstreams})
 
     def tamper(self, code: str, *, delete: bool = False, **changes: Any) -> None:
         self._call("/_sim/tamper", {"MaHoSo": code, "delete": delete, "set": changes})

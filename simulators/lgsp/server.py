@@ -14,6 +14,9 @@ behind it, on loopback, with fault injection.
   - ``CapNhatTienDoHoSoMC`` ``{data: [tiến độ]}`` → appends each (``3`` unknown dossier, ``4``
     invalid against ``schemas/progress.json``).
 
+  - the bridged services ``CSDLDC.TraCuuCongDan`` and ``VDXP.<op>`` (``bridge.py``): relayed to
+    the population database and the document axis.
+
   The data of every call is validated against ``schemas/requests.json`` (``error_code`` 4).
   - ``GuiThongDiepLienThong`` ``{NoiNhan, ThongDiep}`` → routes a system's message to another
     system on the platform (``NoiNhan``: its unit code; ``3`` unknown recipient) →
@@ -30,7 +33,8 @@ behind it, on loopback, with fault injection.
   up first), ``5xx`` (HTTP 502, nothing done), ``wrong_code`` (HTTP 200 with ``error_code`` 99,
   nothing done), ``duplicate`` (do the work, answer with the *previous* call's message id — a
   duplicated reply), ``expire_session``; ``POST /_sim/config`` (``fault_rate``,
-  ``random_faults``, ``seed``, ``timeout_seconds``: random faults on that share of calls),
+  ``random_faults``, ``seed``, ``timeout_seconds``: random faults on that share of calls;
+  ``upstreams``: the bridged back-ends),
   ``POST /_sim/tamper {"MaHoSo", "delete": true | "set": {…}}`` (change the portal behind
   congso's back), ``POST /_sim/deliver {"NoiGui", "NoiNhan", "ThongDiep"}`` (put a message
   in a mailbox as if a system had sent it: a forgery, a copy), ``POST /_sim/reset``,
@@ -57,8 +61,11 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from simulators.lgsp import bridge
+
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 SESSION_EXPIRED = 401
+POPULATION_SERVICE = "CSDLDC.TraCuuCongDan"
 
 
 def _validator(name: str) -> Draft202012Validator:
@@ -100,11 +107,16 @@ class State:
         default_factory=lambda: _validator("progress.json")
     )
     requests: dict[str, Draft202012Validator] = field(default_factory=dict)
+    #: The bridged back-ends: ``{"CSDLDC": {"url", "token"}, "VDXP": {"url"}}`` (``bridge.py``).
+    upstreams: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         schemas = json.loads((SCHEMAS / "requests.json").read_text(encoding="utf-8"))
         for service in SERVICES:
             self.requests[service] = Draft202012Validator(schemas[service])
+        self.requests[POPULATION_SERVICE] = Draft202012Validator(schemas[POPULATION_SERVICE])
+        for op in bridge.AXIS_OPS:
+            self.requests[f"VDXP.{op}"] = Draft202012Validator(schemas["VDXP"])
 
     def accounts(self) -> dict[str, tuple[str, str]]:
         """Username → (password, unit code) of every system on the platform."""
@@ -348,6 +360,9 @@ class Handler(BaseHTTPRequestHandler):
         service = str(body.get("service", ""))
         handler = SERVICES.get(service)
         data = body.get("data")
+        if service == POPULATION_SERVICE or service.startswith("VDXP."):
+            self._bridged(service, data, message_id, fault)
+            return
         with state.lock:
             if handler is None:
                 code, message, result = 6, f"Không có dịch vụ {service}", None
@@ -361,6 +376,35 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     code, message, result = handler(state, data)
             previous, state.last_message_id = state.last_message_id, message_id
+        if fault == "timeout":
+            time.sleep(state.timeout_seconds)
+        echo = previous if fault == "duplicate" and previous else message_id
+        self._json({"error_code": code, "message": message, "message_id": echo, "data": result})
+
+    def _bridged(self, service: str, data: Any, message_id: str, fault: str) -> None:
+        """A bridged service (``bridge.py``): relayed outside the state lock."""
+        state = self.state
+        with state.lock:
+            validator = state.requests.get(service)
+            upstream = state.upstreams.get(service.split(".", 1)[0])
+            previous, state.last_message_id = state.last_message_id, message_id
+            state.counters[f"bridge:{service}"] += 1
+        problem = (
+            f"Không có dịch vụ {service}"
+            if validator is None
+            else _first_error(validator, data)
+            or (bridge.axis_problem(service.split(".", 1)[1], data) if "VDXP." in service else None)
+        )
+        result: dict[str, Any] | None = None
+        if problem:
+            code, message = 4 if validator is not None else 6, problem
+        elif upstream is None:
+            code, message = 6, f"Nền tảng chưa kết nối dịch vụ {service}"
+        else:
+            assert isinstance(data, dict)
+            code, message = 0, "Thành công"
+            relay = bridge.population if service == POPULATION_SERVICE else bridge.axis
+            result = relay(upstream, data, state.timeout_seconds)
         if fault == "timeout":
             time.sleep(state.timeout_seconds)
         echo = previous if fault == "duplicate" and previous else message_id
@@ -382,6 +426,8 @@ class Handler(BaseHTTPRequestHandler):
                 state.rng = random.Random(int(body["seed"]))  # noqa: S311 - a test's dice
             if "timeout_seconds" in body:
                 state.timeout_seconds = float(body["timeout_seconds"])
+            if "upstreams" in body:
+                state.upstreams = dict(body["upstreams"])
         self._json({"ok": True})
 
     def _tamper(self, body: dict[str, Any]) -> None:
@@ -433,6 +479,7 @@ def serve(config_path: Path) -> None:
         unit_code=config["unit_code"],
         timeout_seconds=float(config.get("timeout_seconds", 3.0)),
         systems=list(config.get("systems") or []),
+        upstreams=dict(config.get("upstreams") or {}),
     )
     server = Server(("127.0.0.1", int(config.get("port", 0))), state)
     port_file = Path(config["port_file"])

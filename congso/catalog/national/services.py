@@ -4,6 +4,7 @@ services (:mod:`congso.catalog.national.importer`)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,13 @@ from typing import Any
 from django.db import transaction
 
 from congso.audit.services import record, snapshot
-from congso.catalog.national import importer
+from congso.catalog.national import hooks, importer
 from congso.catalog.national.models import ImportRun, ProvinceShare, RunStatus
 from congso.catalog.selectors import can_manage_catalogue
 from congso.core import worker
 from congso.core.errors import Conflict, DomainError, PermissionDenied
+
+log = logging.getLogger(__name__)
 
 TASK = "catalog_national.import"
 
@@ -122,6 +125,11 @@ def run_execute(run_id: int, *, actor: Any = None, on_record: Any = None) -> Imp
         target=run,
         after={"outcomes": run.report.get("outcomes", {}), "total": run.total},
     )
+    for hook in hooks.after_import:
+        try:
+            hook(run=run, actor=actor)
+        except Exception:  # the run is done; a follower's failure is its own
+            log.exception("after-import hook %s failed for run %s", hook, run.pk)
     return run
 
 

@@ -25,7 +25,9 @@ class DocAxis(ExchangeBackend):
     kinds = frozenset(MESSAGE_TYPES)
 
     def is_enabled(self) -> bool:
-        return bool(settings.DOCAXIS_URL and settings.DOCAXIS_SYSTEM_ID)
+        return bool(
+            (settings.DOCAXIS_URL or settings.DOCAXIS_VIA_LGSP) and settings.DOCAXIS_SYSTEM_ID
+        )
 
     def send(self, envelope: Envelope) -> Receipt:
         if envelope.kind not in MESSAGE_TYPES or not isinstance(envelope.payload, bytes):
