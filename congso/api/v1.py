@@ -26,6 +26,7 @@ from congso.api import payments as payments_api
 from congso.api import records as records_api
 from congso.api import signing as signing_api
 from congso.api import tokens as tokens_api
+from congso.api import transfers as transfers_api
 from congso.api import webhooks as webhooks_api
 from congso.api.auth import (
     TOKEN_SESSION_OR_ANONYMOUS,
@@ -290,6 +291,7 @@ api.add_router("/payments", payments_api.router, tags=["payments"])
 api.add_router("/feedback", feedback_api.router, tags=["feedback"])
 api.add_router("/feedback", feedback_api.officer_router, tags=["feedback"])
 api.add_router("/webhooks", webhooks_api.router, tags=["webhooks"])
+api.add_router("/transfers", transfers_api.router, tags=["transfers"])
 api.add_router("/lifeevents", lifeevents_api.router, tags=["lifeevents"])
 api.add_router("/lifeevents", lifeevents_api.citizen_router, tags=["lifeevents"])
 api.add_router("/records", records_api.router, tags=["records"])

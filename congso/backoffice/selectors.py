@@ -29,7 +29,10 @@ if TYPE_CHECKING:
 PAGE_SIZE = 25
 #: "Due soon": the legal due time falls within this many days.
 DUE_SOON_DAYS = 2
-OPEN = [s.value for s in (Status.RECEIVED, Status.PROCESSING, Status.WITHDRAWAL_REQUESTED)]
+OPEN = [
+    s.value
+    for s in (Status.RECEIVED, Status.PROCESSING, Status.WITHDRAWAL_REQUESTED, Status.TRANSFERRED)
+]
 #: Roles whose steps are the approval (signature) of the result.
 APPROVAL_ROLES = ("leader", "clerk")
 

@@ -91,3 +91,5 @@ class DossierErrorCode(StrEnum):
     TOO_LONG = "too_long"
     TOO_MANY_FILES = "too_many_files"
     UNKNOWN_COMPONENT = "unknown_component"
+    TRANSFER_AGENCY_UNKNOWN = "transfer_agency_unknown"
+    TRANSFER_PROCEDURE_UNKNOWN = "transfer_procedure_unknown"

@@ -214,6 +214,11 @@ def may_act(  # noqa: PLR0911, PLR0912 (one answer per family of actions)
         return holder(main_kinds, main)
     if action == "transfer":
         return holder((StepKind.STEP,), main)
+    if action == "transfer_out":
+        leader = memo.holds((LEADER,), dossier.competent_agency_id)
+        if dossier.status == Status.PROCESSING:
+            return leader or holder((StepKind.STEP,), main)
+        return leader or memo.reception(dossier)
     if action == "answer_consultation":
         return holder((StepKind.CONSULTATION,), active)
     if action == "request_supplement":

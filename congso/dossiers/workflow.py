@@ -26,6 +26,7 @@ class Status(StrEnum):
     STOPPED = "stopped"  # dừng xử lý / từ chối giải quyết sau thẩm định (form 03)
     PROCESSED = "processed"  # đã xử lý xong, kết quả sẵn sàng
     RETURNED = "returned"  # đã trả kết quả
+    TRANSFERRED = "transferred"  # đã chuyển liên thông sang hệ thống khác (đơn vị khác giải quyết)
 
 
 LABELS_VI: dict[Status, str] = {
@@ -40,6 +41,7 @@ LABELS_VI: dict[Status, str] = {
     Status.STOPPED: "Dừng xử lý",
     Status.PROCESSED: "Đã xử lý xong",
     Status.RETURNED: "Đã trả kết quả",
+    Status.TRANSFERRED: "Đã chuyển liên thông",
 }
 
 NATIONAL_CODE: dict[Status, int] = {
@@ -54,6 +56,8 @@ NATIONAL_CODE: dict[Status, int] = {
     Status.STOPPED: 8,
     Status.PROCESSED: 9,
     Status.RETURNED: 10,
+    # Still being processed, by the agency it was transferred to (docs/integration.md).
+    Status.TRANSFERRED: 4,
 }
 
 # Processing has ended (for the early/on-time/late classification): the first of processed,
@@ -64,6 +68,10 @@ TERMINAL = frozenset({Status.NOT_ACCEPTED, Status.RETURNED, Status.STOPPED, Stat
 CLOCK_PAUSED = frozenset({Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED})
 
 ACTIVE = frozenset(s for s in Status if s not in TERMINAL)
+#: The actions the system performs on its own (``actor=None``): the transfer's messages.
+SYSTEM_TRANSITIONS = frozenset(
+    {"transfer_progress", "transfer_result", "transfer_back", "transfer_hand_back"}
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ class Transition:
     # None: the state does not change (a step moves, a date changes), except
     # decline_withdrawal, which returns to the state held before the withdrawal request.
     target: Status | None
-    actor: str  # "officer" or "applicant"
+    actor: str  # "officer", "applicant" or "system" (the inter-system transfer's messages)
     reason_required: bool
     label_vi: str
 
@@ -151,7 +159,8 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "request_withdrawal",
-            ACTIVE - {S.WITHDRAWAL_REQUESTED, S.PROCESSED},
+            # A transferred dossier is the other system's to stop (ask it through the desk).
+            ACTIVE - {S.WITHDRAWAL_REQUESTED, S.PROCESSED, S.TRANSFERRED},
             S.WITHDRAWAL_REQUESTED,
             actor="applicant",
             reason=True,
@@ -164,6 +173,44 @@ TRANSITIONS: dict[str, Transition] = {
             None,
             actor="applicant",
             label="Đánh giá mức độ hài lòng",
+        ),
+        # Liên thông between congso instances (another province, a higher agency's system): the
+        # dossier goes out with its files and history; the other side's messages come back.
+        _t(
+            "transfer_out",
+            {S.RECEIVED, S.PROCESSING},
+            S.TRANSFERRED,
+            reason=True,
+            label="Chuyển liên thông sang đơn vị khác",
+        ),
+        _t(
+            "transfer_progress",
+            {S.TRANSFERRED},
+            None,
+            actor="system",
+            label="Đơn vị nhận liên thông cập nhật tiến độ",
+        ),
+        _t(
+            "transfer_result",
+            {S.TRANSFERRED},
+            S.PROCESSED,
+            actor="system",
+            label="Nhận kết quả liên thông",
+        ),
+        _t(
+            "transfer_back",
+            {S.TRANSFERRED},
+            S.RECEIVED,
+            actor="system",
+            reason=True,
+            label="Đơn vị nhận liên thông trả lại hồ sơ",
+        ),
+        _t(
+            "transfer_hand_back",
+            {S.PROCESSED},
+            S.RETURNED,
+            actor="system",
+            label="Đã gửi kết quả về đơn vị chuyển liên thông",
         ),
         _t(
             "decline_withdrawal",

@@ -53,7 +53,8 @@ LIVE_COUNTERS = (
     "processed_not_returned",
 )
 #: Statuses in which the legal clock runs (a dossier in them can be overdue).
-CLOCK_RUNNING = ("received", "processing", "withdrawal_requested")
+#: A dossier transferred to another system (liên thông) keeps its clock: the appointment is ours.
+CLOCK_RUNNING = ("received", "processing", "withdrawal_requested", "transferred")
 #: Received and not yet finished (the applicant is waiting for a result).
 IN_PROGRESS = (
     "received",
@@ -61,6 +62,7 @@ IN_PROGRESS = (
     "supplement_requested",
     "payment_requested",
     "withdrawal_requested",
+    "transferred",
 )
 #: "Due soon": not overdue and due at the latest this many calendar days after today.
 DUE_SOON_DAYS = 2

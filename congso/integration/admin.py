@@ -1,6 +1,7 @@
 """The integration pages of the admin: the sync outbox (with "sync again"), the LGSP request
 log, the status mapping table, the nightly reconciliations and their differences, webhook
-subscriptions and the delivery log (with "resend")."""
+subscriptions and the delivery log (with "resend"), the transfers between systems and their
+messages (sent, and received: applied, duplicate, refused — kept for inspection)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from congso.core.errors import DomainError
 from congso.integration import mapping, sync, webhooks
 from congso.integration.models import (
     Delivery,
+    InboundMessage,
     LgspCall,
     ProcedureMapping,
     ReconciliationDifference,
@@ -19,6 +21,8 @@ from congso.integration.models import (
     StatusMapping,
     Subscription,
     SyncItem,
+    Transfer,
+    TransferMessage,
 )
 
 
@@ -175,3 +179,35 @@ class DeliveryAdmin(ReadOnly):
                 continue
             count += 1
         self.message_user(request, f"Đã đưa {count} sự kiện vào hàng gửi lại.", messages.SUCCESS)
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnly):
+    list_display = (
+        "origin_code",
+        "direction",
+        "partner_name",
+        "agency_name",
+        "state",
+        "remote_code",
+        "created_at",
+        "updated_at",
+    )
+    list_filter = ("direction", "state", "partner_unit")
+    search_fields = ("origin_code", "remote_code", "transfer_id")
+    readonly_fields = [f.name for f in Transfer._meta.fields]
+
+
+@admin.register(TransferMessage)
+class TransferMessageAdmin(ReadOnly):
+    list_display = ("transfer", "kind", "state", "attempts", "next_attempt_at", "last_error")
+    list_filter = ("state", "kind")
+    readonly_fields = [f.name for f in TransferMessage._meta.fields]
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ReadOnly):
+    list_display = ("received_at", "transfer_id", "kind", "sender", "state", "error_code")
+    list_filter = ("state", "kind", "error_code")
+    search_fields = ("transfer_id", "platform_id", "error")
+    readonly_fields = [f.name for f in InboundMessage._meta.fields]

@@ -1,6 +1,8 @@
 """What integration plugs into the dossiers (imported by ``IntegrationConfig.ready()``):
 
 * the sync outbox, fed in the dossier change's own transaction (``dossiers.on_change``);
+* the transfers' outbox (liên thông between systems): an incoming transfer's local copy tells
+  its origin what happened, in the change's transaction (``dossiers.on_change``);
 * the webhooks, fed from the dossiers' event outbox after commit (``dossiers.events``);
 * the LGSP client for the adapters below this app (``exchange.platform``: the population
   database and the document axis through the platform);
@@ -15,9 +17,10 @@ from congso.dossiers import events as dossier_events
 from congso.dossiers import hooks as dossier_hooks
 from congso.exchange import platform
 from congso.indicators import panels
-from congso.integration import lgsp, mapping, sync, views, webhooks
+from congso.integration import lgsp, mapping, sync, transfers, views, webhooks
 
 dossier_hooks.on_change.register("integration.portal_sync")(sync.record_change)
+dossier_hooks.on_change.register("integration.transfers")(transfers.record_change)
 dossier_events.handler("integration.webhooks")(webhooks.fan_out)
 panels.dashboard_panels.register("integration.portal_sync")(views.dashboard_panel)
 platform.register(lgsp.bridge)

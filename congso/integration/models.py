@@ -305,3 +305,150 @@ class ProcedureMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure_id} → {self.national_code}"
+
+
+# --- Liên thông between systems (congso/integration/transfers.py) --------------------------------
+
+
+def transfer_result_path(instance: Transfer, filename: str) -> str:
+    return f"transfers/{instance.transfer_id}/{filename}"
+
+
+class Transfer(models.Model):
+    """One dossier sent to another system (``out``: this instance sent it, ``dossier`` is the
+    origin's) or received from one (``in``: ``dossier`` is the local copy, none when it could
+    not be taken and was sent back)."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", "Chuyển đi"
+        IN = "in", "Nhận về"
+
+    class State(models.TextChoices):
+        SENT = "sent", "Đã gửi, chờ nơi nhận tiếp nhận"
+        RECEIVED = "received", "Nơi nhận đã tiếp nhận"
+        PROCESSING = "processing", "Nơi nhận đang xử lý"
+        DONE = "done", "Đã có kết quả"
+        RETURNED = "returned", "Nơi nhận trả lại hồ sơ"
+
+    transfer_id = models.UUIDField("mã liên thông", unique=True)
+    direction = models.CharField("chiều", max_length=3, choices=Direction.choices)
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name="hồ sơ tại hệ thống này",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers",
+    )
+    partner_unit = models.CharField("mã hệ thống đối tác (trên LGSP)", max_length=30)
+    partner_name = models.CharField("hệ thống đối tác", max_length=255)
+    agency_code = models.CharField("cơ quan giải quyết (mã)", max_length=13)
+    agency_name = models.CharField("cơ quan giải quyết", max_length=255)
+    origin_code = models.CharField("mã hồ sơ tại nơi tiếp nhận", max_length=60, db_index=True)
+    origin_agency = models.CharField("nơi tiếp nhận", max_length=255, blank=True)
+    origin_appointment_at = models.DateTimeField(
+        "ngày hẹn trả của nơi tiếp nhận", null=True, blank=True
+    )
+    remote_code = models.CharField("mã hồ sơ tại nơi nhận", max_length=60, blank=True)
+    remote_due_at = models.DateTimeField("hạn giải quyết tại nơi nhận", null=True, blank=True)
+    state = models.CharField("trạng thái", max_length=10, choices=State.choices, default=State.SENT)
+    reason = models.TextField("lý do chuyển / trả lại", blank=True)
+    result_summary = models.TextField("kết quả giải quyết", blank=True)
+    result_file = models.FileField(
+        "tệp kết quả điện tử", upload_to=transfer_result_path, max_length=300, blank=True
+    )
+    result_name = models.CharField("tên tệp kết quả", max_length=255, blank=True)
+    result_sha256 = models.CharField("SHA-256 tệp kết quả", max_length=64, blank=True)
+    created_at = models.DateTimeField("tạo lúc")
+    updated_at = models.DateTimeField("cập nhật lúc")
+
+    class Meta:
+        verbose_name = "hồ sơ liên thông giữa hệ thống"
+        verbose_name_plural = "hồ sơ liên thông giữa hệ thống"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.origin_code} → {self.partner_name} ({self.state})"
+
+
+class TransferMessage(models.Model):
+    """The transfers' outbox: one signed message to the partner, sent by the worker through the
+    LGSP with retries (like the portal sync); at most one of each kind per transfer."""
+
+    class Kind(models.TextChoices):
+        PACKAGE = "package", "Hồ sơ liên thông (gói hồ sơ)"
+        RECEIVED = "received", "Đã tiếp nhận"
+        PROCESSING = "processing", "Đang xử lý"
+        RESULT = "result", "Kết quả"
+        RETURNED = "returned", "Trả lại hồ sơ"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Chờ gửi"
+        SENT = "sent", "Đã gửi"
+        DEAD = "dead", "Gửi lỗi nhiều lần"
+
+    transfer = models.ForeignKey(
+        Transfer, verbose_name="liên thông", on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField("loại", max_length=10, choices=Kind.choices)
+    message = models.JSONField("thông điệp đã ký")
+    state = models.CharField(
+        "trạng thái", max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)
+    next_attempt_at = models.DateTimeField("gửi lần tới lúc")
+    last_error = models.TextField("lỗi gần nhất", blank=True)
+    created_at = models.DateTimeField("tạo lúc")
+    sent_at = models.DateTimeField("gửi được lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "thông điệp liên thông gửi đi"
+        verbose_name_plural = "thông điệp liên thông gửi đi"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transfer", "kind"], name="integration_transfer_message_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="integration_transfer_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id} {self.kind} ({self.state})"
+
+
+class InboundMessage(models.Model):
+    """Every message the platform delivered to this instance, kept: applied once per
+    (transfer id, kind); a copy is recorded as a duplicate; one whose signature does not
+    verify is refused and kept for inspection."""
+
+    class State(models.TextChoices):
+        APPLIED = "applied", "Đã xử lý"
+        DUPLICATE = "duplicate", "Trùng (đã xử lý trước đó)"
+        REFUSED = "refused", "Bị từ chối"
+
+    platform_id = models.CharField("mã thông điệp trên LGSP", max_length=60, db_index=True)
+    transfer_id = models.CharField("mã liên thông", max_length=60, db_index=True)
+    kind = models.CharField("loại", max_length=20)
+    sender = models.CharField("nơi gửi (trên LGSP)", max_length=30)
+    message = models.JSONField("thông điệp")
+    state = models.CharField("trạng thái", max_length=10, choices=State.choices)
+    error_code = models.CharField("mã lỗi", max_length=40, blank=True)
+    error = models.TextField("lý do", blank=True)
+    received_at = models.DateTimeField("nhận lúc")
+
+    class Meta:
+        verbose_name = "thông điệp liên thông nhận được"
+        verbose_name_plural = "thông điệp liên thông nhận được"
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transfer_id", "kind"],
+                condition=models.Q(state="applied"),
+                name="integration_inbound_applied_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id} {self.kind} ({self.state})"

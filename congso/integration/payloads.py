@@ -131,6 +131,12 @@ def dossier_payload(dossier: Dossier, *, status_code: int) -> dict[str, Any]:
     }
 
 
+#: The transfer actions whose handling line carries the partner's news (the history note).
+TRANSFER_ACTIONS = frozenset(
+    {"transfer_out", "transfer_progress", "transfer_result", "transfer_back"}
+)
+
+
 def progress_payload(
     dossier: Dossier, history: DossierHistory, *, status_code: int
 ) -> dict[str, Any]:
@@ -140,6 +146,9 @@ def progress_payload(
     content = label or history.action
     if history.step_name:
         content = f"{content} – {history.step_name}"
+    if history.action in TRANSFER_ACTIONS and history.note:
+        # Liên thông: the line names the other agency and what it did (docs/integration.md).
+        content = f"{content}: {history.note}"
     unit = ""
     if step is not None and step.department_id:
         unit = step.department.name  # type: ignore[union-attr]

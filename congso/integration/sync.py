@@ -55,6 +55,8 @@ def record_change(dossier: Dossier, *, action: str, from_status: str, now: datet
     )
     if history is None:  # every change writes its history row before the hook runs
         return
+    if _transferred_in(dossier):
+        return
     last = SyncItem.objects.filter(dossier=dossier).aggregate(seq=Max("seq"))["seq"] or 0
     state, error = SyncItem.State.PENDING, ""
     try:
@@ -78,6 +80,13 @@ def record_change(dossier: Dossier, *, action: str, from_status: str, now: datet
         next_attempt_at=now,
         created_at=now,
     )
+
+
+def _transferred_in(dossier: Dossier) -> bool:
+    """A local copy of a dossier another system transferred here (liên thông) is not synced:
+    the portal holds the origin's dossier, whose progress carries this system's news
+    (docs/integration.md, "Transfers between systems")."""
+    return DossierHistory.objects.filter(dossier=dossier, action="receive_transferred").exists()
 
 
 # --- Sending -------------------------------------------------------------------------------------

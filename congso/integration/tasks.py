@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 
 from congso.core.worker import task
-from congso.integration import reconcile, sync, webhooks
+from congso.integration import reconcile, sync, transfers, webhooks
 
 
 @task("integration.sync", every=timedelta(seconds=settings.SYNC_POLL_SECONDS))
@@ -26,3 +26,9 @@ def reconcile_yesterday() -> int:
 def deliver_webhooks() -> int:
     """Deliver the due webhook messages."""
     return webhooks.deliver_due(limit=500)
+
+
+@task("integration.transfers", every=timedelta(seconds=settings.TRANSFER_POLL_SECONDS))
+def exchange_transfers() -> int:
+    """Send the due transfer messages and apply the ones the LGSP holds for this system."""
+    return transfers.run()

@@ -13,12 +13,13 @@ administrators.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,11 +27,13 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from congso.core.errors import DomainError
+from congso.dossiers import selectors as dossier_selectors
 from congso.dossiers.models import Dossier
 from congso.indicators.filters import Selection, dashboard_scope, may_see_dashboard
 from congso.indicators.panels import Panel
-from congso.integration import mapping, selectors, sync
-from congso.integration.models import ProcedureMapping
+from congso.integration import mapping, selectors, sync, transfers
+from congso.integration.models import ProcedureMapping, Transfer
 from congso.org.permissions import AGENCY_ADMIN, PROVINCE_ADMIN, current_roles, is_superuser
 
 SYNC_AGAIN_ROLES = (PROVINCE_ADMIN, AGENCY_ADMIN, "leader")
@@ -130,3 +133,73 @@ def dashboard_panel(user: Any, scope: list[int] | None, selection: Selection) ->
             "pending": waiting[selectors.SyncItem.State.PENDING],
         },
     )
+
+
+# --- Liên thông between systems (transfers.py) ---------------------------------------------------
+
+
+def _destinations() -> list[tuple[str, str]]:
+    return [
+        (f"{partner.unit_code}|{code}", f"{name} — {partner.name}")
+        for partner in transfers.partners()
+        for code, name in partner.agencies
+    ]
+
+
+@login_required
+@never_cache
+def transfer(request: HttpRequest, code: str) -> HttpResponse:
+    """*Chuyển liên thông*: choose the destination among the configured partners' agencies,
+    give the reason; the dossier goes out through :func:`.transfers.send`."""
+    try:
+        dossier = dossier_selectors.dossier_for(request.user, code)
+    except DomainError as exc:
+        raise Http404 from exc
+    error, field, error_code = "", "", ""
+    if request.method == "POST":
+        unit, _bar, agency = str(request.POST.get("destination", "")).partition("|")
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = dossier.version
+        try:
+            transfers.send(
+                actor=request.user,
+                dossier=dossier,
+                partner_unit=unit,
+                agency_code=agency,
+                reason=str(request.POST.get("reason", "")),
+                expected_version=version,
+            )
+        except DomainError as exc:
+            error, field, error_code = exc.message, exc.field or "", exc.code
+        else:
+            return redirect(reverse("backoffice:dossier", args=[dossier.code]))
+    context = {
+        "dossier": dossier,
+        "destinations": _destinations(),
+        "post": request.POST,
+        "error": error,
+        "field": field,
+        "error_code": error_code,
+    }
+    return render(request, "integration/transfer.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def transfer_result(request: HttpRequest, code: str, transfer_id: uuid.UUID) -> FileResponse:
+    """The e-result file the partner sent back (PDF, shown in the browser)."""
+    try:
+        dossier = dossier_selectors.dossier_for(request.user, code)
+    except DomainError as exc:
+        raise Http404 from exc
+    found = Transfer.objects.filter(dossier=dossier, transfer_id=transfer_id).first()
+    if found is None or not found.result_file:
+        raise Http404
+    response = FileResponse(
+        found.result_file.open("rb"), filename=found.result_name, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response

@@ -34,6 +34,13 @@ LABELS = (
     gettext_noop("Nộp hồ sơ trực tuyến"),
     gettext_noop("Kiểm tra / số hóa thành phần"),
     gettext_noop("Giao lại bước xử lý"),
+    # Liên thông between systems (dossiers.services.intersystem).
+    gettext_noop("Chuyển liên thông sang đơn vị khác"),
+    gettext_noop("Đơn vị nhận liên thông cập nhật tiến độ"),
+    gettext_noop("Nhận kết quả liên thông"),
+    gettext_noop("Đơn vị nhận liên thông trả lại hồ sơ"),
+    gettext_noop("Đã gửi kết quả về đơn vị chuyển liên thông"),
+    gettext_noop("Tiếp nhận hồ sơ liên thông từ hệ thống khác"),
     # Statuses (workflow.LABELS_VI).
     gettext_noop("Mới đăng ký, chờ tiếp nhận"),
     gettext_noop("Đã tiếp nhận"),
@@ -44,6 +51,7 @@ LABELS = (
     gettext_noop("Dừng xử lý"),
     gettext_noop("Đã xử lý xong"),
     gettext_noop("Đã trả kết quả"),
+    gettext_noop("Đã chuyển liên thông"),
     # Deadline badges (congso_ui.deadline_state).
     gettext_noop("Trước hạn"),
     gettext_noop("Đúng hạn"),

@@ -1290,6 +1290,31 @@ WEBHOOK_SUSPEND_AFTER = env(
     group="Integration (webhooks)",
     cast=int,
 )
+TRANSFER_PARTNERS = env(
+    "CONGSO_TRANSFER_PARTNERS",
+    "",
+    "The systems this instance transfers dossiers with (liên thông), JSON: a list of "
+    '{"unit_code", "name", "secret", "agencies": [{"code", "name"}]} — the partner\'s unit '
+    "code on the LGSP, the shared HMAC-SHA256 key of the messages, the agencies it decides for. "
+    "Empty: no transfer.",
+    group="Integration (transfers)",
+)
+TRANSFER_POLL_SECONDS = env(
+    "CONGSO_TRANSFER_POLL_SECONDS",
+    30,
+    "How often the worker sends the due transfer messages and fetches the incoming ones from "
+    "the LGSP (the periodic task integration.transfers).",
+    group="Integration (transfers)",
+    cast=int,
+)
+TRANSFER_MAX_ATTEMPTS = env(
+    "CONGSO_TRANSFER_MAX_ATTEMPTS",
+    8,
+    "Attempts of one transfer message before it is given up (dead, shown on the dossier page); "
+    "retries wait like the portal sync's (CONGSO_SYNC_BACKOFF_SECONDS, doubled).",
+    group="Integration (transfers)",
+    cast=int,
+)
 
 LOGGING = {
     "version": 1,

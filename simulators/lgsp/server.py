@@ -18,6 +18,16 @@ behind it, on loopback, with fault injection.
     the population database and the document axis.
 
   The data of every call is validated against ``schemas/requests.json`` (``error_code`` 4).
+  - ``GuiThongDiepLienThong`` ``{NoiNhan, ThongDiep}`` → routes a system's message to another
+    system on the platform (``NoiNhan``: its unit code; ``3`` unknown recipient) →
+    ``{MaThongDiep}``; ``NhanThongDiepLienThong`` ``{SoLuong}`` → the caller's undelivered
+    messages ``{ThongDiep: [{MaThongDiep, NoiGui, NoiNhan, GuiLuc, ThongDiep}]}`` (until
+    acknowledged, in order); ``XacNhanThongDiepLienThong`` ``{MaThongDiep: [...]}`` acknowledges
+    (removes) them. The platform stamps the sender (``NoiGui``) from the session; it does not
+    read or check the message (its signature is the systems' business).
+
+  Systems: the main account (``username``/``password``/``unit_code``) and ``systems`` (more
+  accounts, one per congso instance on the platform); ``madonvi`` must be the session's unit.
 * ``/_sim/…`` — control: ``POST /_sim/faults {"faults": [...]}`` queues faults for the next
   service calls — ``timeout`` (do the work, answer after ``timeout_seconds``: the client gives
   up first), ``5xx`` (HTTP 502, nothing done), ``wrong_code`` (HTTP 200 with ``error_code`` 99,
@@ -26,7 +36,10 @@ behind it, on loopback, with fault injection.
   ``random_faults``, ``seed``, ``timeout_seconds``: random faults on that share of calls;
   ``upstreams``: the bridged back-ends),
   ``POST /_sim/tamper {"MaHoSo", "delete": true | "set": {…}}`` (change the portal behind
-  congso's back), ``POST /_sim/reset``, ``GET /_sim/state`` (the portal's dossiers and counters).
+  congso's back), ``POST /_sim/deliver {"NoiGui", "NoiNhan", "ThongDiep"}`` (put a message
+  in a mailbox as if a system had sent it: a forgery, a copy), ``POST /_sim/reset``,
+  ``GET /_sim/state`` (the portal's dossiers, counters, the mailboxes and every routed
+  message).
 
 ``python -m simulators.lgsp serve --config FILE`` runs it (``process.py`` writes the file).
 """
@@ -77,7 +90,14 @@ class State:
     random_faults: list[str] = field(default_factory=lambda: ["5xx", "wrong_code", "duplicate"])
     rng: random.Random = field(default_factory=lambda: random.Random(20))  # noqa: S311
     faults: deque[str] = field(default_factory=deque)
-    sessions: set[str] = field(default_factory=set)
+    #: Session token → the unit code of the system that signed in.
+    sessions: dict[str, str] = field(default_factory=dict)
+    #: More systems on the platform: ``[{"username", "password", "unit_code"}]``.
+    systems: list[dict[str, str]] = field(default_factory=list)
+    #: Unit code → messages waiting for that system (liên thông routing).
+    mailboxes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Every message routed, in order (for the tests).
+    routed: list[dict[str, Any]] = field(default_factory=list)
     dossiers: dict[str, dict[str, Any]] = field(default_factory=dict)
     counters: Counter[str] = field(default_factory=Counter)
     last_message_id: str = ""
@@ -92,11 +112,35 @@ class State:
 
     def __post_init__(self) -> None:
         schemas = json.loads((SCHEMAS / "requests.json").read_text(encoding="utf-8"))
-        for service in ("TraCuuHoSo", "DongBoHoSoMC", "CapNhatTienDoHoSoMC"):
+        for service in SERVICES:
             self.requests[service] = Draft202012Validator(schemas[service])
         self.requests[POPULATION_SERVICE] = Draft202012Validator(schemas[POPULATION_SERVICE])
         for op in bridge.AXIS_OPS:
             self.requests[f"VDXP.{op}"] = Draft202012Validator(schemas["VDXP"])
+
+    def accounts(self) -> dict[str, tuple[str, str]]:
+        """Username → (password, unit code) of every system on the platform."""
+        found = {self.username: (self.password, self.unit_code)}
+        for system in self.systems:
+            found[system["username"]] = (system["password"], system["unit_code"])
+        return found
+
+    def units(self) -> set[str]:
+        return {unit for _password, unit in self.accounts().values()}
+
+    def route(self, sender: str, recipient: str, message: Any) -> str:
+        """Put ``message`` in ``recipient``'s mailbox (under the state's lock)."""
+        item = {
+            "MaThongDiep": secrets.token_hex(16),
+            "NoiGui": sender,
+            "NoiNhan": recipient,
+            "GuiLuc": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "ThongDiep": message,
+        }
+        self.mailboxes.setdefault(recipient, []).append(item)
+        self.routed.append(item)
+        self.counters["routed"] += 1
+        return str(item["MaThongDiep"])
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
@@ -105,6 +149,8 @@ class State:
                 "counters": dict(self.counters),
                 "faults": list(self.faults),
                 "sessions": len(self.sessions),
+                "mailboxes": json.loads(json.dumps(self.mailboxes)),
+                "routed": json.loads(json.dumps(self.routed)),
             }
 
     def next_fault(self) -> str:
@@ -176,11 +222,37 @@ def _progress(state: State, data: dict[str, Any]) -> tuple[int, str, Any]:
     )
 
 
-SERVICES = {
+def _send_message(state: State, data: dict[str, Any], caller: str) -> tuple[int, str, Any]:
+    recipient = data["NoiNhan"]
+    if recipient not in state.units():
+        return 3, f"Không có hệ thống {recipient} trên nền tảng", None
+    return 0, "Thành công", {"MaThongDiep": state.route(caller, recipient, data["ThongDiep"])}
+
+
+def _receive_messages(state: State, data: dict[str, Any], caller: str) -> tuple[int, str, Any]:
+    waiting = state.mailboxes.get(caller, [])
+    return 0, "Thành công", {"ThongDiep": waiting[: int(data.get("SoLuong", 20))]}
+
+
+def _ack_messages(state: State, data: dict[str, Any], caller: str) -> tuple[int, str, Any]:
+    done = set(data["MaThongDiep"])
+    waiting = state.mailboxes.get(caller, [])
+    state.mailboxes[caller] = [item for item in waiting if item["MaThongDiep"] not in done]
+    return 0, "Thành công", {"DaXacNhan": len(waiting) - len(state.mailboxes[caller])}
+
+
+SERVICES: dict[str, Any] = {
     "TraCuuHoSo": _lookup,
     "DongBoHoSoMC": _sync_dossiers,
     "CapNhatTienDoHoSoMC": _progress,
 }
+#: The routing services take the caller's unit code too.
+ROUTING: dict[str, Any] = {
+    "GuiThongDiepLienThong": _send_message,
+    "NhanThongDiepLienThong": _receive_messages,
+    "XacNhanThongDiepLienThong": _ack_messages,
+}
+SERVICES.update(ROUTING)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -230,6 +302,7 @@ class Handler(BaseHTTPRequestHandler):
             "/_sim/config": self._config,
             "/_sim/reset": self._reset,
             "/_sim/tamper": self._tamper,
+            "/_sim/deliver": self._deliver,
         }.get(path)
         if route is None:
             self._json({"error_code": 404, "message": "Không có dịch vụ"}, 404)
@@ -238,16 +311,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def _auth(self, body: dict[str, Any]) -> None:
         state = self.state
-        if body.get("username") != state.username or body.get("password") != state.password:
+        account = state.accounts().get(str(body.get("username", "")))
+        if account is None or body.get("password") != account[0]:
             self._json({"error_code": 1, "message": "Sai tài khoản hoặc mật khẩu"})
             return
         session = secrets.token_hex(16)
         with state.lock:
-            state.sessions.add(session)
+            state.sessions[session] = account[1]
             state.counters["auth"] += 1
         self._json({"error_code": 0, "message": "Thành công", "session": session})
 
-    def _service(self, body: dict[str, Any]) -> None:
+    def _service(self, body: dict[str, Any]) -> None:  # noqa: PLR0912 - one branch per fault
         state = self.state
         message_id = self.headers.get("X-Message-Id", "")
         if len(message_id) != 36:
@@ -260,11 +334,12 @@ class Handler(BaseHTTPRequestHandler):
                 state.counters[f"fault:{fault}"] += 1
             if fault == "expire_session":
                 state.sessions.clear()
-            if body.get("session") not in state.sessions:
+            caller = state.sessions.get(str(body.get("session", "")))
+            if caller is None:
                 answer = {"error_code": SESSION_EXPIRED, "message": "Phiên làm việc hết hạn"}
                 self._json({**answer, "message_id": message_id, "data": None})
                 return
-            if body.get("madonvi") != state.unit_code:
+            if body.get("madonvi") != caller:
                 self._json(
                     {
                         "error_code": 5,
@@ -296,7 +371,10 @@ class Handler(BaseHTTPRequestHandler):
                 state.counters["invalid"] += 1
             else:
                 assert isinstance(data, dict)
-                code, message, result = handler(state, data)
+                if service in ROUTING:
+                    code, message, result = handler(state, data, caller)
+                else:
+                    code, message, result = handler(state, data)
             previous, state.last_message_id = state.last_message_id, message_id
         if fault == "timeout":
             time.sleep(state.timeout_seconds)
@@ -363,6 +441,15 @@ class Handler(BaseHTTPRequestHandler):
                 state.dossiers[code].update(body.get("set") or {})
         self._json({"ok": True})
 
+    def _deliver(self, body: dict[str, Any]) -> None:
+        """Put a message in a system's mailbox as if another had sent it (a forgery, a copy)."""
+        state = self.state
+        with state.lock:
+            platform_id = state.route(
+                str(body.get("NoiGui", "")), str(body.get("NoiNhan", "")), body.get("ThongDiep")
+            )
+        self._json({"ok": True, "MaThongDiep": platform_id})
+
     def _reset(self, body: dict[str, Any]) -> None:
         state = self.state
         with state.lock:
@@ -370,6 +457,8 @@ class Handler(BaseHTTPRequestHandler):
             state.faults.clear()
             state.counters.clear()
             state.sessions.clear()
+            state.mailboxes.clear()
+            state.routed.clear()
             state.fault_rate = 0.0
         self._json({"ok": True})
 
@@ -389,6 +478,7 @@ def serve(config_path: Path) -> None:
         password=config["password"],
         unit_code=config["unit_code"],
         timeout_seconds=float(config.get("timeout_seconds", 3.0)),
+        systems=list(config.get("systems") or []),
         upstreams=dict(config.get("upstreams") or {}),
     )
     server = Server(("127.0.0.1", int(config.get("port", 0))), state)

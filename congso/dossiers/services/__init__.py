@@ -28,6 +28,7 @@ the public names so ``from congso.dossiers import services`` keeps working:
 ``reception``      accept, not accept, supplement (request and answer), start processing
 ``processing``     forward, send back
 ``interagency``    consult, answer a consultation, transfer (liên thông)
+``intersystem``    liên thông with another congso instance: out, progress, result, back
 ``payment``        request and confirm a payment
 ``results``        refuse, complete, return the result, apologise (form 04)
 ``applicant``      withdrawal (request, confirm, decline), rating
@@ -57,6 +58,14 @@ from congso.dossiers.services.interagency import (
     dossier_answer_consultation,
     dossier_consult,
     dossier_transfer,
+)
+from congso.dossiers.services.intersystem import (
+    dossier_receive_transferred,
+    dossier_transfer_back,
+    dossier_transfer_hand_back,
+    dossier_transfer_out,
+    dossier_transfer_progress,
+    dossier_transfer_result,
 )
 from congso.dossiers.services.payment import dossier_confirm_payment, dossier_request_payment
 from congso.dossiers.services.plan import FALLBACK_STEP_NAME, PlanStep, plan_of
@@ -108,6 +117,7 @@ __all__ = [
     "dossier_reassign",
     "dossier_receive",
     "dossier_receive_in_person",
+    "dossier_receive_transferred",
     "dossier_refuse",
     "dossier_request_payment",
     "dossier_request_supplement",
@@ -118,6 +128,11 @@ __all__ = [
     "dossier_submit_online",
     "dossier_supplement",
     "dossier_transfer",
+    "dossier_transfer_back",
+    "dossier_transfer_hand_back",
+    "dossier_transfer_out",
+    "dossier_transfer_progress",
+    "dossier_transfer_result",
     "may_reassign",
     "plan_of",
     "supervisor_scopes",

@@ -24,12 +24,13 @@ from congso.core.types import Actor
 from congso.core.worker import enqueue
 from congso.dossiers import deadlines, hooks
 from congso.dossiers.models import Dossier, DossierEvent, DossierHistory, DossierStep
-from congso.dossiers.workflow import LABELS_VI, TRANSITIONS, Transition
+from congso.dossiers.workflow import LABELS_VI, SYSTEM_TRANSITIONS, TRANSITIONS, Transition
 from congso.org.models import Agency
 from congso.org.permissions import is_authenticated_user
 
-#: Actions the system (``actor=None``: a payment gateway callback, an import) may perform.
-SYSTEM_ACTIONS = frozenset({"confirm_payment"})
+#: Actions the system (``actor=None``: a payment gateway callback, an import, a partner
+#: system's transfer message) may perform.
+SYSTEM_ACTIONS = frozenset({"confirm_payment"}) | SYSTEM_TRANSITIONS
 MAX_TEXT = 4000
 
 

@@ -19,6 +19,7 @@ EXTRA_ACTION_LABELS = {
     "submit": "Nộp hồ sơ trực tuyến",
     "mark_component": "Kiểm tra / số hóa thành phần",
     "reassign": "Giao lại bước xử lý",
+    "receive_transferred": "Tiếp nhận hồ sơ liên thông từ hệ thống khác",
 }
 TIMELINESS = {
     Timeliness.EARLY.value: ("Trước hạn", "early"),
