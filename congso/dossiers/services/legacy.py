@@ -183,6 +183,12 @@ class Lookups:
         self.slots: dict[int, list[Component]] = {}
         self.rules = list(CodeRule.objects.order_by("effective_from"))
         self.first_steps: dict[tuple[int | None, int], Any] = {}
+        self.calendars: dict[int, Any] = {}
+
+    def calendar(self, agency: Agency) -> Any:
+        if agency.pk not in self.calendars:
+            self.calendars[agency.pk] = calendar_for(agency)
+        return self.calendars[agency.pk]
 
     def procedure(self, code: str) -> tuple[Procedure, list[ProcedureVersion]]:
         if code not in self.procedures:
@@ -257,7 +263,7 @@ class Lookups:
         fallback step), where an open imported dossier is put."""
         key = (dossier.process_id, dossier.competent_agency_id)
         if key not in self.first_steps:
-            plan = plan_of(dossier, calendar_for(dossier.competent_agency))
+            plan = plan_of(dossier, self.calendar(dossier.competent_agency))
             start, _end = _processing_bounds(plan)
             self.first_steps[key] = plan[start][0]
         return self.first_steps[key]
@@ -615,7 +621,7 @@ def prepare(  # noqa: PLR0915 (one record's checks, in reading order)
         dossier.timeliness = (
             given
             or deadlines.classify(
-                calendar_for(competent),
+                lookups.calendar(competent),
                 ended_at=dossier.ended_at,
                 due_at=dossier.due_at,
                 supplement_requests=dossier.supplement_count,
