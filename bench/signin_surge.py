@@ -1,8 +1,8 @@
 """A 4× sign-in surge (issue 22; the national identity login surge of August 2025 is the kind
 of day to plan for): citizens signing in through the web sign-in form, each a whole journey.
 
-One journey, on its own connection, as a browser makes it: ``GET /dang-nhap/`` (the CSRF
-cookie and the form's token), ``POST /dang-nhap/`` with the citizen's name and password (a
+One journey, on its own connection, as a browser makes it: ``GET /tai-khoan/dang-nhap/`` (the CSRF
+cookie and the form's token), ``POST /tai-khoan/dang-nhap/`` with the citizen's name and password (a
 302 with a new session cookie), then ``GET /ca-nhan/ho-so/`` with that session (200: the
 session holds; a redirect to the sign-in page is a *lost session*). A step refused with 429 or
 503 is retried after its ``Retry-After`` (at most 3 times), as a browser's user would.
@@ -98,7 +98,9 @@ async def journey(host: str, port: int, username: str, tally: Tally, loadgen: An
     conn = loadgen.Conn(host, port)
     started = time.perf_counter()
     try:
-        status, headers, body = await _step(conn, tally, "page", ("GET", "/dang-nhap/", {}, b""))
+        status, headers, body = await _step(
+            conn, tally, "page", ("GET", "/tai-khoan/dang-nhap/", {}, b"")
+        )
         match = _TOKEN.search(body)
         csrf = _cookies(headers).get("csrftoken")
         if status != 200 or match is None or csrf is None:
@@ -107,7 +109,7 @@ async def journey(host: str, port: int, username: str, tally: Tally, loadgen: An
         form = urllib.parse.urlencode(
             {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": match.group(1)}
         ).encode()
-        post = ("POST", "/dang-nhap/", {"Cookie": f"csrftoken={csrf}",
+        post = ("POST", "/tai-khoan/dang-nhap/", {"Cookie": f"csrftoken={csrf}",
                 "Content-Type": "application/x-www-form-urlencoded"}, form)  # fmt: skip
         status, headers, _body = await _step(conn, tally, "post", post)
         session = _cookies(headers).get("sessionid")
@@ -193,7 +195,11 @@ def signin_surge(ctx: dict[str, Any], *, host: str, port: int, seconds: float,
     surge = asyncio.run(_open(host, port, names, 4 * sustainable, surge_seconds, loadgen))
     page = asyncio.run(
         loadgen.closed_loop(
-            host, port, lambda i: ("GET", "/dang-nhap/", {}, b""), clients=8, seconds=seconds
+            host,
+            port,
+            lambda i: ("GET", "/tai-khoan/dang-nhap/", {}, b""),
+            clients=8,
+            seconds=seconds,
         )
     ).summary()
     clean = (
