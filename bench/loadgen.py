@@ -99,7 +99,10 @@ class Conn:
             if line in (b"\r\n", b""):
                 break
             key, _, value = line.decode("latin-1").partition(":")
-            got[key.strip().lower()] = value.strip()
+            name = key.strip().lower()
+            # Several Set-Cookie headers (a sign-in sets the session and a new CSRF cookie).
+            joined = name == "set-cookie" and name in got
+            got[name] = f"{got[name]}\n{value.strip()}" if joined else value.strip()
         if got.get("transfer-encoding", "").lower() == "chunked":
             chunks = []
             while True:

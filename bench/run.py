@@ -144,5 +144,9 @@ def main(selected: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["legacy"]:  # the legacy import at scale (bench/legacy_import_bench.py)
+        from bench import legacy_import_bench
+
+        sys.exit(legacy_import_bench.main(sys.argv[2:]))
     asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
     sys.exit(main(sys.argv[1:]))

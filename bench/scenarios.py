@@ -340,10 +340,19 @@ def mixed(ctx: dict[str, Any], *, host: str, port: int, seconds: float, loadgen:
     return mixed_scenario.mixed(ctx, host=host, port=port, seconds=seconds, loadgen=loadgen)
 
 
+def signin_surge(
+    ctx: dict[str, Any], *, host: str, port: int, seconds: float, loadgen: Any
+) -> dict:
+    from bench import signin_surge as surge  # a 4× sign-in surge (issue 22)
+
+    return surge.signin_surge(ctx, host=host, port=port, seconds=seconds, loadgen=loadgen)
+
+
 SCENARIOS: dict[str, Callable[..., dict]] = {
     "submit": submit,
     "lookup": lookup,
     "lifecycle": lifecycle,
     "overload": overload,
     "mixed": mixed,
+    "signin_surge": signin_surge,
 }

@@ -36,7 +36,8 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         _refuse("bulk_update")
 
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEvent]:
-        # Bulk inserts would bypass the chaining in services.record().
+        # Bulk inserts would bypass the chaining: services.record_many() chains them, then
+        # inserts through the base queryset.
         _refuse("bulk_create")
 
 

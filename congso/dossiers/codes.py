@@ -30,6 +30,7 @@ insert of the same key waits for the winner and increments its row.
 
 from __future__ import annotations
 
+import re
 import string
 import uuid
 from dataclasses import dataclass
@@ -193,3 +194,82 @@ def allocate(*, agency_code: str, at: datetime | None = None) -> tuple[str, Code
         raise RuntimeError("allocate() must run inside the dossier's transaction")
     pending = prepare(at)
     return issue(pending, agency_code=agency_code), pending.rule
+
+
+# --- Codes issued elsewhere (a legacy system's dossiers, issue 22) --------------------------------
+
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    """A regex matching what ``pattern`` renders, with the groups ``agency``, ``seq`` and the
+    date parts it has."""
+    parts: list[str] = []
+    seen: set[str] = set()
+    widths = {"yymmdd": 6, "yyyy": 4, "yy": 2, "mm": 2, "dd": 2}
+    for literal, name, spec, _conversion in string.Formatter().parse(pattern):
+        parts.append(re.escape(literal))
+        if name is None:
+            continue
+        group = name if name not in seen else None
+        seen.add(name)
+        if name == "agency":
+            body = r"[0-9A-Za-z.]{1,13}?"
+        elif name == "seq":
+            width = int((spec or "1d").rstrip("d").lstrip("0") or "1")
+            body = rf"\d{{{width},}}"
+        else:
+            body = rf"\d{{{widths[name]}}}"
+        parts.append(f"(?P<{group}>{body})" if group else f"(?:{body})")
+    return re.compile("^" + "".join(parts) + "$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a code rendered by a rule says: the agency identifier, the day, the number."""
+
+    agency_code: str
+    day: date
+    seq: int
+
+
+def parse(code: str, pattern: str) -> Parsed | None:
+    """Read a code back by the rule's pattern; None when it does not follow it (or names no
+    whole date: then no counter of congso can ever render it)."""
+    match = _pattern_regex(pattern).match(code)
+    if match is None:
+        return None
+    found = match.groupdict()
+    try:
+        if found.get("yymmdd"):
+            value = found["yymmdd"]
+            day = date(2000 + int(value[:2]), int(value[2:4]), int(value[4:]))
+        elif found.get("mm") and found.get("dd") and (found.get("yyyy") or found.get("yy")):
+            year = int(found["yyyy"]) if found.get("yyyy") else 2000 + int(found["yy"])
+            day = date(year, int(found["mm"]), int(found["dd"]))
+        else:
+            return None
+    except ValueError:
+        return None
+    return Parsed(agency_code=found["agency"], day=day, seq=int(found["seq"]))
+
+
+def advance_past(taken: dict[tuple[str, date], int]) -> int:
+    """Move the counters of (agency identifier, day) to at least the numbers in ``taken`` (codes
+    kept from another system), so that a code issued later never repeats one of them. One
+    upsert per key that keeps the larger value; returns the number of keys. Inside the
+    transaction that writes those dossiers."""
+    from congso.dossiers.models import CodeCounter
+
+    if not taken:
+        return 0
+    table = connection.ops.quote_name(CodeCounter._meta.db_table)
+    larger = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    # The table name is the model's; the values are bound.
+    sql = (
+        f"INSERT INTO {table} (agency_code, day, last) VALUES (%s, %s, %s) "  # noqa: S608
+        f"ON CONFLICT (agency_code, day) DO UPDATE SET last = {larger}({table}.last, "
+        "excluded.last)"
+    )
+    rows = [(agency, day, seq) for (agency, day), seq in sorted(taken.items())]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)

@@ -56,3 +56,23 @@ def completion_blocker(dossier: Dossier) -> str | None:
         if (reason := guard(dossier)) is not None:
             return reason
     return None
+
+
+# --- After a bulk write (issue 22) -------------------------------------------------------------
+
+
+class BulkHook(Protocol):
+    def __call__(self, *, reason: str) -> None: ...
+
+
+#: ``(*, reason)`` — dossiers were written by a bulk path that runs no per-dossier hook (the
+#: legacy import): the apps that keep figures of dossiers rebuild them (the indicators). Runs
+#: after the bulk write committed, outside any transaction.
+after_bulk_write: Hooks[BulkHook] = Hooks("dossiers.after_bulk_write")
+
+
+def bulk_written(*, reason: str) -> list[str]:
+    """Run the :data:`after_bulk_write` hooks; return the names that ran."""
+    for hook in after_bulk_write:
+        hook(reason=reason)
+    return after_bulk_write.names()

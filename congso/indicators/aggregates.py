@@ -23,6 +23,7 @@ touched in key order so two transactions cannot deadlock on them.
 
 from __future__ import annotations
 
+import json
 import logging
 import time as clock
 from collections import defaultdict
@@ -38,7 +39,15 @@ from django.utils import timezone
 from congso.catalog.models import ProcedureVersion
 from congso.core.upsert import add_counters
 from congso.dossiers.models import Dossier, Rating
-from congso.indicators.models import COUNTERS, NO_DUE_DATE, DailyFigure, LiveFigure, MonthlyFigure
+from congso.indicators.models import (
+    COUNTERS,
+    NO_DUE_DATE,
+    DailyFigure,
+    LiveFigure,
+    MonthlyFigure,
+    RebuildDelta,
+    RebuildState,
+)
 from congso.org.models import Agency
 
 logger = logging.getLogger(__name__)
@@ -237,7 +246,57 @@ def record_signed_result(dossier_id: int, *, signed_at: datetime) -> None:
     apply_deltas(dimensions(dossier), {(local_day(signed_at), "e_results"): 1}, {})
 
 
+#: Transaction-level advisory lock of the figure tables (PostgreSQL): every writer takes it
+#: shared before its first upsert, an online rebuild takes it exclusive twice, briefly (to turn
+#: the change log on, and to replay it and swap). "INDICA" in ASCII.
+FIGURES_LOCK_KEY = 0x494E44494341
+#: Session-level advisory lock held by a running online rebuild (one at a time).
+REBUILD_LOCK_KEY = FIGURES_LOCK_KEY + 1
+
+
+def _enter_as_writer(cursor: Any) -> bool:
+    """Take the writers' side of the figures lock and say whether an online rebuild wants this
+    write logged. The flag is read after the lock is granted: a rebuild turns it on holding
+    the lock exclusively, so a writer either committed before that or sees the flag on."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [FIGURES_LOCK_KEY])
+    cursor.execute(f"SELECT active FROM {RebuildState._meta.db_table} WHERE id = 1")
+    row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 def apply_deltas(
+    dims: Dims,
+    deltas: dict[tuple[date, str], int],
+    live: dict[tuple[str, bool, date], int],
+) -> None:
+    with connection.cursor() as cursor:
+        logged = _enter_as_writer(cursor)
+        _write_deltas(cursor, _TABLES, dims, deltas, live)
+        if logged:
+            xid = (
+                "pg_current_xact_id()::text::bigint"
+                if connection.vendor == "postgresql"
+                else "NULL"
+            )
+            cursor.execute(
+                f"INSERT INTO {RebuildDelta._meta.db_table} (xid, agency_id, field_id, "
+                f"procedure_id, unit_id, channel, deltas, live) VALUES ({xid}, %s, %s, %s, %s, "
+                "%s, %s, %s)",
+                [
+                    *dims,
+                    json.dumps([[d.isoformat(), c, n] for (d, c), n in sorted(deltas.items())]),
+                    json.dumps([[s, r, d.isoformat(), n] for (s, r, d), n in sorted(live.items())]),
+                ],
+            )
+
+
+_TABLES = (DailyFigure._meta.db_table, MonthlyFigure._meta.db_table, LiveFigure._meta.db_table)
+
+
+def _write_deltas(
+    cursor: Any,
+    tables: tuple[str, str, str],
     dims: Dims,
     deltas: dict[tuple[date, str], int],
     live: dict[tuple[str, bool, date], int],
@@ -251,29 +310,28 @@ def apply_deltas(
         month = by_month[day.replace(day=1)]
         for counter, n in values.items():
             month[counter] = month.get(counter, 0) + n
-    with connection.cursor() as cursor:
-        for table, period, rows in (
-            (DailyFigure._meta.db_table, "day", by_day),
-            (MonthlyFigure._meta.db_table, "month", by_month),
-        ):
-            for period_value in sorted(rows):
-                values = rows[period_value]
-                _upsert_figures(
-                    cursor,
-                    table,
-                    period,
-                    (period_value, agency, field, procedure, unit, channel),
-                    values,
-                )
-        live_table = LiveFigure._meta.db_table
-        for (status, received, due), n in sorted(live.items()):
-            cursor.execute(
-                f"INSERT INTO {live_table} (agency_id, field_id, procedure_id, unit_id, status, "
-                "received, due_date, count) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (agency_id, field_id, procedure_id, unit_id, status, received, "
-                f"due_date) DO UPDATE SET count = {live_table}.count + excluded.count",
-                [agency, field, procedure, unit, status, received, due, n],
+    daily_table, monthly_table, live_table = tables
+    for table, period, rows in (
+        (daily_table, "day", by_day),
+        (monthly_table, "month", by_month),
+    ):
+        for period_value in sorted(rows):
+            values = rows[period_value]
+            _upsert_figures(
+                cursor,
+                table,
+                period,
+                (period_value, agency, field, procedure, unit, channel),
+                values,
             )
+    for (status, received, due), n in sorted(live.items()):
+        cursor.execute(
+            f"INSERT INTO {live_table} (agency_id, field_id, procedure_id, unit_id, status, "
+            "received, due_date, count) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (agency_id, field_id, procedure_id, unit_id, status, received, "
+            f"due_date) DO UPDATE SET count = {live_table}.count + excluded.count",
+            [agency, field, procedure, unit, status, received, due, n],
+        )
 
 
 def _upsert_figures(
@@ -429,13 +487,28 @@ def live_select_sql() -> str:
     )
 
 
-def rebuild(*, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def rebuild(
+    *, progress: Callable[[str], None] | None = None, online: bool | None = None
+) -> dict[str, Any]:
+    """Recompute every aggregate from the raw tables.
+
+    ``online`` (the default outside a transaction): without stopping dossier writes, see
+    :func:`rebuild_online`. Inside a transaction (tests, a caller's own transaction) or with
+    ``online=False``: :func:`rebuild_locked`."""
+    if online is None:
+        online = not connection.in_atomic_block
+    if online:
+        return rebuild_online(progress=progress)
+    return rebuild_locked(progress=progress)
+
+
+def rebuild_locked(*, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Recompute every aggregate from the raw tables and swap the contents atomically.
 
     One transaction: on PostgreSQL the three tables are locked first (``SHARE ROW EXCLUSIVE``),
     so dossier changes that happen meanwhile wait for the rebuild and then add their deltas on
     top of it — nothing is counted twice or lost. At ten million dossiers that pause lasts as
-    long as the rebuild (minutes): run it off-hours."""
+    long as the rebuild (minutes)."""
     say = progress or (lambda _message: None)
     daily = DailyFigure._meta.db_table
     monthly = MonthlyFigure._meta.db_table
@@ -482,6 +555,212 @@ def rebuild(*, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
             for table in (daily, monthly, live):
                 cursor.execute(f"VACUUM ANALYZE {table}")
     return {**counts, **timings}
+
+
+# --- Rebuild without stopping the writers (issue 22) ----------------------------------------------
+
+_SHADOWS = ("indicators_shadow_daily", "indicators_shadow_monthly", "indicators_shadow_live")
+_DIMS = ("agency_id", "field_id", "procedure_id", "unit_id", "channel")
+_LIVE_KEY = ("agency_id", "field_id", "procedure_id", "unit_id", "status", "received", "due_date")
+
+
+class RebuildRunning(RuntimeError):
+    pass
+
+
+def _lock_figures(cursor: Any) -> None:
+    """Exclusive side of the figures lock: waits for every writer holding it to commit, and
+    holds back new ones until this transaction ends (PostgreSQL; SQLite's IMMEDIATE transaction
+    already excludes every writer)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FIGURES_LOCK_KEY])
+
+
+def _set_logging(cursor: Any, active: bool) -> None:
+    state = RebuildState._meta.db_table
+    cursor.execute(f"DELETE FROM {RebuildDelta._meta.db_table}")
+    cursor.execute(f"DELETE FROM {state} WHERE id = 1")
+    cursor.execute(
+        f"INSERT INTO {state} (id, active, started_at) VALUES (1, %s, %s)",
+        [active, timezone.now() if active else None],
+    )
+
+
+def _create_shadows(cursor: Any) -> None:
+    for shadow, table, key in (
+        (_SHADOWS[0], _TABLES[0], ("day", *_DIMS)),
+        (_SHADOWS[1], _TABLES[1], ("month", *_DIMS)),
+        (_SHADOWS[2], _TABLES[2], _LIVE_KEY),
+    ):
+        cursor.execute(f"DROP TABLE IF EXISTS {shadow}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {shadow} AS SELECT * FROM {table} WHERE 1 = 0")
+        cursor.execute(f"CREATE UNIQUE INDEX {shadow}_key ON {shadow} ({', '.join(key)})")
+
+
+def _fill_shadows(cursor: Any, say: Callable[[str], None]) -> None:
+    daily, monthly, live = _SHADOWS
+    counters = ", ".join(COUNTERS)
+    dims = ", ".join(_DIMS)
+    say("daily figures…")
+    cursor.execute(
+        f"INSERT INTO {daily} (day, {dims}, {counters}) {daily_select_sql()} ORDER BY day, {dims}"
+    )
+    say("monthly figures…")
+    sums = ", ".join(f"SUM({c})" for c in COUNTERS)
+    cursor.execute(
+        f"INSERT INTO {monthly} (month, {dims}, {counters}) "
+        f"SELECT {_month_sql('day')}, {dims}, {sums} FROM {daily} "
+        f"GROUP BY {_month_sql('day')}, {dims} ORDER BY 1, {dims}"
+    )
+    say("live figures…")
+    cursor.execute(
+        f"INSERT INTO {live} (agency_id, field_id, procedure_id, unit_id, status, received, "
+        f"due_date, count) {live_select_sql()}"
+    )
+
+
+def _replay(cursor: Any, snapshot: str | None, last_id: int) -> int:
+    """Add to the shadows every logged write the shadows' snapshot did not see."""
+    table = RebuildDelta._meta.db_table
+    columns = "agency_id, field_id, procedure_id, unit_id, channel, deltas, live"
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"SELECT {columns} FROM {table} "
+            "WHERE NOT pg_visible_in_snapshot(xid::text::xid8, %s::pg_snapshot) ORDER BY id",
+            [snapshot],
+        )
+    else:
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE id > %s ORDER BY id", [last_id])
+    rows = cursor.fetchall()
+    for agency, field, procedure, unit, channel, raw_deltas, raw_live in rows:
+        deltas = json.loads(raw_deltas) if isinstance(raw_deltas, str) else raw_deltas
+        live = json.loads(raw_live) if isinstance(raw_live, str) else raw_live
+        _write_deltas(
+            cursor,
+            _SHADOWS,
+            (agency, field, procedure, unit, channel),
+            {(date.fromisoformat(d), c): n for d, c, n in deltas},
+            {(s, bool(r), date.fromisoformat(d)): n for s, r, d, n in live},
+        )
+    return len(rows)
+
+
+def _merge(
+    cursor: Any, table: str, shadow: str, key: tuple[str, ...], values: tuple[str, ...]
+) -> None:
+    """Make ``table`` equal to ``shadow``, touching only the rows that differ."""
+    same_key = " AND ".join(f"s.{k} = {table}.{k}" for k in key)
+    cursor.execute(
+        f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM {shadow} s WHERE {same_key})"
+    )
+    differs = " OR ".join(f"{table}.{v} <> s.{v}" for v in values)
+    sets = ", ".join(f"{v} = s.{v}" for v in values)
+    cursor.execute(f"UPDATE {table} SET {sets} FROM {shadow} s WHERE {same_key} AND ({differs})")
+    columns = ", ".join((*key, *values))
+    same = " AND ".join(f"t.{k} = s.{k}" for k in key)
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) SELECT {', '.join('s.' + c for c in (*key, *values))} "
+        f"FROM {shadow} s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same}) "
+        f"ORDER BY {', '.join('s.' + k for k in key)}"
+    )
+
+
+def rebuild_online(  # noqa: PLR0915 (three transactions, in order)
+    *, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Recompute every aggregate while dossiers keep being written (``docs/indicators.md``,
+    "Rebuilding without stopping the writers"; decision in ``docs/decisions.md``).
+
+    1. *Log on* — one short transaction holding the figures lock exclusively: the change log
+       is emptied and turned on. Every writer takes that lock shared before its first upsert
+       and reads the flag after it, so from here on every write is also logged, with its
+       transaction id on PostgreSQL.
+    2. *Build* — a read transaction (``REPEATABLE READ`` on PostgreSQL, a deferred read
+       transaction in SQLite's WAL mode): the rebuilt figures of that snapshot go into
+       temporary shadow tables, with the snapshot remembered (``pg_current_snapshot()``; on
+       SQLite the last log row id, since its writers commit one at a time in id order).
+       Writers are not held back: they keep upserting into the live tables and logging.
+    3. *Swap* — one short transaction holding the figures lock exclusively (it waits for the
+       writers in flight to commit and holds back new ones): the logged writes the snapshot did
+       not see are added to the shadows, the live tables are made equal to the shadows
+       (only the differing rows are touched), the log is turned off and emptied.
+
+    A write the snapshot saw is in the shadows and its log row is skipped; one it did not see
+    committed before the swap (so its log row is replayed) or waits for the swap and then
+    upserts onto the new figures. Nothing is counted twice or lost; readers see the old
+    figures until the swap commits, then the new ones."""
+    if connection.in_atomic_block:
+        raise RuntimeError("rebuild_online() runs its own transactions")
+    say = progress or (lambda _message: None)
+    pg = connection.vendor == "postgresql"
+    timings: dict[str, float] = {}
+    started = clock.monotonic()
+    with connection.cursor() as cursor:
+        if pg:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [REBUILD_LOCK_KEY])
+            if not cursor.fetchone()[0]:
+                raise RebuildRunning("another rebuild_indicators is running")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _lock_figures(cursor)
+            _set_logging(cursor, True)
+        timings["log_on_seconds"] = round(clock.monotonic() - started, 3)
+        snapshot: str | None = None
+        last_id = 0
+        with connection.cursor() as cursor:
+            _create_shadows(cursor)
+            if pg:
+                with transaction.atomic():
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    cursor.execute("SET LOCAL work_mem = '256MB'")
+                    cursor.execute("SET LOCAL jit = off")
+                    cursor.execute("SELECT pg_current_snapshot()::text")
+                    snapshot = cursor.fetchone()[0]
+                    _fill_shadows(cursor, say)
+            else:
+                cursor.execute("BEGIN DEFERRED")
+                try:
+                    cursor.execute(
+                        f"SELECT COALESCE(MAX(id), 0) FROM {RebuildDelta._meta.db_table}"
+                    )
+                    last_id = int(cursor.fetchone()[0])
+                    _fill_shadows(cursor, say)
+                    cursor.execute("COMMIT")
+                except BaseException:
+                    cursor.execute("ROLLBACK")
+                    raise
+        timings["build_seconds"] = round(clock.monotonic() - started - timings["log_on_seconds"], 2)
+        say("swap…")
+        swap_started = clock.monotonic()
+        with transaction.atomic(), connection.cursor() as cursor:
+            _lock_figures(cursor)
+            replayed = _replay(cursor, snapshot, last_id)
+            _merge(cursor, _TABLES[0], _SHADOWS[0], ("day", *_DIMS), COUNTERS)
+            _merge(cursor, _TABLES[1], _SHADOWS[1], ("month", *_DIMS), COUNTERS)
+            _merge(cursor, _TABLES[2], _SHADOWS[2], _LIVE_KEY, ("count",))
+            _set_logging(cursor, False)
+            counts = {}
+            for name, table in zip(
+                ("daily_rows", "monthly_rows", "live_rows"), _TABLES, strict=True
+            ):
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")
+                counts[name] = cursor.fetchone()[0]
+        timings["swap_seconds"] = round(clock.monotonic() - swap_started, 3)
+        with connection.cursor() as cursor:
+            for shadow in _SHADOWS:
+                cursor.execute(f"DROP TABLE IF EXISTS {shadow}")
+    except BaseException:
+        with connection.cursor() as cursor:
+            if not connection.in_atomic_block:
+                with transaction.atomic():
+                    _set_logging(cursor, False)
+        raise
+    finally:
+        if pg:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [REBUILD_LOCK_KEY])
+    timings["total_seconds"] = round(clock.monotonic() - started, 2)
+    return {**counts, **timings, "replayed": replayed}
 
 
 def table_contents() -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:

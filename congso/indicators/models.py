@@ -155,3 +155,41 @@ class LiveFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}/{self.procedure_id} {self.status} {self.due_date}: {self.count}"
+
+
+class RebuildState(models.Model):
+    """One row (``pk=1``): whether an online rebuild is collecting the changes written while
+    it computes (``manage.py rebuild_indicators``, :func:`congso.indicators.aggregates.rebuild`)."""
+
+    active = models.BooleanField("đang tính lại", default=False)
+    started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "trạng thái tính lại số liệu"
+        verbose_name_plural = "trạng thái tính lại số liệu"
+
+    def __str__(self) -> str:
+        return "đang tính lại" if self.active else "không"
+
+
+class RebuildDelta(models.Model):
+    """What one write added to the figures while an online rebuild ran: replayed onto the
+    rebuilt tables before they replace the old ones, unless the rebuild's snapshot saw it."""
+
+    #: The writing transaction's id (PostgreSQL ``pg_current_xact_id()``; NULL on SQLite, where
+    #: the row id's order is the commit order).
+    xid = models.BigIntegerField("giao dịch", null=True)
+    agency_id = models.BigIntegerField("cơ quan giải quyết")
+    field_id = models.BigIntegerField("lĩnh vực")
+    procedure_id = models.BigIntegerField("thủ tục")
+    unit_id = models.BigIntegerField("đơn vị hành chính")
+    channel = models.CharField("hình thức nộp", max_length=10)
+    deltas = models.JSONField("số liệu theo ngày", default=list)
+    live = models.JSONField("số hồ sơ đang xử lý", default=list)
+
+    class Meta:
+        verbose_name = "thay đổi trong lúc tính lại"
+        verbose_name_plural = "thay đổi trong lúc tính lại"
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.agency_id}/{self.procedure_id}"

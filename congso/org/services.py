@@ -18,7 +18,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from congso.audit.services import record
+from congso.audit.services import Entry, record, record_many
 from congso.audit.services import snapshot as audit_snapshot
 from congso.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from congso.org.identity import (
@@ -692,3 +692,69 @@ def organisation_create(
         after=snapshot(organisation),
     )
     return organisation
+
+
+# --- Bulk import (a legacy one-stop system's applicants, issue 22) --------------------------------
+
+
+def _for_import(
+    *,
+    actor: Any,
+    model: type[Citizen] | type[Organisation],
+    key: str,
+    people: list[dict[str, Any]],
+    build: Any,
+) -> dict[str, int]:
+    numbers = {person["id_number"]: person for person in people}
+    found = dict(model.objects.filter(**{f"{key}__in": list(numbers)}).values_list(key, "pk"))
+    missing = [numbers[n] for n in sorted(numbers) if n not in found]
+    if missing:
+        rows = [build(person) for person in missing]
+        model.objects.bulk_create(rows, batch_size=1000)
+        label = model._meta.label_lower
+        entries = [
+            Entry(
+                action=f"org.{model._meta.model_name}.import",
+                target_type=label,
+                target_id=str(row.pk),
+                target_label=str(row)[:300],
+                after=audit_snapshot(row),
+            )
+            for row in rows
+        ]
+        record_many(actor=actor, entries=entries)
+        found.update({getattr(row, key): row.pk for row in rows})
+    return found
+
+
+def citizens_for_import(*, actor: Any, people: list[dict[str, Any]]) -> dict[str, int]:
+    """The citizen id of every personal ID number in ``people`` (``id_number``, ``name``,
+    ``address``, ``phone``, ``email``; numbers already checked by the caller), registering
+    those congso does not know yet with one multi-row insert and one audit event each
+    (``org.citizen.import``). Inside the caller's transaction."""
+
+    def build(person: dict[str, Any]) -> Citizen:
+        return Citizen(
+            full_name=person["name"][:200],
+            personal_id=person["id_number"],
+            phone=person.get("phone", "")[:20],
+            email=person.get("email", ""),
+            address=person.get("address", "")[:255],
+        )
+
+    return _for_import(actor=actor, model=Citizen, key="personal_id", people=people, build=build)
+
+
+def organisations_for_import(*, actor: Any, people: list[dict[str, Any]]) -> dict[str, int]:
+    """:func:`citizens_for_import` for organisations, by tax code (``org.organisation.import``)."""
+
+    def build(person: dict[str, Any]) -> Organisation:
+        return Organisation(
+            name=person["name"][:255],
+            tax_code=person["id_number"],
+            phone=person.get("phone", "")[:20],
+            email=person.get("email", ""),
+            address=person.get("address", "")[:255],
+        )
+
+    return _for_import(actor=actor, model=Organisation, key="tax_code", people=people, build=build)
