@@ -12,7 +12,15 @@ def on_postgres() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The two passes of ``scripts/test`` run side by side: ``postgres_only`` tests run in the
+    PostgreSQL pass, ``once`` tests (the slowest deep scenarios, whose subject is not the
+    database: browser walks, a second instance in its own processes) in the SQLite pass only,
+    so neither pass carries both and the suite stays within its time."""
     if connection.vendor == "postgresql":
+        once = pytest.mark.skip(reason="a deep scenario run once per suite (in the SQLite pass)")
+        for item in items:
+            if "once" in item.keywords:
+                item.add_marker(once)
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass of the suite)")
     for item in items:

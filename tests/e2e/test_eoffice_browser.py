@@ -65,6 +65,7 @@ PHONE = {"width": 360, "height": 740}
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.once,
 ]
 
 

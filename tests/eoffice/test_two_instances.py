@@ -35,7 +35,7 @@ from tests.api.tokens import full_token
 from tests.eoffice.conftest import OTHER_PROVINCE, PASSPHRASE, SO, UBND, XA, World, pdf_bytes
 from tests.instance import CongsoInstance
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 API = "/api/v1/eoffice"
 #: How long the exchange may take to settle across the two instances (a deadline against a
 #: hang, not a measure: every wait ends as soon as its condition holds).

@@ -245,6 +245,7 @@ def history(dossier: Dossier) -> list[str]:
     )
 
 
+@pytest.mark.once
 def test_a_dossier_goes_to_another_instance_and_its_result_comes_back(
     world: World, clock: Clock, a_settings: LgspSimulator, instance_b: CongsoInstance
 ) -> None:
