@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from congso.core.errors import DomainError, NotFound
-from congso.eoffice import labels, pages, registerbook, selectors, services
+from congso.eoffice import labels, pages, registerbook, selectors, services, signature
 from congso.eoffice.forms import ActionForm, DraftForm
 from congso.eoffice.models import (
     AssignmentRole,
@@ -319,6 +319,9 @@ def _detail(
             "assignments": list(document.assignments.select_related("user")),
             "comments": list(document.comments.select_related("author").order_by("created_at")),
             "events": services.status_history(document),
+            # The public verification page of an issued, non-confidential outgoing document
+            # (the address the QR code on the seal's stamp carries).
+            "verify_url": signature.verify_url(document),
             "replies_sent": list(document.replies.all()),
             "updates": updates,
             "clerk": clerk,

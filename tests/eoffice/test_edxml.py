@@ -51,6 +51,18 @@ def test_a_built_package_validates_verifies_and_reads_back(seal_dir: Path) -> No
     assert parsed.document.due_date == datetime.date(2026, 12, 20)
 
 
+def test_a_summary_of_several_lines_is_carried(seal_dir: Path) -> None:
+    summary = "Triển khai văn bản điện tử:\n1. Số hóa hồ sơ;\n2. Lưu trữ điện tử."
+    data = signed(document(content=summary))
+    parsed = edxml.read(data, ca_pem_file=str(seal_dir / "ca.pem"))
+    assert parsed.document is not None and parsed.document.content == summary
+    # A text of spaces and line breaks only is still no text.
+    blank = etree.tostring(edxml.build_document(document(content=" \n ")))
+    with pytest.raises(edxml.PackageError) as refused:
+        edxml.validate(blank)
+    assert refused.value.outcome == "malformed"
+
+
 def test_status_14_is_read_as_15(seal_dir: Path) -> None:
     status = edxml.StatusPackage(
         response_for=edxml.ResponseFor(UBND, "05/QĐ-UBND", datetime.date(2026, 12, 4), "x"),

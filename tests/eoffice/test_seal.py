@@ -261,6 +261,12 @@ def test_an_issued_document_is_verified_on_the_public_page(
     assert "Bản tải lên trùng khớp từng byte với bản gốc." in compared
     xml = client.get(path + "bao-cao.xml")
     assert xml.status_code == 200 and b"total-passed" in xml.content
+    # The clerk's document page gives the same address.
+    settings.OFFICER_2FA_REQUIRED = False
+    officer = Client()
+    officer.force_login(office.clerk)
+    detail = officer.get(f"/can-bo/van-ban/{issued.pk}/").content.decode()
+    assert f'<a href="{url}">{url}</a>' in detail
 
     # Unknown token, and a confidential document: no page, no token.
     assert client.get("/xac-thuc/khong-co-ma-nay/").status_code == 404
