@@ -267,30 +267,37 @@ def document_detail(request: HttpRequest, document_id: params.DbInt) -> Document
     return _document(_visible(request, document_id))
 
 
+def _draft_fields(payload: DraftIn) -> dict[str, Any]:
+    """A draft's fields as the services take them (a draft, or one raised from a dossier)."""
+    return {
+        "agency_id": payload.agency,
+        "doc_type_code": payload.doc_type,
+        "subject": payload.subject,
+        "main": _upload(payload.main, "main"),
+        "attachments": [_upload(item, "attachments") for item in payload.attachments],
+        "signer_id": payload.signer,
+        "signer_position": payload.signer_position,
+        "signer_competence": payload.signer_competence,
+        "recipients": [
+            services.Recipient(name=r.name, code=r.code, channel=r.channel)
+            for r in payload.recipients
+        ],
+        "to_places": payload.to_places,
+        "place": payload.place,
+        "notation_suffix": payload.notation_suffix,
+        "content": payload.content,
+        "urgency": payload.urgency,
+        "confidentiality": payload.confidentiality,
+        "reply_due": payload.reply_due,
+        "page_count": payload.page_count,
+    }
+
+
 @router.post("/documents", response={201: DocumentOut, **ERRORS}, summary="Soạn dự thảo văn bản đi")
 def draft_create(request: HttpRequest, payload: DraftIn) -> Status:
     document = services.draft_create(
         actor=_user(request),
-        agency_id=payload.agency,
-        doc_type_code=payload.doc_type,
-        subject=payload.subject,
-        main=_upload(payload.main, "main"),
-        attachments=[_upload(item, "attachments") for item in payload.attachments],
-        signer_id=payload.signer,
-        signer_position=payload.signer_position,
-        signer_competence=payload.signer_competence,
-        recipients=[
-            services.Recipient(name=r.name, code=r.code, channel=r.channel)
-            for r in payload.recipients
-        ],
-        to_places=payload.to_places,
-        place=payload.place,
-        notation_suffix=payload.notation_suffix,
-        content=payload.content,
-        urgency=payload.urgency,
-        confidentiality=payload.confidentiality,
-        reply_due=payload.reply_due,
-        page_count=payload.page_count,
+        **_draft_fields(payload),
         reply_to_id=payload.reply_to,
         replaces_id=payload.replaces,
     )
@@ -857,26 +864,7 @@ def dossier_draft_create(request: HttpRequest, code: str, payload: DossierDraftI
         actor=_user(request),
         dossier_id=_dossier_pk(request, code),
         step_id=payload.step,
-        agency_id=payload.agency,
-        doc_type_code=payload.doc_type,
-        subject=payload.subject,
-        main=_upload(payload.main, "main"),
-        attachments=[_upload(item, "attachments") for item in payload.attachments],
-        signer_id=payload.signer,
-        signer_position=payload.signer_position,
-        signer_competence=payload.signer_competence,
-        recipients=[
-            services.Recipient(name=r.name, code=r.code, channel=r.channel)
-            for r in payload.recipients
-        ],
-        to_places=payload.to_places,
-        place=payload.place,
-        notation_suffix=payload.notation_suffix,
-        content=payload.content,
-        urgency=payload.urgency,
-        confidentiality=payload.confidentiality,
-        reply_due=payload.reply_due,
-        page_count=payload.page_count,
+        **_draft_fields(payload),
     )
     return Status(201, _out(request, document))
 

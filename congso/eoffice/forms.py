@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congso.core.errors import DomainError, localise
-from congso.eoffice import labels
+from congso.eoffice import labels, services
 from congso.eoffice.models import Channel
 
 #: Error fields of the services → form fields.
@@ -120,6 +120,37 @@ class DraftForm(DomainForm):
 
     def places(self) -> list[str]:
         return _lines(self.cleaned_data["to_places"])
+
+    def draft_fields(self) -> dict[str, Any]:
+        """The valid form as ``services.draft_create`` (and ``dossier_draft_create``) take it:
+        the chosen agencies and the paper recipients, the files read."""
+        data = self.cleaned_data
+        names = dict(self.fields["recipients"].choices)  # type: ignore[attr-defined]
+        recipients = [
+            services.Recipient(name=str(names[code]).rsplit(" (", 1)[0], code=code)
+            for code in data["recipients"]
+        ] + [
+            services.Recipient(name=name, channel=Channel.PAPER) for name in self.paper_recipients()
+        ]
+        return {
+            "agency_id": data["agency"],
+            "doc_type_code": data["doc_type"],
+            "subject": data["subject"],
+            "content": data["content"],
+            "notation_suffix": data["notation_suffix"],
+            "place": data["place"],
+            "main": services.Upload(data["main"].name, data["main"].read()),
+            "attachments": [services.Upload(f.name, f.read()) for f in data["attachments"]],
+            "signer_id": data["signer"],
+            "signer_position": data["signer_position"],
+            "signer_competence": data["signer_competence"],
+            "recipients": recipients,
+            "to_places": self.places(),
+            "urgency": data["urgency"],
+            "confidentiality": data["confidentiality"],
+            "reply_due": data["reply_due"],
+            "page_count": data["page_count"],
+        }
 
 
 class ActionForm(DomainForm):

@@ -519,35 +519,11 @@ def draft_new(request: HttpRequest) -> HttpResponse:
     form = _draft_form(request, reply_to)
     status = 200
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        names = dict(form.fields["recipients"].choices)  # type: ignore[attr-defined]
-        recipients = [
-            services.Recipient(name=str(names[code]).rsplit(" (", 1)[0], code=code)
-            for code in data["recipients"]
-        ] + [
-            services.Recipient(name=name, channel=Channel.PAPER) for name in form.paper_recipients()
-        ]
         try:
             document = services.draft_create(
                 actor=request.user,
-                agency_id=data["agency"],
-                doc_type_code=data["doc_type"],
-                subject=data["subject"],
-                content=data["content"],
-                notation_suffix=data["notation_suffix"],
-                place=data["place"],
-                main=services.Upload(data["main"].name, data["main"].read()),
-                attachments=[services.Upload(f.name, f.read()) for f in data["attachments"]],
-                signer_id=data["signer"],
-                signer_position=data["signer_position"],
-                signer_competence=data["signer_competence"],
-                recipients=recipients,
-                to_places=form.places(),
-                urgency=data["urgency"],
-                confidentiality=data["confidentiality"],
-                reply_due=data["reply_due"],
-                page_count=data["page_count"],
-                reply_to_id=data["reply_to"],
+                **form.draft_fields(),
+                reply_to_id=form.cleaned_data["reply_to"],
             )
         except DomainError as exc:
             form.add_domain_error(exc)

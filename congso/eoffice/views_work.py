@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 from congso.core.errors import DomainError, localise
 from congso.dossiers.models import Dossier
 from congso.eoffice import selectors, services
-from congso.eoffice.models import Channel
 from congso.eoffice.views import _document, _draft_form, _require_officer
 from congso.org.permissions import VIEW
 
@@ -182,36 +181,12 @@ def dossier_draft(request: HttpRequest, code: str) -> HttpResponse:
     form.initial.update(prefill)
     status = 200
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        names = dict(form.fields["recipients"].choices)  # type: ignore[attr-defined]
-        recipients = [
-            services.Recipient(name=str(names[code]).rsplit(" (", 1)[0], code=code)
-            for code in data["recipients"]
-        ] + [
-            services.Recipient(name=name, channel=Channel.PAPER) for name in form.paper_recipients()
-        ]
         try:
             document = services.dossier_draft_create(
                 actor=request.user,
                 dossier_id=dossier.pk,
                 step_id=step.pk if step is not None else None,
-                agency_id=data["agency"],
-                doc_type_code=data["doc_type"],
-                subject=data["subject"],
-                content=data["content"],
-                notation_suffix=data["notation_suffix"],
-                place=data["place"],
-                main=services.Upload(data["main"].name, data["main"].read()),
-                attachments=[services.Upload(f.name, f.read()) for f in data["attachments"]],
-                signer_id=data["signer"],
-                signer_position=data["signer_position"],
-                signer_competence=data["signer_competence"],
-                recipients=recipients,
-                to_places=form.places(),
-                urgency=data["urgency"],
-                confidentiality=data["confidentiality"],
-                reply_due=data["reply_due"],
-                page_count=data["page_count"],
+                **form.draft_fields(),
             )
         except DomainError as exc:
             form.add_domain_error(exc)

@@ -149,3 +149,40 @@ def test_the_api_enters_a_paper_document_and_the_clerk_only(world: World) -> Non
     document = Document.objects.get(pk=created.json()["id"])
     assert document.state == State.ARRIVED and document.number_notation == "87/STC-NS"
     assert document.versions.get().note == "Nhận qua thư điện tử"
+
+
+def test_a_draft_made_on_the_page_has_its_recipients_and_files(world: World, settings: Any) -> None:
+    """The «Soạn văn bản» page: agencies chosen from the directory, paper recipients one a
+    line, the main PDF and an annex — the draft as the services wrote it."""
+    specialist = _client(world.ubnd.specialist, settings)
+    answer = specialist.post(
+        "/can-bo/van-ban/soan/",
+        {
+            "agency": world.ubnd.agency.pk,
+            "doc_type": "CV",
+            "subject": "Về việc rà soát thủ tục hành chính năm 2027",
+            "content": "Đề nghị các đơn vị:\n1. Rà soát;\n2. Báo cáo trước 15/01/2027.",
+            "notation_suffix": "UBND-VP",
+            "place": "Demo",
+            "signer": world.ubnd.leader.pk,
+            "signer_competence": "KT.",
+            "signer_position": "Phó Chủ tịch",
+            "recipients": [SO],
+            "paper": "Lưu: VT\nVăn phòng Đoàn ĐBQH tỉnh",
+            "to_places": "Như trên\nLưu: VT",
+            "urgency": "0",
+            "confidentiality": "0",
+            "page_count": "2",
+            "main": SimpleUploadedFile("cong-van.pdf", pdf_bytes(2), "application/pdf"),
+            "attachments": [SimpleUploadedFile("phu-luc.pdf", pdf_bytes(), "application/pdf")],
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    draft = Document.objects.get(subject="Về việc rà soát thủ tục hành chính năm 2027")
+    assert draft.state == State.DRAFT and draft.signer_id == world.ubnd.leader.pk
+    sent_to = sorted(
+        (d.recipient_name, d.recipient_code, d.channel) for d in draft.dispatches.all()
+    )
+    assert ("Lưu: VT", "", "paper") in sent_to and any(code == SO for _, code, _ in sent_to)
+    assert sorted(f.role for f in draft.files.all()) == ["attachment", "main"]
+    assert draft.content.startswith("Đề nghị các đơn vị:\n1.")
