@@ -155,6 +155,8 @@ def test_a_draft_made_on_the_page_has_its_recipients_and_files(world: World, set
     """The «Soạn văn bản» page: agencies chosen from the directory, paper recipients one a
     line, the main PDF and an annex — the draft as the services wrote it."""
     specialist = _client(world.ubnd.specialist, settings)
+    page = specialist.get("/can-bo/van-ban/soan/").content.decode()
+    assert 'name="subject"' in page and 'name="attachments"' in page and "Lưu dự thảo" in page
     answer = specialist.post(
         "/can-bo/van-ban/soan/",
         {
