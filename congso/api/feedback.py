@@ -103,14 +103,14 @@ class PublishedOut(Schema):
     answer: str
 
 
-class RatingIn(Schema):
+class FeedbackRatingIn(Schema):
     token: str = Field(max_length=36)
     rating: int = Field(ge=1, le=5)
     comment: str = Field("", max_length=2000)
     reopen: bool = False
 
 
-class ActionIn(Schema):
+class FeedbackActionIn(Schema):
     version: int = Field(description="Phiên bản phản ánh đã đọc (chống ghi đè).")
     reason: str = Field("", max_length=2000)
     answer: str = Field("", max_length=5000)
@@ -236,7 +236,7 @@ def report_follow(
     response={200: ReportOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Người phản ánh đánh giá trả lời, hoặc đề nghị xử lý lại",
 )
-def report_rate(request: HttpRequest, code: str, body: RatingIn) -> dict[str, Any]:
+def report_rate(request: HttpRequest, code: str, body: FeedbackRatingIn) -> dict[str, Any]:
     report = services.report_for_reporter(code=code, token=body.token)
     report = services.report_rate(
         actor=None, report=report, rating=body.rating, comment=body.comment, reopen=body.reopen
@@ -341,7 +341,7 @@ def standard_answers(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     summary="Thao tác xử lý phản ánh: tiếp nhận, không tiếp nhận, gộp trùng, chuyển, giao, "
     "bắt đầu, trả lời, kết thúc",
 )
-def act(request: HttpRequest, code: str, action: Action, body: ActionIn) -> dict[str, Any]:
+def act(request: HttpRequest, code: str, action: Action, body: FeedbackActionIn) -> dict[str, Any]:
     """The officer actions of docs/feedback.md (the same door table as the pages:
     ``congso.feedback.commands``)."""
     report = selectors.officer_report(request.user, code)

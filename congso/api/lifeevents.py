@@ -106,7 +106,7 @@ class DeclineIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-class ReviewIn(Schema):
+class LifeEventReviewIn(Schema):
     approve: bool
     note: str = Field("", max_length=500)
 
@@ -321,7 +321,7 @@ def review_list(request: HttpRequest) -> list[dict[str, Any]]:
     },
     summary="Cán bộ duyệt (hoặc trả lại) một lời mời tự động thực hiện",
 )
-def review_decide(request: HttpRequest, offer_id: int, body: ReviewIn) -> dict[str, Any]:
+def review_decide(request: HttpRequest, offer_id: int, body: LifeEventReviewIn) -> dict[str, Any]:
     offer = services.offer_review(
         actor=request.auth,  # type: ignore[attr-defined]
         offer_id=offer_id,

@@ -62,7 +62,7 @@ class OpenIn(Schema):
     opened_on: date | None = None
 
 
-class FileIn(Schema):
+class RecordFileIn(Schema):
     document: params.OptionalDbInt = None
     dossier: params.OptionalDbInt = None
 
@@ -101,7 +101,7 @@ class RecordOut(Schema):
     items: list[ItemOut]
 
 
-class TransferOut(Schema):
+class RecordTransferOut(Schema):
     name: str
     size: int
     sha256: str
@@ -111,14 +111,14 @@ class TransferOut(Schema):
     content_base64: str = Field(description="Gói BagIt (zip), mã hóa base64.")
 
 
-class DueOut(Schema):
+class RecordDueOut(Schema):
     record: int
     code: str
     action: str = Field(description="destroy (hết thời hạn bảo quản) hoặc transfer (nộp lưu).")
     due_on: date
 
 
-class DecideIn(Schema):
+class RecordDecideIn(Schema):
     action: str = Field(description="destroy, transfer hoặc keep.")
     decision_ref: str = Field(max_length=255)
     reason: str = Field("", max_length=2000)
@@ -198,11 +198,11 @@ def record_open(request: HttpRequest, payload: OpenIn) -> Status:
 
 
 @router.get(
-    "/disposition", response={200: list[DueOut], 401: ErrorOut}, summary="Hồ sơ đến hạn xử lý"
+    "/disposition", response={200: list[RecordDueOut], 401: ErrorOut}, summary="Hồ sơ đến hạn xử lý"
 )
-def disposition_list(request: HttpRequest) -> list[DueOut]:
+def disposition_list(request: HttpRequest) -> list[RecordDueOut]:
     return [
-        DueOut(record=d.record.pk, code=d.record.code, action=d.action, due_on=d.due_on)
+        RecordDueOut(record=d.record.pk, code=d.record.code, action=d.action, due_on=d.due_on)
         for d in selectors.disposition_list(_user(request))
     ]
 
@@ -217,7 +217,7 @@ def record_detail(request: HttpRequest, record_id: params.DbInt) -> RecordOut:
     response={201: RecordOut, **ERRORS},
     summary="Đưa một văn bản hoặc một hồ sơ thủ tục đã kết thúc vào hồ sơ",
 )
-def record_file(request: HttpRequest, record_id: params.DbInt, payload: FileIn) -> Status:
+def record_file(request: HttpRequest, record_id: params.DbInt, payload: RecordFileIn) -> Status:
     selectors.record_for(_user(request), record_id)
     services.record_file(
         actor=_user(request),
@@ -237,7 +237,7 @@ def record_close(request: HttpRequest, record_id: params.DbInt) -> RecordOut:
 
 @router.post(
     "/{record_id}/transfer",
-    response={201: TransferOut, **ERRORS},
+    response={201: RecordTransferOut, **ERRORS},
     summary="Nộp lưu: lập gói BagIt (SHA-256) của hồ sơ đã kết thúc",
 )
 def record_transfer(request: HttpRequest, record_id: params.DbInt) -> Status:
@@ -247,7 +247,7 @@ def record_transfer(request: HttpRequest, record_id: params.DbInt) -> Status:
         content = base64.b64encode(handle.read()).decode()
     return Status(
         201,
-        TransferOut(
+        RecordTransferOut(
             name=transfer.name,
             size=transfer.size,
             sha256=transfer.sha256,
@@ -265,7 +265,7 @@ def record_transfer(request: HttpRequest, record_id: params.DbInt) -> Status:
     summary="Quyết định xử lý hồ sơ đến hạn: hủy, nộp lưu hoặc giữ lại",
 )
 def disposition_decide(
-    request: HttpRequest, record_id: params.DbInt, payload: DecideIn
+    request: HttpRequest, record_id: params.DbInt, payload: RecordDecideIn
 ) -> RecordOut:
     selectors.record_for(_user(request), record_id)
     services.disposition_decide(actor=_user(request), record_id=record_id, **payload.model_dump())

@@ -39,7 +39,10 @@ def _database_url() -> str:
     )
 
 
-def _wait(predicate, seconds: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+def _wait(predicate, seconds: float = 90.0) -> bool:  # type: ignore[no-untyped-def]
+    """Poll until ``predicate`` holds: a deadline against a hang, not a measure (the worker's
+    start-up alone takes tens of seconds when both passes of the suite and the cluster test
+    share the two cores); it returns as soon as the condition holds."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
