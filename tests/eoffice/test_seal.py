@@ -266,7 +266,7 @@ def test_an_issued_document_is_verified_on_the_public_page(
     officer = Client()
     officer.force_login(office.clerk)
     detail = officer.get(f"/can-bo/van-ban/{issued.pk}/").content.decode()
-    assert f'<a href="{url}">{url}</a>' in detail
+    assert f'<a class="hash" href="{url}">{url}</a>' in detail
 
     # Unknown token, and a confidential document: no page, no token.
     assert client.get("/xac-thuc/khong-co-ma-nay/").status_code == 404
