@@ -196,21 +196,21 @@ def seal_pdf(pdf: bytes, *, clerk: Any, document: Document) -> Sealed | None:
 VERIFY_KIND = "eoffice.document"
 
 
-def public_token(document: Document) -> str | None:
+def public_token(document: Document, *, make: bool = True) -> str | None:
     """The token of an issued document's verification page (made at issue and kept; the QR
     code on the seal's stamp opens it); none for a confidential document, which never shows
-    on a public page."""
+    on a public page. ``make`` false only reads (a page view writes nothing)."""
     if document.confidentiality != Confidentiality.NORMAL:
         return None
-    return verification.token_for(VERIFY_KIND, document.pk)
+    return verification.token_for(VERIFY_KIND, document.pk, make=make) or None
 
 
 def verify_url(document: Document) -> str:
-    """The address of the document's verification page ("" for a confidential document or one
-    not issued yet)."""
+    """The address of the document's verification page, as made at issue ("" for a
+    confidential document or one not issued yet); reads only."""
     if document.direction != Direction.OUTGOING or not document.number_notation:
         return ""
-    token = public_token(document)
+    token = public_token(document, make=False)
     return signing.verify_url(token) if token else ""
 
 

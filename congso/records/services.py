@@ -415,14 +415,20 @@ def _already(field_name: str, pk: int) -> None:
         )
 
 
+def _open_for_filing(actor: Any, record_id: int) -> Record:
+    """The record, locked, once ``actor`` may file into it and it is still open."""
+    record = _locked_record(record_id)
+    _require_role(actor, record.agency_id, KEEPER_ROLES, "lập hồ sơ")
+    _require_open(record)
+    return record
+
+
 def record_file_document(*, actor: Any, record_id: int, document_id: int) -> RecordItem:
     """File an issued (or handled incoming) official document of the record's agency, that
     ``actor`` may see, with the files of its current version."""
 
     def run(stored: StoredFiles) -> RecordItem:
-        record = _locked_record(record_id)
-        _require_role(actor, record.agency_id, KEEPER_ROLES, "lập hồ sơ")
-        _require_open(record)
+        record = _open_for_filing(actor, record_id)
         document = (
             Document.objects.restrict(actor)
             .select_related("doc_type", "agency")
@@ -510,9 +516,7 @@ def record_file_dossier(*, actor: Any, record_id: int, dossier_id: int) -> Recor
     keeps the record: the latest file of each component and its signed e-results."""
 
     def run(stored: StoredFiles) -> RecordItem:
-        record = _locked_record(record_id)
-        _require_role(actor, record.agency_id, KEEPER_ROLES, "lập hồ sơ")
-        _require_open(record)
+        record = _open_for_filing(actor, record_id)
         dossier = (
             Dossier.objects.restrict(actor)
             .select_related("procedure_version__procedure", "competent_agency")

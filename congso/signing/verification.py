@@ -63,12 +63,15 @@ def document_by_token(token: str) -> StoredDocument:
     )
 
 
-def token_for(kind: str, object_id: int) -> str:
+def token_for(kind: str, object_id: int, *, make: bool = True) -> str:
     """The public token of an owner's document (made once, kept): for apps whose documents have
-    no token of their own. ``kind`` names the owner's kind of document (``eoffice.document``)."""
+    no token of their own. ``kind`` names the owner's kind of document (``eoffice.document``).
+    With ``make`` false (a page only reading) a document without one gets ``""``."""
     found = PublicToken.objects.filter(kind=kind, object_id=object_id).first()
     if found is not None:
         return found.token
+    if not make:
+        return ""
     try:
         with transaction.atomic():
             made = PublicToken.objects.create(
